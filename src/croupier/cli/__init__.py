@@ -1,0 +1,22 @@
+"""The ``croupier`` command line. Each command family lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from croupier.cli import bench, fairness, ledger, rtp
+
+app = typer.Typer(
+    name="croupier",
+    help="Croupier: a casino game backend. A double-entry ledger, fair games, real time.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(bench.app, name="bench")
+app.add_typer(fairness.app, name="fairness")
+app.command(name="rtp")(rtp.rtp)
+
+
+def main() -> None:
+    app()

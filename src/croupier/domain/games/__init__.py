@@ -1,0 +1,1 @@
+"""Game engines: pure state machines driven by an :class:`~croupier.domain.rng.RngSource`."""
