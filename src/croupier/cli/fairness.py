@@ -1,8 +1,179 @@
-"""``croupier fairness …``: recompute provably-fair outcomes (croupier-pf-1)."""
+"""``croupier fairness …``: recompute and verify provably-fair outcomes (croupier-pf-1).
+
+Every command prints one JSON object on stdout. Bad input prints ``error: …`` on stderr and
+exits with code 2; ``verify`` exits 1 when a revealed seed does not match its commitment.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, NoReturn, TypeVar
+
 import typer
 
-app = typer.Typer(help="Recompute and verify provably-fair outcomes (croupier-pf-1).",
-                  no_args_is_help=True)
+from croupier.domain.errors import CroupierError
+from croupier.domain.fairness import (
+    SCHEME,
+    ProvablyFairSource,
+    dice_roll,
+    roulette_pocket,
+    server_seed_hash,
+    shuffled_shoe,
+    verify_commitment,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Recompute and verify provably-fair outcomes (croupier-pf-1).", no_args_is_help=True
+)
+
+T = TypeVar("T")
+
+_SERVER_SEED = typer.Option(..., "--server-seed", help="The revealed server seed (64 hex).")
+_CLIENT_SEED = typer.Option(..., "--client-seed", help="The client seed of the round.")
+_NONCE = typer.Option(..., "--nonce", help="The round's nonce (0 for the first round).")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _checked(action: Callable[[], T]) -> T:
+    """Run ``action``; turn a Croupier refusal into ``error: …`` and exit code 2."""
+    try:
+        return action()
+    except CroupierError as error:
+        _fail(str(error))
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload))
+
+
+def _round(
+    server_seed: str, client_seed: str, nonce: int
+) -> tuple[ProvablyFairSource, dict[str, Any]]:
+    source = _checked(lambda: ProvablyFairSource(server_seed, client_seed, nonce))
+    header = {
+        "scheme": SCHEME,
+        "server_seed_hash": server_seed_hash(server_seed),
+        "client_seed": client_seed,
+        "nonce": nonce,
+    }
+    return source, header
+
+
+@app.command()
+def commit(server_seed: str = _SERVER_SEED) -> None:
+    """The commitment for a server seed: SHA-256 of its ASCII bytes."""
+    seed_hash = _checked(lambda: server_seed_hash(server_seed))
+    _emit({"scheme": SCHEME, "server_seed_hash": seed_hash})
+
+
+@app.command()
+def verify(
+    server_seed: str = _SERVER_SEED,
+    seed_hash: str = typer.Option(
+        ..., "--server-seed-hash", help="The commitment published before play."
+    ),
+) -> None:
+    """Check a revealed server seed against its published hash (exit 1 on mismatch)."""
+    matches = _checked(lambda: verify_commitment(server_seed, seed_hash))
+    _emit(
+        {
+            "scheme": SCHEME,
+            "valid": matches,
+            "server_seed_hash": seed_hash,
+            "computed_hash": server_seed_hash(server_seed),
+        }
+    )
+    if not matches:
+        raise typer.Exit(1)
+
+
+@app.command()
+def roulette(
+    server_seed: str = _SERVER_SEED, client_seed: str = _CLIENT_SEED, nonce: int = _NONCE
+) -> None:
+    """European roulette pocket: uniform(37)."""
+    source, header = _round(server_seed, client_seed, nonce)
+    _emit({"pocket": roulette_pocket(source), **header})
+
+
+@app.command()
+def dice(
+    server_seed: str = _SERVER_SEED, client_seed: str = _CLIENT_SEED, nonce: int = _NONCE
+) -> None:
+    """Dice roll 0.00-99.99: uniform(10000) / 100."""
+    source, header = _round(server_seed, client_seed, nonce)
+    roll = dice_roll(source)
+    # Every k/100 (k < 10000) prints back exactly as two decimals from its nearest double.
+    _emit({"roll": float(roll), "roll_text": f"{roll:.2f}", **header})
+
+
+@app.command()
+def shuffle(
+    server_seed: str = _SERVER_SEED,
+    client_seed: str = _CLIENT_SEED,
+    nonce: int = _NONCE,
+    decks: int = typer.Option(1, "--decks", help="Decks in the shoe (1 to 8)."),
+) -> None:
+    """The shuffled shoe, dealt from the first card listed."""
+    source, header = _round(server_seed, client_seed, nonce)
+    cards = _checked(lambda: shuffled_shoe(source, decks))
+    _emit({"cards": cards, "decks": decks, **header})
+
+
+@app.command()
+def slots(
+    game: str = typer.Option(..., "--game", help="Slot game id (games/<id>.toml)."),
+    server_seed: str = _SERVER_SEED,
+    client_seed: str = _CLIENT_SEED,
+    nonce: int = _NONCE,
+) -> None:
+    """A slot round: reel stops, the visible window and the win as a multiple of the stake."""
+    source, header = _round(server_seed, client_seed, nonce)
+    try:
+        from croupier.domain.games.slots import SlotGame
+    except ImportError:
+        _fail("the slots engine (croupier.domain.games.slots) is not installed")
+    from croupier.adapters.game_files import load_game_data
+
+    slot_game = _checked(lambda: SlotGame.from_data(load_game_data(game)))
+    played = _checked(lambda: slot_game.play_round(source))
+    multiplier = Fraction(played.win_multiplier)
+    _emit(
+        {
+            "game": game,
+            "stops": list(played.stops),
+            "window": [list(row) for row in played.window],
+            "win_multiplier": float(multiplier),
+            "win_multiplier_exact": str(multiplier),
+            **header,
+        }
+    )
+
+
+@app.command("new-pair")
+def new_pair(
+    client_seed: str | None = typer.Option(
+        None, "--client-seed", help="Your client seed (default: a random one)."
+    ),
+) -> None:
+    """A fresh seed pair from the OS CSPRNG (keep the server seed secret until rotation)."""
+    from croupier.adapters.seeds import new_seed_pair
+
+    pair = _checked(lambda: new_seed_pair(client_seed))
+    _emit(
+        {
+            "scheme": SCHEME,
+            "server_seed": pair.server_seed,
+            "server_seed_hash": pair.server_seed_hash,
+            "client_seed": pair.client_seed,
+            "nonce": pair.nonce,
+        }
+    )

@@ -8,7 +8,9 @@ import typer
 
 
 def rtp(
-    game: str = typer.Argument(..., help="Game id, e.g. a slot id, european-roulette, blackjack-6d-s17."),
+    game: str = typer.Argument(
+        ..., help="Game id, e.g. a slot id, european-roulette, blackjack-6d-s17."
+    ),
     exact: bool = typer.Option(False, "--exact", help="Enumerate the full cycle exactly."),
     spins: int | None = typer.Option(None, "--spins", min=1, help="Simulate N slot spins."),
     hands: int | None = typer.Option(None, "--hands", min=1, help="Simulate N blackjack hands."),

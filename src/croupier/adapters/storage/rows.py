@@ -1,0 +1,93 @@
+"""Row encodings shared by the SQL adapters: one place that knows the column order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from croupier.domain.ledger import (
+    Account,
+    AccountKind,
+    Balance,
+    BatchRecord,
+    Transfer,
+    TransferKind,
+)
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "TRANSFER_COLUMNS",
+    "account_from_row",
+    "account_row",
+    "assemble_batches",
+    "pending_changes",
+    "transfer_from_row",
+    "transfer_row",
+]
+
+ACCOUNT_COLUMNS = (
+    "id, kind, currency, floor_minor, debits_posted, credits_posted, debits_pending, "
+    "credits_pending"
+)
+TRANSFER_COLUMNS = (
+    "id, kind, debit_account_id, credit_account_id, amount_minor, currency, pending_id, reason, "
+    "metadata_json, timestamp_ms, expires_at_ms, fingerprint, batch_seq"
+)
+
+
+def account_row(
+    account: Account, balance: Balance, batch_seq: int, position: int
+) -> tuple[Any, ...]:
+    return (
+        account.id, account.kind.value, account.currency, account.floor_minor, batch_seq,
+        position, balance.debits_posted, balance.credits_posted, balance.debits_pending,
+        balance.credits_pending,
+    )  # fmt: skip
+
+
+def account_from_row(row: Sequence[Any]) -> tuple[Account, Balance]:
+    account = Account(id=row[0], kind=AccountKind(row[1]), currency=row[2], floor_minor=row[3])
+    return account, Balance(row[4], row[5], row[6], row[7])
+
+
+def transfer_row(transfer: Transfer) -> tuple[Any, ...]:
+    return (
+        transfer.id, transfer.kind.value, transfer.debit_account_id, transfer.credit_account_id,
+        transfer.amount_minor, transfer.currency, transfer.pending_id, transfer.reason,
+        transfer.metadata_json, transfer.timestamp_ms, transfer.expires_at_ms,
+        transfer.fingerprint, transfer.batch_seq,
+    )  # fmt: skip
+
+
+def transfer_from_row(row: Sequence[Any]) -> Transfer:
+    return Transfer(
+        id=row[0], kind=TransferKind(row[1]), debit_account_id=row[2], credit_account_id=row[3],
+        amount_minor=row[4], currency=row[5], pending_id=row[6], reason=row[7],
+        metadata_json=row[8], timestamp_ms=row[9], expires_at_ms=row[10], fingerprint=row[11],
+        batch_seq=row[12],
+    )  # fmt: skip
+
+
+def pending_changes(batch: BatchRecord) -> tuple[list[tuple[str]], list[tuple[str]]]:
+    """Ids that become open pendings, and ids that stop being open, in one batch."""
+    opened = {t.id for t in batch.transfers if t.kind is TransferKind.PENDING}
+    closed = {t.pending_id for t in batch.transfers if t.pending_id is not None}
+    return [(i,) for i in opened - closed], [(i,) for i in closed - opened]
+
+
+def assemble_batches(
+    heads: list[Any], accounts: list[Any], transfers: list[Any]
+) -> list[BatchRecord]:
+    """Group account and transfer rows under their batch heads (rows sorted by batch)."""
+    by_batch_accounts: dict[int, list[Account]] = {}
+    for row in accounts:
+        by_batch_accounts.setdefault(row[0], []).append(account_from_row(row[1:])[0])
+    by_batch_transfers: dict[int, list[Transfer]] = {}
+    for row in transfers:
+        transfer = transfer_from_row(row)
+        by_batch_transfers.setdefault(transfer.batch_seq, []).append(transfer)
+    return [
+        BatchRecord(seq, prev_hash, digest, timestamp_ms,
+                    tuple(by_batch_accounts.get(seq, ())), tuple(by_batch_transfers.get(seq, ())))
+        for seq, prev_hash, digest, timestamp_ms in heads
+    ]  # fmt: skip

@@ -1,0 +1,272 @@
+"""SQLite ledger store: the embedded default. WAL mode, ``synchronous=FULL``.
+
+sqlite3 blocks, so each connection lives on its own thread: one for the writer (commits never
+queue behind reads) and one for readers. sqlite3 releases the GIL while it works and fsyncs,
+so the event loop keeps preparing the next batch meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from croupier.adapters.storage.migrations import migration_scripts
+from croupier.adapters.storage.rows import (
+    ACCOUNT_COLUMNS,
+    TRANSFER_COLUMNS,
+    account_from_row,
+    account_row,
+    assemble_batches,
+    pending_changes,
+    transfer_from_row,
+    transfer_row,
+)
+from croupier.domain.errors import CroupierError
+from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Transfer
+
+__all__ = ["SqliteLedgerStore", "WriterLocked"]
+
+T = TypeVar("T")
+_IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
+
+
+class WriterLocked(CroupierError):
+    """Another process is already this database's ledger writer."""
+
+    code = "writer-locked"
+
+
+class SqliteLedgerStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="ledger-sqlite-write")
+        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="ledger-sqlite-read")
+        self._lock_fd: int | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def open(self, *, writer: bool) -> None:
+        if writer:
+            self._take_writer_lock()
+        self._write_conn = await self._on(self._write_thread, self._connect)
+        await self._on(self._write_thread, self._migrate)
+        self._read_conn = await self._on(self._read_thread, self._connect)
+
+    async def close(self) -> None:
+        for conn, thread in ((self._write_conn, self._write_thread),
+                             (self._read_conn, self._read_thread)):  # fmt: skip
+            if conn is not None:
+                await self._on(thread, conn.close)
+            thread.shutdown(wait=True)
+        self._write_conn = self._read_conn = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def _take_writer_lock(self) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(f"{self.path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WriterLocked(f"another process is the ledger writer of {self.path}") from None
+        self._lock_fd = fd
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._writer()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)"
+            )
+            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            for version, sql in migration_scripts("sqlite"):
+                if version not in done:
+                    for statement in _statements(sql):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?)",
+                        (version, time.time_ns() // 1_000_000),
+                    )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- writer side -----------------------------------------------------------------------
+    async def head(self) -> tuple[int, str]:
+        row = await self._read("SELECT seq, hash FROM batches ORDER BY seq DESC LIMIT 1")
+        return (row[0][0], row[0][1]) if row else (0, GENESIS_HASH)
+
+    async def load_accounts(self, ids: Collection[str]) -> list[tuple[Account, Balance]]:
+        rows = await self._read_in(f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN", ids)
+        return [account_from_row(row) for row in rows]
+
+    async def load_transfers(self, ids: Collection[str]) -> list[Transfer]:
+        rows = await self._read_in(f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN", ids)
+        return [transfer_from_row(row) for row in rows]
+
+    async def load_open_pendings(self) -> list[Transfer]:
+        rows = await self._read(
+            f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT id FROM open_pendings)"
+        )
+        return [transfer_from_row(row) for row in rows]
+
+    async def commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
+        await self._on(self._write_thread, self._commit, batch, balances)
+
+    def _commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
+        conn = self._writer()
+        new_ids = {account.id for account in batch.accounts}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    batch.seq,
+                    batch.prev_hash,
+                    batch.hash,
+                    batch.timestamp_ms,
+                    len(batch.accounts),
+                    len(batch.transfers),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    account_row(a, balances[a.id], batch.seq, i)
+                    for i, a in enumerate(batch.accounts)
+                ],
+            )
+            conn.executemany(
+                f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [transfer_row(t) for t in batch.transfers],
+            )
+            opened, closed = pending_changes(batch)
+            conn.executemany("INSERT INTO open_pendings VALUES (?)", opened)
+            conn.executemany("DELETE FROM open_pendings WHERE id = ?", closed)
+            conn.executemany(
+                "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
+                "credits_pending = ? WHERE id = ?",
+                [
+                    (b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
+                    for i, b in balances.items()
+                    if i not in new_ids
+                ],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    # -- readers ---------------------------------------------------------------------------
+    async def get_account(self, account_id: str) -> tuple[Account, Balance] | None:
+        found = await self.load_accounts([account_id])
+        return found[0] if found else None
+
+    async def account_transfers(
+        self, account_id: str, *, limit: int, before_seq: int | None = None
+    ) -> list[tuple[int, Transfer]]:
+        before = before_seq if before_seq is not None else 2**63 - 1
+        rows = await self._read(
+            f"SELECT seq, {TRANSFER_COLUMNS} FROM ("
+            " SELECT * FROM transfers WHERE debit_account_id = ? AND seq < ?"
+            " UNION ALL"
+            " SELECT * FROM transfers WHERE credit_account_id = ? AND seq < ?"
+            ") ORDER BY seq DESC LIMIT ?",
+            (account_id, before, account_id, before, limit),
+        )
+        return [(row[0], transfer_from_row(row[1:])) for row in rows]
+
+    async def all_accounts(self) -> list[tuple[Account, Balance]]:
+        rows = await self._read(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position"
+        )
+        return [account_from_row(row) for row in rows]
+
+    async def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
+        after = 0
+        while True:
+            heads = await self._read(
+                "SELECT seq, prev_hash, hash, timestamp_ms FROM batches WHERE seq > ? "
+                "ORDER BY seq LIMIT ?",
+                (after, chunk_size),
+            )
+            if not heads:
+                return
+            low, high = heads[0][0], heads[-1][0]
+            accounts = await self._read(
+                f"SELECT batch_seq, {ACCOUNT_COLUMNS} FROM accounts "
+                "WHERE batch_seq BETWEEN ? AND ? ORDER BY batch_seq, position",
+                (low, high),
+            )
+            transfers = await self._read(
+                f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE batch_seq BETWEEN ? AND ? "
+                "ORDER BY seq",
+                (low, high),
+            )
+            for record in assemble_batches(heads, accounts, transfers):
+                yield record
+            after = high
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _writer(self) -> sqlite3.Connection:
+        if self._write_conn is None:
+            raise RuntimeError("the store is not open")
+        return self._write_conn
+
+    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
+
+    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        def run() -> list[Any]:
+            if self._read_conn is None:
+                raise RuntimeError("the store is not open")
+            return self._read_conn.execute(sql, params).fetchall()
+
+        return await self._on(self._read_thread, run)
+
+    async def _read_in(self, sql_prefix: str, ids: Collection[str]) -> list[Any]:
+        unique = list(dict.fromkeys(ids))
+        rows: list[Any] = []
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start : start + _IN_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows += await self._read(f"{sql_prefix} ({marks})", tuple(chunk))
+        return rows
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies (BEGIN … END;) whole."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    return [s for s in statements if s]

@@ -1,0 +1,93 @@
+"""All of Croupier's settings in one validated place, read from ``CROUPIER_*`` variables.
+
+Every limit has a bound here; :func:`load_settings` refuses a bad value at start-up with a
+message naming the variable, rather than failing later under load.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from croupier.domain.money import register_currency
+from croupier.services.ledger.writer import WriterLimits
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or out of range; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    ledger: WriterLimits = field(default_factory=WriterLimits)
+    #: How far below zero the house bankroll may go, per currency, in minor units.
+    house_floor_minor: int = -(10**12)
+    #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
+    custom_currencies: tuple[tuple[str, int], ...] = ()
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _currencies(raw: str) -> tuple[tuple[str, int], ...]:
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        code, _, exponent = item.partition(":")
+        if not exponent.isdigit():
+            raise ConfigError(f"CROUPIER_CURRENCIES: expected CODE:EXPONENT, got {item!r}")
+        pairs.append((code, int(exponent)))
+    return tuple(pairs)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, *, database_url: str | None = None
+) -> Settings:
+    """Settings from the environment (or ``env``); ``database_url`` overrides the variable."""
+    env = os.environ if env is None else env
+    url = database_url or env.get("CROUPIER_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise ConfigError(
+            f"CROUPIER_DATABASE_URL must be sqlite:///PATH or postgresql://…: {url!r}"
+        )
+    batch_max = _int(env, "CROUPIER_LEDGER_BATCH_COMMANDS_MAX", 10_000, 1, 100_000)
+    limits = WriterLimits(
+        queue_requests_max=_int(env, "CROUPIER_LEDGER_QUEUE_MAX", 50_000, 1, 10_000_000),
+        batch_commands_max=batch_max,
+        batch_wait_ms=_int(env, "CROUPIER_LEDGER_BATCH_WAIT_MS", 0, 0, 1_000),
+        accounts_cached_max=_int(env, "CROUPIER_LEDGER_ACCOUNTS_CACHED_MAX", 500_000, 1_000, 10**8),
+        transfers_cached_max=_int(
+            env,
+            "CROUPIER_LEDGER_TRANSFERS_CACHED_MAX",
+            max(200_000, 4 * batch_max),
+            4 * batch_max,
+            10**8,
+        ),
+    )
+    currencies = _currencies(env.get("CROUPIER_CURRENCIES", ""))
+    try:
+        for code, exponent in currencies:
+            register_currency(code, exponent)
+    except ValueError as error:
+        raise ConfigError(f"CROUPIER_CURRENCIES: {error}") from None
+    return Settings(
+        database_url=url,
+        ledger=limits,
+        house_floor_minor=-_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62),
+        custom_currencies=currencies,
+    )

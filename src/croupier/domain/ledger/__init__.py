@@ -1,0 +1,23 @@
+"""The ledger's pure rules: accounts, transfers, linked groups, the hash chain, invariants."""
+
+from croupier.domain.ledger.accounts import Account, AccountKind, Balance
+from croupier.domain.ledger.chain import GENESIS_HASH, BatchRecord, batch_hash
+from croupier.domain.ledger.state import Applied, BatchBuilder, Command, CreateAccount, LedgerState
+from croupier.domain.ledger.transfers import Transfer, TransferKind, TransferRequest
+
+__all__ = [
+    "GENESIS_HASH",
+    "Account",
+    "AccountKind",
+    "Applied",
+    "Balance",
+    "BatchBuilder",
+    "BatchRecord",
+    "Command",
+    "CreateAccount",
+    "LedgerState",
+    "Transfer",
+    "TransferKind",
+    "TransferRequest",
+    "batch_hash",
+]

@@ -1,0 +1,89 @@
+"""Ledger accounts and their balances.
+
+Balances are credit-normal, as a player sees them: money a player owns is a *credit* on the
+player's account. Every transfer debits one account and credits another by the same amount,
+so across a currency all ``posted`` balances sum to zero by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from croupier.domain.errors import InvalidTransfer
+from croupier.domain.money import check_amount, currency
+
+__all__ = ["ACCOUNT_ID_PATTERN", "Account", "AccountKind", "Balance", "check_account_id"]
+
+# Printable, no spaces; ``~`` is reserved for ids the ledger makes itself.
+ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
+
+
+class AccountKind(StrEnum):
+    PLAYER_CASH = "player_cash"
+    PLAYER_BONUS = "player_bonus"
+    HOUSE_BANKROLL = "house_bankroll"
+    JACKPOT_POOL = "jackpot_pool"
+    PAYMENT_CLEARING = "payment_clearing"
+    PROMOTIONS = "promotions"
+    RAKE = "rake"
+
+
+def check_account_id(account_id: object, *, what: str = "account id") -> str:
+    if not isinstance(account_id, str) or not ACCOUNT_ID_PATTERN.match(account_id):
+        raise InvalidTransfer(f"{what} must match {ACCOUNT_ID_PATTERN.pattern}: {account_id!r}")
+    return account_id
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account: what it is for, its currency, and how low its balance may go.
+
+    ``floor_minor`` is the lowest ``available`` balance allowed: 0 for players and pools,
+    minus a configured limit for the house bankroll, ``None`` (no floor) for payment clearing,
+    which mirrors money outside the casino.
+    """
+
+    id: str
+    kind: AccountKind
+    currency: str
+    floor_minor: int | None
+
+    def __post_init__(self) -> None:
+        check_account_id(self.id)
+        if not isinstance(self.kind, AccountKind):
+            raise InvalidTransfer(f"unknown account kind {self.kind!r}")
+        currency(self.currency)
+        if self.floor_minor is not None:
+            check_amount(self.floor_minor, what="floor_minor")
+            if self.floor_minor > 0:
+                raise InvalidTransfer(f"floor_minor must be <= 0, got {self.floor_minor}")
+
+
+@dataclass(slots=True)
+class Balance:
+    """Running sums of an account. Mutable, but only the ledger state (one writer) changes it."""
+
+    debits_posted: int = 0
+    credits_posted: int = 0
+    debits_pending: int = 0
+    credits_pending: int = 0
+
+    @property
+    def posted(self) -> int:
+        return self.credits_posted - self.debits_posted
+
+    @property
+    def pending(self) -> int:
+        """Funds reserved by pending debits: not yet gone, no longer available."""
+        return self.debits_pending
+
+    @property
+    def available(self) -> int:
+        return self.posted - self.debits_pending
+
+    def copy(self) -> Balance:
+        return Balance(
+            self.debits_posted, self.credits_posted, self.debits_pending, self.credits_pending
+        )

@@ -1,0 +1,60 @@
+"""Tamper evidence: each committed batch is hashed together with the hash of the batch before.
+
+``hash(n) = SHA-256(canonical_json([n, hash(n-1), timestamp_ms, accounts, transfers]))``
+where accounts and transfers are listed in the order they were applied. Changing, removing or
+reordering any committed row breaks every hash after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from croupier.domain.ledger.accounts import Account
+from croupier.domain.ledger.transfers import Transfer, canonical_json
+
+__all__ = ["GENESIS_HASH", "BatchRecord", "batch_hash"]
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """One durable commit: what it contained and where it sits in the chain."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    timestamp_ms: int
+    accounts: tuple[Account, ...]
+    transfers: tuple[Transfer, ...]
+
+    @classmethod
+    def seal(
+        cls,
+        seq: int,
+        prev_hash: str,
+        timestamp_ms: int,
+        accounts: Sequence[Account],
+        transfers: Sequence[Transfer],
+    ) -> BatchRecord:
+        digest = batch_hash(seq, prev_hash, timestamp_ms, accounts, transfers)
+        return cls(seq, prev_hash, digest, timestamp_ms, tuple(accounts), tuple(transfers))
+
+
+def batch_hash(
+    seq: int,
+    prev_hash: str,
+    timestamp_ms: int,
+    accounts: Sequence[Account],
+    transfers: Sequence[Transfer],
+) -> str:
+    content = [
+        seq,
+        prev_hash,
+        timestamp_ms,
+        [[a.id, a.kind.value, a.currency, a.floor_minor] for a in accounts],
+        [t.to_canonical() for t in transfers],
+    ]
+    return hashlib.sha256(canonical_json(content).encode("ascii")).hexdigest()

@@ -1,0 +1,318 @@
+"""The ledger's rules, applied to in-memory state by its single writer.
+
+:class:`LedgerState` holds the balances of the accounts the writer has loaded and every open
+pending transfer. :class:`BatchBuilder` applies requests to it one linked group at a time:
+a group either applies whole or raises and leaves the state exactly as it was.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from croupier.domain.errors import (
+    AccountConflict,
+    AccountNotFound,
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidTransfer,
+    PendingAlreadyResolved,
+    PendingNotFound,
+)
+from croupier.domain.ledger.accounts import Account, Balance
+from croupier.domain.ledger.transfers import (
+    EXPIRY_REASON,
+    Transfer,
+    TransferKind,
+    TransferRequest,
+)
+from croupier.domain.money import AMOUNT_MAX
+
+__all__ = ["Applied", "BatchBuilder", "Command", "CreateAccount", "LedgerState"]
+
+GROUP_SIZE_MAX = 64
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAccount:
+    """Open an account. Idempotent: the same account again is a no-op, another is a conflict."""
+
+    account: Account
+
+
+Command = CreateAccount | TransferRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a linked group produced (or, for a replay, what it produced the first time)."""
+
+    results: tuple[Account | Transfer, ...]
+    replayed: bool
+
+
+@dataclass(slots=True)
+class LedgerState:
+    accounts: dict[str, Account] = field(default_factory=dict)
+    balances: dict[str, Balance] = field(default_factory=dict)
+    open_pendings: dict[str, Transfer] = field(default_factory=dict)
+    _expiries: list[tuple[int, str]] = field(default_factory=list)
+
+    def load_account(self, account: Account, balance: Balance) -> None:
+        self.accounts[account.id] = account
+        self.balances[account.id] = balance
+
+    def load_pending(self, pending: Transfer) -> None:
+        self.open_pendings[pending.id] = pending
+        if pending.expires_at_ms is not None:
+            heapq.heappush(self._expiries, (pending.expires_at_ms, pending.id))
+
+    def forget_account(self, account_id: str) -> None:
+        """Drop a cached account (its committed balance stays in storage)."""
+        self.accounts.pop(account_id, None)
+        self.balances.pop(account_id, None)
+
+    def next_expiry_ms(self) -> int | None:
+        while self._expiries and self._expiries[0][1] not in self.open_pendings:
+            heapq.heappop(self._expiries)
+        return self._expiries[0][0] if self._expiries else None
+
+
+def accounts_named(commands: Iterable[Command], state: LedgerState) -> set[str]:
+    """Account ids a group touches (those of pendings it resolves included)."""
+    names: set[str] = set()
+    for command in commands:
+        if isinstance(command, CreateAccount):
+            continue
+        for account_id in (command.debit_account_id, command.credit_account_id):
+            if account_id is not None:
+                names.add(account_id)
+        pending = state.open_pendings.get(command.pending_id or "")
+        if pending is not None:
+            names.update((pending.debit_account_id, pending.credit_account_id))
+    return names
+
+
+class BatchBuilder:
+    """Applies linked groups for one batch (one durable commit) and collects what to store."""
+
+    def __init__(self, state: LedgerState, batch_seq: int, now_ms: int) -> None:
+        self.state = state
+        self.batch_seq = batch_seq
+        self.now_ms = now_ms
+        self.accounts: list[Account] = []
+        self.transfers: list[Transfer] = []
+        self.touched: set[str] = set()
+
+    def expire_due(self) -> list[Transfer]:
+        """Void every pending transfer whose timeout has passed, as system transfers."""
+        voids: list[Transfer] = []
+        while (due := self.state.next_expiry_ms()) is not None and due <= self.now_ms:
+            _, pending_id = heapq.heappop(self.state._expiries)
+            request = TransferRequest(
+                id=f"~expired:{pending_id}", kind=TransferKind.VOID, debit_account_id=None,
+                credit_account_id=None, amount_minor=None, currency=None, pending_id=pending_id,
+                reason=EXPIRY_REASON, metadata_json="{}", timeout_ms=None,
+            )  # fmt: skip
+            voids.append(self._group([request], {}).results[0])  # type: ignore[arg-type]
+        return voids
+
+    def apply(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
+        """Apply one linked group, or raise and change nothing.
+
+        ``known`` maps transfer ids already committed (in storage or earlier in this batch) to
+        their transfers, so replays return the first result.
+        """
+        if not 1 <= len(commands) <= GROUP_SIZE_MAX:
+            raise InvalidTransfer(f"a linked group holds 1 to {GROUP_SIZE_MAX} commands")
+        requests = [c for c in commands if isinstance(c, TransferRequest)]
+        ids = [r.id for r in requests]
+        if len(set(ids)) != len(ids):
+            raise InvalidTransfer("a linked group names the same transfer id twice")
+        existing = [known.get(request_id) for request_id in ids]
+        if requests and all(t is not None for t in existing):
+            return self._replay(commands, requests, existing)  # type: ignore[arg-type]
+        if any(t is not None for t in existing):
+            raise IdempotencyConflict("some transfers of this linked group already exist")
+        return self._group(commands, known)
+
+    def _replay(
+        self, commands: Sequence[Command], requests: list[TransferRequest], existing: list[Transfer]
+    ) -> Applied:
+        for request, transfer in zip(requests, existing, strict=True):
+            if request.fingerprint() != transfer.fingerprint:
+                raise IdempotencyConflict(f"transfer {request.id!r} exists with other content")
+        results: list[Account | Transfer] = []
+        transfers = iter(existing)
+        for command in commands:
+            if isinstance(command, CreateAccount):
+                self._check_account_replay(command.account)
+                results.append(command.account)
+            else:
+                results.append(next(transfers))
+        return Applied(tuple(results), replayed=True)
+
+    def _check_account_replay(self, account: Account) -> None:
+        current = self.state.accounts.get(account.id)
+        if current is not None and current != account:
+            raise AccountConflict(f"account {account.id!r} exists with other settings")
+
+    def _group(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
+        overlay = _Overlay(self.state)
+        results: list[Account | Transfer] = []
+        for command in commands:
+            if isinstance(command, CreateAccount):
+                results.append(overlay.create_account(command.account))
+            else:
+                results.append(overlay.transfer(command, known, self.batch_seq, self.now_ms))
+        overlay.commit()
+        self.accounts.extend(overlay.new_accounts)
+        self.transfers.extend(t for t in results if isinstance(t, Transfer))
+        self.touched.update(overlay.balances)
+        return Applied(tuple(results), replayed=False)
+
+
+class _Overlay:
+    """Changes of one linked group, kept aside until the whole group has succeeded."""
+
+    def __init__(self, state: LedgerState) -> None:
+        self.state = state
+        self.new_accounts: list[Account] = []
+        self.balances: dict[str, Balance] = {}
+        self.opened: dict[str, Transfer] = {}
+        self.closed: set[str] = set()
+
+    def create_account(self, account: Account) -> Account:
+        current = self.state.accounts.get(account.id) or next(
+            (a for a in self.new_accounts if a.id == account.id), None
+        )
+        if current is not None:
+            if current != account:
+                raise AccountConflict(f"account {account.id!r} exists with other settings")
+            return current
+        self.new_accounts.append(account)
+        self.balances[account.id] = Balance()
+        return account
+
+    def commit(self) -> None:
+        for account in self.new_accounts:
+            self.state.accounts[account.id] = account
+        self.state.balances.update(self.balances)
+        for pending in self.opened.values():
+            if pending.id not in self.closed:
+                self.state.load_pending(pending)
+        for pending_id in self.closed:
+            self.state.open_pendings.pop(pending_id, None)
+
+    def _account(self, account_id: str, currency_code: str) -> tuple[Account, Balance]:
+        account = self.state.accounts.get(account_id) or next(
+            (a for a in self.new_accounts if a.id == account_id), None
+        )
+        if account is None:
+            raise AccountNotFound(f"no account {account_id!r}")
+        if account.currency != currency_code:
+            raise CurrencyMismatch(
+                f"account {account_id!r} holds {account.currency}, not {currency_code}"
+            )
+        balance = self.balances.get(account_id)
+        if balance is None:
+            balance = self.balances[account_id] = self.state.balances[account_id].copy()
+        return account, balance
+
+    def transfer(
+        self, request: TransferRequest, known: Mapping[str, Transfer], batch_seq: int, now_ms: int
+    ) -> Transfer:
+        if request.kind in (TransferKind.SINGLE, TransferKind.PENDING):
+            return self._move(request, batch_seq, now_ms)
+        return self._resolve(request, known, batch_seq, now_ms)
+
+    def _move(self, request: TransferRequest, batch_seq: int, now_ms: int) -> Transfer:
+        assert request.debit_account_id and request.credit_account_id and request.currency
+        amount = request.amount_minor or 0
+        debit_account, debit = self._account(request.debit_account_id, request.currency)
+        _, credit = self._account(request.credit_account_id, request.currency)
+        floor = debit_account.floor_minor
+        if floor is not None and debit.available - amount < floor:
+            raise InsufficientFunds(
+                f"account {debit_account.id!r} has {debit.available} available, needs {amount}"
+            )
+        pending = request.kind is TransferKind.PENDING
+        if pending:
+            debit.debits_pending += amount
+            credit.credits_pending += amount
+        else:
+            debit.debits_posted += amount
+            credit.credits_posted += amount
+        _check_no_overflow(debit, credit)
+        expires = now_ms + request.timeout_ms if request.timeout_ms is not None else None
+        transfer = _committed(request, request.debit_account_id, request.credit_account_id,
+                              amount, request.currency, batch_seq, now_ms, expires)  # fmt: skip
+        if pending:
+            self.opened[transfer.id] = transfer
+        return transfer
+
+    def _resolve(
+        self, request: TransferRequest, known: Mapping[str, Transfer], batch_seq: int, now_ms: int
+    ) -> Transfer:
+        pending_id = request.pending_id or ""
+        # Open pendings live in memory (the writer loads them all), so anything else the
+        # ledger knows under that id has been posted, voided or expired already.
+        pending = self.opened.get(pending_id) or self.state.open_pendings.get(pending_id)
+        if pending is None or pending_id in self.closed:
+            if pending_id in known or pending_id in self.closed:
+                raise PendingAlreadyResolved(f"pending transfer {pending_id!r} is already resolved")
+            raise PendingNotFound(f"no pending transfer {pending_id!r}")
+        if pending.kind is not TransferKind.PENDING:
+            raise InvalidTransfer(f"transfer {pending_id!r} is not a pending transfer")
+        _check_matches(request, pending)
+        amount = pending.amount_minor if request.amount_minor is None else request.amount_minor
+        if amount > pending.amount_minor:
+            raise InvalidTransfer(
+                f"cannot post {amount}: the pending amount is {pending.amount_minor}"
+            )
+        _, debit = self._account(pending.debit_account_id, pending.currency)
+        _, credit = self._account(pending.credit_account_id, pending.currency)
+        debit.debits_pending -= pending.amount_minor
+        credit.credits_pending -= pending.amount_minor
+        if request.kind is TransferKind.POST:
+            debit.debits_posted += amount
+            credit.credits_posted += amount
+        _check_no_overflow(debit, credit)
+        self.closed.add(pending_id)
+        return _committed(request, pending.debit_account_id, pending.credit_account_id, amount,
+                          pending.currency, batch_seq, now_ms, None)  # fmt: skip
+
+
+def _check_matches(request: TransferRequest, pending: Transfer) -> None:
+    for name in ("debit_account_id", "credit_account_id", "currency"):
+        given = getattr(request, name)
+        if given is not None and given != getattr(pending, name):
+            raise InvalidTransfer(f"{name} {given!r} does not match the pending transfer's")
+
+
+def _check_no_overflow(*balances: Balance) -> None:
+    for balance in balances:
+        if max(balance.debits_posted + balance.debits_pending,
+               balance.credits_posted + balance.credits_pending) > AMOUNT_MAX:  # fmt: skip
+            raise InvalidTransfer("the transfer would overflow a 64-bit balance")
+
+
+def _committed(
+    request: TransferRequest,
+    debit_account_id: str,
+    credit_account_id: str,
+    amount_minor: int,
+    currency_code: str,
+    batch_seq: int,
+    now_ms: int,
+    expires_at_ms: int | None,
+) -> Transfer:
+    return Transfer(
+        id=request.id, kind=request.kind, debit_account_id=debit_account_id,
+        credit_account_id=credit_account_id, amount_minor=amount_minor, currency=currency_code,
+        pending_id=request.pending_id, reason=request.reason,
+        metadata_json=request.metadata_json, timestamp_ms=now_ms, expires_at_ms=expires_at_ms,
+        fingerprint=request.fingerprint(), batch_seq=batch_seq,
+    )  # fmt: skip

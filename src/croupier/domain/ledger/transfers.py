@@ -1,0 +1,206 @@
+"""Transfer requests (what a client asks for) and transfers (what the ledger committed).
+
+A transfer moves ``amount_minor`` from its debit account to its credit account. Its ``kind``
+says how:
+
+* ``single``  — posted at once;
+* ``pending`` — reserves the amount on the debit account (two-phase, phase one), optionally
+  voiding itself after ``timeout_ms``;
+* ``post``    — completes a pending transfer, for its full amount or a smaller one;
+* ``void``    — cancels a pending transfer and releases the reservation.
+
+The client-supplied ``id`` is the idempotency key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from croupier.domain.errors import InvalidTransfer
+from croupier.domain.ledger.accounts import check_account_id
+from croupier.domain.money import check_amount, currency
+
+__all__ = [
+    "EXPIRY_REASON",
+    "METADATA_BYTES_MAX",
+    "TIMEOUT_MS_MAX",
+    "Transfer",
+    "TransferKind",
+    "TransferRequest",
+    "canonical_json",
+]
+
+TRANSFER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
+REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+METADATA_BYTES_MAX = 4096
+TIMEOUT_MS_MAX = 7 * 24 * 3600 * 1000
+#: The reason code of the void the ledger writes itself when a pending transfer times out.
+EXPIRY_REASON = "pending_expired"
+
+
+class TransferKind(StrEnum):
+    SINGLE = "single"
+    PENDING = "pending"
+    POST = "post"
+    VOID = "void"
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, ASCII only: equal content gives equal text (and hashes)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _check_metadata(metadata: Mapping[str, Any]) -> str:
+    if not isinstance(metadata, Mapping):
+        raise InvalidTransfer("metadata must be a JSON object")
+    try:
+        text = canonical_json(dict(metadata))
+    except (TypeError, ValueError) as error:
+        raise InvalidTransfer(f"metadata is not JSON-serialisable: {error}") from None
+    if len(text) > METADATA_BYTES_MAX:
+        raise InvalidTransfer(f"metadata is larger than {METADATA_BYTES_MAX} bytes")
+    return text
+
+
+def _check_positive(value: object, what: str) -> int:
+    amount = check_amount(value, what=what)
+    if amount <= 0:
+        raise InvalidTransfer(f"{what} must be positive, got {amount}")
+    return amount
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    """One transfer as a client asks for it. Construct with :meth:`create`, which validates."""
+
+    id: str
+    kind: TransferKind
+    debit_account_id: str | None
+    credit_account_id: str | None
+    amount_minor: int | None
+    currency: str | None
+    pending_id: str | None
+    reason: str
+    metadata_json: str
+    timeout_ms: int | None
+
+    @classmethod
+    def create(
+        cls,
+        id: str,
+        *,
+        kind: TransferKind | str = TransferKind.SINGLE,
+        debit_account_id: str | None = None,
+        credit_account_id: str | None = None,
+        amount_minor: int | None = None,
+        currency: str | None = None,
+        pending_id: str | None = None,
+        reason: str = "transfer",
+        metadata: Mapping[str, Any] | None = None,
+        timeout_ms: int | None = None,
+    ) -> TransferRequest:
+        try:
+            kind = TransferKind(kind)
+        except ValueError:
+            raise InvalidTransfer(f"unknown transfer kind {kind!r}") from None
+        request = cls(
+            id=id,
+            kind=kind,
+            debit_account_id=debit_account_id,
+            credit_account_id=credit_account_id,
+            amount_minor=amount_minor,
+            currency=currency,
+            pending_id=pending_id,
+            reason=reason,
+            metadata_json=_check_metadata(metadata or {}),
+            timeout_ms=timeout_ms,
+        )
+        request.validate()
+        return request
+
+    def validate(self) -> None:
+        """Check the request's shape; the ledger state checks the rest (funds, accounts)."""
+        if not isinstance(self.id, str) or not TRANSFER_ID_PATTERN.match(self.id):
+            raise InvalidTransfer(
+                f"transfer id must match {TRANSFER_ID_PATTERN.pattern}: {self.id!r}"
+            )
+        if not isinstance(self.reason, str) or not REASON_PATTERN.match(self.reason):
+            raise InvalidTransfer(f"reason must match {REASON_PATTERN.pattern}: {self.reason!r}")
+        if self.kind in (TransferKind.SINGLE, TransferKind.PENDING):
+            self._validate_new_movement()
+        else:
+            self._validate_resolution()
+
+    def _validate_new_movement(self) -> None:
+        debit = check_account_id(self.debit_account_id, what="debit_account_id")
+        credit = check_account_id(self.credit_account_id, what="credit_account_id")
+        if debit == credit:
+            raise InvalidTransfer("debit and credit accounts must differ")
+        _check_positive(self.amount_minor, "amount_minor")
+        currency(self.currency or "")
+        if self.pending_id is not None:
+            raise InvalidTransfer(f"a {self.kind} transfer takes no pending_id")
+        if self.timeout_ms is not None:
+            if self.kind is not TransferKind.PENDING:
+                raise InvalidTransfer("only a pending transfer takes timeout_ms")
+            timeout = _check_positive(self.timeout_ms, "timeout_ms")
+            if timeout > TIMEOUT_MS_MAX:
+                raise InvalidTransfer(f"timeout_ms must be at most {TIMEOUT_MS_MAX}")
+
+    def _validate_resolution(self) -> None:
+        if not isinstance(self.pending_id, str) or not TRANSFER_ID_PATTERN.match(self.pending_id):
+            raise InvalidTransfer(f"a {self.kind} transfer needs the pending_id it resolves")
+        if self.timeout_ms is not None:
+            raise InvalidTransfer("only a pending transfer takes timeout_ms")
+        for name in ("debit_account_id", "credit_account_id"):
+            value = getattr(self, name)
+            if value is not None:
+                check_account_id(value, what=name)
+        if self.currency is not None:
+            currency(self.currency)
+        if self.amount_minor is not None:
+            if self.kind is TransferKind.VOID:
+                raise InvalidTransfer("a void takes no amount: it releases the whole reservation")
+            _check_positive(self.amount_minor, "amount_minor")
+
+    def fingerprint(self) -> str:
+        """A digest of everything the client said: equal requests, equal fingerprints."""
+        fields = (
+            self.id, self.kind.value, self.debit_account_id, self.credit_account_id,
+            self.amount_minor, self.currency, self.pending_id, self.reason,
+            self.metadata_json, self.timeout_ms,
+        )  # fmt: skip
+        return hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A committed transfer, with every field resolved (a post carries its accounts)."""
+
+    id: str
+    kind: TransferKind
+    debit_account_id: str
+    credit_account_id: str
+    amount_minor: int
+    currency: str
+    pending_id: str | None
+    reason: str
+    metadata_json: str
+    timestamp_ms: int
+    expires_at_ms: int | None
+    fingerprint: str
+    batch_seq: int
+
+    def to_canonical(self) -> list[Any]:
+        """The transfer's content in a fixed order, for the batch hash chain."""
+        return [
+            self.id, self.kind.value, self.debit_account_id, self.credit_account_id,
+            self.amount_minor, self.currency, self.pending_id, self.reason, self.metadata_json,
+            self.timestamp_ms, self.expires_at_ms, self.fingerprint, self.batch_seq,
+        ]  # fmt: skip

@@ -1,0 +1,48 @@
+"""The ledger's storage port: what the writer and the readers need from a database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection, Mapping
+from typing import Protocol
+
+from croupier.domain.ledger import Account, Balance, BatchRecord, Transfer
+
+__all__ = ["LedgerStore"]
+
+
+class LedgerStore(Protocol):
+    """A durable home for the ledger. One writer per database; any number of readers."""
+
+    async def open(self, *, writer: bool) -> None:
+        """Connect and apply migrations; as the writer, take the database's writer lock."""
+
+    async def close(self) -> None: ...
+
+    # -- for the writer ------------------------------------------------------------------
+    async def head(self) -> tuple[int, str]:
+        """The last committed batch's (seq, hash); ``(0, GENESIS_HASH)`` when empty."""
+        ...
+
+    async def load_accounts(self, ids: Collection[str]) -> list[tuple[Account, Balance]]: ...
+
+    async def load_transfers(self, ids: Collection[str]) -> list[Transfer]: ...
+
+    async def load_open_pendings(self) -> list[Transfer]: ...
+
+    async def commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
+        """Write one batch and the final balances of the accounts it touched, durably, at once."""
+
+    # -- for readers (committed data only) -------------------------------------------------
+    async def get_account(self, account_id: str) -> tuple[Account, Balance] | None: ...
+
+    async def account_transfers(
+        self, account_id: str, *, limit: int, before_seq: int | None = None
+    ) -> list[tuple[int, Transfer]]:
+        """Newest first: ``(seq, transfer)`` pairs of the account, older than ``before_seq``."""
+        ...
+
+    async def all_accounts(self) -> list[tuple[Account, Balance]]: ...
+
+    def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
+        """Every committed batch with its content, in order (for verification)."""
+        ...

@@ -1,0 +1,76 @@
+"""The ledger as the rest of Croupier uses it: submit linked groups, read balances, verify."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from croupier.domain.errors import AccountNotFound
+from croupier.domain.ledger import (
+    Account,
+    AccountKind,
+    Applied,
+    Balance,
+    Command,
+    CreateAccount,
+    Transfer,
+    TransferRequest,
+)
+from croupier.domain.ledger.audit import Auditor, AuditReport
+from croupier.services.ledger.ports import LedgerStore
+from croupier.services.ledger.writer import LedgerWriter
+
+__all__ = ["Ledger", "verify_ledger"]
+
+
+class Ledger:
+    """Writes go through the single :class:`LedgerWriter`; reads see committed data only."""
+
+    def __init__(self, store: LedgerStore, writer: LedgerWriter | None) -> None:
+        self.store = store
+        self.writer = writer
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            await self.writer.stop()
+        await self.store.close()
+
+    async def submit(self, commands: Sequence[Command]) -> Applied:
+        if self.writer is None:
+            raise RuntimeError("this ledger was opened read-only")
+        return await self.writer.submit(commands)
+
+    async def open_account(
+        self, account_id: str, kind: AccountKind, currency: str, *, floor_minor: int | None = 0
+    ) -> Account:
+        account = Account(account_id, kind, currency, floor_minor)
+        applied = await self.submit([CreateAccount(account)])
+        result = applied.results[0]
+        assert isinstance(result, Account)
+        return result
+
+    async def transfer(self, transfer_id: str, **fields: Any) -> Transfer:
+        """One transfer on its own (see :meth:`TransferRequest.create` for the fields)."""
+        applied = await self.submit([TransferRequest.create(transfer_id, **fields)])
+        result = applied.results[0]
+        assert isinstance(result, Transfer)
+        return result
+
+    async def balance(self, account_id: str) -> tuple[Account, Balance]:
+        found = await self.store.get_account(account_id)
+        if found is None:
+            raise AccountNotFound(f"no account {account_id!r}")
+        return found
+
+    async def history(
+        self, account_id: str, *, limit: int = 50, before_seq: int | None = None
+    ) -> list[tuple[int, Transfer]]:
+        return await self.store.account_transfers(account_id, limit=limit, before_seq=before_seq)
+
+
+async def verify_ledger(store: LedgerStore) -> AuditReport:
+    """Replay every committed batch and check every invariant (see ``domain.ledger.audit``)."""
+    auditor = Auditor()
+    async for batch in store.batches():
+        auditor.add_batch(batch)
+    return auditor.finish(await store.all_accounts())

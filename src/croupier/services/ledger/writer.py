@@ -1,0 +1,307 @@
+"""The ledger writer: one per database, group-committing every waiting request.
+
+Callers ``submit`` a linked group and await its answer. The writer drains its bounded queue
+into a batch, applies the batch's groups to in-memory state (each group all-or-nothing),
+commits the whole batch in one durable transaction, and only then answers every caller.
+While one batch commits on the storage thread, the next is prepared on the event loop.
+
+If a commit fails, the in-memory state is ahead of the database: the writer fails every
+waiting caller and stops for good. A new writer reloads from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+
+from croupier.domain.errors import Busy, CroupierError
+from croupier.domain.ledger import (
+    Applied,
+    Balance,
+    BatchBuilder,
+    BatchRecord,
+    Command,
+    LedgerState,
+    Transfer,
+    TransferRequest,
+)
+from croupier.domain.ledger.state import accounts_named
+from croupier.services.ledger.ports import LedgerStore
+
+__all__ = ["LedgerUnavailable", "LedgerWriter", "WriterLimits", "WriterStats"]
+
+
+class LedgerUnavailable(CroupierError):
+    """The writer is stopped or has failed; nothing was applied."""
+
+    code = "ledger-unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class WriterLimits:
+    queue_requests_max: int = 50_000
+    batch_commands_max: int = 10_000
+    batch_wait_ms: float = 0.0
+    accounts_cached_max: int = 500_000
+    transfers_cached_max: int = 200_000
+
+    def __post_init__(self) -> None:
+        if min(self.queue_requests_max, self.batch_commands_max) < 1 or self.batch_wait_ms < 0:
+            raise ValueError("writer limits must be positive")
+        if self.transfers_cached_max < 4 * self.batch_commands_max:
+            # the cache must hold every uncommitted transfer: answers to replays come from it
+            raise ValueError("transfers_cached_max must be at least 4 × batch_commands_max")
+
+
+@dataclass(slots=True)
+class WriterStats:
+    batches: int = 0
+    transfers: int = 0
+    last_batch_size: int = 0
+    last_commit_s: float = 0.0
+    commit_seconds_total: float = 0.0
+
+
+@dataclass(slots=True)
+class _Waiting:
+    commands: Sequence[Command]
+    future: asyncio.Future[Applied]
+    outcome: Applied | CroupierError | None = None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    record: BatchRecord | None
+    balances: dict[str, Balance]
+    waiting: list[_Waiting] = field(default_factory=list)
+
+
+class LedgerWriter:
+    def __init__(
+        self,
+        store: LedgerStore,
+        *,
+        clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+        limits: WriterLimits | None = None,
+    ) -> None:
+        self.store = store
+        self.clock_ms = clock_ms
+        self.limits = limits or WriterLimits()
+        self.state = LedgerState()
+        self.stats = WriterStats()
+        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(self.limits.queue_requests_max)
+        self._known: OrderedDict[str, Transfer] = OrderedDict()
+        self._seq = 0
+        self._hash = ""
+        self._timestamp_ms = 0
+        self._task: asyncio.Task[None] | None = None
+        self._failure: BaseException | None = None
+        self._stopping = False
+
+    @property
+    def alive(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        self._seq, self._hash = await self.store.head()
+        pendings = await self.store.load_open_pendings()
+        accounts = {t.debit_account_id for t in pendings} | {t.credit_account_id for t in pendings}
+        for account, balance in await self.store.load_accounts(accounts):
+            self.state.load_account(account, balance)
+        for pending in pendings:
+            self.state.load_pending(pending)
+        self._task = asyncio.create_task(self._run(), name="ledger-writer")
+
+    async def stop(self) -> None:
+        """Finish what is queued, then stop."""
+        self._stopping = True
+        if self._task is not None:
+            self._queue.put_nowait(_Waiting((), asyncio.get_running_loop().create_future()))
+            with contextlib.suppress(Exception):
+                await self._task
+
+    async def submit(self, commands: Sequence[Command]) -> Applied:
+        """Apply one linked group durably; raise its refusal (a ``CroupierError``) otherwise."""
+        if self._failure is not None or self._stopping or not self.alive:
+            raise LedgerUnavailable("the ledger writer is not running")
+        waiting = _Waiting(commands, asyncio.get_running_loop().create_future())
+        try:
+            self._queue.put_nowait(waiting)
+        except asyncio.QueueFull:
+            raise Busy("the ledger is busy: its queue is full, retry shortly") from None
+        return await waiting.future
+
+    # -- the loop ----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        in_flight: asyncio.Task[None] | None = None  # the commit of the previous batch
+        unanswered: list[_Waiting] = []  # everyone to fail if the loop dies
+        try:
+            while True:
+                waiting = await self._collect()
+                unanswered = waiting
+                if self._stopping and not waiting and self._queue.empty():
+                    break
+                prepared = await self._prepare(waiting)
+                if in_flight is not None:
+                    await in_flight  # commits stay in order; a failure stops the writer
+                self._evict(prepared)
+                if prepared.record is None:
+                    _answer(prepared.waiting)
+                    in_flight = None
+                else:
+                    in_flight = asyncio.create_task(self._commit(prepared))
+            if in_flight is not None:
+                await in_flight
+        except BaseException as error:
+            self._failure = error
+            for item in unanswered:
+                _fail(item, error)
+            while not self._queue.empty():
+                _fail(self._queue.get_nowait(), error)
+            if not isinstance(error, asyncio.CancelledError):
+                raise
+
+    async def _collect(self) -> list[_Waiting]:
+        """Wait for work (or the next pending timeout), then drain up to the batch bound."""
+        timeout = None
+        next_expiry = self.state.next_expiry_ms()
+        if next_expiry is not None:
+            timeout = max(0.0, (next_expiry - self.clock_ms()) / 1000)
+        try:
+            first = await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return []
+        batch, commands = [first], len(first.commands)
+        deadline = time.monotonic() + self.limits.batch_wait_ms / 1000
+        while commands < self.limits.batch_commands_max:
+            if self._queue.empty():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
+            else:
+                item = self._queue.get_nowait()
+            batch.append(item)
+            commands += len(item.commands)
+        return [item for item in batch if item.commands]
+
+    async def _prepare(self, waiting: list[_Waiting]) -> _Prepared:
+        now_ms = max(self.clock_ms(), self._timestamp_ms)
+        await self._prefetch(waiting, now_ms)
+        builder = BatchBuilder(self.state, self._seq + 1, now_ms)
+        self._remember(builder.expire_due())
+        for item in waiting:
+            try:
+                item.outcome = builder.apply(item.commands, self._known)
+            except CroupierError as refusal:
+                item.outcome = refusal
+            else:
+                self._remember(t for t in item.outcome.results if isinstance(t, Transfer))
+        if not builder.accounts and not builder.transfers:
+            return _Prepared(None, {}, waiting)
+        record = BatchRecord.seal(
+            builder.batch_seq, self._hash, now_ms, builder.accounts, builder.transfers
+        )
+        self._seq, self._hash, self._timestamp_ms = record.seq, record.hash, now_ms
+        # Groups replace Balance objects rather than mutate them, so these stay as they are
+        # now while the next batch is prepared.
+        balances = {account_id: self.state.balances[account_id] for account_id in builder.touched}
+        return _Prepared(record, balances, waiting)
+
+    async def _prefetch(self, waiting: list[_Waiting], now_ms: int) -> None:
+        """Load the accounts and the transfer ids this batch needs that memory lacks."""
+        accounts: set[str] = set()
+        transfer_ids: set[str] = set()
+        state = self.state
+        for pending in _due_pendings(state, now_ms):
+            accounts.update((pending.debit_account_id, pending.credit_account_id))
+        for item in waiting:
+            accounts |= accounts_named(item.commands, state)
+            for command in item.commands:
+                if isinstance(command, TransferRequest):
+                    transfer_ids.add(command.id)
+                    if command.pending_id and command.pending_id not in state.open_pendings:
+                        transfer_ids.add(command.pending_id)
+        missing_accounts = accounts - state.accounts.keys()
+        if missing_accounts:
+            for account, balance in await self.store.load_accounts(missing_accounts):
+                if account.id not in state.accounts:
+                    state.load_account(account, balance)
+        missing_transfers = transfer_ids - self._known.keys()
+        if missing_transfers:
+            self._remember(await self.store.load_transfers(missing_transfers))
+
+    async def _commit(self, prepared: _Prepared) -> None:
+        """Commit durably, then answer the batch's callers at once."""
+        assert prepared.record is not None
+        started = time.perf_counter()
+        try:
+            await self.store.commit(prepared.record, prepared.balances)
+        except BaseException as error:
+            for item in prepared.waiting:
+                _fail(item, error)
+            raise
+        elapsed = time.perf_counter() - started
+        stats = self.stats
+        stats.batches += 1
+        stats.transfers += len(prepared.record.transfers)
+        stats.last_batch_size = len(prepared.waiting)
+        stats.last_commit_s = elapsed
+        stats.commit_seconds_total += elapsed
+        _answer(prepared.waiting)
+
+    def _remember(self, transfers: Iterable[Transfer]) -> None:
+        known = self._known
+        for transfer in transfers:
+            known[transfer.id] = transfer
+            known.move_to_end(transfer.id)
+        while len(known) > self.limits.transfers_cached_max:
+            known.popitem(last=False)
+
+    def _evict(self, prepared: _Prepared) -> None:
+        """Keep the account cache bounded; never drop an account with uncommitted changes."""
+        accounts = self.state.accounts
+        excess = len(accounts) - self.limits.accounts_cached_max
+        if excess <= 0:
+            return
+        keep = set(prepared.balances)
+        for pending in self.state.open_pendings.values():
+            keep.update((pending.debit_account_id, pending.credit_account_id))
+        for account_id in keep & accounts.keys():  # recently used: move to the young end
+            accounts[account_id] = accounts.pop(account_id)
+        for account_id in list(islice((a for a in accounts if a not in keep), excess)):
+            self.state.forget_account(account_id)
+
+
+def _due_pendings(state: LedgerState, now_ms: int) -> list[Transfer]:
+    next_due_ms = state.next_expiry_ms()
+    if next_due_ms is None or next_due_ms > now_ms:
+        return []
+    return [
+        pending
+        for pending in state.open_pendings.values()
+        if pending.expires_at_ms is not None and pending.expires_at_ms <= now_ms
+    ]
+
+
+def _answer(waiting: list[_Waiting]) -> None:
+    for item in waiting:
+        if item.future.done():  # the caller was cancelled; the work is done regardless
+            continue
+        if isinstance(item.outcome, CroupierError):
+            item.future.set_exception(item.outcome)
+        elif item.outcome is not None:
+            item.future.set_result(item.outcome)
+
+
+def _fail(item: _Waiting, error: BaseException) -> None:
+    if not item.future.done():
+        item.future.set_exception(LedgerUnavailable(f"the ledger writer stopped: {error!r}"))
