@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import sys
 import types
@@ -139,3 +140,27 @@ def test_new_pair_prints_a_usable_pair() -> None:
     assert payload["client_seed"] == "mine"
     expected = hashlib.sha256(payload["server_seed"].encode()).hexdigest()
     assert payload["server_seed_hash"] == expected
+
+
+def test_slots_command_with_the_real_engine_follows_the_spec() -> None:
+    pytest.importorskip("croupier.domain.games.slots")
+    reels = game_files.load_game_data("orchard-10")["reels"]
+    words = first_block_words()
+    expected_stops = [words[k] % len(reel) for k, reel in enumerate(reels)]
+    assert all(word < 2**32 - 2**32 % len(reel) for word, reel in zip(words, reels, strict=False))
+    code, payload, _ = run("slots", "--game", "orchard-10", *WORKED)
+    assert code == 0 and payload is not None
+    assert payload["stops"] == expected_stops
+    for row, symbols in enumerate(payload["window"]):
+        assert symbols == [
+            reel[(stop + row) % len(reel)] for reel, stop in zip(reels, expected_stops, strict=True)
+        ]
+    assert payload["win_multiplier"] >= 0
+    assert Fraction(payload["win_multiplier_exact"]) == Fraction(
+        payload["win_multiplier"]
+    ).limit_denominator(10**6)
+
+
+def first_block_words() -> list[int]:
+    digest = hmac.new(b"0" * 64, b"player:0:0", hashlib.sha256).digest()
+    return [int.from_bytes(digest[k : k + 4], "big") for k in range(0, 32, 4)]

@@ -153,6 +153,8 @@ def slots(
             "window": [list(row) for row in played.window],
             "win_multiplier": float(multiplier),
             "win_multiplier_exact": str(multiplier),
+            "free_spins": len(getattr(played, "free_spins", ())),
+            "jackpot_hit": bool(getattr(played, "jackpot_hit", False)),
             **header,
         }
     )

@@ -1,0 +1,56 @@
+# Croupier: two commands do all the set-up on a machine that has only Python 3.11+.
+#   make run   — create .venv, install Croupier, start it on the embedded default (SQLite)
+#   make test  — create .venv, install with test extras, lint, type-check, run every test
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest bench rng-report clean install install-test
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Croupier needs Python 3.11+; set PYTHON=python3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.python-ok
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.python-ok
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: $(VENV)/.installed
+	$(BIN)/croupier demo
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-test
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
+pytest: install-test
+	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/croupier bench ledger --backend sqlite --seconds 10
+
+# Streams both random sources into dieharder (installed from Debian if missing).
+rng-report: install
+	@command -v dieharder >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y dieharder; else sudo apt-get install -y dieharder; fi; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/rng-report.sh
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis build src/*.egg-info

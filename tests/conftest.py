@@ -1,0 +1,57 @@
+"""Shared fixtures. Tests that need an external service skip when it is unreachable, or fail
+when ``CROUPIER_REQUIRE_SERVICES=1`` (as in CI), so a missing service is never a silent pass."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+POSTGRES_ADMIN_DSN = os.environ.get(
+    "CROUPIER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def services_required() -> bool:
+    return os.environ.get("CROUPIER_REQUIRE_SERVICES") == "1"
+
+
+def service_unavailable(reason: str) -> None:
+    if services_required():
+        pytest.fail(f"{reason} (CROUPIER_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _dsn_with_database(dsn: str, database: str) -> str:
+    return dsn.rsplit("/", 1)[0] + "/" + database
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import asyncpg
+
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        service_unavailable(f"PostgreSQL unreachable at {POSTGRES_ADMIN_DSN}: {error}")
+    name = f"croupier_t_{secrets.token_hex(6)}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield _dsn_with_database(POSTGRES_ADMIN_DSN, name)
+    finally:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+        )
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """The URL of an empty ledger database on each backend (the contract runs on both)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    return str(request.getfixturevalue("postgres_url"))
