@@ -1,7 +1,73 @@
-"""``croupier bench …``."""
+"""``croupier bench …``: benchmarks that print figures."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import typer
 
-app = typer.Typer(help="bench commands.", no_args_is_help=True)
+from croupier.cli.common import print_json, run
+from croupier.services.ledger import WriterLimits
+
+app = typer.Typer(
+    help="Benchmarks that print figures (see docs/benchmarks.md).", no_args_is_help=True
+)
+
+
+@app.command()
+def ledger(
+    backend: str = typer.Option("sqlite", "--backend", help="sqlite or postgres."),
+    seconds: float = typer.Option(10.0, "--seconds", min=1, help="Group-commit run length."),
+    producers: int = typer.Option(
+        1000, "--producers", min=1, max=100_000, help="Concurrent producers (one player each)."
+    ),
+    naive_seconds: float = typer.Option(5.0, "--naive-seconds", min=1, help="Naive run length."),
+    naive_producers: int = typer.Option(50, "--naive-producers", min=1, max=10_000),
+    batch_commands_max: int = typer.Option(10_000, "--batch-max", min=1, max=100_000),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="postgres: admin URL to create scratch databases on; sqlite: directory for files.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Bet settlements/s and request latency, group commit vs one transaction per request."""
+    if backend not in ("sqlite", "postgres"):
+        raise typer.BadParameter("--backend must be sqlite or postgres")
+    from croupier.benchmarks.ledger import run_ledger_bench
+
+    limits = WriterLimits(batch_commands_max=batch_commands_max,
+                          transfers_cached_max=max(200_000, 4 * batch_commands_max))  # fmt: skip
+    group, naive = run(
+        run_ledger_bench(
+            backend,
+            seconds=seconds,
+            producers=producers,
+            naive_seconds=naive_seconds,
+            naive_producers=naive_producers,
+            database_url=database_url,
+            limits=limits,
+        )
+    )
+    ratio = group.settlements_per_s / naive.settlements_per_s if naive.settlements_per_s else 0.0
+    if as_json:
+        print_json(
+            {"backend": backend, "producers": producers,
+             "settlements_per_s": round(group.settlements_per_s, 1),
+             "p50_ms": round(group.p50_ms, 3), "p99_ms": round(group.p99_ms, 3),
+             "settlement_p50_ms": round(group.settlement_p50_ms, 3),
+             "settlement_p99_ms": round(group.settlement_p99_ms, 3),
+             "naive_settlements_per_s": round(naive.settlements_per_s, 1),
+             "naive_p50_ms": round(naive.p50_ms, 3), "naive_p99_ms": round(naive.p99_ms, 3),
+             "ratio": round(ratio, 1), "group": asdict(group), "naive": asdict(naive)}
+        )  # fmt: skip
+        return
+    for result in (group, naive):
+        typer.echo(
+            f"{result.mode:>5}: {result.settlements_per_s:10,.0f} settlements/s   "
+            f"request p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms   "
+            f"settlement p99 {result.settlement_p99_ms:7.2f} ms   "
+            f"({result.settlements:,} in {result.seconds:.1f} s, {result.batches:,} commits, "
+            f"verify {'OK' if result.verified else 'BROKEN'})"
+        )
+    typer.echo(f"group commit is {ratio:.1f}× the naive mode")

@@ -1,7 +1,125 @@
-"""``croupier ledger …``."""
+"""``croupier ledger …``: inspect and verify the ledger of record."""
 
 from __future__ import annotations
 
+import json
+
 import typer
 
-app = typer.Typer(help="ledger commands.", no_args_is_help=True)
+from croupier.bootstrap import open_ledger
+from croupier.cli.common import DATABASE_URL_OPTION, fail, print_json, run, settings_for
+from croupier.domain.ledger import Account, Balance
+from croupier.domain.money import Money, currency, format_amount
+from croupier.services.ledger import verify_ledger
+
+app = typer.Typer(help="Inspect and verify the ledger of record.", no_args_is_help=True)
+
+
+@app.command()
+def verify(
+    database_url: str | None = DATABASE_URL_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Recompute the hash chain and every invariant; exit 1 on any break."""
+
+    async def go() -> None:
+        ledger = await open_ledger(settings_for(database_url), writer=False)
+        try:
+            report = await verify_ledger(ledger.store)
+        finally:
+            await ledger.close()
+        if as_json:
+            print_json(
+                {"ok": report.ok, "batches": report.batches, "accounts": report.accounts,
+                 "transfers": report.transfers, "head_hash": report.head_hash,
+                 "problems_total": report.problems_total, "problems": report.problems}
+            )  # fmt: skip
+        else:
+            typer.echo(
+                f"{report.batches} batches, {report.accounts} accounts, {report.transfers} "
+                f"transfers; head {report.head_hash}"
+            )
+            for problem in report.problems:
+                typer.echo(f"BROKEN: {problem}")
+            if report.problems_total > len(report.problems):
+                typer.echo(f"… and {report.problems_total - len(report.problems)} more problems")
+            typer.echo(
+                "ledger OK" if report.ok else f"ledger BROKEN ({report.problems_total} problems)"
+            )
+        if not report.ok:
+            raise typer.Exit(1)
+
+    run(go())
+
+
+def _balance_json(account: Account, balance: Balance) -> dict[str, object]:
+    unit = currency(account.currency)
+    return {
+        "account": account.id, "kind": account.kind.value, "currency": account.currency,
+        "posted_minor": balance.posted, "pending_minor": balance.pending,
+        "available_minor": balance.available, "floor_minor": account.floor_minor,
+        "available": format_amount(Money(balance.available, unit)),
+    }  # fmt: skip
+
+
+@app.command()
+def balance(
+    account_id: str = typer.Argument(..., help="Account id, e.g. house:EUR."),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """Print one account's posted, pending and available balance (committed data) as JSON."""
+
+    async def go() -> None:
+        ledger = await open_ledger(settings_for(database_url), writer=False)
+        try:
+            account, account_balance = await ledger.balance(account_id)
+        finally:
+            await ledger.close()
+        print_json(_balance_json(account, account_balance))
+
+    run(go())
+
+
+@app.command()
+def accounts(database_url: str | None = DATABASE_URL_OPTION) -> None:
+    """List every account with its balance, one JSON object per line."""
+
+    async def go() -> None:
+        ledger = await open_ledger(settings_for(database_url), writer=False)
+        try:
+            for account, account_balance in await ledger.store.all_accounts():
+                print_json(_balance_json(account, account_balance))
+        finally:
+            await ledger.close()
+
+    run(go())
+
+
+@app.command()
+def history(
+    account_id: str = typer.Argument(..., help="Account id."),
+    limit: int = typer.Option(20, "--limit", min=1, max=1000, help="How many transfers."),
+    before_seq: int | None = typer.Option(None, "--before", help="Only transfers before this seq."),
+    database_url: str | None = DATABASE_URL_OPTION,
+) -> None:
+    """An account's transfers, newest first, one JSON object per line."""
+
+    async def go() -> None:
+        ledger = await open_ledger(settings_for(database_url), writer=False)
+        try:
+            rows = await ledger.history(account_id, limit=limit, before_seq=before_seq)
+        finally:
+            await ledger.close()
+        if not rows:
+            fail(f"no transfers for {account_id!r}", code=1)
+        for seq, transfer in rows:
+            print_json(
+                {"seq": seq, "id": transfer.id, "kind": transfer.kind.value,
+                 "debit": transfer.debit_account_id, "credit": transfer.credit_account_id,
+                 "amount_minor": transfer.amount_minor, "currency": transfer.currency,
+                 "pending_id": transfer.pending_id, "reason": transfer.reason,
+                 "metadata": json.loads(transfer.metadata_json),
+                 "timestamp_ms": transfer.timestamp_ms, "batch": transfer.batch_seq}
+            )  # fmt: skip
+
+    run(go())

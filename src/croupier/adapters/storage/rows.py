@@ -68,11 +68,11 @@ def transfer_from_row(row: Sequence[Any]) -> Transfer:
     )  # fmt: skip
 
 
-def pending_changes(batch: BatchRecord) -> tuple[list[tuple[str]], list[tuple[str]]]:
+def pending_changes(batch: BatchRecord) -> tuple[list[str], list[str]]:
     """Ids that become open pendings, and ids that stop being open, in one batch."""
     opened = {t.id for t in batch.transfers if t.kind is TransferKind.PENDING}
     closed = {t.pending_id for t in batch.transfers if t.pending_id is not None}
-    return [(i,) for i in opened - closed], [(i,) for i in closed - opened]
+    return sorted(opened - closed), sorted(closed - opened)
 
 
 def assemble_batches(

@@ -26,7 +26,6 @@ from croupier.adapters.storage.rows import (
     assemble_batches,
     pending_changes,
     transfer_from_row,
-    transfer_row,
 )
 from croupier.domain.errors import CroupierError
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Transfer
@@ -35,6 +34,11 @@ __all__ = ["SqliteLedgerStore", "WriterLocked"]
 
 T = TypeVar("T")
 _IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
+
+
+_INSERT_TRANSFER = (
+    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 class WriterLocked(CroupierError):
@@ -127,6 +131,22 @@ class SqliteLedgerStore:
         rows = await self._read_in(f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN", ids)
         return [transfer_from_row(row) for row in rows]
 
+    async def load_for_batch(
+        self, account_ids: Collection[str], transfer_ids: Collection[str]
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
+        def run() -> tuple[list[Any], list[Any]]:
+            conn = self._reader()
+            accounts = _select_in(
+                conn, f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN", account_ids
+            )
+            transfers = _select_in(
+                conn, f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN", transfer_ids
+            )
+            return accounts, transfers
+
+        accounts, transfers = await self._on(self._read_thread, run)
+        return [account_from_row(r) for r in accounts], [transfer_from_row(r) for r in transfers]
+
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._read(
             f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT id FROM open_pendings)"
@@ -139,19 +159,14 @@ class SqliteLedgerStore:
     def _commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
         conn = self._writer()
         new_ids = {account.id for account in batch.accounts}
+        opened, closed = pending_changes(batch)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    batch.seq,
-                    batch.prev_hash,
-                    batch.hash,
-                    batch.timestamp_ms,
-                    len(batch.accounts),
-                    len(batch.transfers),
-                ),
-            )
+                (batch.seq, batch.prev_hash, batch.hash, batch.timestamp_ms,
+                 len(batch.accounts), len(batch.transfers)),
+            )  # fmt: skip
             conn.executemany(
                 "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -159,23 +174,16 @@ class SqliteLedgerStore:
                     for i, a in enumerate(batch.accounts)
                 ],
             )
-            conn.executemany(
-                f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [transfer_row(t) for t in batch.transfers],
-            )
-            opened, closed = pending_changes(batch)
-            conn.executemany("INSERT INTO open_pendings VALUES (?)", opened)
-            conn.executemany("DELETE FROM open_pendings WHERE id = ?", closed)
+            # a Transfer is a tuple in column order: it binds as a row as it is
+            conn.executemany(_INSERT_TRANSFER, batch.transfers)
+            conn.executemany("INSERT INTO open_pendings VALUES (?)", [(i,) for i in opened])
+            conn.executemany("DELETE FROM open_pendings WHERE id = ?", [(i,) for i in closed])
             conn.executemany(
                 "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
                 "credits_pending = ? WHERE id = ?",
-                [
-                    (b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
-                    for i, b in balances.items()
-                    if i not in new_ids
-                ],
-            )
+                [(b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
+                 for i, b in balances.items() if i not in new_ids],
+            )  # fmt: skip
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -241,22 +249,28 @@ class SqliteLedgerStore:
     async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
 
-    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        def run() -> list[Any]:
-            if self._read_conn is None:
-                raise RuntimeError("the store is not open")
-            return self._read_conn.execute(sql, params).fetchall()
+    def _reader(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            raise RuntimeError("the store is not open")
+        return self._read_conn
 
-        return await self._on(self._read_thread, run)
+    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return await self._on(
+            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
+        )
 
     async def _read_in(self, sql_prefix: str, ids: Collection[str]) -> list[Any]:
-        unique = list(dict.fromkeys(ids))
-        rows: list[Any] = []
-        for start in range(0, len(unique), _IN_CHUNK):
-            chunk = unique[start : start + _IN_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            rows += await self._read(f"{sql_prefix} ({marks})", tuple(chunk))
-        return rows
+        return await self._on(self._read_thread, _select_in, self._reader(), sql_prefix, ids)
+
+
+def _select_in(conn: sqlite3.Connection, sql_prefix: str, ids: Collection[str]) -> list[Any]:
+    """Rows for ``sql_prefix (?, ?, …)`` over ``ids``, in chunks below SQLite's variable limit."""
+    unique = list(dict.fromkeys(ids))
+    rows: list[Any] = []
+    for start in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[start : start + _IN_CHUNK]
+        rows += conn.execute(f"{sql_prefix} ({', '.join('?' * len(chunk))})", chunk).fetchall()
+    return rows
 
 
 def _statements(sql: str) -> list[str]:

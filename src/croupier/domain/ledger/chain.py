@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from croupier.domain.ledger.accounts import Account
 from croupier.domain.ledger.transfers import Transfer, canonical_json
 
-__all__ = ["GENESIS_HASH", "BatchRecord", "batch_hash"]
+__all__ = ["GENESIS_HASH", "BatchRecord", "batch_hash", "canonical_content"]
 
 GENESIS_HASH = "0" * 64
 
@@ -29,6 +29,8 @@ class BatchRecord:
     timestamp_ms: int
     accounts: tuple[Account, ...]
     transfers: tuple[Transfer, ...]
+    #: The canonical JSON that was hashed; stores may insert rows straight from it.
+    content_json: str = ""
 
     @classmethod
     def seal(
@@ -39,8 +41,27 @@ class BatchRecord:
         accounts: Sequence[Account],
         transfers: Sequence[Transfer],
     ) -> BatchRecord:
-        digest = batch_hash(seq, prev_hash, timestamp_ms, accounts, transfers)
-        return cls(seq, prev_hash, digest, timestamp_ms, tuple(accounts), tuple(transfers))
+        content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers)
+        digest = hashlib.sha256(content.encode("ascii")).hexdigest()
+        return cls(seq, prev_hash, digest, timestamp_ms, tuple(accounts), tuple(transfers), content)
+
+
+def canonical_content(
+    seq: int,
+    prev_hash: str,
+    timestamp_ms: int,
+    accounts: Sequence[Account],
+    transfers: Sequence[Transfer],
+) -> str:
+    """``[seq, prev_hash, timestamp_ms, [[account…]…], [[transfer…]…]]`` as canonical JSON."""
+    content = [
+        seq,
+        prev_hash,
+        timestamp_ms,
+        [[a.id, a.kind.value, a.currency, a.floor_minor] for a in accounts],
+        transfers,  # named tuples: JSON arrays in field order
+    ]
+    return canonical_json(content)
 
 
 def batch_hash(
@@ -50,11 +71,5 @@ def batch_hash(
     accounts: Sequence[Account],
     transfers: Sequence[Transfer],
 ) -> str:
-    content = [
-        seq,
-        prev_hash,
-        timestamp_ms,
-        [[a.id, a.kind.value, a.currency, a.floor_minor] for a in accounts],
-        [t.to_canonical() for t in transfers],
-    ]
-    return hashlib.sha256(canonical_json(content).encode("ascii")).hexdigest()
+    content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers)
+    return hashlib.sha256(content.encode("ascii")).hexdigest()

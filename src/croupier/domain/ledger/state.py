@@ -162,11 +162,15 @@ class BatchBuilder:
     def _group(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
         overlay = _Overlay(self.state)
         results: list[Account | Transfer] = []
-        for command in commands:
-            if isinstance(command, CreateAccount):
-                results.append(overlay.create_account(command.account))
-            else:
-                results.append(overlay.transfer(command, known, self.batch_seq, self.now_ms))
+        try:
+            for command in commands:
+                if isinstance(command, CreateAccount):
+                    results.append(overlay.create_account(command.account))
+                else:
+                    results.append(overlay.transfer(command, known, self.batch_seq, self.now_ms))
+        except BaseException:
+            overlay.rollback()
+            raise
         overlay.commit()
         self.accounts.extend(overlay.new_accounts)
         self.transfers.extend(t for t in results if isinstance(t, Transfer))
@@ -175,14 +179,22 @@ class BatchBuilder:
 
 
 class _Overlay:
-    """Changes of one linked group, kept aside until the whole group has succeeded."""
+    """One linked group in progress: balances change in place, with an undo log so that a
+    failing group puts every sum back (cheaper than copying balances on the common path);
+    new accounts and pending changes wait aside until the whole group has succeeded."""
 
     def __init__(self, state: LedgerState) -> None:
         self.state = state
         self.new_accounts: list[Account] = []
-        self.balances: dict[str, Balance] = {}
+        self.balances: dict[str, Balance] = {}  # every balance this group touched
+        self._undo: list[tuple[Balance, int, int, int, int]] = []
         self.opened: dict[str, Transfer] = {}
         self.closed: set[str] = set()
+
+    def rollback(self) -> None:
+        for balance, debits_posted, credits_posted, debits_pending, credits_pending in self._undo:
+            balance.debits_posted, balance.credits_posted = debits_posted, credits_posted
+            balance.debits_pending, balance.credits_pending = debits_pending, credits_pending
 
     def create_account(self, account: Account) -> Account:
         current = self.state.accounts.get(account.id) or next(
@@ -199,7 +211,7 @@ class _Overlay:
     def commit(self) -> None:
         for account in self.new_accounts:
             self.state.accounts[account.id] = account
-        self.state.balances.update(self.balances)
+            self.state.balances[account.id] = self.balances[account.id]
         for pending in self.opened.values():
             if pending.id not in self.closed:
                 self.state.load_pending(pending)
@@ -218,7 +230,11 @@ class _Overlay:
             )
         balance = self.balances.get(account_id)
         if balance is None:
-            balance = self.balances[account_id] = self.state.balances[account_id].copy()
+            balance = self.balances[account_id] = self.state.balances[account_id]
+            self._undo.append(
+                (balance, balance.debits_posted, balance.credits_posted,
+                 balance.debits_pending, balance.credits_pending)
+            )  # fmt: skip
         return account, balance
 
     def transfer(

@@ -27,6 +27,12 @@ class LedgerStore(Protocol):
 
     async def load_transfers(self, ids: Collection[str]) -> list[Transfer]: ...
 
+    async def load_for_batch(
+        self, account_ids: Collection[str], transfer_ids: Collection[str]
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
+        """Both lookups a batch needs, in one round trip to the database."""
+        ...
+
     async def load_open_pendings(self) -> list[Transfer]: ...
 
     async def commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:

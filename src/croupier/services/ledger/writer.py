@@ -211,9 +211,10 @@ class LedgerWriter:
             builder.batch_seq, self._hash, now_ms, builder.accounts, builder.transfers
         )
         self._seq, self._hash, self._timestamp_ms = record.seq, record.hash, now_ms
-        # Groups replace Balance objects rather than mutate them, so these stay as they are
-        # now while the next batch is prepared.
-        balances = {account_id: self.state.balances[account_id] for account_id in builder.touched}
+        # Copies: the next batch changes the live balances while this one commits.
+        balances = {
+            account_id: self.state.balances[account_id].copy() for account_id in builder.touched
+        }
         return _Prepared(record, balances, waiting)
 
     async def _prefetch(self, waiting: list[_Waiting], now_ms: int) -> None:
@@ -231,13 +232,16 @@ class LedgerWriter:
                     if command.pending_id and command.pending_id not in state.open_pendings:
                         transfer_ids.add(command.pending_id)
         missing_accounts = accounts - state.accounts.keys()
-        if missing_accounts:
-            for account, balance in await self.store.load_accounts(missing_accounts):
-                if account.id not in state.accounts:
-                    state.load_account(account, balance)
         missing_transfers = transfer_ids - self._known.keys()
-        if missing_transfers:
-            self._remember(await self.store.load_transfers(missing_transfers))
+        if not missing_accounts and not missing_transfers:
+            return
+        loaded_accounts, loaded_transfers = await self.store.load_for_batch(
+            missing_accounts, missing_transfers
+        )
+        for account, balance in loaded_accounts:
+            if account.id not in state.accounts:
+                state.load_account(account, balance)
+        self._remember(loaded_transfers)
 
     async def _commit(self, prepared: _Prepared) -> None:
         """Commit durably, then answer the batch's callers at once."""

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (run by ``croupier bench …``; never timed tests)."""

@@ -1,0 +1,54 @@
+"""Pieces every command shares: the database option, settings, and running a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from croupier.config import ConfigError, Settings, load_settings
+from croupier.domain.errors import CroupierError
+
+T = TypeVar("T")
+
+DATABASE_URL_OPTION = typer.Option(
+    None,
+    "--database-url",
+    envvar="CROUPIER_DATABASE_URL",
+    help="sqlite:///PATH (default sqlite:///./croupier.db) or postgresql://USER@HOST:PORT/DB.",
+    show_envvar=True,
+)
+
+
+def settings_for(database_url: str | None) -> Settings:
+    try:
+        return load_settings(database_url=database_url)
+    except ConfigError as error:
+        fail(str(error))
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on uvloop when available; typed refusals become a clean exit 2."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on every POSIX platform
+        uvloop = None  # type: ignore[assignment]
+    try:
+        if uvloop is not None:
+            return uvloop.run(coroutine)
+        return asyncio.run(coroutine)
+    except CroupierError as error:
+        fail(str(error))
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, sort_keys=True) + "\n")

@@ -1,0 +1,235 @@
+"""The ledger's rules on in-memory state, without storage."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from croupier.domain.errors import (
+    AccountConflict,
+    AccountNotFound,
+    CurrencyMismatch,
+    IdempotencyConflict,
+    InvalidInput,
+    InsufficientFunds,
+    InvalidTransfer,
+    PendingAlreadyResolved,
+    PendingNotFound,
+)
+from croupier.domain.ledger import (
+    Account,
+    AccountKind,
+    BatchBuilder,
+    BatchRecord,
+    CreateAccount,
+    LedgerState,
+    Transfer,
+    TransferRequest,
+)
+from croupier.domain.ledger.audit import Auditor
+
+T0 = 1_000_000
+
+
+class Book:
+    """A ledger state plus the committed transfers, driven one batch per call."""
+
+    def __init__(self) -> None:
+        self.state = LedgerState()
+        self.known: dict[str, Transfer] = {}
+        self.batches: list[BatchRecord] = []
+        self.now_ms = T0
+
+    def run(self, *groups: list) -> list:
+        builder = BatchBuilder(self.state, len(self.batches) + 1, self.now_ms)
+        builder.expire_due()
+        outcomes = []
+        for group in groups:
+            try:
+                applied = builder.apply(group, self.known)
+            except Exception as error:  # noqa: BLE001 - the test inspects the refusal
+                outcomes.append(error)
+                continue
+            for result in applied.results:
+                if isinstance(result, Transfer):
+                    self.known[result.id] = result
+            outcomes.append(applied)
+        prev = self.batches[-1].hash if self.batches else "0" * 64
+        self.batches.append(
+            BatchRecord.seal(
+                builder.batch_seq, prev, self.now_ms, builder.accounts, builder.transfers
+            )
+        )
+        for transfer in self.batches[-1].transfers:
+            self.known[transfer.id] = transfer
+        return outcomes
+
+    def one(self, *commands: object) -> object:
+        (outcome,) = self.run(list(commands))
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def balance(self, account_id: str) -> tuple[int, int, int]:
+        b = self.state.balances[account_id]
+        return b.posted, b.pending, b.available
+
+    def audit(self) -> list[str]:
+        auditor = Auditor()
+        for batch in self.batches:
+            auditor.add_batch(batch)
+        stored = [(self.state.accounts[i], self.state.balances[i]) for i in self.state.accounts]
+        return auditor.finish(stored).problems
+
+
+def move(tid: str, debit: str, credit: str, amount: int, **extra: object) -> TransferRequest:
+    return TransferRequest.create(
+        tid, debit_account_id=debit, credit_account_id=credit, amount_minor=amount,
+        currency="EUR", **extra,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def book() -> Book:
+    b = Book()
+    b.one(
+        CreateAccount(Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -1000)),
+        CreateAccount(Account("bank", AccountKind.PAYMENT_CLEARING, "EUR", None)),
+        CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "EUR", 0)),
+        CreateAccount(Account("pool", AccountKind.JACKPOT_POOL, "EUR", 0)),
+    )
+    b.one(move("dep", "bank", "alice", 500))
+    return b
+
+
+def test_player_cannot_go_below_zero_and_nothing_changes(book: Book) -> None:
+    with pytest.raises(InsufficientFunds):
+        book.one(move("big", "alice", "house", 501))
+    assert book.balance("alice") == (500, 0, 500)
+    book.one(move("all", "alice", "house", 500))
+    assert book.balance("alice") == (0, 0, 0)
+
+
+def test_house_may_go_negative_within_its_limit(book: Book) -> None:
+    book.one(move("w1", "house", "alice", 1000))
+    with pytest.raises(InsufficientFunds):
+        book.one(move("w2", "house", "alice", 1))
+    assert book.balance("house") == (-1000, 0, -1000)
+
+
+def test_pending_reserves_then_posts_a_smaller_amount(book: Book) -> None:
+    book.one(move("bet", "alice", "house", 300, kind="pending"))
+    assert book.balance("alice") == (500, 300, 200)
+    with pytest.raises(InsufficientFunds):  # reserved money is not available twice
+        book.one(move("bet2", "alice", "house", 201, kind="pending"))
+    book.one(TransferRequest.create("bet:post", kind="post", pending_id="bet", amount_minor=120))
+    assert book.balance("alice") == (380, 0, 380)
+    assert book.balance("house") == (120, 0, 120)
+    with pytest.raises(PendingAlreadyResolved):
+        book.one(TransferRequest.create("bet:void", kind="void", pending_id="bet"))
+    assert book.audit() == []
+
+
+def test_void_releases_the_reservation(book: Book) -> None:
+    book.one(move("bet", "alice", "house", 300, kind="pending"))
+    book.one(TransferRequest.create("bet:void", kind="void", pending_id="bet"))
+    assert book.balance("alice") == (500, 0, 500)
+    with pytest.raises(PendingNotFound):
+        book.one(TransferRequest.create("x:post", kind="post", pending_id="nope"))
+
+
+def test_post_cannot_exceed_or_redirect_the_pending(book: Book) -> None:
+    book.one(move("bet", "alice", "house", 300, kind="pending"))
+    with pytest.raises(InvalidTransfer):
+        book.one(TransferRequest.create("p", kind="post", pending_id="bet", amount_minor=301))
+    with pytest.raises(InvalidTransfer):
+        book.one(
+            TransferRequest.create("p", kind="post", pending_id="bet", credit_account_id="pool")
+        )
+    assert book.balance("alice") == (500, 300, 200)
+
+
+def test_pending_times_out_by_itself(book: Book) -> None:
+    book.one(move("bet", "alice", "house", 300, kind="pending", timeout_ms=5_000))
+    book.now_ms += 4_999
+    book.run()
+    assert book.balance("alice") == (500, 300, 200)
+    book.now_ms += 1
+    book.run()
+    assert book.balance("alice") == (500, 0, 500)
+    assert book.known["~expired:bet"].reason == "pending_expired"
+    with pytest.raises(PendingAlreadyResolved):
+        book.one(TransferRequest.create("late", kind="post", pending_id="bet"))
+    assert book.audit() == []
+
+
+def test_linked_group_is_all_or_nothing(book: Book) -> None:
+    book.one(move("bet", "alice", "house", 100, kind="pending"))
+    group = [
+        TransferRequest.create("bet:post", kind="post", pending_id="bet"),
+        move("bet:jp", "house", "pool", 5),
+        move("bet:win", "house", "alice", 10_000),  # beyond the house limit: the group fails
+    ]
+    (outcome,) = book.run(group)
+    assert isinstance(outcome, InsufficientFunds)
+    assert book.balance("alice") == (500, 100, 400)
+    assert book.balance("pool") == (0, 0, 0)
+    assert "bet:post" not in book.known
+    group[2] = move("bet:win", "house", "alice", 250)
+    book.one(*group)
+    assert book.balance("alice") == (650, 0, 650)
+    assert book.balance("house") == (100 - 5 - 250, 0, -155)
+    assert book.audit() == []
+
+
+def test_replay_returns_the_original_and_conflict_changes_nothing(book: Book) -> None:
+    first = book.one(move("t1", "alice", "house", 50, metadata={"round": 7}))
+    book.now_ms += 10
+    again = book.one(move("t1", "alice", "house", 50, metadata={"round": 7}))
+    assert again.replayed and again.results == first.results  # type: ignore[attr-defined]
+    with pytest.raises(IdempotencyConflict):
+        book.one(move("t1", "alice", "house", 51))
+    with pytest.raises(IdempotencyConflict):  # a group half made of old ids is a conflict too
+        book.one(
+            move("t1", "alice", "house", 50, metadata={"round": 7}), move("t2", "alice", "house", 1)
+        )
+    assert book.balance("alice") == (450, 0, 450)
+
+
+def test_accounts_are_idempotent_and_checked(book: Book) -> None:
+    book.one(CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "EUR", 0)))
+    with pytest.raises(AccountConflict):
+        book.one(CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "USD", 0)))
+    book.one(CreateAccount(Account("bob", AccountKind.PLAYER_CASH, "USD", 0)))
+    with pytest.raises(CurrencyMismatch):
+        book.one(move("x", "alice", "bob", 1))
+    with pytest.raises(AccountNotFound):
+        book.one(move("y", "alice", "carol", 1))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"amount_minor": 0}, {"amount_minor": -5}, {"amount_minor": 1.5}, {"amount_minor": True},
+        {"amount_minor": 2**63}, {"credit_account_id": "alice"}, {"currency": "XXX"},
+        {"reason": "Bad Reason"}, {"timeout_ms": 10}, {"metadata": {"x": object()}},
+        {"metadata": {"x": "y" * 5000}}, {"kind": "refund"},
+    ],
+)  # fmt: skip
+def test_malformed_transfers_are_refused_up_front(fields: dict) -> None:
+    base = {"debit_account_id": "alice", "credit_account_id": "house", "amount_minor": 1,
+            "currency": "EUR"}  # fmt: skip
+    with pytest.raises(InvalidInput):
+        TransferRequest.create("t", **{**base, **fields})
+
+
+def test_audit_detects_tampering(book: Book) -> None:
+    book.one(move("t1", "alice", "house", 50))
+    assert book.audit() == []
+    batch = book.batches[-1]
+    forged = batch.transfers[0]._replace(amount_minor=5)
+    book.batches[-1] = dataclasses.replace(batch, transfers=(forged,))
+    problems = book.audit()
+    assert any("tampered" in p for p in problems)
+    assert any("sum of entries" in p for p in problems)
