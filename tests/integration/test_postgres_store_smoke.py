@@ -1,56 +1,29 @@
 """Smoke test of the PostgreSQL ledger store through the real writer (each test: a fresh database).
 
-Needs PostgreSQL (``CROUPIER_TEST_POSTGRES_URL``, default ``postgresql://root@127.0.0.1:5432/test``).
-Skipped when it is unreachable, unless ``CROUPIER_REQUIRE_SERVICES=1``, which makes that a failure.
+Needs PostgreSQL: the ``postgres_url`` fixture (tests/conftest.py) skips when it is unreachable,
+unless ``CROUPIER_REQUIRE_SERVICES=1``, which makes that a failure.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
 from croupier.adapters.storage.postgres import PostgresLedgerStore, WriterLocked
-from croupier.domain.errors import InsufficientFunds
-from croupier.domain.ledger import Account, AccountKind, CreateAccount, TransferRequest
+from croupier.domain.errors import InsufficientFunds, InvariantBroken
+from croupier.domain.ledger import (
+    GENESIS_HASH,
+    Account,
+    AccountKind,
+    Balance,
+    BatchRecord,
+    CreateAccount,
+    TransferRequest,
+)
 from croupier.services.ledger import Ledger, LedgerWriter, verify_ledger
 
 pytestmark = pytest.mark.postgres
-
-ADMIN_URL = os.environ.get("CROUPIER_TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
-
-
-async def _admin_connection() -> asyncpg.Connection:
-    try:
-        return await asyncpg.connect(ADMIN_URL, timeout=3)
-    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-        reason = f"PostgreSQL unreachable at {ADMIN_URL}: {error!r}"
-        if os.environ.get("CROUPIER_REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-
-
-@pytest.fixture
-async def database_url() -> AsyncIterator[str]:
-    """A fresh, empty database, dropped afterwards."""
-    admin = await _admin_connection()
-    name = f"croupier_t_{secrets.token_hex(6)}"
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        base, _, _ = ADMIN_URL.rpartition("/")
-        yield f"{base}/{name}"
-    finally:
-        await admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = $1 AND pid <> pg_backend_pid()",
-            name,
-        )
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def _open(url: str) -> tuple[PostgresLedgerStore, Ledger]:
@@ -74,8 +47,8 @@ async def _available(ledger: Ledger, account_id: str) -> int:
     return (await ledger.balance(account_id))[1].available
 
 
-async def test_a_session_of_play_survives_a_restart_and_verifies(database_url: str) -> None:
-    store, ledger = await _open(database_url)
+async def test_a_session_of_play_survives_a_restart_and_verifies(postgres_url: str) -> None:
+    store, ledger = await _open(postgres_url)
     try:
         await ledger.submit([
             CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
@@ -105,7 +78,7 @@ async def test_a_session_of_play_survives_a_restart_and_verifies(database_url: s
     finally:
         await ledger.close()
 
-    store, ledger = await _open(database_url)  # a restart: the open pending comes back
+    store, ledger = await _open(postgres_url)  # a restart: the open pending comes back
     try:
         assert ledger.writer is not None and set(ledger.writer.state.open_pendings) == {"bet-3"}
         assert await _available(ledger, "alice") == 10_000
@@ -125,8 +98,8 @@ async def test_a_session_of_play_survives_a_restart_and_verifies(database_url: s
         await ledger.close()
 
 
-async def test_concurrent_groups_keep_batch_order_and_balances(database_url: str) -> None:
-    store, ledger = await _open(database_url)
+async def test_concurrent_groups_keep_batch_order_and_balances(postgres_url: str) -> None:
+    store, ledger = await _open(postgres_url)
     try:
         await ledger.submit([
             CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
@@ -159,24 +132,39 @@ async def test_concurrent_groups_keep_batch_order_and_balances(database_url: str
         await ledger.close()
 
 
-async def test_one_writer_per_database_and_parallel_starts_migrate_once(database_url: str) -> None:
-    stores = [PostgresLedgerStore(database_url) for _ in range(3)]
+async def test_one_writer_per_database_and_parallel_starts_migrate_once(postgres_url: str) -> None:
+    stores = [PostgresLedgerStore(postgres_url) for _ in range(3)]
     await asyncio.gather(*(s.open(writer=False) for s in stores))  # all migrate at once
     for s in stores:
         await s.close()
 
-    first = PostgresLedgerStore(database_url)
+    first = PostgresLedgerStore(postgres_url)
     await first.open(writer=True)
     try:
-        second = PostgresLedgerStore(database_url)
+        second = PostgresLedgerStore(postgres_url)
         with pytest.raises(WriterLocked):
             await second.open(writer=True)
-        reader = PostgresLedgerStore(database_url)
+        reader = PostgresLedgerStore(postgres_url)
         await reader.open(writer=False)
         assert await reader.head() == await first.head()
         await reader.close()
     finally:
         await first.close()
-    again = PostgresLedgerStore(database_url)  # closing released the lock
+    again = PostgresLedgerStore(postgres_url)  # closing released the lock
     await again.open(writer=True)
     await again.close()
+
+
+async def test_a_batch_naming_an_unknown_account_is_refused_whole(postgres_url: str) -> None:
+    store = PostgresLedgerStore(postgres_url)
+    await store.open(writer=True)
+    try:
+        house = Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -100)
+        await store.commit(BatchRecord.seal(1, GENESIS_HASH, 0, [house], []), {"house": Balance()})
+        bad = BatchRecord.seal(2, (await store.head())[1], 0, [], [])
+        with pytest.raises(InvariantBroken):
+            await store.commit(bad, {"house": Balance(1, 0, 0, 0), "ghost": Balance(0, 1, 0, 0)})
+        assert (await store.head())[0] == 1
+        assert await store.get_account("house") == (house, Balance())
+    finally:
+        await store.close()

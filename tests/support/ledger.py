@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from croupier.bootstrap import make_store
@@ -23,7 +24,7 @@ class FakeClock:
 
 
 async def open_test_ledger(
-    url: str, clock: FakeClock | None = None, limits: WriterLimits | None = None
+    url: str, clock: Callable[[], int] | None = None, limits: WriterLimits | None = None
 ) -> Ledger:
     store = make_store(url)
     await store.open(writer=True)

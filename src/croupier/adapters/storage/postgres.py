@@ -30,6 +30,7 @@ from croupier.adapters.storage.rows import (
     transfer_row,
 )
 from croupier.adapters.storage.sqlite import WriterLocked
+from croupier.domain.errors import InvariantBroken
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Transfer
 
 __all__ = ["MIGRATION_LOCK_KEY", "WRITER_LOCK_KEY", "PostgresLedgerStore", "WriterLocked"]
@@ -43,10 +44,15 @@ MIGRATION_LOCK_KEY = int.from_bytes(b"crpmigra", "big")
 _TRANSFER_COLUMN_NAMES = [name.strip() for name in TRANSFER_COLUMNS.split(",")]
 _CONNECT_TIMEOUT_S = 10.0
 
-# Plan each read for its actual id array: a generic plan cannot hash ``= ANY($1)`` and may
-# pick a sequential scan, which turns a 300-id lookup into millions of comparisons.
+# Plan each read for its actual id array. A generic plan, cached per connection while the
+# table was still small, can scan the table and compare each row with every id of
+# ``= ANY($1)`` unhashed: 48 ms instead of 6 ms for 300 ids in 15,000 transfers (measured).
 _READ_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
+_LOAD_FOR_BATCH = (
+    f"SELECT ARRAY(SELECT ROW({ACCOUNT_COLUMNS}) FROM accounts WHERE id = ANY($1::text[])), "
+    f"ARRAY(SELECT ROW({TRANSFER_COLUMNS}) FROM transfers WHERE id = ANY($2::text[]))"
+)
 _INSERT_BATCH = "INSERT INTO batches VALUES ($1, $2, $3, $4, $5, $6)"
 _INSERT_ACCOUNTS = "INSERT INTO accounts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 _OPEN_PENDINGS = "INSERT INTO open_pendings (id) SELECT unnest($1::text[])"
@@ -124,6 +130,17 @@ class PostgresLedgerStore:
         )
         return [transfer_from_row(row) for row in rows]
 
+    async def load_for_batch(
+        self, account_ids: Collection[str], transfer_ids: Collection[str]
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
+        """Both lookups in one statement: each comes back as an array of anonymous rows."""
+        if not account_ids and not transfer_ids:
+            return [], []
+        row = await self._pool().fetchrow(
+            _LOAD_FOR_BATCH, list(set(account_ids)), list(set(transfer_ids))
+        )
+        return [account_from_row(r) for r in row[0]], [transfer_from_row(r) for r in row[1]]
+
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._pool().fetch(
             f"SELECT {TRANSFER_COLUMNS} FROM transfers "
@@ -157,7 +174,7 @@ class PostgresLedgerStore:
             if closed:
                 await conn.execute(_CLOSE_PENDINGS, closed)
             if updated:
-                await conn.execute(
+                status = await conn.execute(
                     _UPDATE_BALANCES,
                     [i for i, _ in updated],
                     [b.debits_posted for _, b in updated],
@@ -165,6 +182,8 @@ class PostgresLedgerStore:
                     [b.debits_pending for _, b in updated],
                     [b.credits_pending for _, b in updated],
                 )
+                if status != f"UPDATE {len(updated)}":  # rolls the batch back; the writer stops
+                    raise InvariantBroken(f"balance update hit {status!r} of {len(updated)} rows")
 
     async def _insert_transfers(
         self, conn: asyncpg.Connection, transfers: tuple[Transfer, ...]

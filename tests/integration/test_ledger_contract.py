@@ -1,0 +1,173 @@
+"""The ledger's contract, run against every storage backend (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from croupier.adapters.storage.sqlite import WriterLocked
+from croupier.bootstrap import make_store
+from croupier.domain.errors import (
+    Busy,
+    IdempotencyConflict,
+    InsufficientFunds,
+    PendingAlreadyResolved,
+)
+from croupier.domain.ledger import TransferKind, TransferRequest
+from croupier.services.ledger import LedgerUnavailable, WriterLimits, verify_ledger
+from tests.support.ledger import (
+    CLEARING,
+    HOUSE,
+    JACKPOT,
+    FakeClock,
+    open_casino,
+    open_test_ledger,
+    reserve,
+    settlement,
+)
+
+
+async def test_a_bet_settles_and_the_books_balance(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    try:
+        await open_casino(ledger, players=2, deposit_minor=1_000)
+        await ledger.submit([reserve("player:0", "bet1", 300)])
+        account, balance = await ledger.balance("player:0")
+        assert (balance.posted, balance.pending, balance.available) == (1_000, 300, 700)
+        applied = await ledger.submit(settlement("player:0", "bet1", 3, 900))
+        assert [t.id for t in applied.results] == ["bet1:post", "bet1:jackpot", "bet1:win"]
+        assert (await ledger.balance("player:0"))[1].posted == 1_000 - 300 + 900
+        assert (await ledger.balance(HOUSE))[1].posted == 300 - 3 - 900
+        assert (await ledger.balance(JACKPOT))[1].posted == 3
+        assert (await ledger.balance(CLEARING))[1].posted == -2_000
+        history = await ledger.history("player:0", limit=10)
+        assert [t.id for _, t in history] == ["bet1:win", "bet1:post", "bet1:stake", "deposit:0"]
+        older = await ledger.history("player:0", limit=2, before_seq=history[1][0])
+        assert [t.id for _, t in older] == ["bet1:stake", "deposit:0"]
+        report = await verify_ledger(ledger.store)
+        assert report.ok, report.problems
+        assert report.transfers == 2 + 1 + 3
+    finally:
+        await ledger.close()
+
+
+async def test_refusals_change_nothing_and_replays_answer_the_same(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=500)
+        first = await ledger.submit([reserve("player:0", "b", 200)])
+        again = await ledger.submit([reserve("player:0", "b", 200)])
+        assert again.replayed and again.results == first.results
+        with pytest.raises(IdempotencyConflict):
+            await ledger.submit([reserve("player:0", "b", 201)])
+        with pytest.raises(InsufficientFunds):
+            await ledger.submit([reserve("player:0", "c", 301)])
+        void = TransferRequest.create("b:void", kind=TransferKind.VOID, pending_id="b:stake")
+        await ledger.submit([void])
+        with pytest.raises(PendingAlreadyResolved):
+            await ledger.submit(settlement("player:0", "b", 0, 0))
+        balance = (await ledger.balance("player:0"))[1]
+        assert (balance.posted, balance.pending) == (500, 0)
+        assert (await verify_ledger(ledger.store)).ok
+    finally:
+        await ledger.close()
+
+
+async def test_open_pendings_survive_a_restart_and_time_out(database_url: str) -> None:
+    clock = FakeClock()
+    ledger = await open_test_ledger(database_url, clock)
+    await open_casino(ledger, players=2, deposit_minor=1_000)
+    await ledger.submit([reserve("player:0", "keep", 100)])
+    await ledger.submit([reserve("player:1", "lapse", 100, timeout_ms=60_000)])
+    await ledger.close()
+
+    ledger = await open_test_ledger(database_url, clock)  # a new writer reloads from the database
+    try:
+        await ledger.submit(settlement("player:0", "keep", 0, 250))
+        assert (await ledger.balance("player:0"))[1].posted == 1_150
+        assert (await ledger.balance("player:1"))[1].pending == 100
+        clock.now_ms += 60_000
+        await ledger.submit(settlement("player:0", "keep", 0, 0))  # a replay: drives a batch
+        assert (await ledger.balance("player:1"))[1].pending == 0
+        history = await ledger.history("player:1", limit=1)
+        assert history[0][1].reason == "pending_expired"
+        with pytest.raises(PendingAlreadyResolved):
+            await ledger.submit(settlement("player:1", "lapse", 0, 0))
+        assert (await verify_ledger(ledger.store)).ok
+    finally:
+        await ledger.close()
+
+
+async def test_a_pending_times_out_with_no_other_traffic(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url, clock=lambda: time.time_ns() // 1_000_000)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=100)
+        await ledger.submit([reserve("player:0", "idle", 100, timeout_ms=50)])
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if (await ledger.balance("player:0"))[1].pending == 0:
+                break
+        assert (await ledger.balance("player:0"))[1].available == 100
+    finally:
+        await ledger.close()
+
+
+async def test_one_writer_per_database(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    try:
+        second = make_store(database_url)
+        with pytest.raises(WriterLocked):
+            await second.open(writer=True)
+        await second.close()
+    finally:
+        await ledger.close()
+    with pytest.raises(LedgerUnavailable):
+        await ledger.submit([reserve("player:0", "late", 1)])
+
+
+async def test_a_full_queue_answers_busy_and_loses_nothing(database_url: str) -> None:
+    limits = WriterLimits(queue_requests_max=5, batch_commands_max=2, transfers_cached_max=100)
+    ledger = await open_test_ledger(database_url, limits=limits)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=10_000)
+        outcomes = await asyncio.gather(
+            *(ledger.submit([reserve("player:0", f"q{i}", 10)]) for i in range(50)),
+            return_exceptions=True,
+        )
+        busy = [o for o in outcomes if isinstance(o, Busy)]
+        accepted = [o for o in outcomes if not isinstance(o, BaseException)]
+        assert busy and accepted and len(busy) + len(accepted) == 50
+        assert (await ledger.balance("player:0"))[1].pending == 10 * len(accepted)
+        assert (await verify_ledger(ledger.store)).ok
+    finally:
+        await ledger.close()
+
+
+async def test_many_concurrent_producers_keep_exact_totals(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    players, rounds = 40, 15
+    try:
+        await open_casino(ledger, players=players, deposit_minor=10_000)
+
+        async def play(p: int) -> int:
+            net = 0
+            for r in range(rounds):
+                stake, win = 10 + r, (r * 7 + p) % 5 * 9
+                await ledger.submit([reserve(f"player:{p}", f"b{p}:{r}", stake)])
+                await ledger.submit(settlement(f"player:{p}", f"b{p}:{r}", 1, win))
+                net += win - stake
+            return net
+
+        nets = await asyncio.gather(*(play(p) for p in range(players)))
+        for p, net in enumerate(nets):
+            assert (await ledger.balance(f"player:{p}"))[1].posted == 10_000 + net
+        house = (await ledger.balance(HOUSE))[1].posted
+        jackpot = (await ledger.balance(JACKPOT))[1].posted
+        assert jackpot == players * rounds
+        assert house == -sum(nets) - jackpot
+        report = await verify_ledger(ledger.store)
+        assert report.ok, report.problems
+    finally:
+        await ledger.close()
