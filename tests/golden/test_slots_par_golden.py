@@ -69,7 +69,10 @@ def test_jackpot(par: ParSheet) -> None:
 def test_prize_odds(par: ParSheet) -> None:
     odds = {(p.symbol, p.count): p.probability for p in par.prizes}
     assert odds == {
-        ("A", 3): Fraction(1, 8), ("A", 4): Fraction(1, 16), ("A", 5): Fraction(1, 16),
-        ("B", 2): Fraction(1, 4), ("S", 2): Fraction(1, 4),
-    }  # fmt: skip
+        ("A", 3): Fraction(1, 8),
+        ("A", 4): Fraction(1, 16),
+        ("A", 5): Fraction(1, 16),
+        ("B", 2): Fraction(1, 4),
+        ("S", 2): Fraction(1, 4),
+    }
     assert (par.top_line_prize.symbol, par.top_line_prize.count) == ("A", 5)

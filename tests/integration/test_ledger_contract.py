@@ -34,7 +34,7 @@ async def test_a_bet_settles_and_the_books_balance(database_url: str) -> None:
     try:
         await open_casino(ledger, players=2, deposit_minor=1_000)
         await ledger.submit([reserve("player:0", "bet1", 300)])
-        account, balance = await ledger.balance("player:0")
+        _, balance = await ledger.balance("player:0")
         assert (balance.posted, balance.pending, balance.available) == (1_000, 300, 700)
         applied = await ledger.submit(settlement("player:0", "bet1", 3, 900))
         assert [t.id for t in applied.results] == ["bet1:post", "bet1:jackpot", "bet1:win"]
@@ -85,6 +85,7 @@ async def test_open_pendings_survive_a_restart_and_time_out(database_url: str) -
 
     ledger = await open_test_ledger(database_url, clock)  # a new writer reloads from the database
     try:
+        await open_casino(ledger)  # opening existing accounts again (not yet cached) is a no-op
         await ledger.submit(settlement("player:0", "keep", 0, 250))
         assert (await ledger.balance("player:0"))[1].posted == 1_150
         assert (await ledger.balance("player:1"))[1].pending == 100

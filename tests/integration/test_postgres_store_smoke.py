@@ -38,9 +38,13 @@ def _move(
     transfer_id: str, debit: str, credit: str, amount: int, **fields: object
 ) -> TransferRequest:
     return TransferRequest.create(
-        transfer_id, debit_account_id=debit, credit_account_id=credit, amount_minor=amount,
-        currency="EUR", **fields,  # type: ignore[arg-type]
-    )  # fmt: skip
+        transfer_id,
+        debit_account_id=debit,
+        credit_account_id=credit,
+        amount_minor=amount,
+        currency="EUR",
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 async def _available(ledger: Ledger, account_id: str) -> int:
@@ -50,19 +54,23 @@ async def _available(ledger: Ledger, account_id: str) -> int:
 async def test_a_session_of_play_survives_a_restart_and_verifies(postgres_url: str) -> None:
     store, ledger = await _open(postgres_url)
     try:
-        await ledger.submit([
-            CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
-            CreateAccount(Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -1_000_000)),
-            CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "EUR", 0)),
-        ])  # fmt: skip
+        await ledger.submit(
+            [
+                CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
+                CreateAccount(Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -1_000_000)),
+                CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "EUR", 0)),
+            ]
+        )
         deposit = _move("dep-1", "clearing", "alice", 10_000, reason="deposit")
         first = await ledger.submit([deposit])
         await ledger.submit([_move("bet-1", "alice", "house", 500, kind="pending")])
         assert (await ledger.balance("alice"))[1].pending == 500
-        await ledger.submit([
-            TransferRequest.create("post-1", kind="post", pending_id="bet-1"),
-            _move("win-1", "house", "alice", 1_200, reason="win"),
-        ])  # fmt: skip
+        await ledger.submit(
+            [
+                TransferRequest.create("post-1", kind="post", pending_id="bet-1"),
+                _move("win-1", "house", "alice", 1_200, reason="win"),
+            ]
+        )
         assert (await ledger.balance("alice"))[1].pending == 0
         await ledger.submit([_move("bet-2", "alice", "house", 300, kind="pending")])
         await ledger.submit([TransferRequest.create("void-2", kind="void", pending_id="bet-2")])
@@ -101,26 +109,34 @@ async def test_a_session_of_play_survives_a_restart_and_verifies(postgres_url: s
 async def test_concurrent_groups_keep_batch_order_and_balances(postgres_url: str) -> None:
     store, ledger = await _open(postgres_url)
     try:
-        await ledger.submit([
-            CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
-            CreateAccount(Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -10**9)),
-        ])  # fmt: skip
+        await ledger.submit(
+            [
+                CreateAccount(Account("clearing", AccountKind.PAYMENT_CLEARING, "EUR", None)),
+                CreateAccount(Account("house", AccountKind.HOUSE_BANKROLL, "EUR", -(10**9))),
+            ]
+        )
         players = [f"p{i}" for i in range(50)]
-        await asyncio.gather(*(
-            ledger.submit([
-                CreateAccount(Account(p, AccountKind.PLAYER_CASH, "EUR", 0)),
-                _move(f"dep-{p}", "clearing", p, 1_000),
-            ])
-            for p in players
-        ))  # fmt: skip
+        await asyncio.gather(
+            *(
+                ledger.submit(
+                    [
+                        CreateAccount(Account(p, AccountKind.PLAYER_CASH, "EUR", 0)),
+                        _move(f"dep-{p}", "clearing", p, 1_000),
+                    ]
+                )
+                for p in players
+            )
+        )
 
         async def play(player: str, round_number: int) -> None:
             bet = f"bet-{player}-{round_number}"
             await ledger.submit([_move(bet, player, "house", 10, kind="pending")])
-            await ledger.submit([
-                TransferRequest.create(f"post-{bet}", kind="post", pending_id=bet),
-                _move(f"win-{bet}", "house", player, 25),
-            ])  # fmt: skip
+            await ledger.submit(
+                [
+                    TransferRequest.create(f"post-{bet}", kind="post", pending_id=bet),
+                    _move(f"win-{bet}", "house", player, 25),
+                ]
+            )
 
         await asyncio.gather(*(play(p, r) for p in players for r in range(4)))
         assert await _available(ledger, "p7") == 1_000 + 4 * 15

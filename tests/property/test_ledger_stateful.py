@@ -100,11 +100,18 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
             except LedgerRefusal as refusal:
                 return refusal
 
-        def move(self, debit: str, credit: str, amount: int, kind: str = "single", **kw: object) -> object:
+        def move(
+            self, debit: str, credit: str, amount: int, kind: str = "single", **kw: object
+        ) -> object:
             request = TransferRequest.create(
-                self.new_id(), kind=kind, debit_account_id=debit, credit_account_id=credit,
-                amount_minor=amount, currency="EUR", **kw,
-            )  # fmt: skip
+                self.new_id(),
+                kind=kind,
+                debit_account_id=debit,
+                credit_account_id=credit,
+                amount_minor=amount,
+                currency="EUR",
+                **kw,
+            )
             return request
 
         @rule(player=st.integers(0, PLAYERS - 1), amount=amounts)
@@ -114,7 +121,9 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
             self.model.posted[self.bank] -= amount
             self.model.posted[self.players[player]] += amount
 
-        @rule(target=done, player=st.integers(0, PLAYERS - 1), amount=amounts, to_house=st.booleans())
+        @rule(
+            target=done, player=st.integers(0, PLAYERS - 1), amount=amounts, to_house=st.booleans()
+        )
         def single(self, player: int, amount: int, to_house: bool) -> object:
             debit, credit = (self.players[player], self.house)
             if not to_house:
@@ -130,8 +139,12 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
             self.model.posted[credit] += amount
             return request
 
-        @rule(target=pendings, player=st.integers(0, PLAYERS - 1), amount=amounts,
-              timeout=st.none() | st.integers(1, 5_000))  # fmt: skip
+        @rule(
+            target=pendings,
+            player=st.integers(0, PLAYERS - 1),
+            amount=amounts,
+            timeout=st.none() | st.integers(1, 5_000),
+        )
         def reserve(self, player: int, amount: int, timeout: int | None) -> object:
             debit = self.players[player]
             request = self.move(debit, self.house, amount, "pending", timeout_ms=timeout)
@@ -146,13 +159,20 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
             self.model.open[request.id] = (debit, self.house, amount, expires)
             return request.id
 
-        @rule(pending=consumes(pendings), part=st.none() | st.floats(0.01, 1.0), win=st.integers(0, 300))
+        @rule(
+            pending=consumes(pendings),
+            part=st.none() | st.floats(0.01, 1.0),
+            win=st.integers(0, 300),
+        )
         def settle(self, pending: str, part: float | None, win: int) -> None:
             self.model.expire(self.clock.now_ms)
             entry = self.model.open.get(pending)
             amount = None if part is None or entry is None else max(1, int(entry[2] * part))
-            group = [TransferRequest.create(self.new_id(), kind="post", pending_id=pending,
-                                            amount_minor=amount)]  # fmt: skip
+            group = [
+                TransferRequest.create(
+                    self.new_id(), kind="post", pending_id=pending, amount_minor=amount
+                )
+            ]
             if win:
                 group.append(self.move(self.house, entry[0] if entry else self.players[0], win))
             outcome = self.submit(*group)
@@ -175,7 +195,9 @@ def make_machine(url: str) -> type[RuleBasedStateMachine]:
         def void(self, pending: str) -> None:
             self.model.expire(self.clock.now_ms)
             entry = self.model.open.get(pending)
-            outcome = self.submit(TransferRequest.create(self.new_id(), kind="void", pending_id=pending))
+            outcome = self.submit(
+                TransferRequest.create(self.new_id(), kind="void", pending_id=pending)
+            )
             if entry is None:
                 assert isinstance(outcome, PendingAlreadyResolved), outcome
                 return
@@ -221,6 +243,10 @@ def test_ledger_matches_its_model(database_url: str) -> None:
     machine = make_machine(database_url)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=25, stateful_step_count=25, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
-    )  # fmt: skip
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

@@ -54,15 +54,24 @@ def settlement(
     player: str, bet_id: str, contribution_minor: int, win_minor: int
 ) -> list[TransferRequest]:
     return settle_bet(
-        bet_id, player_account=player, house_account=HOUSE, jackpot_account=JACKPOT,
-        currency="EUR", contribution_minor=contribution_minor, win_minor=win_minor,
-    )  # fmt: skip
+        bet_id,
+        player_account=player,
+        house_account=HOUSE,
+        jackpot_account=JACKPOT,
+        currency="EUR",
+        contribution_minor=contribution_minor,
+        win_minor=win_minor,
+    )
 
 
 def reserve(
     player: str, bet_id: str, stake_minor: int, timeout_ms: int | None = None
 ) -> TransferRequest:
     return reserve_stake(
-        bet_id, player_account=player, house_account=HOUSE, stake_minor=stake_minor,
-        currency="EUR", timeout_ms=timeout_ms,
-    )  # fmt: skip
+        bet_id,
+        player_account=player,
+        house_account=HOUSE,
+        stake_minor=stake_minor,
+        currency="EUR",
+        timeout_ms=timeout_ms,
+    )

@@ -12,8 +12,13 @@ from croupier.domain.games import blackjack as bj
 from croupier.domain.games.blackjack_rules import BlackjackRules, parse_rules
 from croupier.domain.games.blackjack_stacking import stacked_shoe
 
-H, S, D, P, R = (bj.Action.HIT, bj.Action.STAND, bj.Action.DOUBLE, bj.Action.SPLIT,
-                 bj.Action.SURRENDER)  # fmt: skip
+H, S, D, P, R = (
+    bj.Action.HIT,
+    bj.Action.STAND,
+    bj.Action.DOUBLE,
+    bj.Action.SPLIT,
+    bj.Action.SURRENDER,
+)
 
 
 def table(game_id: str, **changes: Any) -> BlackjackRules:

@@ -11,8 +11,8 @@ from croupier.domain.errors import (
     AccountNotFound,
     CurrencyMismatch,
     IdempotencyConflict,
-    InvalidInput,
     InsufficientFunds,
+    InvalidInput,
     InvalidTransfer,
     PendingAlreadyResolved,
     PendingNotFound,
@@ -48,7 +48,7 @@ class Book:
         for group in groups:
             try:
                 applied = builder.apply(group, self.known)
-            except Exception as error:  # noqa: BLE001 - the test inspects the refusal
+            except Exception as error:
                 outcomes.append(error)
                 continue
             for result in applied.results:
@@ -85,9 +85,13 @@ class Book:
 
 def move(tid: str, debit: str, credit: str, amount: int, **extra: object) -> TransferRequest:
     return TransferRequest.create(
-        tid, debit_account_id=debit, credit_account_id=credit, amount_minor=amount,
-        currency="EUR", **extra,
-    )  # fmt: skip
+        tid,
+        debit_account_id=debit,
+        credit_account_id=credit,
+        amount_minor=amount,
+        currency="EUR",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -211,15 +215,27 @@ def test_accounts_are_idempotent_and_checked(book: Book) -> None:
 @pytest.mark.parametrize(
     "fields",
     [
-        {"amount_minor": 0}, {"amount_minor": -5}, {"amount_minor": 1.5}, {"amount_minor": True},
-        {"amount_minor": 2**63}, {"credit_account_id": "alice"}, {"currency": "XXX"},
-        {"reason": "Bad Reason"}, {"timeout_ms": 10}, {"metadata": {"x": object()}},
-        {"metadata": {"x": "y" * 5000}}, {"kind": "refund"},
+        {"amount_minor": 0},
+        {"amount_minor": -5},
+        {"amount_minor": 1.5},
+        {"amount_minor": True},
+        {"amount_minor": 2**63},
+        {"credit_account_id": "alice"},
+        {"currency": "XXX"},
+        {"reason": "Bad Reason"},
+        {"timeout_ms": 10},
+        {"metadata": {"x": object()}},
+        {"metadata": {"x": "y" * 5000}},
+        {"kind": "refund"},
     ],
-)  # fmt: skip
+)
 def test_malformed_transfers_are_refused_up_front(fields: dict) -> None:
-    base = {"debit_account_id": "alice", "credit_account_id": "house", "amount_minor": 1,
-            "currency": "EUR"}  # fmt: skip
+    base = {
+        "debit_account_id": "alice",
+        "credit_account_id": "house",
+        "amount_minor": 1,
+        "currency": "EUR",
+    }
     with pytest.raises(InvalidInput):
         TransferRequest.create("t", **{**base, **fields})
 

@@ -23,9 +23,16 @@ EUR, JPY, KWD = currency("EUR"), currency("JPY"), currency("KWD")
 
 @pytest.mark.parametrize(
     ("text", "unit", "minor"),
-    [("12.34", EUR, 1234), ("12", EUR, 1200), ("0.5", EUR, 50), ("-3.01", EUR, -301),
-     ("1500", JPY, 1500), ("1.234", KWD, 1234), (" 7.00 ", EUR, 700)],
-)  # fmt: skip
+    [
+        ("12.34", EUR, 1234),
+        ("12", EUR, 1200),
+        ("0.5", EUR, 50),
+        ("-3.01", EUR, -301),
+        ("1500", JPY, 1500),
+        ("1.234", KWD, 1234),
+        (" 7.00 ", EUR, 700),
+    ],
+)
 def test_decimal_strings_parse_exactly(text: str, unit: object, minor: int) -> None:
     assert parse_amount(text, unit).amount_minor == minor  # type: ignore[arg-type]
 

@@ -55,8 +55,10 @@ def par_json(game: SlotGame, par: ParSheet) -> dict[str, Any]:
         "name": par.name,
         "cycle": par.cycle,
         "lines": par.line_count,
-        "stake_minor": {"min": game.definition.stake.min_minor,
-                        "max": game.definition.stake.max_minor},
+        "stake_minor": {
+            "min": game.definition.stake.min_minor,
+            "max": game.definition.stake.max_minor,
+        },
         "rtp": {
             "base_lines": _exact(par.base_line_rtp),
             "base_scatter": _exact(par.base_scatter_rtp),
@@ -66,7 +68,7 @@ def par_json(game: SlotGame, par: ParSheet) -> dict[str, Any]:
             "total": _exact(par.total_rtp),
             "total_at_min_stake": _exact(par.total_rtp_at_min),
             "stake_note": "total is at the maximum stake; the jackpot seed's share grows "
-                          "as the stake falls",
+            "as the stake falls",
         },
         "hit_frequency": _exact(par.hit_frequency),
         "feature_frequency": _exact(par.feature_frequency),
@@ -80,7 +82,7 @@ def par_json(game: SlotGame, par: ParSheet) -> dict[str, Any]:
         "top_line_prize": _prize(par.top_line_prize),
         "rarest_prize": _prize(par.rarest_prize),
         "prizes": [_prize(prize) for prize in par.prizes],
-    }  # fmt: skip
+    }
     if jackpot is not None:
         result["jackpot"] = {
             "odds": jackpot.odds,
@@ -92,11 +94,13 @@ def par_json(game: SlotGame, par: ParSheet) -> dict[str, Any]:
                     "seed_rtp": _exact(part.seed_rtp),
                     "contribution_rtp": _exact(part.contribution_rtp),
                 }
-                for label, part in (("at_min_stake", par.jackpot_at_min),
-                                    ("at_max_stake", par.jackpot_at_max))
+                for label, part in (
+                    ("at_min_stake", par.jackpot_at_min),
+                    ("at_max_stake", par.jackpot_at_max),
+                )
                 if part is not None
             },
-        }  # fmt: skip
+        }
     return result
 
 
@@ -150,15 +154,19 @@ def _print_par(console: Console, data: dict[str, Any], par: ParSheet) -> None:
         ("total RTP at max stake", _short(par.total_rtp)),
         ("total RTP at min stake", _short(par.total_rtp_at_min)),
         ("hit frequency", f"{float(par.hit_frequency):.4%}"),
-        ("feature frequency", f"1 in {float(1 / par.feature_frequency):,.1f}"
-         if par.feature_frequency else "never"),
-        ("free spins per feature", f"{float(par.free_spins_per_feature):.4f} (cap "
-         f"{par.free_spins_cap})"),
+        (
+            "feature frequency",
+            f"1 in {float(1 / par.feature_frequency):,.1f}" if par.feature_frequency else "never",
+        ),
+        (
+            "free spins per feature",
+            f"{float(par.free_spins_per_feature):.4f} (cap {par.free_spins_cap})",
+        ),
         ("sd per spin (game / total)", f"{data['sd_game']:.4f} / {data['sd']:.4f}"),
         ("volatility index (1.645·sd, 90%)", f"{par.volatility_index:.3f}"),
         ("top line prize", _prize_text(par.top_line_prize)),
         ("rarest prize", _prize_text(par.rarest_prize)),
-    ]  # fmt: skip
+    ]
     if par.jackpot_at_max is not None:
         rows.append(("jackpot odds", f"1 in {par.jackpot_at_max.odds:,}"))
     for name, value in rows:
@@ -183,9 +191,13 @@ def _run_simulation(
     chosen = seed if seed is not None else secrets.randbits(63)
     stake = game.definition.stake.max_minor
     with Progress(
-        TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(), console=Console(stderr=True), disable=quiet,
-    ) as progress:  # fmt: skip
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=quiet,
+    ) as progress:
         task = progress.add_task("spins", total=spins)
         simulation = simulate(
             game, evaluator, spins, chosen, stake, lambda n: progress.advance(task, n)
@@ -227,8 +239,14 @@ def rtp_command(
     if plot is not None:
         from croupier.analysis.slots_plot import plot_convergence
 
-        plot_convergence(simulation, float(par.total_rtp), float(par.variance) ** 0.5, Z_99,
-                         f"{par.name}: {spins:,} spins, seed {simulation.seed}", plot)  # fmt: skip
+        plot_convergence(
+            simulation,
+            float(par.total_rtp),
+            float(par.variance) ** 0.5,
+            Z_99,
+            f"{par.name}: {spins:,} spins, seed {simulation.seed}",
+            plot,
+        )
         report["plot"] = str(plot)
     if as_json:
         print(json.dumps(report))

@@ -226,10 +226,11 @@ def par_sheet(game: SlotGame, evaluator: FastEvaluator) -> ParSheet:
         hits += combos if win > 0 or awards[count] > 0 else 0
     counts = sorted(by_count)
     free_classes = [
-        SpinClass(awards[k], by_count[k][0], multiplier * by_count[k][1],
-                  multiplier**2 * by_count[k][2])
+        SpinClass(
+            awards[k], by_count[k][0], multiplier * by_count[k][1], multiplier**2 * by_count[k][2]
+        )
         for k in counts
-    ]  # fmt: skip
+    ]
     starts = sorted({min(awards[k], cap) for k in counts})
     wins = feature_moments(free_classes, cycle, cap, starts)
     spins = feature_moments(
@@ -275,8 +276,14 @@ def _scatter_prizes(game: SlotGame, histogram: Counter[tuple[int, int]], cycle: 
     for (count, _), number in histogram.items():
         combos[count] += number
     return [
-        Prize("scatter", scatter.symbol, count, scatter.pays[count], scatter.awards[count],
-              Fraction(combos[count], cycle))
+        Prize(
+            "scatter",
+            scatter.symbol,
+            count,
+            scatter.pays[count],
+            scatter.awards[count],
+            Fraction(combos[count], cycle),
+        )
         for count in range(REEL_COUNT + 1)
         if scatter.pays[count] or scatter.awards[count]
-    ]  # fmt: skip
+    ]

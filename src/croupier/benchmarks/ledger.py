@@ -74,16 +74,30 @@ async def _prepare(ledger: Ledger, players: int) -> None:
 
 
 async def _produce(
-    ledger: Ledger, player: int, run_id: str, stop_at: float, latencies: list[float],
-    settlement_latencies: list[float], rng: random.Random,
-) -> int:  # fmt: skip
+    ledger: Ledger,
+    player: int,
+    run_id: str,
+    stop_at: float,
+    latencies: list[float],
+    settlement_latencies: list[float],
+    rng: random.Random,
+) -> int:
     account = f"p{player}"
     done = 0
     clock = time.perf_counter
     while (start := clock()) < stop_at:
         bet_id = f"{run_id}:{player}:{done}"
-        await ledger.submit([reserve_stake(bet_id, player_account=account, house_account=HOUSE,
-                                           stake_minor=STAKE_MINOR, currency="EUR")])  # fmt: skip
+        await ledger.submit(
+            [
+                reserve_stake(
+                    bet_id,
+                    player_account=account,
+                    house_account=HOUSE,
+                    stake_minor=STAKE_MINOR,
+                    currency="EUR",
+                )
+            ]
+        )
         reserved = clock()
         win = STAKE_MINOR * rng.choice((0, 0, 2, 0, 0, 3, 0, 0, 1))
         await ledger.submit(
@@ -143,13 +157,18 @@ async def _run_mode(
         await ledger.close()
     total = sum(counts)
     return BenchResult(
-        mode=mode, settlements=total, seconds=elapsed, settlements_per_s=total / elapsed,
-        p50_ms=_percentile(latencies, 50), p99_ms=_percentile(latencies, 99),
+        mode=mode,
+        settlements=total,
+        seconds=elapsed,
+        settlements_per_s=total / elapsed,
+        p50_ms=_percentile(latencies, 50),
+        p99_ms=_percentile(latencies, 99),
         settlement_p50_ms=_percentile(settlement_latencies, 50),
-        settlement_p99_ms=_percentile(settlement_latencies, 99), batches=batches,
+        settlement_p99_ms=_percentile(settlement_latencies, 99),
+        batches=batches,
         verified=verified,
         cpu_us_per_settlement=cpu_seconds / max(1, total) * 1e6,
-    )  # fmt: skip
+    )
 
 
 def _percentile(samples: list[float], percent: int) -> float:
@@ -159,16 +178,26 @@ def _percentile(samples: list[float], percent: int) -> float:
 
 
 async def run_ledger_bench(
-    backend: str, *, seconds: float, producers: int, naive_seconds: float,
-    naive_producers: int, database_url: str | None, limits: WriterLimits,
-) -> tuple[BenchResult, BenchResult]:  # fmt: skip
+    backend: str,
+    *,
+    seconds: float,
+    producers: int,
+    naive_seconds: float,
+    naive_producers: int,
+    database_url: str | None,
+    limits: WriterLimits,
+) -> tuple[BenchResult, BenchResult]:
     """Group-commit mode, then naive mode, each on a fresh database."""
     results = []
     for mode, mode_seconds, mode_producers, mode_limits in (
         ("group", seconds, producers, limits),
-        ("naive", naive_seconds, naive_producers,
-         WriterLimits(batch_commands_max=1, transfers_cached_max=limits.transfers_cached_max)),
-    ):  # fmt: skip
+        (
+            "naive",
+            naive_seconds,
+            naive_producers,
+            WriterLimits(batch_commands_max=1, transfers_cached_max=limits.transfers_cached_max),
+        ),
+    ):
         async with _fresh_database(backend, database_url) as url:
             results.append(await _run_mode(url, mode, mode_seconds, mode_producers, mode_limits))
     return results[0], results[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, fairness, ledger, rtp
+from croupier.cli import bench, demo, fairness, ledger, rtp
 
 app = typer.Typer(
     name="croupier",
@@ -16,6 +16,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.command(name="rtp")(rtp.rtp)
+app.command(name="demo")(demo.demo)
 
 
 def main() -> None:

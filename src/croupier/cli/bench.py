@@ -36,8 +36,10 @@ def ledger(
         raise typer.BadParameter("--backend must be sqlite or postgres")
     from croupier.benchmarks.ledger import run_ledger_bench
 
-    limits = WriterLimits(batch_commands_max=batch_commands_max,
-                          transfers_cached_max=max(200_000, 4 * batch_commands_max))  # fmt: skip
+    limits = WriterLimits(
+        batch_commands_max=batch_commands_max,
+        transfers_cached_max=max(200_000, 4 * batch_commands_max),
+    )
     group, naive = run(
         run_ledger_bench(
             backend,
@@ -52,15 +54,22 @@ def ledger(
     ratio = group.settlements_per_s / naive.settlements_per_s if naive.settlements_per_s else 0.0
     if as_json:
         print_json(
-            {"backend": backend, "producers": producers,
-             "settlements_per_s": round(group.settlements_per_s, 1),
-             "p50_ms": round(group.p50_ms, 3), "p99_ms": round(group.p99_ms, 3),
-             "settlement_p50_ms": round(group.settlement_p50_ms, 3),
-             "settlement_p99_ms": round(group.settlement_p99_ms, 3),
-             "naive_settlements_per_s": round(naive.settlements_per_s, 1),
-             "naive_p50_ms": round(naive.p50_ms, 3), "naive_p99_ms": round(naive.p99_ms, 3),
-             "ratio": round(ratio, 1), "group": asdict(group), "naive": asdict(naive)}
-        )  # fmt: skip
+            {
+                "backend": backend,
+                "producers": producers,
+                "settlements_per_s": round(group.settlements_per_s, 1),
+                "p50_ms": round(group.p50_ms, 3),
+                "p99_ms": round(group.p99_ms, 3),
+                "settlement_p50_ms": round(group.settlement_p50_ms, 3),
+                "settlement_p99_ms": round(group.settlement_p99_ms, 3),
+                "naive_settlements_per_s": round(naive.settlements_per_s, 1),
+                "naive_p50_ms": round(naive.p50_ms, 3),
+                "naive_p99_ms": round(naive.p99_ms, 3),
+                "ratio": round(ratio, 1),
+                "group": asdict(group),
+                "naive": asdict(naive),
+            }
+        )
         return
     for result in (group, naive):
         typer.echo(

@@ -30,10 +30,16 @@ def verify(
             await ledger.close()
         if as_json:
             print_json(
-                {"ok": report.ok, "batches": report.batches, "accounts": report.accounts,
-                 "transfers": report.transfers, "head_hash": report.head_hash,
-                 "problems_total": report.problems_total, "problems": report.problems}
-            )  # fmt: skip
+                {
+                    "ok": report.ok,
+                    "batches": report.batches,
+                    "accounts": report.accounts,
+                    "transfers": report.transfers,
+                    "head_hash": report.head_hash,
+                    "problems_total": report.problems_total,
+                    "problems": report.problems,
+                }
+            )
         else:
             typer.echo(
                 f"{report.batches} batches, {report.accounts} accounts, {report.transfers} "
@@ -55,11 +61,15 @@ def verify(
 def _balance_json(account: Account, balance: Balance) -> dict[str, object]:
     unit = currency(account.currency)
     return {
-        "account": account.id, "kind": account.kind.value, "currency": account.currency,
-        "posted_minor": balance.posted, "pending_minor": balance.pending,
-        "available_minor": balance.available, "floor_minor": account.floor_minor,
+        "account": account.id,
+        "kind": account.kind.value,
+        "currency": account.currency,
+        "posted_minor": balance.posted,
+        "pending_minor": balance.pending,
+        "available_minor": balance.available,
+        "floor_minor": account.floor_minor,
         "available": format_amount(Money(balance.available, unit)),
-    }  # fmt: skip
+    }
 
 
 @app.command()
@@ -114,12 +124,20 @@ def history(
             fail(f"no transfers for {account_id!r}", code=1)
         for seq, transfer in rows:
             print_json(
-                {"seq": seq, "id": transfer.id, "kind": transfer.kind.value,
-                 "debit": transfer.debit_account_id, "credit": transfer.credit_account_id,
-                 "amount_minor": transfer.amount_minor, "currency": transfer.currency,
-                 "pending_id": transfer.pending_id, "reason": transfer.reason,
-                 "metadata": json.loads(transfer.metadata_json),
-                 "timestamp_ms": transfer.timestamp_ms, "batch": transfer.batch_seq}
-            )  # fmt: skip
+                {
+                    "seq": seq,
+                    "id": transfer.id,
+                    "kind": transfer.kind.value,
+                    "debit": transfer.debit_account_id,
+                    "credit": transfer.credit_account_id,
+                    "amount_minor": transfer.amount_minor,
+                    "currency": transfer.currency,
+                    "pending_id": transfer.pending_id,
+                    "reason": transfer.reason,
+                    "metadata": json.loads(transfer.metadata_json),
+                    "timestamp_ms": transfer.timestamp_ms,
+                    "batch": transfer.batch_seq,
+                }
+            )
 
     run(go())

@@ -156,9 +156,14 @@ class PostgresLedgerStore:
         opened, closed = pending_changes(batch)
         async with conn.transaction():
             await conn.execute(
-                _INSERT_BATCH, batch.seq, batch.prev_hash, batch.hash, batch.timestamp_ms,
-                len(batch.accounts), len(batch.transfers),
-            )  # fmt: skip
+                _INSERT_BATCH,
+                batch.seq,
+                batch.prev_hash,
+                batch.hash,
+                batch.timestamp_ms,
+                len(batch.accounts),
+                len(batch.transfers),
+            )
             if batch.accounts:
                 await conn.executemany(
                     _INSERT_ACCOUNTS,

@@ -39,10 +39,17 @@ def account_row(
     account: Account, balance: Balance, batch_seq: int, position: int
 ) -> tuple[Any, ...]:
     return (
-        account.id, account.kind.value, account.currency, account.floor_minor, batch_seq,
-        position, balance.debits_posted, balance.credits_posted, balance.debits_pending,
+        account.id,
+        account.kind.value,
+        account.currency,
+        account.floor_minor,
+        batch_seq,
+        position,
+        balance.debits_posted,
+        balance.credits_posted,
+        balance.debits_pending,
         balance.credits_pending,
-    )  # fmt: skip
+    )
 
 
 def account_from_row(row: Sequence[Any]) -> tuple[Account, Balance]:
@@ -52,20 +59,38 @@ def account_from_row(row: Sequence[Any]) -> tuple[Account, Balance]:
 
 def transfer_row(transfer: Transfer) -> tuple[Any, ...]:
     return (
-        transfer.id, transfer.kind.value, transfer.debit_account_id, transfer.credit_account_id,
-        transfer.amount_minor, transfer.currency, transfer.pending_id, transfer.reason,
-        transfer.metadata_json, transfer.timestamp_ms, transfer.expires_at_ms,
-        transfer.fingerprint, transfer.batch_seq,
-    )  # fmt: skip
+        transfer.id,
+        transfer.kind.value,
+        transfer.debit_account_id,
+        transfer.credit_account_id,
+        transfer.amount_minor,
+        transfer.currency,
+        transfer.pending_id,
+        transfer.reason,
+        transfer.metadata_json,
+        transfer.timestamp_ms,
+        transfer.expires_at_ms,
+        transfer.fingerprint,
+        transfer.batch_seq,
+    )
 
 
 def transfer_from_row(row: Sequence[Any]) -> Transfer:
     return Transfer(
-        id=row[0], kind=TransferKind(row[1]), debit_account_id=row[2], credit_account_id=row[3],
-        amount_minor=row[4], currency=row[5], pending_id=row[6], reason=row[7],
-        metadata_json=row[8], timestamp_ms=row[9], expires_at_ms=row[10], fingerprint=row[11],
+        id=row[0],
+        kind=TransferKind(row[1]),
+        debit_account_id=row[2],
+        credit_account_id=row[3],
+        amount_minor=row[4],
+        currency=row[5],
+        pending_id=row[6],
+        reason=row[7],
+        metadata_json=row[8],
+        timestamp_ms=row[9],
+        expires_at_ms=row[10],
+        fingerprint=row[11],
         batch_seq=row[12],
-    )  # fmt: skip
+    )
 
 
 def pending_changes(batch: BatchRecord) -> tuple[list[str], list[str]]:
@@ -87,7 +112,13 @@ def assemble_batches(
         transfer = transfer_from_row(row)
         by_batch_transfers.setdefault(transfer.batch_seq, []).append(transfer)
     return [
-        BatchRecord(seq, prev_hash, digest, timestamp_ms,
-                    tuple(by_batch_accounts.get(seq, ())), tuple(by_batch_transfers.get(seq, ())))
+        BatchRecord(
+            seq,
+            prev_hash,
+            digest,
+            timestamp_ms,
+            tuple(by_batch_accounts.get(seq, ())),
+            tuple(by_batch_transfers.get(seq, ())),
+        )
         for seq, prev_hash, digest, timestamp_ms in heads
-    ]  # fmt: skip
+    ]

@@ -65,8 +65,10 @@ class SqliteLedgerStore:
         self._read_conn = await self._on(self._read_thread, self._connect)
 
     async def close(self) -> None:
-        for conn, thread in ((self._write_conn, self._write_thread),
-                             (self._read_conn, self._read_thread)):  # fmt: skip
+        for conn, thread in (
+            (self._write_conn, self._write_thread),
+            (self._read_conn, self._read_thread),
+        ):
             if conn is not None:
                 await self._on(thread, conn.close)
             thread.shutdown(wait=True)
@@ -164,9 +166,15 @@ class SqliteLedgerStore:
         try:
             conn.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?)",
-                (batch.seq, batch.prev_hash, batch.hash, batch.timestamp_ms,
-                 len(batch.accounts), len(batch.transfers)),
-            )  # fmt: skip
+                (
+                    batch.seq,
+                    batch.prev_hash,
+                    batch.hash,
+                    batch.timestamp_ms,
+                    len(batch.accounts),
+                    len(batch.transfers),
+                ),
+            )
             conn.executemany(
                 "INSERT INTO accounts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -181,9 +189,12 @@ class SqliteLedgerStore:
             conn.executemany(
                 "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
                 "credits_pending = ? WHERE id = ?",
-                [(b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
-                 for i, b in balances.items() if i not in new_ids],
-            )  # fmt: skip
+                [
+                    (b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
+                    for i, b in balances.items()
+                    if i not in new_ids
+                ],
+            )
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

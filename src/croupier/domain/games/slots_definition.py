@@ -41,9 +41,19 @@ BASIS_POINTS = 10_000
 
 _SYMBOL = re.compile(r"^[A-Za-z0-9_]{1,8}$")
 _TOP_LEVEL = {
-    "id", "name", "version", "kind", "rows", "reels", "paylines", "paytable",
-    "wild", "scatter", "jackpot", "stake",
-}  # fmt: skip
+    "id",
+    "name",
+    "version",
+    "kind",
+    "rows",
+    "reels",
+    "paylines",
+    "paytable",
+    "wild",
+    "scatter",
+    "jackpot",
+    "stake",
+}
 
 
 @dataclass(frozen=True)

@@ -81,10 +81,11 @@ class LedgerState:
 
 
 def accounts_named(commands: Iterable[Command], state: LedgerState) -> set[str]:
-    """Account ids a group touches (those of pendings it resolves included)."""
+    """Account ids a group touches or opens (those of pendings it resolves included)."""
     names: set[str] = set()
     for command in commands:
         if isinstance(command, CreateAccount):
+            names.add(command.account.id)  # it may exist already, in storage only
             continue
         for account_id in (command.debit_account_id, command.credit_account_id):
             if account_id is not None:
@@ -112,10 +113,17 @@ class BatchBuilder:
         while (due := self.state.next_expiry_ms()) is not None and due <= self.now_ms:
             _, pending_id = heapq.heappop(self.state._expiries)
             request = TransferRequest(
-                id=f"~expired:{pending_id}", kind=TransferKind.VOID, debit_account_id=None,
-                credit_account_id=None, amount_minor=None, currency=None, pending_id=pending_id,
-                reason=EXPIRY_REASON, metadata_json="{}", timeout_ms=None,
-            )  # fmt: skip
+                id=f"~expired:{pending_id}",
+                kind=TransferKind.VOID,
+                debit_account_id=None,
+                credit_account_id=None,
+                amount_minor=None,
+                currency=None,
+                pending_id=pending_id,
+                reason=EXPIRY_REASON,
+                metadata_json="{}",
+                timeout_ms=None,
+            )
             voids.append(self._group([request], {}).results[0])  # type: ignore[arg-type]
         return voids
 
@@ -232,9 +240,14 @@ class _Overlay:
         if balance is None:
             balance = self.balances[account_id] = self.state.balances[account_id]
             self._undo.append(
-                (balance, balance.debits_posted, balance.credits_posted,
-                 balance.debits_pending, balance.credits_pending)
-            )  # fmt: skip
+                (
+                    balance,
+                    balance.debits_posted,
+                    balance.credits_posted,
+                    balance.debits_pending,
+                    balance.credits_pending,
+                )
+            )
         return account, balance
 
     def transfer(
@@ -263,8 +276,16 @@ class _Overlay:
             credit.credits_posted += amount
         _check_no_overflow(debit, credit)
         expires = now_ms + request.timeout_ms if request.timeout_ms is not None else None
-        transfer = _committed(request, request.debit_account_id, request.credit_account_id,
-                              amount, request.currency, batch_seq, now_ms, expires)  # fmt: skip
+        transfer = _committed(
+            request,
+            request.debit_account_id,
+            request.credit_account_id,
+            amount,
+            request.currency,
+            batch_seq,
+            now_ms,
+            expires,
+        )
         if pending:
             self.opened[transfer.id] = transfer
         return transfer
@@ -297,8 +318,16 @@ class _Overlay:
             credit.credits_posted += amount
         _check_no_overflow(debit, credit)
         self.closed.add(pending_id)
-        return _committed(request, pending.debit_account_id, pending.credit_account_id, amount,
-                          pending.currency, batch_seq, now_ms, None)  # fmt: skip
+        return _committed(
+            request,
+            pending.debit_account_id,
+            pending.credit_account_id,
+            amount,
+            pending.currency,
+            batch_seq,
+            now_ms,
+            None,
+        )
 
 
 def _check_matches(request: TransferRequest, pending: Transfer) -> None:
@@ -310,8 +339,13 @@ def _check_matches(request: TransferRequest, pending: Transfer) -> None:
 
 def _check_no_overflow(*balances: Balance) -> None:
     for balance in balances:
-        if max(balance.debits_posted + balance.debits_pending,
-               balance.credits_posted + balance.credits_pending) > AMOUNT_MAX:  # fmt: skip
+        if (
+            max(
+                balance.debits_posted + balance.debits_pending,
+                balance.credits_posted + balance.credits_pending,
+            )
+            > AMOUNT_MAX
+        ):
             raise InvalidTransfer("the transfer would overflow a 64-bit balance")
 
 
@@ -326,9 +360,17 @@ def _committed(
     expires_at_ms: int | None,
 ) -> Transfer:
     return Transfer(
-        id=request.id, kind=request.kind, debit_account_id=debit_account_id,
-        credit_account_id=credit_account_id, amount_minor=amount_minor, currency=currency_code,
-        pending_id=request.pending_id, reason=request.reason,
-        metadata_json=request.metadata_json, timestamp_ms=now_ms, expires_at_ms=expires_at_ms,
-        fingerprint=request.fingerprint(), batch_seq=batch_seq,
-    )  # fmt: skip
+        id=request.id,
+        kind=request.kind,
+        debit_account_id=debit_account_id,
+        credit_account_id=credit_account_id,
+        amount_minor=amount_minor,
+        currency=currency_code,
+        pending_id=request.pending_id,
+        reason=request.reason,
+        metadata_json=request.metadata_json,
+        timestamp_ms=now_ms,
+        expires_at_ms=expires_at_ms,
+        fingerprint=request.fingerprint(),
+        batch_seq=batch_seq,
+    )

@@ -175,10 +175,17 @@ class TransferRequest(NamedTuple):
     def fingerprint(self) -> str:
         """A digest of everything the client said: equal requests, equal fingerprints."""
         fields = (
-            self.id, self.kind.value, self.debit_account_id, self.credit_account_id,
-            self.amount_minor, self.currency, self.pending_id, self.reason,
-            self.metadata_json, self.timeout_ms,
-        )  # fmt: skip
+            self.id,
+            self.kind.value,
+            self.debit_account_id,
+            self.credit_account_id,
+            self.amount_minor,
+            self.currency,
+            self.pending_id,
+            self.reason,
+            self.metadata_json,
+            self.timeout_ms,
+        )
         return hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
 
 

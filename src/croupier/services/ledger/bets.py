@@ -27,10 +27,16 @@ def reserve_stake(
     metadata: Mapping[str, Any] | None = None,
 ) -> TransferRequest:
     return TransferRequest.create(
-        f"{bet_id}:stake", kind="pending", debit_account_id=player_account,
-        credit_account_id=house_account, amount_minor=stake_minor, currency=currency,
-        reason="stake", timeout_ms=timeout_ms, metadata=metadata,
-    )  # fmt: skip
+        f"{bet_id}:stake",
+        kind="pending",
+        debit_account_id=player_account,
+        credit_account_id=house_account,
+        amount_minor=stake_minor,
+        currency=currency,
+        reason="stake",
+        timeout_ms=timeout_ms,
+        metadata=metadata,
+    )
 
 
 def settle_bet(
@@ -44,8 +50,11 @@ def settle_bet(
     win_minor: int = 0,
 ) -> list[TransferRequest]:
     """Post the reserved stake, fund the jackpot and pay the win (zero amounts are omitted)."""
-    group = [TransferRequest.create(f"{bet_id}:post", kind="post", pending_id=f"{bet_id}:stake",
-                                    reason="stake")]  # fmt: skip
+    group = [
+        TransferRequest.create(
+            f"{bet_id}:post", kind="post", pending_id=f"{bet_id}:stake", reason="stake"
+        )
+    ]
     if contribution_minor:
         if jackpot_account is None:
             raise ValueError("a jackpot contribution needs a jackpot account")
