@@ -31,7 +31,7 @@ ACCOUNT_COLUMNS = (
 )
 TRANSFER_COLUMNS = (
     "id, kind, debit_account_id, credit_account_id, amount_minor, currency, pending_id, reason, "
-    "metadata_json, timestamp_ms, expires_at_ms, fingerprint, batch_seq"
+    "metadata_json, timestamp_ms, expires_at_ms, batch_seq"
 )
 
 
@@ -70,7 +70,6 @@ def transfer_row(transfer: Transfer) -> tuple[Any, ...]:
         transfer.metadata_json,
         transfer.timestamp_ms,
         transfer.expires_at_ms,
-        transfer.fingerprint,
         transfer.batch_seq,
     )
 
@@ -88,8 +87,7 @@ def transfer_from_row(row: Sequence[Any]) -> Transfer:
         metadata_json=row[8],
         timestamp_ms=row[9],
         expires_at_ms=row[10],
-        fingerprint=row[11],
-        batch_seq=row[12],
+        batch_seq=row[11],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import sqlite3
 import time
@@ -36,8 +37,22 @@ T = TypeVar("T")
 _IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
 
 
+# The batch's canonical JSON is [seq, prev_hash, timestamp_ms, accounts, transfers], each
+# transfer an array in column order. Inserting from it is one SQLite call that runs without
+# the GIL, where executemany would hand the GIL back and forth once per row.
+_INSERT_TRANSFERS_JSON = (
+    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) SELECT "
+    + ", ".join(f"value ->> {i}" for i in range(12))
+    + " FROM json_each(?, '$[4]') ORDER BY key"
+)
+_UPDATE_BALANCE = (
+    "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
+    "credits_pending = ? WHERE id = ?"
+)
+_OPEN_PENDINGS_JSON = "INSERT INTO open_pendings SELECT value FROM json_each(?)"
+_CLOSE_PENDINGS_JSON = "DELETE FROM open_pendings WHERE id IN (SELECT value FROM json_each(?))"
 _INSERT_TRANSFER = (
-    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -162,6 +177,11 @@ class SqliteLedgerStore:
         conn = self._writer()
         new_ids = {account.id for account in batch.accounts}
         opened, closed = pending_changes(batch)
+        updates = [
+            (b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
+            for i, b in balances.items()
+            if i not in new_ids
+        ]
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
@@ -182,19 +202,10 @@ class SqliteLedgerStore:
                     for i, a in enumerate(batch.accounts)
                 ],
             )
-            # a Transfer is a tuple in column order: it binds as a row as it is
-            conn.executemany(_INSERT_TRANSFER, batch.transfers)
-            conn.executemany("INSERT INTO open_pendings VALUES (?)", [(i,) for i in opened])
-            conn.executemany("DELETE FROM open_pendings WHERE id = ?", [(i,) for i in closed])
-            conn.executemany(
-                "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
-                "credits_pending = ? WHERE id = ?",
-                [
-                    (b.debits_posted, b.credits_posted, b.debits_pending, b.credits_pending, i)
-                    for i, b in balances.items()
-                    if i not in new_ids
-                ],
-            )
+            conn.execute(_INSERT_TRANSFERS_JSON, (batch.content_json,))
+            conn.execute(_OPEN_PENDINGS_JSON, (json.dumps(opened),))
+            conn.execute(_CLOSE_PENDINGS_JSON, (json.dumps(closed),))
+            conn.executemany(_UPDATE_BALANCE, updates)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):

@@ -135,31 +135,31 @@ class BatchBuilder:
         """
         if not 1 <= len(commands) <= GROUP_SIZE_MAX:
             raise InvalidTransfer(f"a linked group holds 1 to {GROUP_SIZE_MAX} commands")
-        requests = [c for c in commands if isinstance(c, TransferRequest)]
-        ids = [r.id for r in requests]
-        if len(set(ids)) != len(ids):
-            raise InvalidTransfer("a linked group names the same transfer id twice")
-        existing = [known.get(request_id) for request_id in ids]
-        if requests and all(t is not None for t in existing):
-            return self._replay(commands, requests, existing)  # type: ignore[arg-type]
-        if any(t is not None for t in existing):
+        ids: set[str] = set()
+        found = 0
+        for command in commands:
+            if isinstance(command, TransferRequest):
+                if command.id in ids:
+                    raise InvalidTransfer("a linked group names the same transfer id twice")
+                ids.add(command.id)
+                found += command.id in known
+        if not found:
+            return self._group(commands, known)
+        if found < len(ids):
             raise IdempotencyConflict("some transfers of this linked group already exist")
-        return self._group(commands, known)
+        return self._replay(commands, known)
 
-    def _replay(
-        self, commands: Sequence[Command], requests: list[TransferRequest], existing: list[Transfer]
-    ) -> Applied:
-        for request, transfer in zip(requests, existing, strict=True):
-            if request.fingerprint() != transfer.fingerprint:
-                raise IdempotencyConflict(f"transfer {request.id!r} exists with other content")
+    def _replay(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
         results: list[Account | Transfer] = []
-        transfers = iter(existing)
         for command in commands:
             if isinstance(command, CreateAccount):
                 self._check_account_replay(command.account)
                 results.append(command.account)
-            else:
-                results.append(next(transfers))
+                continue
+            transfer = known[command.id]
+            if not command.matches(transfer):
+                raise IdempotencyConflict(f"transfer {command.id!r} exists with other content")
+            results.append(transfer)
         return Applied(tuple(results), replayed=True)
 
     def _check_account_replay(self, account: Account) -> None:
@@ -190,6 +190,8 @@ class _Overlay:
     """One linked group in progress: balances change in place, with an undo log so that a
     failing group puts every sum back (cheaper than copying balances on the common path);
     new accounts and pending changes wait aside until the whole group has succeeded."""
+
+    __slots__ = ("_undo", "balances", "closed", "new_accounts", "opened", "state")
 
     def __init__(self, state: LedgerState) -> None:
         self.state = state
@@ -271,10 +273,11 @@ class _Overlay:
         if pending:
             debit.debits_pending += amount
             credit.credits_pending += amount
+            _check_no_overflow(debit.debits_pending, credit.credits_pending)
         else:
             debit.debits_posted += amount
             credit.credits_posted += amount
-        _check_no_overflow(debit, credit)
+            _check_no_overflow(debit.debits_posted, credit.credits_posted)
         expires = now_ms + request.timeout_ms if request.timeout_ms is not None else None
         transfer = _committed(
             request,
@@ -316,7 +319,7 @@ class _Overlay:
         if request.kind is TransferKind.POST:
             debit.debits_posted += amount
             credit.credits_posted += amount
-        _check_no_overflow(debit, credit)
+            _check_no_overflow(debit.debits_posted, credit.credits_posted)
         self.closed.add(pending_id)
         return _committed(
             request,
@@ -337,16 +340,10 @@ def _check_matches(request: TransferRequest, pending: Transfer) -> None:
             raise InvalidTransfer(f"{name} {given!r} does not match the pending transfer's")
 
 
-def _check_no_overflow(*balances: Balance) -> None:
-    for balance in balances:
-        if (
-            max(
-                balance.debits_posted + balance.debits_pending,
-                balance.credits_posted + balance.credits_pending,
-            )
-            > AMOUNT_MAX
-        ):
-            raise InvalidTransfer("the transfer would overflow a 64-bit balance")
+def _check_no_overflow(debit_sum: int, credit_sum: int) -> None:
+    """Sums only grow; each must fit the 64-bit columns that store it (the group rolls back)."""
+    if debit_sum > AMOUNT_MAX or credit_sum > AMOUNT_MAX:
+        raise InvalidTransfer("the transfer would overflow a 64-bit balance")
 
 
 def _committed(
@@ -360,17 +357,16 @@ def _committed(
     expires_at_ms: int | None,
 ) -> Transfer:
     return Transfer(
-        id=request.id,
-        kind=request.kind,
-        debit_account_id=debit_account_id,
-        credit_account_id=credit_account_id,
-        amount_minor=amount_minor,
-        currency=currency_code,
-        pending_id=request.pending_id,
-        reason=request.reason,
-        metadata_json=request.metadata_json,
-        timestamp_ms=now_ms,
-        expires_at_ms=expires_at_ms,
-        fingerprint=request.fingerprint(),
-        batch_seq=batch_seq,
+        request.id,
+        request.kind,
+        debit_account_id,
+        credit_account_id,
+        amount_minor,
+        currency_code,
+        request.pending_id,
+        request.reason,
+        request.metadata_json,
+        now_ms,
+        expires_at_ms,
+        batch_seq,
     )

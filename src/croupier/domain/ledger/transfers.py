@@ -14,7 +14,6 @@ The client-supplied ``id`` is the idempotency key.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -172,21 +171,45 @@ class TransferRequest(NamedTuple):
                 raise InvalidTransfer("a void takes no amount: it releases the whole reservation")
             _check_positive(self.amount_minor, "amount_minor")
 
-    def fingerprint(self) -> str:
-        """A digest of everything the client said: equal requests, equal fingerprints."""
-        fields = (
-            self.id,
-            self.kind.value,
-            self.debit_account_id,
-            self.credit_account_id,
-            self.amount_minor,
-            self.currency,
-            self.pending_id,
-            self.reason,
-            self.metadata_json,
-            self.timeout_ms,
+    def matches(self, transfer: Transfer) -> bool:
+        """Whether ``transfer`` is what this request made: a replay, not a conflict.
+
+        Fields a post or void may leave out (its accounts, currency, a post's amount) match
+        whatever the ledger resolved them to.
+        """
+        if (self.kind, self.pending_id, self.reason, self.metadata_json) != (
+            transfer.kind,
+            transfer.pending_id,
+            transfer.reason,
+            transfer.metadata_json,
+        ):
+            return False
+        if self.kind is TransferKind.SINGLE or self.kind is TransferKind.PENDING:
+            timeout_ms = None
+            if transfer.expires_at_ms is not None:
+                timeout_ms = transfer.expires_at_ms - transfer.timestamp_ms
+            return (
+                self.debit_account_id,
+                self.credit_account_id,
+                self.amount_minor,
+                self.currency,
+                self.timeout_ms,
+            ) == (
+                transfer.debit_account_id,
+                transfer.credit_account_id,
+                transfer.amount_minor,
+                transfer.currency,
+                timeout_ms,
+            )
+        return all(
+            given is None or given == resolved
+            for given, resolved in (
+                (self.amount_minor, transfer.amount_minor),
+                (self.debit_account_id, transfer.debit_account_id),
+                (self.credit_account_id, transfer.credit_account_id),
+                (self.currency, transfer.currency),
+            )
         )
-        return hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
 
 
 class Transfer(NamedTuple):
@@ -206,5 +229,4 @@ class Transfer(NamedTuple):
     metadata_json: str
     timestamp_ms: int
     expires_at_ms: int | None
-    fingerprint: str
     batch_seq: int

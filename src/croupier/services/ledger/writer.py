@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -94,7 +94,9 @@ class LedgerWriter:
         self.limits = limits or WriterLimits()
         self.state = LedgerState()
         self.stats = WriterStats()
-        self._queue: asyncio.Queue[_Waiting] = asyncio.Queue(self.limits.queue_requests_max)
+        # A plain deque and an event: a bounded queue without asyncio.Queue's per-item cost.
+        self._queue: deque[_Waiting] = deque()
+        self._has_work = asyncio.Event()
         self._known: OrderedDict[str, Transfer] = OrderedDict()
         self._seq = 0
         self._hash = ""
@@ -121,7 +123,7 @@ class LedgerWriter:
         """Finish what is queued, then stop."""
         self._stopping = True
         if self._task is not None:
-            self._queue.put_nowait(_Waiting((), asyncio.get_running_loop().create_future()))
+            self._has_work.set()
             with contextlib.suppress(Exception):
                 await self._task
 
@@ -129,11 +131,11 @@ class LedgerWriter:
         """Apply one linked group durably; raise its refusal (a ``CroupierError``) otherwise."""
         if self._failure is not None or self._stopping or not self.alive:
             raise LedgerUnavailable("the ledger writer is not running")
+        if len(self._queue) >= self.limits.queue_requests_max:
+            raise Busy("the ledger is busy: its queue is full, retry shortly")
         waiting = _Waiting(commands, asyncio.get_running_loop().create_future())
-        try:
-            self._queue.put_nowait(waiting)
-        except asyncio.QueueFull:
-            raise Busy("the ledger is busy: its queue is full, retry shortly") from None
+        self._queue.append(waiting)
+        self._has_work.set()
         return await waiting.future
 
     # -- the loop ----------------------------------------------------------------------------
@@ -144,7 +146,7 @@ class LedgerWriter:
             while True:
                 waiting = await self._collect()
                 unanswered = waiting
-                if self._stopping and not waiting and self._queue.empty():
+                if self._stopping and not waiting and not self._queue:
                     break
                 prepared = await self._prepare(waiting)
                 if in_flight is not None:
@@ -161,8 +163,8 @@ class LedgerWriter:
             self._failure = error
             for item in unanswered:
                 _fail(item, error)
-            while not self._queue.empty():
-                _fail(self._queue.get_nowait(), error)
+            while self._queue:
+                _fail(self._queue.popleft(), error)
             if not isinstance(error, asyncio.CancelledError):
                 raise
 
@@ -172,26 +174,22 @@ class LedgerWriter:
         next_expiry = self.state.next_expiry_ms()
         if next_expiry is not None:
             timeout = max(0.0, (next_expiry - self.clock_ms()) / 1000)
-        try:
-            first = await asyncio.wait_for(self._queue.get(), timeout)
-        except TimeoutError:
-            return []
-        batch, commands = [first], len(first.commands)
-        deadline = time.monotonic() + self.limits.batch_wait_ms / 1000
-        while commands < self.limits.batch_commands_max:
-            if self._queue.empty():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                try:
-                    item = await asyncio.wait_for(self._queue.get(), remaining)
-                except TimeoutError:
-                    break
-            else:
-                item = self._queue.get_nowait()
+        if not self._queue and not self._stopping:
+            self._has_work.clear()
+            try:
+                await asyncio.wait_for(self._has_work.wait(), timeout)
+            except TimeoutError:
+                return []
+        if self.limits.batch_wait_ms and len(self._queue) < self.limits.batch_commands_max:
+            await asyncio.sleep(self.limits.batch_wait_ms / 1000)  # linger for a fuller batch
+        batch: list[_Waiting] = []
+        commands = 0
+        queue = self._queue
+        while queue and commands < self.limits.batch_commands_max:
+            item = queue.popleft()
             batch.append(item)
             commands += len(item.commands)
-        return [item for item in batch if item.commands]
+        return batch
 
     async def _prepare(self, waiting: list[_Waiting]) -> _Prepared:
         now_ms = max(self.clock_ms(), self._timestamp_ms)

@@ -36,7 +36,6 @@ CREATE TABLE transfers (
     metadata_json     TEXT    NOT NULL,
     timestamp_ms      BIGINT  NOT NULL,
     expires_at_ms     BIGINT,
-    fingerprint       TEXT    NOT NULL,
     batch_seq         BIGINT  NOT NULL
 );
 CREATE UNIQUE INDEX transfers_resolving ON transfers (pending_id) WHERE pending_id IS NOT NULL;

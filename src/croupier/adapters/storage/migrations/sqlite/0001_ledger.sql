@@ -36,7 +36,6 @@ CREATE TABLE transfers (
     metadata_json     TEXT    NOT NULL,
     timestamp_ms      INTEGER NOT NULL,
     expires_at_ms     INTEGER,
-    fingerprint       TEXT    NOT NULL,
     batch_seq         INTEGER NOT NULL
 );
 -- At most one post or void per pending transfer, enforced by the database as well.
