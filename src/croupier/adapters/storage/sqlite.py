@@ -51,9 +51,6 @@ _UPDATE_BALANCE = (
 )
 _OPEN_PENDINGS_JSON = "INSERT INTO open_pendings SELECT value FROM json_each(?)"
 _CLOSE_PENDINGS_JSON = "DELETE FROM open_pendings WHERE id IN (SELECT value FROM json_each(?))"
-_INSERT_TRANSFER = (
-    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 class WriterLocked(CroupierError):
@@ -221,13 +218,17 @@ class SqliteLedgerStore:
         self, account_id: str, *, limit: int, before_seq: int | None = None
     ) -> list[tuple[int, Transfer]]:
         before = before_seq if before_seq is not None else 2**63 - 1
+        # Each side newest-first with its own limit, so the house account's millions of rows
+        # are never sorted whole.
         rows = await self._read(
             f"SELECT seq, {TRANSFER_COLUMNS} FROM ("
-            " SELECT * FROM transfers WHERE debit_account_id = ? AND seq < ?"
+            " SELECT * FROM (SELECT * FROM transfers WHERE debit_account_id = ? AND seq < ?"
+            "  ORDER BY seq DESC LIMIT ?)"
             " UNION ALL"
-            " SELECT * FROM transfers WHERE credit_account_id = ? AND seq < ?"
+            " SELECT * FROM (SELECT * FROM transfers WHERE credit_account_id = ? AND seq < ?"
+            "  ORDER BY seq DESC LIMIT ?)"
             ") ORDER BY seq DESC LIMIT ?",
-            (account_id, before, account_id, before, limit),
+            (account_id, before, limit, account_id, before, limit, limit),
         )
         return [(row[0], transfer_from_row(row[1:])) for row in rows]
 
