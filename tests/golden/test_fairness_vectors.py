@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +134,19 @@ def test_first_slot_stops(lengths: tuple[int, ...]) -> None:
     expected = [reference_uniform(words, length) for length in lengths]
     stops = slot_stops(ProvablyFairSource(SERVER_SEED, CLIENT_SEED, 0), lengths)
     assert list(stops) == expected == PINNED_SLOT_STOPS[lengths]
+
+
+def test_the_players_snippet_in_the_docs_prints_what_the_docs_say() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "fairness.md").read_text("utf-8")
+    snippet = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    printed = re.search(r"It prints:\n\n```text\n(.*?)```", text, re.DOTALL)
+    assert snippet is not None and printed is not None
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", snippet.group(1)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout == printed.group(1)
+    assert "roulette pocket: 31" in result.stdout

@@ -35,6 +35,8 @@ __all__ = ["SqliteLedgerStore", "WriterLocked"]
 
 T = TypeVar("T")
 _IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
+_CACHE_KIB = 128 * 1024
+_CHECKPOINT_PAGES = 10_000
 
 
 # The batch's canonical JSON is [seq, prev_hash, timestamp_ms, accounts, transfers], each
@@ -107,6 +109,11 @@ class SqliteLedgerStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=10000")
+        # Measured on the ledger's insert load: a 128 MiB page cache keeps the id and account
+        # indexes in memory, and checkpointing every 10,000 pages rather than 1,000 takes
+        # about a third off each commit (bench: docs/benchmarks.md).
+        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
 
