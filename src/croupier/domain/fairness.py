@@ -1,4 +1,4 @@
-"""croupier-pf-1, the provably-fair draw scheme (``/work/shared/specs/fairness-v1.md``).
+"""croupier-pf-1, the provably-fair draw scheme (``docs/specs/fairness-v1.md``).
 
 A round's randomness is the byte stream ``block(0) ‖ block(1) ‖ …`` where
 ``block(i) = HMAC-SHA256(server_seed, "{client_seed}:{nonce}:{i}")``, read 4 bytes at a time

@@ -12,6 +12,8 @@ import secrets
 from collections.abc import MutableSequence
 from typing import Protocol, TypeVar, runtime_checkable
 
+from croupier.domain.errors import InvalidInput
+
 __all__ = ["CsprngSource", "RngSource", "shuffle"]
 
 T = TypeVar("T")
@@ -38,7 +40,7 @@ class CsprngSource:
 
 def _check_range(n: int) -> None:
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= UNIFORM_MAX:
-        raise ValueError(f"uniform(n) needs an integer 1 <= n <= 2**32, got {n!r}")
+        raise InvalidInput(f"uniform(n) needs an integer 1 <= n <= 2**32, got {n!r}")
 
 
 def shuffle(rng: RngSource, items: MutableSequence[T]) -> None:
