@@ -181,7 +181,7 @@ class BatchBuilder:
             raise
         overlay.commit()
         self.accounts.extend(overlay.new_accounts)
-        self.transfers.extend(t for t in results if isinstance(t, Transfer))
+        self.transfers += [t for t in results if isinstance(t, Transfer)]
         self.touched.update(overlay.balances)
         return Applied(tuple(results), replayed=False)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from croupier.domain.ledger import TransferRequest
+from croupier.domain.ledger import TransferKind, TransferRequest
 
 __all__ = ["reserve_stake", "settle_bet", "void_stake"]
 
@@ -28,7 +28,7 @@ def reserve_stake(
 ) -> TransferRequest:
     return TransferRequest.create(
         f"{bet_id}:stake",
-        kind="pending",
+        kind=TransferKind.PENDING,
         debit_account_id=player_account,
         credit_account_id=house_account,
         amount_minor=stake_minor,
@@ -52,7 +52,7 @@ def settle_bet(
     """Post the reserved stake, fund the jackpot and pay the win (zero amounts are omitted)."""
     group = [
         TransferRequest.create(
-            f"{bet_id}:post", kind="post", pending_id=f"{bet_id}:stake", reason="stake"
+            f"{bet_id}:post", kind=TransferKind.POST, pending_id=f"{bet_id}:stake", reason="stake"
         )
     ]
     if contribution_minor:
@@ -84,5 +84,5 @@ def settle_bet(
 
 def void_stake(bet_id: str, *, reason: str = "round_voided") -> TransferRequest:
     return TransferRequest.create(
-        f"{bet_id}:void", kind="void", pending_id=f"{bet_id}:stake", reason=reason
+        f"{bet_id}:void", kind=TransferKind.VOID, pending_id=f"{bet_id}:stake", reason=reason
     )

@@ -117,7 +117,8 @@ class LedgerWriter:
             self.state.load_account(account, balance)
         for pending in pendings:
             self.state.load_pending(pending)
-        self._task = asyncio.create_task(self._run(), name="ledger-writer")
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name="ledger-writer")
 
     async def stop(self) -> None:
         """Finish what is queued, then stop."""
@@ -133,7 +134,7 @@ class LedgerWriter:
             raise LedgerUnavailable("the ledger writer is not running")
         if len(self._queue) >= self.limits.queue_requests_max:
             raise Busy("the ledger is busy: its queue is full, retry shortly")
-        waiting = _Waiting(commands, asyncio.get_running_loop().create_future())
+        waiting = _Waiting(commands, self._loop.create_future())
         self._queue.append(waiting)
         self._has_work.set()
         return await waiting.future
@@ -229,8 +230,10 @@ class LedgerWriter:
                     transfer_ids.add(command.id)
                     if command.pending_id and command.pending_id not in state.open_pendings:
                         transfer_ids.add(command.pending_id)
-        missing_accounts = accounts - state.accounts.keys()
-        missing_transfers = transfer_ids - self._known.keys()
+        # Comprehensions, not ``set - dict.keys()``: that copies every cached key per batch.
+        missing_accounts = {a for a in accounts if a not in state.accounts}
+        known = self._known
+        missing_transfers = {t for t in transfer_ids if t not in known}
         if not missing_accounts and not missing_transfers:
             return
         loaded_accounts, loaded_transfers = await self.store.load_for_batch(
