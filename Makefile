@@ -1,5 +1,5 @@
 # Croupier: two commands do all the set-up on a machine that has only Python 3.11+.
-#   make run   — create .venv, install Croupier, start it on the embedded default (SQLite)
+#   make run   — create .venv, install Croupier, serve the API on the embedded default (SQLite)
 #   make test  — create .venv, install with test extras, lint, type-check, run every test
 
 PYTHON ?= python3
@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck pytest bench rng-report clean install install-test
+.PHONY: run demo test lint typecheck pytest bench rng-report clean install install-test
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Croupier needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -27,6 +27,9 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: $(VENV)/.installed
+	$(BIN)/croupier serve
+
+demo: $(VENV)/.installed
 	$(BIN)/croupier demo
 
 lint: install-test

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from croupier.config import Settings
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 
-__all__ = ["make_store", "open_ledger"]
+__all__ = ["Platform", "make_store", "open_ledger", "open_platform"]
 
 
 def make_store(database_url: str) -> LedgerStore:
@@ -32,3 +34,31 @@ async def open_ledger(settings: Settings, *, writer: bool = True) -> Ledger:
         await store.close()
         raise
     return Ledger(store, ledger_writer)
+
+
+@dataclass
+class Platform:
+    """Everything a server process runs, opened together and closed together."""
+
+    settings: Settings
+    ledger: Ledger
+
+    async def readiness_problems(self) -> list[str]:
+        """Why this process should not take traffic now (empty when ready)."""
+        problems = []
+        if self.ledger.writer is None or not self.ledger.writer.alive:
+            problems.append("the ledger writer is not running")
+        try:
+            await self.ledger.store.head()
+        except Exception as error:
+            problems.append(f"the database is unreachable: {error.__class__.__name__}")
+        return problems
+
+    async def close(self) -> None:
+        await self.ledger.close()
+
+
+async def open_platform(settings: Settings) -> Platform:
+    """The composition root of a server: every adapter chosen here, from settings."""
+    ledger = await open_ledger(settings)
+    return Platform(settings=settings, ledger=ledger)

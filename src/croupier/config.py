@@ -13,13 +13,20 @@ from dataclasses import dataclass, field
 from croupier.domain.money import register_currency
 from croupier.services.ledger.writer import WriterLimits
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "HttpSettings", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
 
 
 class ConfigError(ValueError):
     """A setting is missing or out of range; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    body_bytes_max: int = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,7 @@ class Settings:
     house_floor_minor: int = -(10**12)
     #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
     custom_currencies: tuple[tuple[str, int], ...] = ()
+    http: HttpSettings = field(default_factory=HttpSettings)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -85,7 +93,13 @@ def load_settings(
             register_currency(code, exponent)
     except ValueError as error:
         raise ConfigError(f"CROUPIER_CURRENCIES: {error}") from None
+    http = HttpSettings(
+        host=env.get("CROUPIER_HOST") or "127.0.0.1",
+        port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
+        body_bytes_max=_int(env, "CROUPIER_HTTP_BODY_BYTES_MAX", 64 * 1024, 1024, 16 * 1024 * 1024),
+    )
     return Settings(
+        http=http,
         database_url=url,
         ledger=limits,
         house_floor_minor=-_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, demo, fairness, ledger, rtp
+from croupier.cli import bench, demo, fairness, ledger, rtp, serve
 
 app = typer.Typer(
     name="croupier",
@@ -17,6 +17,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
+app.command(name="serve")(serve.serve)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The edges of Croupier: HTTP now, WebSocket next."""

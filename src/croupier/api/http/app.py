@@ -1,0 +1,53 @@
+"""The ASGI application: created from settings, opens the platform when the server starts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from croupier import __version__
+from croupier.api.http.limits import BodySizeLimit
+from croupier.api.http.metrics import HttpMetrics, LedgerCollector
+from croupier.api.http.problems import install_problem_handlers
+from croupier.api.http.routes import health
+from croupier.bootstrap import open_platform
+from croupier.config import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """One app per server process; the platform (database, ledger writer) opens on start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.platform = await open_platform(settings)
+        try:
+            yield
+        finally:
+            await app.state.platform.close()
+
+    app = FastAPI(
+        title="Croupier",
+        version=__version__,
+        summary="Casino game backend: wallet ledger, fair games, real time.",
+        lifespan=lifespan,
+    )
+    registry = CollectorRegistry()
+    registry.register(LedgerCollector(lambda: _writer_stats(app)))
+    app.state.registry = registry
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    # Outermost first: count every request, then refuse oversize bodies before routing.
+    app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
+    app.add_middleware(HttpMetrics, registry=registry)
+    return app
+
+
+def _writer_stats(app: FastAPI):  # type: ignore[no-untyped-def]
+    platform = getattr(app.state, "platform", None)
+    writer = platform.ledger.writer if platform is not None else None
+    return writer.stats if writer is not None else None

@@ -1,0 +1,84 @@
+"""Prometheus metrics: HTTP requests and latencies, and the ledger writer's batches."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from croupier.services.ledger.writer import WriterStats
+
+__all__ = ["HttpMetrics", "LedgerCollector"]
+
+
+class HttpMetrics:
+    """ASGI middleware counting requests by route template (not raw path: bounded labels)."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.requests = Counter(
+            "croupier_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "croupier_http_request_seconds", "HTTP request latency", ["route"], registry=registry
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], route, str(status)).inc()
+            self.latency.labels(route).observe(time.perf_counter() - started)
+
+
+class LedgerCollector(Collector):
+    """Reads the writer's running statistics at scrape time."""
+
+    def __init__(self, stats: Callable[[], WriterStats | None]) -> None:
+        self.stats = stats
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        stats = self.stats()
+        if stats is None:
+            return
+        yield CounterMetricFamily(
+            "croupier_ledger_batches", "Durable ledger commits", value=stats.batches
+        )
+        yield CounterMetricFamily(
+            "croupier_ledger_transfers", "Transfers committed", value=stats.transfers
+        )
+        yield CounterMetricFamily(
+            "croupier_ledger_commit_seconds",
+            "Time spent committing",
+            value=stats.commit_seconds_total,
+        )
+        yield GaugeMetricFamily(
+            "croupier_ledger_last_batch_requests",
+            "Requests in the last batch",
+            value=stats.last_batch_size,
+        )
+        yield GaugeMetricFamily(
+            "croupier_ledger_last_commit_seconds",
+            "Duration of the last commit",
+            value=stats.last_commit_s,
+        )

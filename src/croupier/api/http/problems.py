@@ -1,0 +1,127 @@
+"""Errors as RFC 9457 ``application/problem+json``, mapped from domain errors in one place.
+
+Every refusal the domain makes is a :class:`~croupier.domain.errors.CroupierError` with a
+stable ``code``; this module decides its HTTP status. Anything unexpected is a 500 whose body
+says nothing about the internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from croupier.domain import errors
+
+__all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem_response", "status_for"]
+
+PROBLEM_JSON = "application/problem+json"
+_log = logging.getLogger("croupier.api")
+
+# Most specific class first: the first match wins.
+_STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
+    (errors.UnknownGame, 404),
+    (errors.AccountNotFound, 404),
+    (errors.InvalidInput, 422),
+    (errors.IdempotencyConflict, 409),
+    (errors.AccountConflict, 409),
+    (errors.InsufficientFunds, 409),
+    (errors.PendingAlreadyResolved, 409),
+    (errors.LedgerRefusal, 409),
+    (errors.Busy, 503),
+)
+#: Codes of errors defined outside ``domain.errors`` (by services), with their statuses.
+_STATUS_BY_CODE: dict[str, int] = {
+    "authentication-failed": 401,
+    "forbidden": 403,
+    "not-found": 404,
+    "email-taken": 409,
+    "too-many-attempts": 429,
+    "ledger-unavailable": 503,
+    "writer-locked": 503,
+}
+
+
+def status_for(error: errors.CroupierError) -> int:
+    code_status = _STATUS_BY_CODE.get(error.code)
+    if code_status is not None:
+        return code_status
+    for error_class, status in _STATUS_BY_ERROR:
+        if isinstance(error, error_class):
+            return status
+    return 400
+
+
+def problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"https://croupier.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    headers = {}
+    if "retry_after_s" in extra:
+        headers["Retry-After"] = str(int(extra["retry_after_s"]))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.CroupierError)
+    async def domain_error(request: Request, error: errors.CroupierError) -> JSONResponse:
+        status = status_for(error)
+        extra: dict[str, Any] = {}
+        retry_after = getattr(error, "retry_after_s", None)
+        if retry_after is not None:
+            extra["retry_after_s"] = retry_after
+        elif status == 503:
+            extra["retry_after_s"] = 1
+        return problem_response(status, error.code, _title(error), str(error), **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in item.get("loc", ())),
+                "message": item.get("msg", ""),
+            }
+            for item in error.errors()
+        ]
+        malformed = any(item.get("type") == "json_invalid" for item in error.errors())
+        if malformed:
+            return problem_response(
+                400,
+                "malformed-json",
+                "Malformed JSON",
+                "the request body is not valid JSON",
+                errors=problems,
+            )
+        return problem_response(
+            422,
+            "invalid-request",
+            "Invalid request",
+            "the request does not match the schema",
+            errors=problems,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
+            error.status_code, "http-error"
+        )
+        return problem_response(error.status_code, code, str(error.detail), str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        _log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            500, "internal-error", "Internal error", "the server failed to handle this request"
+        )
+
+
+def _title(error: errors.CroupierError) -> str:
+    return error.code.replace("-", " ").capitalize()

@@ -1,0 +1,35 @@
+"""Liveness, readiness and metrics: what an orchestrator and Prometheus poll."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from croupier.api.http.problems import problem_response
+from croupier.bootstrap import Platform
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="Ready to serve: database reachable and ledger writer alive",
+    responses={503: {"description": "Not ready", "content": {"application/problem+json": {}}}},
+)
+async def readyz(request: Request) -> Response:
+    platform: Platform = request.app.state.platform
+    problems = await platform.readiness_problems()
+    if problems:
+        return problem_response(503, "not-ready", "Not ready", "; ".join(problems), retry_after_s=1)
+    return JSONResponse({"status": "ready"})
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,44 @@
+"""``croupier serve``: the HTTP API on uvicorn (uvloop, httptools)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import typer
+
+from croupier.cli.common import DATABASE_URL_OPTION, settings_for
+
+
+def serve(
+    database_url: str | None = DATABASE_URL_OPTION,
+    host: str | None = typer.Option(
+        None, "--host", envvar="CROUPIER_HOST", help="Default 127.0.0.1."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", envvar="CROUPIER_PORT", min=1, max=65535, help="Default 8000."
+    ),
+) -> None:
+    """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from croupier.api.http import create_app
+
+    settings = settings_for(database_url)
+    http = dataclasses.replace(
+        settings.http, host=host or settings.http.host, port=port or settings.http.port
+    )
+    settings = dataclasses.replace(settings, http=http)
+    typer.echo(
+        f"Croupier on http://{http.host}:{http.port} — API docs http://{http.host}:{http.port}/docs"
+        f" — ledger {settings.database_url}"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=http.host,
+        port=http.port,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

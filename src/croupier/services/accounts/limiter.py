@@ -1,0 +1,132 @@
+"""The in-memory login limiter: sliding windows per IP and per account, and lock-outs.
+
+One process only: behind several gateways a shared (Redis) limiter replaces it through the
+:class:`~croupier.services.accounts.ports.LoginLimiter` port. Memory is bounded: each map
+keeps at most ``tracked_keys_max`` keys, forgetting the least recently used. Forgetting fails
+open (an attacker who floods the map may reset a lock-out early) rather than closed (letting
+an attacker lock every player out); the per-IP window makes such a flood slow.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from croupier.domain.accounts import TooManyAttempts
+from croupier.services.accounts.limits import AccountLimits
+
+__all__ = ["MemoryLoginLimiter", "account_rate_key", "ip_rate_key"]
+
+_WINDOW_S = 60.0
+_KEY_LENGTH_MAX = 320
+
+
+def ip_rate_key(ip: str) -> str:
+    """The key an IP is counted under: the address, or its /64 for IPv6 (one subscriber
+    usually holds a whole /64, so counting single IPv6 addresses would be no limit at all)."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ip.strip()[:_KEY_LENGTH_MAX]
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def account_rate_key(email: str) -> str:
+    """The key an account is counted under: the email as typed, stripped and lower-cased.
+
+    It does not depend on whether the email exists, so lock-outs reveal nothing about it.
+    """
+    return email.strip().lower()[:_KEY_LENGTH_MAX]
+
+
+@dataclass(slots=True)
+class _Failures:
+    consecutive: int = 0
+    locked_until_s: float = 0.0
+
+
+class _Windows:
+    """Times of admitted attempts in the last minute, per key, at most ``limit`` each."""
+
+    def __init__(self, limit: int, keys_max: int) -> None:
+        self.limit = limit
+        self.keys_max = keys_max
+        self._times: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def retry_after_s(self, key: str, now_s: float) -> float:
+        """0 if one more attempt fits in the window, else the seconds until one does."""
+        times = self._times.get(key)
+        if times is None:
+            return 0.0
+        while times and times[0] <= now_s - _WINDOW_S:
+            times.popleft()
+        if len(times) < self.limit:
+            return 0.0
+        return times[0] + _WINDOW_S - now_s
+
+    def add(self, key: str, now_s: float) -> None:
+        times = self._times.get(key)
+        if times is None:
+            times = self._times[key] = deque(maxlen=self.limit)
+            if len(self._times) > self.keys_max:
+                self._times.popitem(last=False)
+        self._times.move_to_end(key)
+        times.append(now_s)
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+
+class MemoryLoginLimiter:
+    """Per-IP and per-account sliding windows, and per-account lock-out after failures."""
+
+    def __init__(self, limits: AccountLimits) -> None:
+        self.limits = limits
+        self._ips = _Windows(limits.login_attempts_per_ip_per_minute, limits.tracked_keys_max)
+        self._accounts = _Windows(
+            limits.login_attempts_per_account_per_minute, limits.tracked_keys_max
+        )
+        self._failures: OrderedDict[str, _Failures] = OrderedDict()
+
+    @property
+    def tracked_keys(self) -> int:
+        """How many keys the limiter remembers now (each map stays under its cap)."""
+        return len(self._ips) + len(self._accounts) + len(self._failures)
+
+    async def admit(self, *, ip: str, account: str, now_s: float) -> None:
+        wait_s = max(
+            self._locked_for_s(account, now_s),
+            self._ips.retry_after_s(ip, now_s),
+            self._accounts.retry_after_s(account, now_s),
+        )
+        if wait_s > 0:
+            raise TooManyAttempts(retry_after_s=max(1, math.ceil(wait_s)))
+        self._ips.add(ip, now_s)
+        self._accounts.add(account, now_s)
+
+    async def record_failure(self, *, account: str, now_s: float) -> None:
+        state = self._failures.get(account)
+        if state is None:
+            state = self._failures[account] = _Failures()
+            if len(self._failures) > self.limits.tracked_keys_max:
+                self._failures.popitem(last=False)
+        self._failures.move_to_end(account)
+        state.consecutive += 1
+        if state.consecutive >= self.limits.login_failures_max:
+            state.consecutive = 0
+            state.locked_until_s = now_s + self.limits.lockout_s
+
+    async def record_success(self, *, account: str, now_s: float) -> None:
+        self._failures.pop(account, None)
+
+    def _locked_for_s(self, account: str, now_s: float) -> float:
+        state = self._failures.get(account)
+        if state is None or state.locked_until_s <= now_s:
+            return 0.0
+        return state.locked_until_s - now_s

@@ -1,0 +1,75 @@
+"""A real Croupier server process on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(
+    database_url: str, port: int, log: IO[bytes], **env: str
+) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "croupier", "serve", "--port", str(port),
+               "--database-url", database_url]  # fmt: skip
+    # Output goes to a file: a pipe nobody reads could fill up and block the server.
+    return subprocess.Popen(
+        command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+@contextmanager
+def running_server(database_url: str, **env: str) -> Iterator[str]:
+    """Start ``croupier serve``; yield its base URL once /readyz answers; stop it after."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = start_server(database_url, port, log, **env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(base, process, log)
+            yield base
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_ready(
+    base: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 30
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode()
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{output}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"the server at {base} was not ready within {timeout_s} s")
