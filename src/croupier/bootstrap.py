@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from croupier.config import Settings
+from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
+from croupier.services.payments import SandboxPaymentProvider
+from croupier.services.wallet import WalletService
 
-__all__ = ["Platform", "make_store", "open_ledger", "open_platform"]
+__all__ = ["Platform", "make_player_store", "make_store", "open_ledger", "open_platform"]
 
 
 def make_store(database_url: str) -> LedgerStore:
@@ -42,6 +46,9 @@ class Platform:
 
     settings: Settings
     ledger: Ledger
+    players: PlayerStore
+    accounts: AccountService
+    wallet: WalletService
 
     async def readiness_problems(self) -> list[str]:
         """Why this process should not take traffic now (empty when ready)."""
@@ -55,10 +62,41 @@ class Platform:
         return problems
 
     async def close(self) -> None:
-        await self.ledger.close()
+        try:
+            await self.players.close()
+        finally:
+            await self.ledger.close()
+
+
+def make_player_store(database_url: str) -> PlayerStore:
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.players_sqlite import SqlitePlayerStore
+
+        return SqlitePlayerStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.players_postgres import PostgresPlayerStore
+
+    return PostgresPlayerStore(database_url)
 
 
 async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
-    ledger = await open_ledger(settings)
-    return Platform(settings=settings, ledger=ledger)
+    from croupier.adapters.passwords import Argon2PasswordHasher
+
+    ledger = await open_ledger(settings)  # applies every migration, the players' too
+    players = make_player_store(settings.database_url)
+    try:
+        await players.open()
+    except BaseException:
+        await ledger.close()
+        raise
+    accounts = AccountService(
+        players,
+        ledger,
+        clock=lambda: datetime.now(UTC),
+        limits=settings.accounts,
+        hasher=Argon2PasswordHasher(),
+        common_passwords=load_common_passwords(),
+    )
+    provider = SandboxPaymentProvider(approve=settings.payments_approve)
+    wallet = WalletService(ledger, provider, settings.wallet)
+    return Platform(settings, ledger, players, accounts, wallet)

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from croupier.domain.money import register_currency
+from croupier.services.accounts.limits import AccountLimits
 from croupier.services.ledger.writer import WriterLimits
+from croupier.services.wallet import WalletLimits
 
 __all__ = ["ConfigError", "HttpSettings", "Settings", "load_settings"]
 
@@ -38,6 +40,10 @@ class Settings:
     #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
     custom_currencies: tuple[tuple[str, int], ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
+    accounts: AccountLimits = field(default_factory=AccountLimits)
+    wallet: WalletLimits = field(default_factory=WalletLimits)
+    #: The bundled sandbox payment provider approves everything unless this is false.
+    payments_approve: bool = True
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -98,8 +104,26 @@ def load_settings(
         port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
         body_bytes_max=_int(env, "CROUPIER_HTTP_BODY_BYTES_MAX", 64 * 1024, 1024, 16 * 1024 * 1024),
     )
+    accounts = AccountLimits(
+        session_ttl_s=_int(env, "CROUPIER_SESSION_TTL_S", 86_400, 60, 30 * 86_400),
+        login_failures_max=_int(env, "CROUPIER_LOGIN_FAILURES_MAX", 5, 1, 100),
+        lockout_s=_int(env, "CROUPIER_LOGIN_LOCKOUT_S", 900, 1, 86_400),
+        login_attempts_per_ip_per_minute=_int(
+            env, "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", 30, 1, 10_000
+        ),
+    )
+    wallet = WalletLimits(
+        deposit_minor_max=_int(env, "CROUPIER_DEPOSIT_MINOR_MAX", 1_000_000_00, 1, 10**15),
+        withdrawal_minor_max=_int(env, "CROUPIER_WITHDRAWAL_MINOR_MAX", 1_000_000_00, 1, 10**15),
+    )
+    approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
+    if approve not in ("approve", "decline"):
+        raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
     return Settings(
         http=http,
+        accounts=accounts,
+        wallet=wallet,
+        payments_approve=approve == "approve",
         database_url=url,
         ledger=limits,
         house_floor_minor=-_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62),

@@ -25,8 +25,16 @@ def free_port() -> int:
 def start_server(
     database_url: str, port: int, log: IO[bytes], **env: str
 ) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "croupier", "serve", "--port", str(port),
-               "--database-url", database_url]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "croupier",
+        "serve",
+        "--port",
+        str(port),
+        "--database-url",
+        database_url,
+    ]
     # Output goes to a file: a pipe nobody reads could fill up and block the server.
     return subprocess.Popen(
         command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT

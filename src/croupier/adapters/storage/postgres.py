@@ -21,6 +21,8 @@ import asyncpg
 from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
+    ALL_KINDS,
+    POSTED_KINDS,
     TRANSFER_COLUMNS,
     account_from_row,
     account_row,
@@ -206,20 +208,27 @@ class PostgresLedgerStore:
         return found[0] if found else None
 
     async def account_transfers(
-        self, account_id: str, *, limit: int, before_seq: int | None = None
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        before_seq: int | None = None,
+        posted_only: bool = False,
     ) -> list[tuple[int, Transfer]]:
         before = before_seq if before_seq is not None else 2**63 - 1
+        kinds = POSTED_KINDS if posted_only else ALL_KINDS
         rows = await self._pool().fetch(
             f"SELECT seq, {TRANSFER_COLUMNS} FROM ("
             " (SELECT * FROM transfers WHERE debit_account_id = $1 AND seq < $2"
-            "  ORDER BY seq DESC LIMIT $3)"
+            "  AND kind = ANY($4::text[]) ORDER BY seq DESC LIMIT $3)"
             " UNION ALL"
             " (SELECT * FROM transfers WHERE credit_account_id = $1 AND seq < $2"
-            "  ORDER BY seq DESC LIMIT $3)"
+            "  AND kind = ANY($4::text[]) ORDER BY seq DESC LIMIT $3)"
             ") AS t ORDER BY seq DESC LIMIT $3",
             account_id,
             before,
             limit,
+            list(kinds),
         )
         return [(row[0], transfer_from_row(row[1:])) for row in rows]
 

@@ -16,6 +16,8 @@ from croupier.domain.ledger import (
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "ALL_KINDS",
+    "POSTED_KINDS",
     "TRANSFER_COLUMNS",
     "account_from_row",
     "account_row",
@@ -24,6 +26,10 @@ __all__ = [
     "transfer_from_row",
     "transfer_row",
 ]
+
+#: Transfer kinds that move money for good (``pending`` reserves, ``void`` cancels).
+POSTED_KINDS = (TransferKind.SINGLE.value, TransferKind.POST.value)
+ALL_KINDS = tuple(kind.value for kind in TransferKind)
 
 ACCOUNT_COLUMNS = (
     "id, kind, currency, floor_minor, debits_posted, credits_posted, debits_pending, "

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
+    ALL_KINDS,
+    POSTED_KINDS,
     TRANSFER_COLUMNS,
     account_from_row,
     account_row,
@@ -222,20 +224,27 @@ class SqliteLedgerStore:
         return found[0] if found else None
 
     async def account_transfers(
-        self, account_id: str, *, limit: int, before_seq: int | None = None
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        before_seq: int | None = None,
+        posted_only: bool = False,
     ) -> list[tuple[int, Transfer]]:
         before = before_seq if before_seq is not None else 2**63 - 1
+        kinds = POSTED_KINDS if posted_only else ALL_KINDS
+        marks = ", ".join("?" * len(kinds))
         # Each side newest-first with its own limit, so the house account's millions of rows
         # are never sorted whole.
         rows = await self._read(
             f"SELECT seq, {TRANSFER_COLUMNS} FROM ("
             " SELECT * FROM (SELECT * FROM transfers WHERE debit_account_id = ? AND seq < ?"
-            "  ORDER BY seq DESC LIMIT ?)"
+            f"  AND kind IN ({marks}) ORDER BY seq DESC LIMIT ?)"
             " UNION ALL"
             " SELECT * FROM (SELECT * FROM transfers WHERE credit_account_id = ? AND seq < ?"
-            "  ORDER BY seq DESC LIMIT ?)"
+            f"  AND kind IN ({marks}) ORDER BY seq DESC LIMIT ?)"
             ") ORDER BY seq DESC LIMIT ?",
-            (account_id, before, limit, account_id, before, limit, limit),
+            (account_id, before, *kinds, limit, account_id, before, *kinds, limit, limit),
         )
         return [(row[0], transfer_from_row(row[1:])) for row in rows]
 

@@ -12,7 +12,7 @@ from croupier import __version__
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import HttpMetrics, LedgerCollector
 from croupier.api.http.problems import install_problem_handlers
-from croupier.api.http.routes import health
+from croupier.api.http.routes import health, players, wallet
 from croupier.bootstrap import open_platform
 from croupier.config import Settings
 
@@ -41,6 +41,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.registry = registry
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(players.router)
+    app.include_router(wallet.router)
     # Outermost first: count every request, then refuse oversize bodies before routing.
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
     app.add_middleware(HttpMetrics, registry=registry)

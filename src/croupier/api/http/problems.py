@@ -17,10 +17,35 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from croupier.domain import errors
 
-__all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem_response", "status_for"]
+__all__ = ["PROBLEMS", "PROBLEM_JSON", "install_problem_handlers", "problem_response", "status_for"]
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("croupier.api")
+
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+#: The error responses every route may give, for the OpenAPI document.
+PROBLEMS: dict[int | str, dict[str, object]] = {
+    status: {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}}
+    for status, description in (
+        (400, "Malformed request"),
+        (401, "Not authenticated"),
+        (404, "Not found"),
+        (409, "Conflict (idempotency key reused, insufficient funds, …)"),
+        (413, "Body too large"),
+        (422, "Invalid input"),
+        (429, "Too many attempts"),
+        (503, "Busy or not ready; retry"),
+    )
+}
 
 # Most specific class first: the first match wins.
 _STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
@@ -36,6 +61,8 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
 )
 #: Codes of errors defined outside ``domain.errors`` (by services), with their statuses.
 _STATUS_BY_CODE: dict[str, int] = {
+    "idempotency-key-missing": 400,
+    "payment-declined": 402,
     "authentication-failed": 401,
     "forbidden": 403,
     "not-found": 404,

@@ -83,9 +83,7 @@ def parse_date_of_birth(text: object, *, today: date, age_years_min: int) -> dat
     except ValueError:
         raise InvalidRegistration("date_of_birth", "is not a calendar date") from None
     if born < DATE_OF_BIRTH_MIN or born > today:
-        raise InvalidRegistration(
-            "date_of_birth", f"must be between {DATE_OF_BIRTH_MIN} and today"
-        )
+        raise InvalidRegistration("date_of_birth", f"must be between {DATE_OF_BIRTH_MIN} and today")
     if age_years(born, today=today) < age_years_min:
         raise InvalidRegistration("date_of_birth", f"players must be at least {age_years_min}")
     return born

@@ -42,9 +42,15 @@ class LedgerStore(Protocol):
     async def get_account(self, account_id: str) -> tuple[Account, Balance] | None: ...
 
     async def account_transfers(
-        self, account_id: str, *, limit: int, before_seq: int | None = None
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        before_seq: int | None = None,
+        posted_only: bool = False,
     ) -> list[tuple[int, Transfer]]:
-        """Newest first: ``(seq, transfer)`` pairs of the account, older than ``before_seq``."""
+        """Newest first: ``(seq, transfer)`` pairs of the account, older than ``before_seq``;
+        with ``posted_only``, only transfers that moved money for good (single and post)."""
         ...
 
     async def all_accounts(self) -> list[tuple[Account, Balance]]: ...

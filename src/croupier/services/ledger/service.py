@@ -62,10 +62,22 @@ class Ledger:
             raise AccountNotFound(f"no account {account_id!r}")
         return found
 
+    async def transfer_by_id(self, transfer_id: str) -> Transfer | None:
+        """A committed transfer, or None."""
+        found = await self.store.load_transfers([transfer_id])
+        return found[0] if found else None
+
     async def history(
-        self, account_id: str, *, limit: int = 50, before_seq: int | None = None
+        self,
+        account_id: str,
+        *,
+        limit: int = 50,
+        before_seq: int | None = None,
+        posted_only: bool = False,
     ) -> list[tuple[int, Transfer]]:
-        return await self.store.account_transfers(account_id, limit=limit, before_seq=before_seq)
+        return await self.store.account_transfers(
+            account_id, limit=limit, before_seq=before_seq, posted_only=posted_only
+        )
 
 
 async def verify_ledger(store: LedgerStore) -> AuditReport:

@@ -1,0 +1,220 @@
+"""SQLite player store: players, sessions and logins next to the ledger, in the same file.
+
+The ledger store applies the migrations (``0002_players.sql`` among them) when it opens, so
+open it first. Like the ledger store, each connection lives on its own thread: one writes,
+one reads, so ``authenticate`` (a read on every request) never waits behind a login. SQLite
+has one writer per file; ``busy_timeout`` lets a login wait out a ledger commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from croupier.domain.accounts import EmailTaken, Player
+from croupier.services.accounts.ports import SessionRecord, StoredPlayer
+
+__all__ = [
+    "PLAYER_COLUMNS",
+    "SESSION_COLUMNS",
+    "SqlitePlayerStore",
+    "from_ms",
+    "player_from_row",
+    "prefixed",
+    "session_from_row",
+    "to_ms",
+]
+
+T = TypeVar("T")
+PLAYER_COLUMNS = "id, email, country, currency, date_of_birth, created_at_ms"
+SESSION_COLUMNS = "token_sha256, player_id, created_at_ms, expires_at_ms, revoked_at_ms"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime (exact integer arithmetic)."""
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def from_ms(ms: int) -> datetime:
+    """The UTC datetime of ``ms`` milliseconds since the epoch (exact, no float rounding)."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def player_from_row(row: Any) -> Player:
+    """A :class:`Player` from a row in ``PLAYER_COLUMNS`` order (dates as text or date)."""
+    born = row[4] if isinstance(row[4], date) else date.fromisoformat(row[4])
+    return Player(
+        player_id=row[0],
+        email=row[1],
+        country=row[2],
+        currency=row[3],
+        date_of_birth=born,
+        created_at=from_ms(row[5]),
+    )
+
+
+def session_from_row(row: Any) -> SessionRecord:
+    return SessionRecord(
+        token_sha256=row[0],
+        player_id=row[1],
+        created_at=from_ms(row[2]),
+        expires_at=from_ms(row[3]),
+        revoked_at=None if row[4] is None else from_ms(row[4]),
+    )
+
+
+class SqlitePlayerStore:
+    """Implements ``croupier.services.accounts.PlayerStore`` on a SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="players-sqlite-write")
+        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="players-sqlite-read")
+
+    async def open(self) -> None:
+        self._write_conn = await self._on(self._write_thread, self._connect)
+        self._read_conn = await self._on(self._read_thread, self._connect)
+        tables = await self._read("SELECT 1 FROM sqlite_master WHERE name = 'players'")
+        if not tables:
+            await self.close()
+            raise RuntimeError(f"no players table in {self.path}: open the ledger store first")
+
+    async def close(self) -> None:
+        for conn, thread in (
+            (self._write_conn, self._write_thread),
+            (self._read_conn, self._read_thread),
+        ):
+            if conn is not None:
+                await self._on(thread, conn.close)
+            thread.shutdown(wait=True)
+        self._write_conn = self._read_conn = None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    # -- writes ----------------------------------------------------------------------------
+    async def insert_player(self, player: Player, password_hash: str) -> None:
+        row = (
+            player.player_id,
+            player.email,
+            password_hash,
+            player.date_of_birth.isoformat(),
+            player.country,
+            player.currency,
+            to_ms(player.created_at),
+        )
+        try:
+            await self._write(
+                "INSERT INTO players (id, email, password_hash, date_of_birth, country, "
+                "currency, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        except sqlite3.IntegrityError as error:
+            if "players.email" in str(error):
+                raise EmailTaken(f"{player.email} is already registered") from None
+            raise
+
+    async def update_password_hash(self, player_id: str, password_hash: str) -> None:
+        await self._write(
+            "UPDATE players SET password_hash = ? WHERE id = ?", (password_hash, player_id)
+        )
+
+    async def record_login(self, session: SessionRecord, *, ip: str) -> datetime | None:
+        return await self._on(self._write_thread, self._record_login, session, ip)
+
+    def _record_login(self, session: SessionRecord, ip: str) -> datetime | None:
+        conn = self._writer()
+        at_ms = to_ms(session.created_at)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "SELECT last_login_at_ms FROM players WHERE id = ?", (session.player_id,)
+            ).fetchone()
+            if row is None:
+                raise LookupError(f"no player {session.player_id!r}")
+            conn.execute(
+                "UPDATE players SET last_login_at_ms = ? WHERE id = ?", (at_ms, session.player_id)
+            )
+            conn.execute(
+                f"INSERT INTO player_sessions ({SESSION_COLUMNS}) VALUES (?, ?, ?, ?, NULL)",
+                (session.token_sha256, session.player_id, at_ms, to_ms(session.expires_at)),
+            )
+            conn.execute(
+                "INSERT INTO player_logins (player_id, logged_in_at_ms, ip) VALUES (?, ?, ?)",
+                (session.player_id, at_ms, ip),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return None if row[0] is None else from_ms(row[0])
+
+    async def revoke_session(self, token_sha256: str, *, at: datetime) -> None:
+        await self._write(
+            "UPDATE player_sessions SET revoked_at_ms = ? "
+            "WHERE token_sha256 = ? AND revoked_at_ms IS NULL",
+            (to_ms(at), token_sha256),
+        )
+
+    # -- reads -----------------------------------------------------------------------------
+    async def find_by_email(self, email: str) -> StoredPlayer | None:
+        rows = await self._read(
+            f"SELECT {PLAYER_COLUMNS}, password_hash FROM players WHERE email = ?", (email,)
+        )
+        return StoredPlayer(player_from_row(rows[0]), rows[0][6]) if rows else None
+
+    async def get_player(self, player_id: str) -> Player | None:
+        rows = await self._read(f"SELECT {PLAYER_COLUMNS} FROM players WHERE id = ?", (player_id,))
+        return player_from_row(rows[0]) if rows else None
+
+    async def find_session(self, token_sha256: str) -> tuple[SessionRecord, Player] | None:
+        rows = await self._read(
+            f"SELECT {prefixed('s', SESSION_COLUMNS)}, {prefixed('p', PLAYER_COLUMNS)} "
+            "FROM player_sessions AS s JOIN players AS p ON p.id = s.player_id "
+            "WHERE s.token_sha256 = ?",
+            (token_sha256,),
+        )
+        return (session_from_row(rows[0][:5]), player_from_row(rows[0][5:])) if rows else None
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _writer(self) -> sqlite3.Connection:
+        if self._write_conn is None:
+            raise RuntimeError("the player store is not open")
+        return self._write_conn
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            raise RuntimeError("the player store is not open")
+        return self._read_conn
+
+    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
+
+    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return await self._on(
+            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
+        )
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        # isolation_level=None: each statement commits on its own.
+        await self._on(self._write_thread, lambda: self._writer().execute(sql, params))
+
+
+def prefixed(alias: str, columns: str) -> str:
+    """``columns`` (a comma-separated list) qualified with a table alias."""
+    return ", ".join(f"{alias}.{name.strip()}" for name in columns.split(","))

@@ -1,0 +1,75 @@
+"""Registration and login sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from croupier.api.http.auth import bearer_token, platform_of
+from croupier.api.http.problems import PROBLEMS
+
+router = APIRouter(prefix="/v1", tags=["players"])
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254, examples=["ada@example.com"])
+    password: str = Field(max_length=256)
+    date_of_birth: str = Field(max_length=10, examples=["1990-04-01"], description="YYYY-MM-DD")
+    country: str = Field(max_length=2, examples=["MT"], description="ISO 3166-1 alpha-2")
+    currency: str = Field(max_length=10, examples=["EUR"], description="ISO 4217")
+
+
+class Registered(BaseModel):
+    player_id: str
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class SessionOut(BaseModel):
+    token: str
+    expires_at: datetime
+    previous_login_at: datetime | None
+
+
+@router.post("/players", status_code=201, responses=PROBLEMS)
+async def register(body: Registration, request: Request) -> Registered:
+    """Open a player account (and its cash and bonus ledger accounts)."""
+    player = await platform_of(request).accounts.register(
+        email=body.email,
+        password=body.password,
+        date_of_birth=body.date_of_birth,
+        country=body.country,
+        currency=body.currency,
+    )
+    return Registered(player_id=player.player_id)
+
+
+@router.post("/sessions", status_code=201, responses=PROBLEMS)
+async def login(body: Credentials, request: Request) -> SessionOut:
+    """Log in: an opaque token, its expiry, and when this player last logged in."""
+    ip = request.client.host if request.client else "unknown"
+    session = await platform_of(request).accounts.login(
+        email=body.email, password=body.password, ip=ip
+    )
+    return SessionOut(
+        token=session.token,
+        expires_at=session.expires_at,
+        previous_login_at=session.previous_login_at,
+    )
+
+
+@router.delete("/sessions/current", status_code=204, responses=PROBLEMS)
+async def logout(request: Request, token: Annotated[str, Depends(bearer_token)]) -> Response:
+    """Revoke the session whose token authenticates this request."""
+    accounts = platform_of(request).accounts
+    await accounts.authenticate(token)
+    await accounts.logout(token)
+    return Response(status_code=204)

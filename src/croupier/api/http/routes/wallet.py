@@ -1,0 +1,109 @@
+"""The player's wallet: balance, deposits, withdrawals, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.problems import PROBLEMS
+from croupier.domain.errors import InvalidInput
+from croupier.services.wallet import transfer_json
+
+router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Required: 8-64 characters; a replay returns the first answer",
+    ),
+]
+
+
+class WalletOut(BaseModel):
+    currency: str
+    cash: int = Field(description="Available cash, minor units")
+    bonus: int
+    pending: int = Field(description="Reserved by open bets and withdrawals, minor units")
+
+
+class AmountIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: StrictInt = Field(gt=0, description="Minor units (an integer: 1050 is 10.50 EUR)")
+
+
+class MovementOut(BaseModel):
+    id: str
+    kind: str
+    reason: str
+    amount: int
+    currency: str
+    timestamp_ms: int
+    metadata: dict[str, object]
+
+
+class TransactionsOut(BaseModel):
+    items: list[MovementOut]
+    next_cursor: int | None
+
+
+class MissingIdempotencyKey(InvalidInput):
+    code = "idempotency-key-missing"
+
+
+def _require(key: str | None) -> str:
+    if key is None:
+        raise MissingIdempotencyKey("a money-moving request needs an Idempotency-Key header")
+    return key
+
+
+@router.get("", responses=PROBLEMS)
+async def wallet(player: CurrentPlayer, request: Request) -> WalletOut:
+    current = await platform_of(request).wallet.wallet(player)
+    return WalletOut(
+        currency=current.currency, cash=current.cash, bonus=current.bonus, pending=current.pending
+    )
+
+
+@router.post("/deposits", status_code=201, responses=PROBLEMS)
+async def deposit(
+    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey = None
+) -> MovementOut:
+    """Deposit through the payment provider (the sandbox approves at once)."""
+    transfer = await platform_of(request).wallet.deposit(
+        player, _require(idempotency_key), body.amount
+    )
+    return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
+
+
+@router.post("/withdrawals", status_code=201, responses=PROBLEMS)
+async def withdraw(
+    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey = None
+) -> MovementOut:
+    """Withdraw: the funds are reserved, paid out by the provider, then posted."""
+    transfer = await platform_of(request).wallet.withdraw(
+        player, _require(idempotency_key), body.amount
+    )
+    return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
+
+
+@router.get("/transactions", responses=PROBLEMS)
+async def transactions(
+    player: CurrentPlayer,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        int | None, Query(ge=1, description="next_cursor of the previous page")
+    ] = None,
+) -> TransactionsOut:
+    """The cash account's movements, newest first, with a stable cursor."""
+    rows, next_cursor = await platform_of(request).wallet.transactions(
+        player, limit=limit, cursor=cursor
+    )
+    items = [
+        MovementOut.model_validate(transfer_json(None, t, player.cash_account_id)) for _, t in rows
+    ]
+    return TransactionsOut(items=items, next_cursor=next_cursor)

@@ -1,0 +1,64 @@
+"""The payment provider port, and the bundled sandbox that approves (or declines) at once.
+
+A provider call carries the client's idempotency key, so asking twice for the same payment
+never moves money twice at the provider either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = ["PaymentProvider", "PaymentResult", "SandboxPaymentProvider"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    approved: bool
+    reference: str
+    reason: str = ""
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def charge(
+        self, *, player_id: str, amount_minor: int, currency: str, key: str
+    ) -> PaymentResult:
+        """Take money from the player's payment method (a deposit)."""
+        ...
+
+    async def payout(
+        self, *, player_id: str, amount_minor: int, currency: str, key: str
+    ) -> PaymentResult:
+        """Send money to the player's payment method (a withdrawal)."""
+        ...
+
+
+class SandboxPaymentProvider:
+    """Approves everything (or declines everything, for testing the refusal path)."""
+
+    name = "sandbox"
+
+    def __init__(self, *, approve: bool = True) -> None:
+        self.approve = approve
+
+    async def charge(
+        self, *, player_id: str, amount_minor: int, currency: str, key: str
+    ) -> PaymentResult:
+        return self._answer("charge", player_id, key)
+
+    async def payout(
+        self, *, player_id: str, amount_minor: int, currency: str, key: str
+    ) -> PaymentResult:
+        return self._answer("payout", player_id, key)
+
+    def _answer(self, operation: str, player_id: str, key: str) -> PaymentResult:
+        # The same request always gets the same reference, as a real provider's would.
+        reference = (
+            "sbx_" + hashlib.sha256(f"{operation}:{player_id}:{key}".encode()).hexdigest()[:20]
+        )
+        if self.approve:
+            return PaymentResult(True, reference)
+        return PaymentResult(False, reference, "declined by the sandbox provider")
