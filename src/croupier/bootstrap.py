@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from croupier.config import Settings
@@ -49,6 +50,7 @@ class Platform:
     players: PlayerStore
     accounts: AccountService
     wallet: WalletService
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     async def readiness_problems(self) -> list[str]:
         """Why this process should not take traffic now (empty when ready)."""
@@ -66,6 +68,8 @@ class Platform:
             await self.players.close()
         finally:
             await self.ledger.close()
+            for close in self.closers:
+                close()
 
 
 def make_player_store(database_url: str) -> PlayerStore:
@@ -89,14 +93,15 @@ async def open_platform(settings: Settings) -> Platform:
     except BaseException:
         await ledger.close()
         raise
+    hasher = Argon2PasswordHasher()
     accounts = AccountService(
         players,
         ledger,
         clock=lambda: datetime.now(UTC),
         limits=settings.accounts,
-        hasher=Argon2PasswordHasher(),
+        hasher=hasher,
         common_passwords=load_common_passwords(),
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
-    return Platform(settings, ledger, players, accounts, wallet)
+    return Platform(settings, ledger, players, accounts, wallet, closers=[hasher.close])

@@ -83,7 +83,15 @@ def status_for(error: errors.CroupierError) -> int:
     return 400
 
 
-def problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {
         "type": f"https://croupier.dev/problems/{code}",
         "title": title,
@@ -91,7 +99,7 @@ def problem_response(status: int, code: str, title: str, detail: str, **extra: A
         "detail": detail,
         **extra,
     }
-    headers = {}
+    headers = dict(headers or {})
     if "retry_after_s" in extra:
         headers["Retry-After"] = str(int(extra["retry_after_s"]))
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -118,6 +126,13 @@ def install_problem_handlers(app: FastAPI) -> None:
             }
             for item in error.errors()
         ]
+        if any(item.get("loc") == ("header", "Idempotency-Key") for item in error.errors()):
+            return problem_response(
+                400,
+                "idempotency-key-missing",
+                "Idempotency key missing",
+                "a money-moving request needs an Idempotency-Key header",
+            )
         malformed = any(item.get("type") == "json_invalid" for item in error.errors())
         if malformed:
             return problem_response(
@@ -140,7 +155,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
             error.status_code, "http-error"
         )
-        return problem_response(error.status_code, code, str(error.detail), str(error.detail))
+        return problem_response(
+            error.status_code,
+            code,
+            str(error.detail),
+            str(error.detail),
+            headers=dict(error.headers or {}),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 
 from croupier.domain.accounts.errors import InvalidRegistration
 
-__all__ = ["PasswordPolicy", "prepare_password"]
+__all__ = ["RAW_LENGTH_FACTOR", "PasswordPolicy", "prepare_password"]
+
+#: A password longer than this many times ``length_max`` before normalisation is refused
+#: unread; so login may cut any input there without changing a valid password.
+RAW_LENGTH_FACTOR = 4
 
 
 def prepare_password(password: str) -> str:
@@ -43,6 +47,8 @@ class PasswordPolicy:
         """The prepared password, or :class:`InvalidRegistration` naming ``password``."""
         if not isinstance(password, str):
             raise InvalidRegistration("password", "must be a string")
+        if len(password) > RAW_LENGTH_FACTOR * self.length_max:  # bound the NFC work
+            raise InvalidRegistration("password", f"must be at most {self.length_max} characters")
         prepared = prepare_password(password)
         if len(prepared) < self.length_min:
             raise InvalidRegistration("password", f"must be at least {self.length_min} characters")

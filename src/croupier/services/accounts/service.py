@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from croupier.domain.accounts import (
+    RAW_LENGTH_FACTOR,
     AuthenticationFailed,
     EmailTaken,
     InvalidRegistration,
@@ -140,7 +141,8 @@ class AccountService:
         now = self._now()
         account_key = account_rate_key(email)
         await self.limiter.admit(ip=ip_rate_key(ip), account=account_key, now_s=now.timestamp())
-        prepared = prepare_password(password)[: self.limits.password_length_max]
+        length_max = self.limits.password_length_max
+        prepared = prepare_password(password[: RAW_LENGTH_FACTOR * length_max])[:length_max]
         stored = await self._verified(email, prepared)
         if stored is None:
             await self.limiter.record_failure(account=account_key, now_s=now.timestamp())

@@ -9,16 +9,18 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.problems import PROBLEMS
-from croupier.domain.errors import InvalidInput
 from croupier.services.wallet import transfer_json
 
 router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
 
 IdempotencyKey = Annotated[
-    str | None,
+    str,
     Header(
         alias="Idempotency-Key",
-        description="Required: 8-64 characters; a replay returns the first answer",
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:-]+$",
+        description="8-64 characters; a replay returns the first answer, another body is 409",
     ),
 ]
 
@@ -50,16 +52,6 @@ class TransactionsOut(BaseModel):
     next_cursor: int | None
 
 
-class MissingIdempotencyKey(InvalidInput):
-    code = "idempotency-key-missing"
-
-
-def _require(key: str | None) -> str:
-    if key is None:
-        raise MissingIdempotencyKey("a money-moving request needs an Idempotency-Key header")
-    return key
-
-
 @router.get("", responses=PROBLEMS)
 async def wallet(player: CurrentPlayer, request: Request) -> WalletOut:
     current = await platform_of(request).wallet.wallet(player)
@@ -70,23 +62,19 @@ async def wallet(player: CurrentPlayer, request: Request) -> WalletOut:
 
 @router.post("/deposits", status_code=201, responses=PROBLEMS)
 async def deposit(
-    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey = None
+    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
 ) -> MovementOut:
     """Deposit through the payment provider (the sandbox approves at once)."""
-    transfer = await platform_of(request).wallet.deposit(
-        player, _require(idempotency_key), body.amount
-    )
+    transfer = await platform_of(request).wallet.deposit(player, idempotency_key, body.amount)
     return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
 
 
 @router.post("/withdrawals", status_code=201, responses=PROBLEMS)
 async def withdraw(
-    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey = None
+    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
 ) -> MovementOut:
     """Withdraw: the funds are reserved, paid out by the provider, then posted."""
-    transfer = await platform_of(request).wallet.withdraw(
-        player, _require(idempotency_key), body.amount
-    )
+    transfer = await platform_of(request).wallet.withdraw(player, idempotency_key, body.amount)
     return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
 
 
