@@ -36,9 +36,12 @@ class NoStorage:
         return []
 
     async def load_for_batch(
-        self, account_ids: Collection[str], transfer_ids: Collection[str]
-    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
-        return [], []
+        self,
+        account_ids: Collection[str],
+        transfer_ids: Collection[str],
+        streams: Collection[str] = (),
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer], dict[str, int]]:
+        return [], [], {stream: 0 for stream in streams}
 
     async def commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
         await asyncio.sleep(0)

@@ -15,7 +15,7 @@ from croupier.domain.errors import (
     InsufficientFunds,
     PendingAlreadyResolved,
 )
-from croupier.domain.ledger import TransferKind, TransferRequest
+from croupier.domain.ledger import AppendEvent, Event, TransferKind, TransferRequest
 from croupier.services.ledger import LedgerUnavailable, WriterLimits, verify_ledger
 from tests.support.ledger import (
     CLEARING,
@@ -170,5 +170,54 @@ async def test_many_concurrent_producers_keep_exact_totals(database_url: str) ->
         assert house == -sum(nets) - jackpot
         report = await verify_ledger(ledger.store)
         assert report.ok, report.problems
+    finally:
+        await ledger.close()
+
+
+async def test_events_commit_with_the_money_in_gap_free_streams(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=100)
+        started = AppendEvent.create("round:r1", "round.started", {"stake": 60})
+        applied = await ledger.submit([reserve("player:0", "r1", 60), started])
+        assert applied.results[1] == Event(
+            "round:r1",
+            1,
+            "round.started",
+            '{"stake":60}',
+            applied.results[0].timestamp_ms,
+            applied.results[0].batch_seq,
+        )
+        replay = await ledger.submit([reserve("player:0", "r1", 60), started])
+        assert replay.replayed and replay.results[1] is None  # a replay appends nothing
+        with pytest.raises(InsufficientFunds):  # a refused group appends nothing either
+            await ledger.submit(
+                [reserve("player:0", "r2", 60), AppendEvent.create("round:r1", "round.lost", {})]
+            )
+        await ledger.submit(
+            [
+                *settlement("player:0", "r1", 0, 0),
+                AppendEvent.create("round:r1", "round.settled", {"win": 0}),
+                AppendEvent.create("player:0", "balance.changed", {"cash": 40}),
+            ]
+        )
+    finally:
+        await ledger.close()
+
+    ledger = await open_test_ledger(database_url)  # seqs continue after a restart
+    try:
+        appended = await ledger.submit([AppendEvent.create("round:r1", "round.archived", {})])
+        assert appended.results[0].seq == 3  # type: ignore[union-attr]
+        events = await ledger.store.stream_events("round:r1")
+        assert [(e.seq, e.type) for e in events] == [
+            (1, "round.started"),
+            (2, "round.settled"),
+            (3, "round.archived"),
+        ]
+        assert [e.type for e in await ledger.store.stream_events("round:r1", after_seq=2)] == [
+            "round.archived"
+        ]
+        report = await verify_ledger(ledger.store)
+        assert report.ok and report.events == 4, report.problems
     finally:
         await ledger.close()

@@ -14,12 +14,14 @@ from croupier.domain.errors import (
     InsufficientFunds,
     InvalidInput,
     InvalidTransfer,
+    InvariantBroken,
     PendingAlreadyResolved,
     PendingNotFound,
 )
 from croupier.domain.ledger import (
     Account,
     AccountKind,
+    AppendEvent,
     BatchBuilder,
     BatchRecord,
     CreateAccount,
@@ -58,7 +60,12 @@ class Book:
         prev = self.batches[-1].hash if self.batches else "0" * 64
         self.batches.append(
             BatchRecord.seal(
-                builder.batch_seq, prev, self.now_ms, builder.accounts, builder.transfers
+                builder.batch_seq,
+                prev,
+                self.now_ms,
+                builder.accounts,
+                builder.transfers,
+                builder.events,
             )
         )
         for transfer in self.batches[-1].transfers:
@@ -249,3 +256,26 @@ def test_audit_detects_tampering(book: Book) -> None:
     problems = book.audit()
     assert any("tampered" in p for p in problems)
     assert any("sum of entries" in p for p in problems)
+
+
+def test_events_get_gap_free_seqs_and_the_audit_notices_a_gap(book: Book) -> None:
+    book.state.stream_heads["round:7"] = 0
+    book.one(move("b7", "alice", "house", 10), AppendEvent.create("round:7", "round.started", {}))
+    book.one(AppendEvent.create("round:7", "round.settled", {"win": 0}))
+    assert [e.seq for b in book.batches for e in b.events] == [1, 2]
+    assert book.audit() == []
+    last = book.batches[-1]
+    book.batches[-1] = BatchRecord.seal(
+        last.seq,
+        last.prev_hash,
+        last.timestamp_ms,
+        last.accounts,
+        last.transfers,
+        (last.events[0]._replace(seq=3),),
+    )
+    assert any("expected 2" in problem for problem in book.audit())
+
+
+def test_an_event_on_a_stream_the_writer_did_not_load_is_refused(book: Book) -> None:
+    with pytest.raises(InvariantBroken):
+        book.one(AppendEvent.create("round:unknown", "round.started", {}))

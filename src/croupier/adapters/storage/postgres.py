@@ -22,18 +22,20 @@ from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
     ALL_KINDS,
+    EVENT_COLUMNS,
     POSTED_KINDS,
     TRANSFER_COLUMNS,
     account_from_row,
     account_row,
     assemble_batches,
+    event_from_row,
     pending_changes,
     transfer_from_row,
     transfer_row,
 )
 from croupier.adapters.storage.sqlite import WriterLocked
 from croupier.domain.errors import InvariantBroken
-from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Transfer
+from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["MIGRATION_LOCK_KEY", "WRITER_LOCK_KEY", "PostgresLedgerStore", "WriterLocked"]
 
@@ -53,8 +55,11 @@ _READ_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 _LOAD_FOR_BATCH = (
     f"SELECT ARRAY(SELECT ROW({ACCOUNT_COLUMNS}) FROM accounts WHERE id = ANY($1::text[])), "
-    f"ARRAY(SELECT ROW({TRANSFER_COLUMNS}) FROM transfers WHERE id = ANY($2::text[]))"
+    f"ARRAY(SELECT ROW({TRANSFER_COLUMNS}) FROM transfers WHERE id = ANY($2::text[])), "
+    "ARRAY(SELECT ROW(stream, MAX(seq)) FROM events WHERE stream = ANY($3::text[]) "
+    "GROUP BY stream)"
 )
+_INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
 _INSERT_BATCH = "INSERT INTO batches VALUES ($1, $2, $3, $4, $5, $6)"
 _INSERT_ACCOUNTS = "INSERT INTO accounts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 _OPEN_PENDINGS = "INSERT INTO open_pendings (id) SELECT unnest($1::text[])"
@@ -133,15 +138,35 @@ class PostgresLedgerStore:
         return [transfer_from_row(row) for row in rows]
 
     async def load_for_batch(
-        self, account_ids: Collection[str], transfer_ids: Collection[str]
-    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
-        """Both lookups in one statement: each comes back as an array of anonymous rows."""
-        if not account_ids and not transfer_ids:
-            return [], []
+        self,
+        account_ids: Collection[str],
+        transfer_ids: Collection[str],
+        streams: Collection[str] = (),
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer], dict[str, int]]:
+        """All lookups in one statement: each comes back as an array of anonymous rows."""
+        if not account_ids and not transfer_ids and not streams:
+            return [], [], {}
         row = await self._pool().fetchrow(
-            _LOAD_FOR_BATCH, list(set(account_ids)), list(set(transfer_ids))
+            _LOAD_FOR_BATCH, list(set(account_ids)), list(set(transfer_ids)), list(set(streams))
         )
-        return [account_from_row(r) for r in row[0]], [transfer_from_row(r) for r in row[1]]
+        found = {stream: seq for stream, seq in row[2]}
+        return (
+            [account_from_row(r) for r in row[0]],
+            [transfer_from_row(r) for r in row[1]],
+            {stream: found.get(stream, 0) for stream in streams},
+        )
+
+    async def stream_events(
+        self, stream: str, *, after_seq: int = 0, limit: int = 1000
+    ) -> list[Event]:
+        rows = await self._pool().fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream = $1 AND seq > $2 "
+            "ORDER BY seq LIMIT $3",
+            stream,
+            after_seq,
+            limit,
+        )
+        return [event_from_row(row) for row in rows]
 
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._pool().fetch(
@@ -176,6 +201,8 @@ class PostgresLedgerStore:
                 )
             if batch.transfers:
                 await self._insert_transfers(conn, batch.transfers)
+            if batch.events:  # in batch order, so global_seq follows it
+                await conn.executemany(_INSERT_EVENT, batch.events)
             if opened:
                 await conn.execute(_OPEN_PENDINGS, opened)
             if closed:
@@ -265,7 +292,13 @@ class PostgresLedgerStore:
                     low,
                     high,
                 )
-            for record in assemble_batches(list(heads), list(accounts), list(transfers)):
+                events = await conn.fetch(
+                    f"SELECT {EVENT_COLUMNS} FROM events "
+                    "WHERE batch_seq BETWEEN $1 AND $2 ORDER BY global_seq",
+                    low,
+                    high,
+                )
+            for record in assemble_batches(list(heads), list(accounts), list(transfers), events):
                 yield record
             after = high
 

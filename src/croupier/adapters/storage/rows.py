@@ -10,6 +10,7 @@ from croupier.domain.ledger import (
     AccountKind,
     Balance,
     BatchRecord,
+    Event,
     Transfer,
     TransferKind,
 )
@@ -17,11 +18,13 @@ from croupier.domain.ledger import (
 __all__ = [
     "ACCOUNT_COLUMNS",
     "ALL_KINDS",
+    "EVENT_COLUMNS",
     "POSTED_KINDS",
     "TRANSFER_COLUMNS",
     "account_from_row",
     "account_row",
     "assemble_batches",
+    "event_from_row",
     "pending_changes",
     "transfer_from_row",
     "transfer_row",
@@ -30,6 +33,8 @@ __all__ = [
 #: Transfer kinds that move money for good (``pending`` reserves, ``void`` cancels).
 POSTED_KINDS = (TransferKind.SINGLE.value, TransferKind.POST.value)
 ALL_KINDS = tuple(kind.value for kind in TransferKind)
+
+EVENT_COLUMNS = "stream, seq, type, data_json, timestamp_ms, batch_seq"
 
 ACCOUNT_COLUMNS = (
     "id, kind, currency, floor_minor, debits_posted, credits_posted, debits_pending, "
@@ -104,10 +109,14 @@ def pending_changes(batch: BatchRecord) -> tuple[list[str], list[str]]:
     return sorted(opened - closed), sorted(closed - opened)
 
 
+def event_from_row(row: Sequence[Any]) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
 def assemble_batches(
-    heads: list[Any], accounts: list[Any], transfers: list[Any]
+    heads: list[Any], accounts: list[Any], transfers: list[Any], events: Sequence[Any] = ()
 ) -> list[BatchRecord]:
-    """Group account and transfer rows under their batch heads (rows sorted by batch)."""
+    """Group account, transfer and event rows under their batch heads (rows in order)."""
     by_batch_accounts: dict[int, list[Account]] = {}
     for row in accounts:
         by_batch_accounts.setdefault(row[0], []).append(account_from_row(row[1:])[0])
@@ -115,6 +124,10 @@ def assemble_batches(
     for row in transfers:
         transfer = transfer_from_row(row)
         by_batch_transfers.setdefault(transfer.batch_seq, []).append(transfer)
+    by_batch_events: dict[int, list[Event]] = {}
+    for row in events:
+        event = event_from_row(row)
+        by_batch_events.setdefault(event.batch_seq, []).append(event)
     return [
         BatchRecord(
             seq,
@@ -123,6 +136,7 @@ def assemble_batches(
             timestamp_ms,
             tuple(by_batch_accounts.get(seq, ())),
             tuple(by_batch_transfers.get(seq, ())),
+            tuple(by_batch_events.get(seq, ())),
         )
         for seq, prev_hash, digest, timestamp_ms in heads
     ]

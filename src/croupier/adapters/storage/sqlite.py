@@ -22,16 +22,18 @@ from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
     ALL_KINDS,
+    EVENT_COLUMNS,
     POSTED_KINDS,
     TRANSFER_COLUMNS,
     account_from_row,
     account_row,
     assemble_batches,
+    event_from_row,
     pending_changes,
     transfer_from_row,
 )
 from croupier.domain.errors import CroupierError
-from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Transfer
+from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["SqliteLedgerStore", "WriterLocked"]
 
@@ -53,6 +55,7 @@ _UPDATE_BALANCE = (
     "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
     "credits_pending = ? WHERE id = ?"
 )
+_INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
 _OPEN_PENDINGS_JSON = "INSERT INTO open_pendings SELECT value FROM json_each(?)"
 _CLOSE_PENDINGS_JSON = "DELETE FROM open_pendings WHERE id IN (SELECT value FROM json_each(?))"
 
@@ -155,9 +158,12 @@ class SqliteLedgerStore:
         return [transfer_from_row(row) for row in rows]
 
     async def load_for_batch(
-        self, account_ids: Collection[str], transfer_ids: Collection[str]
-    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
-        def run() -> tuple[list[Any], list[Any]]:
+        self,
+        account_ids: Collection[str],
+        transfer_ids: Collection[str],
+        streams: Collection[str] = (),
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer], dict[str, int]]:
+        def run() -> tuple[list[Any], list[Any], list[Any]]:
             conn = self._reader()
             accounts = _select_in(
                 conn, f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id IN", account_ids
@@ -165,10 +171,30 @@ class SqliteLedgerStore:
             transfers = _select_in(
                 conn, f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN", transfer_ids
             )
-            return accounts, transfers
+            heads = _select_in(
+                conn,
+                "SELECT stream, MAX(seq) FROM events WHERE stream IN",
+                streams,
+                "GROUP BY stream",
+            )
+            return accounts, transfers, heads
 
-        accounts, transfers = await self._on(self._read_thread, run)
-        return [account_from_row(r) for r in accounts], [transfer_from_row(r) for r in transfers]
+        accounts, transfers, heads = await self._on(self._read_thread, run)
+        found = {stream: seq for stream, seq in heads}
+        return (
+            [account_from_row(r) for r in accounts],
+            [transfer_from_row(r) for r in transfers],
+            {stream: found.get(stream, 0) for stream in streams},
+        )
+
+    async def stream_events(
+        self, stream: str, *, after_seq: int = 0, limit: int = 1000
+    ) -> list[Event]:
+        rows = await self._read(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (stream, after_seq, limit),
+        )
+        return [event_from_row(row) for row in rows]
 
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._read(
@@ -209,6 +235,7 @@ class SqliteLedgerStore:
                 ],
             )
             conn.execute(_INSERT_TRANSFERS_JSON, (batch.content_json,))
+            conn.executemany(_INSERT_EVENT, batch.events)  # an Event is a row in column order
             conn.execute(_OPEN_PENDINGS_JSON, (json.dumps(opened),))
             conn.execute(_CLOSE_PENDINGS_JSON, (json.dumps(closed),))
             conn.executemany(_UPDATE_BALANCE, updates)
@@ -275,7 +302,12 @@ class SqliteLedgerStore:
                 "ORDER BY seq",
                 (low, high),
             )
-            for record in assemble_batches(heads, accounts, transfers):
+            events = await self._read(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN ? AND ? "
+                "ORDER BY global_seq",
+                (low, high),
+            )
+            for record in assemble_batches(heads, accounts, transfers, events):
                 yield record
             after = high
 
@@ -302,13 +334,17 @@ class SqliteLedgerStore:
         return await self._on(self._read_thread, _select_in, self._reader(), sql_prefix, ids)
 
 
-def _select_in(conn: sqlite3.Connection, sql_prefix: str, ids: Collection[str]) -> list[Any]:
-    """Rows for ``sql_prefix (?, ?, …)`` over ``ids``, in chunks below SQLite's variable limit."""
+def _select_in(
+    conn: sqlite3.Connection, sql_prefix: str, ids: Collection[str], sql_suffix: str = ""
+) -> list[Any]:
+    """Rows for ``sql_prefix (?, ?, …) sql_suffix`` over ``ids``, in chunks below SQLite's
+    variable limit."""
     unique = list(dict.fromkeys(ids))
     rows: list[Any] = []
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
-        rows += conn.execute(f"{sql_prefix} ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        marks = ", ".join("?" * len(chunk))
+        rows += conn.execute(f"{sql_prefix} ({marks}) {sql_suffix}", chunk).fetchall()
     return rows
 
 

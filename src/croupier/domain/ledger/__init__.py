@@ -2,6 +2,7 @@
 
 from croupier.domain.ledger.accounts import Account, AccountKind, Balance
 from croupier.domain.ledger.chain import GENESIS_HASH, BatchRecord, batch_hash
+from croupier.domain.ledger.events import AppendEvent, Event
 from croupier.domain.ledger.state import Applied, BatchBuilder, Command, CreateAccount, LedgerState
 from croupier.domain.ledger.transfers import Transfer, TransferKind, TransferRequest
 
@@ -9,12 +10,14 @@ __all__ = [
     "GENESIS_HASH",
     "Account",
     "AccountKind",
+    "AppendEvent",
     "Applied",
     "Balance",
     "BatchBuilder",
     "BatchRecord",
     "Command",
     "CreateAccount",
+    "Event",
     "LedgerState",
     "Transfer",
     "TransferKind",

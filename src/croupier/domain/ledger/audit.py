@@ -6,7 +6,8 @@ The :class:`Auditor` replays every batch in order and checks what must always ho
 * each stored balance equals the sum of the transfers that touched the account;
 * per currency, all posted balances sum to zero, and pending debits equal pending credits;
 * no account with a floor is below it;
-* every post or void resolves an existing pending transfer, once, for no more than it reserved.
+* every post or void resolves an existing pending transfer, once, for no more than it reserved;
+* each event stream's seqs run 1, 2, 3, … with no gap or repeat.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class AuditReport:
     batches: int = 0
     accounts: int = 0
     transfers: int = 0
+    events: int = 0
     head_hash: str = GENESIS_HASH
     problems: list[str] = field(default_factory=list)
     problems_total: int = 0
@@ -45,6 +47,7 @@ class Auditor:
         self._pendings: dict[str, Transfer] = {}
         self._resolved: set[str] = set()
         self._seq = 0
+        self._stream_heads: dict[str, int] = {}
 
     def _problem(self, message: str) -> None:
         self.report.problems_total += 1
@@ -58,7 +61,12 @@ class Auditor:
         if batch.prev_hash != report.head_hash:
             self._problem(f"batch {batch.seq}: prev_hash does not match batch {self._seq}'s hash")
         recomputed = batch_hash(
-            batch.seq, batch.prev_hash, batch.timestamp_ms, batch.accounts, batch.transfers
+            batch.seq,
+            batch.prev_hash,
+            batch.timestamp_ms,
+            batch.accounts,
+            batch.transfers,
+            batch.events,
         )
         if recomputed != batch.hash:
             self._problem(f"batch {batch.seq}: content does not match its hash (tampered)")
@@ -71,6 +79,14 @@ class Auditor:
             self._balances[account.id] = Balance()
         for transfer in batch.transfers:
             self._apply(transfer)
+        for event in batch.events:
+            expected = self._stream_heads.get(event.stream, 0) + 1
+            if event.seq != expected:
+                self._problem(
+                    f"stream {event.stream!r}: event seq {event.seq}, expected {expected}"
+                )
+            self._stream_heads[event.stream] = event.seq
+            self.report.events += 1
 
     def _apply(self, transfer: Transfer) -> None:
         self.report.transfers += 1

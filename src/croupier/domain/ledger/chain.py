@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from croupier.domain.ledger.accounts import Account
+from croupier.domain.ledger.events import Event
 from croupier.domain.ledger.transfers import Transfer, canonical_json
 
 __all__ = ["GENESIS_HASH", "BatchRecord", "batch_hash", "canonical_content"]
@@ -29,6 +30,7 @@ class BatchRecord:
     timestamp_ms: int
     accounts: tuple[Account, ...]
     transfers: tuple[Transfer, ...]
+    events: tuple[Event, ...] = ()
     #: The canonical JSON that was hashed; stores may insert rows straight from it.
     content_json: str = ""
 
@@ -40,10 +42,20 @@ class BatchRecord:
         timestamp_ms: int,
         accounts: Sequence[Account],
         transfers: Sequence[Transfer],
+        events: Sequence[Event] = (),
     ) -> BatchRecord:
-        content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers)
+        content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers, events)
         digest = hashlib.sha256(content.encode("ascii")).hexdigest()
-        return cls(seq, prev_hash, digest, timestamp_ms, tuple(accounts), tuple(transfers), content)
+        return cls(
+            seq,
+            prev_hash,
+            digest,
+            timestamp_ms,
+            tuple(accounts),
+            tuple(transfers),
+            tuple(events),
+            content,
+        )
 
 
 def canonical_content(
@@ -52,8 +64,10 @@ def canonical_content(
     timestamp_ms: int,
     accounts: Sequence[Account],
     transfers: Sequence[Transfer],
+    events: Sequence[Event] = (),
 ) -> str:
-    """``[seq, prev_hash, timestamp_ms, [[account…]…], [[transfer…]…]]`` as canonical JSON."""
+    """``[seq, prev_hash, timestamp_ms, [[account…]…], [[transfer…]…], [[event…]…]]`` as
+    canonical JSON (the events list only when the batch has events)."""
     content = [
         seq,
         prev_hash,
@@ -61,6 +75,8 @@ def canonical_content(
         [[a.id, a.kind.value, a.currency, a.floor_minor] for a in accounts],
         transfers,  # named tuples: JSON arrays in field order
     ]
+    if events:
+        content.append(events)
     return canonical_json(content)
 
 
@@ -70,6 +86,7 @@ def batch_hash(
     timestamp_ms: int,
     accounts: Sequence[Account],
     transfers: Sequence[Transfer],
+    events: Sequence[Event] = (),
 ) -> str:
-    content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers)
+    content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers, events)
     return hashlib.sha256(content.encode("ascii")).hexdigest()

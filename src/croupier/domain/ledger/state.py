@@ -18,10 +18,12 @@ from croupier.domain.errors import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidTransfer,
+    InvariantBroken,
     PendingAlreadyResolved,
     PendingNotFound,
 )
 from croupier.domain.ledger.accounts import Account, Balance
+from croupier.domain.ledger.events import AppendEvent, Event
 from croupier.domain.ledger.transfers import (
     EXPIRY_REASON,
     Transfer,
@@ -42,14 +44,15 @@ class CreateAccount:
     account: Account
 
 
-Command = CreateAccount | TransferRequest
+Command = CreateAccount | TransferRequest | AppendEvent
 
 
 @dataclass(frozen=True, slots=True)
 class Applied:
     """What a linked group produced (or, for a replay, what it produced the first time)."""
 
-    results: tuple[Account | Transfer, ...]
+    #: One result per command. In a replay, events are not appended again: their slots are None.
+    results: tuple[Account | Transfer | Event | None, ...]
     replayed: bool
 
 
@@ -58,6 +61,8 @@ class LedgerState:
     accounts: dict[str, Account] = field(default_factory=dict)
     balances: dict[str, Balance] = field(default_factory=dict)
     open_pendings: dict[str, Transfer] = field(default_factory=dict)
+    #: The last seq of each event stream the writer has loaded (0: no events yet).
+    stream_heads: dict[str, int] = field(default_factory=dict)
     _expiries: list[tuple[int, str]] = field(default_factory=list)
 
     def load_account(self, account: Account, balance: Balance) -> None:
@@ -80,12 +85,19 @@ class LedgerState:
         return self._expiries[0][0] if self._expiries else None
 
 
+def streams_named(commands: Iterable[Command]) -> set[str]:
+    """Event streams a group appends to."""
+    return {command.stream for command in commands if isinstance(command, AppendEvent)}
+
+
 def accounts_named(commands: Iterable[Command], state: LedgerState) -> set[str]:
     """Account ids a group touches or opens (those of pendings it resolves included)."""
     names: set[str] = set()
     for command in commands:
         if isinstance(command, CreateAccount):
             names.add(command.account.id)  # it may exist already, in storage only
+            continue
+        if isinstance(command, AppendEvent):
             continue
         for account_id in (command.debit_account_id, command.credit_account_id):
             if account_id is not None:
@@ -105,6 +117,7 @@ class BatchBuilder:
         self.now_ms = now_ms
         self.accounts: list[Account] = []
         self.transfers: list[Transfer] = []
+        self.events: list[Event] = []
         self.touched: set[str] = set()
 
     def expire_due(self) -> list[Transfer]:
@@ -150,11 +163,14 @@ class BatchBuilder:
         return self._replay(commands, known)
 
     def _replay(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
-        results: list[Account | Transfer] = []
+        results: list[Account | Transfer | Event | None] = []
         for command in commands:
             if isinstance(command, CreateAccount):
                 self._check_account_replay(command.account)
                 results.append(command.account)
+                continue
+            if isinstance(command, AppendEvent):
+                results.append(None)
                 continue
             transfer = known[command.id]
             if not command.matches(transfer):
@@ -169,11 +185,13 @@ class BatchBuilder:
 
     def _group(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:
         overlay = _Overlay(self.state)
-        results: list[Account | Transfer] = []
+        results: list[Account | Transfer | Event | None] = []
         try:
             for command in commands:
                 if isinstance(command, CreateAccount):
                     results.append(overlay.create_account(command.account))
+                elif isinstance(command, AppendEvent):
+                    results.append(overlay.append_event(command, self.batch_seq, self.now_ms))
                 else:
                     results.append(overlay.transfer(command, known, self.batch_seq, self.now_ms))
         except BaseException:
@@ -182,6 +200,7 @@ class BatchBuilder:
         overlay.commit()
         self.accounts.extend(overlay.new_accounts)
         self.transfers += [t for t in results if isinstance(t, Transfer)]
+        self.events += [e for e in results if isinstance(e, Event)]
         self.touched.update(overlay.balances)
         return Applied(tuple(results), replayed=False)
 
@@ -191,7 +210,7 @@ class _Overlay:
     failing group puts every sum back (cheaper than copying balances on the common path);
     new accounts and pending changes wait aside until the whole group has succeeded."""
 
-    __slots__ = ("_undo", "balances", "closed", "new_accounts", "opened", "state")
+    __slots__ = ("_undo", "balances", "closed", "heads", "new_accounts", "opened", "state")
 
     def __init__(self, state: LedgerState) -> None:
         self.state = state
@@ -200,6 +219,7 @@ class _Overlay:
         self._undo: list[tuple[Balance, int, int, int, int]] = []
         self.opened: dict[str, Transfer] = {}
         self.closed: set[str] = set()
+        self.heads: dict[str, int] = {}  # event streams this group appends to
 
     def rollback(self) -> None:
         for balance, debits_posted, credits_posted, debits_pending, credits_pending in self._undo:
@@ -218,7 +238,17 @@ class _Overlay:
         self.balances[account.id] = Balance()
         return account
 
+    def append_event(self, command: AppendEvent, batch_seq: int, now_ms: int) -> Event:
+        head = self.heads.get(command.stream)
+        if head is None:
+            head = self.state.stream_heads.get(command.stream)
+            if head is None:  # the writer loads every named stream's head before applying
+                raise InvariantBroken(f"the head of stream {command.stream!r} was not loaded")
+        seq = self.heads[command.stream] = head + 1
+        return Event(command.stream, seq, command.type, command.data_json, now_ms, batch_seq)
+
     def commit(self) -> None:
+        self.state.stream_heads.update(self.heads)
         for account in self.new_accounts:
             self.state.accounts[account.id] = account
             self.state.balances[account.id] = self.balances[account.id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Mapping
 from typing import Protocol
 
-from croupier.domain.ledger import Account, Balance, BatchRecord, Transfer
+from croupier.domain.ledger import Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["LedgerStore"]
 
@@ -28,9 +28,13 @@ class LedgerStore(Protocol):
     async def load_transfers(self, ids: Collection[str]) -> list[Transfer]: ...
 
     async def load_for_batch(
-        self, account_ids: Collection[str], transfer_ids: Collection[str]
-    ) -> tuple[list[tuple[Account, Balance]], list[Transfer]]:
-        """Both lookups a batch needs, in one round trip to the database."""
+        self,
+        account_ids: Collection[str],
+        transfer_ids: Collection[str],
+        streams: Collection[str] = (),
+    ) -> tuple[list[tuple[Account, Balance]], list[Transfer], dict[str, int]]:
+        """What a batch needs, in one round trip: accounts, transfers that exist, and the last
+        seq of each event stream (0 for a stream with no events yet)."""
         ...
 
     async def load_open_pendings(self) -> list[Transfer]: ...
@@ -51,6 +55,12 @@ class LedgerStore(Protocol):
     ) -> list[tuple[int, Transfer]]:
         """Newest first: ``(seq, transfer)`` pairs of the account, older than ``before_seq``;
         with ``posted_only``, only transfers that moved money for good (single and post)."""
+        ...
+
+    async def stream_events(
+        self, stream: str, *, after_seq: int = 0, limit: int = 1000
+    ) -> list[Event]:
+        """A stream's committed events with seq > ``after_seq``, in order."""
         ...
 
     async def all_accounts(self) -> list[tuple[Account, Balance]]: ...

@@ -30,7 +30,7 @@ from croupier.domain.ledger import (
     Transfer,
     TransferRequest,
 )
-from croupier.domain.ledger.state import accounts_named
+from croupier.domain.ledger.state import accounts_named, streams_named
 from croupier.services.ledger.ports import LedgerStore
 
 __all__ = ["LedgerUnavailable", "LedgerWriter", "WriterLimits", "WriterStats"]
@@ -204,10 +204,15 @@ class LedgerWriter:
                 item.outcome = refusal
             else:
                 self._remember(t for t in item.outcome.results if isinstance(t, Transfer))
-        if not builder.accounts and not builder.transfers:
+        if not builder.accounts and not builder.transfers and not builder.events:
             return _Prepared(None, {}, waiting)
         record = BatchRecord.seal(
-            builder.batch_seq, self._hash, now_ms, builder.accounts, builder.transfers
+            builder.batch_seq,
+            self._hash,
+            now_ms,
+            builder.accounts,
+            builder.transfers,
+            builder.events,
         )
         self._seq, self._hash, self._timestamp_ms = record.seq, record.hash, now_ms
         # Copies: the next batch changes the live balances while this one commits.
@@ -220,11 +225,13 @@ class LedgerWriter:
         """Load the accounts and the transfer ids this batch needs that memory lacks."""
         accounts: set[str] = set()
         transfer_ids: set[str] = set()
+        streams: set[str] = set()
         state = self.state
         for pending in _due_pendings(state, now_ms):
             accounts.update((pending.debit_account_id, pending.credit_account_id))
         for item in waiting:
             accounts |= accounts_named(item.commands, state)
+            streams |= streams_named(item.commands)
             for command in item.commands:
                 if isinstance(command, TransferRequest):
                     transfer_ids.add(command.id)
@@ -234,11 +241,14 @@ class LedgerWriter:
         missing_accounts = {a for a in accounts if a not in state.accounts}
         known = self._known
         missing_transfers = {t for t in transfer_ids if t not in known}
-        if not missing_accounts and not missing_transfers:
+        missing_streams = {s for s in streams if s not in state.stream_heads}
+        if not missing_accounts and not missing_transfers and not missing_streams:
             return
-        loaded_accounts, loaded_transfers = await self.store.load_for_batch(
-            missing_accounts, missing_transfers
+        loaded_accounts, loaded_transfers, heads = await self.store.load_for_batch(
+            missing_accounts, missing_transfers, missing_streams
         )
+        for stream, head in heads.items():
+            state.stream_heads.setdefault(stream, head)
         for account, balance in loaded_accounts:
             if account.id not in state.accounts:
                 state.load_account(account, balance)

@@ -1,0 +1,187 @@
+"""SQLite seed-pair store: ``seed_pairs`` next to the ledger, in the same file.
+
+The ledger store applies the migrations (``0003_fairness.sql`` among them) when it opens, so
+open it first. Like the player store, each connection lives on its own thread: one writes,
+one reads. Every write is one autocommitted statement (or one ``BEGIN IMMEDIATE``
+transaction) with ``synchronous=FULL``, so a consumed nonce is on disk before the round
+that uses it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from croupier.domain.seed_pair import SeedPair
+from croupier.services.fairness_ports import Rotation, StoredPair
+
+__all__ = ["PAIR_COLUMNS", "SqliteSeedPairStore", "pair_from_row"]
+
+T = TypeVar("T")
+PAIR_COLUMNS: Final = "id, player_id, server_seed, client_seed, next_nonce, revealed_at_ms"
+_ACTIVE: Final = "player_id = ? AND revealed_at_ms IS NULL"
+
+
+def pair_from_row(row: Any) -> StoredPair:
+    """A :class:`StoredPair` from a row in ``PAIR_COLUMNS`` order."""
+    return StoredPair(
+        pair_id=int(row[0]),
+        player_id=row[1],
+        pair=SeedPair(row[2], row[3], int(row[4])),
+        revealed_at_ms=None if row[5] is None else int(row[5]),
+    )
+
+
+class SqliteSeedPairStore:
+    """Implements ``croupier.services.fairness.SeedPairStore`` on a SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="seeds-sqlite-write")
+        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="seeds-sqlite-read")
+
+    async def open(self) -> None:
+        self._write_conn = await self._on(self._write_thread, self._connect)
+        self._read_conn = await self._on(self._read_thread, self._connect)
+        tables = await self._read("SELECT 1 FROM sqlite_master WHERE name = 'seed_pairs'")
+        if not tables:
+            await self.close()
+            raise RuntimeError(f"no seed_pairs table in {self.path}: open the ledger store first")
+
+    async def close(self) -> None:
+        for conn, thread in (
+            (self._write_conn, self._write_thread),
+            (self._read_conn, self._read_thread),
+        ):
+            if conn is not None:
+                await self._on(thread, conn.close)
+            thread.shutdown(wait=True)
+        self._write_conn = self._read_conn = None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    # -- reads -----------------------------------------------------------------------------
+    async def active(self, player_id: str) -> StoredPair | None:
+        rows = await self._read(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,))
+        return pair_from_row(rows[0]) if rows else None
+
+    async def get(self, pair_id: int) -> StoredPair | None:
+        rows = await self._read(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE id = ?", (pair_id,))
+        return pair_from_row(rows[0]) if rows else None
+
+    # -- writes ----------------------------------------------------------------------------
+    async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
+        return await self._on(self._write_thread, self._insert_active, player_id, pair, at_ms)
+
+    def _insert_active(self, player_id: str, pair: SeedPair, at_ms: int) -> StoredPair:
+        conn = self._writer()
+        conn.execute(
+            "INSERT INTO seed_pairs (player_id, server_seed, server_seed_hash, client_seed, "
+            "next_nonce, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (player_id) WHERE revealed_at_ms IS NULL DO NOTHING",
+            (player_id, pair.server_seed, pair.server_seed_hash, pair.client_seed, pair.nonce, at_ms),
+        )
+        # Same thread and connection as every write, so this sees the winner of any race.
+        row = conn.execute(
+            f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,)
+        ).fetchone()
+        if row is None:
+            raise RuntimeError(f"no active seed pair for {player_id!r} right after inserting one")
+        return pair_from_row(row)
+
+    async def set_client_seed(self, player_id: str, client_seed: str) -> StoredPair | None:
+        return await self._write_returning(
+            f"UPDATE seed_pairs SET client_seed = ? WHERE {_ACTIVE} AND next_nonce = 0 "
+            f"RETURNING {PAIR_COLUMNS}",
+            (client_seed, player_id),
+        )
+
+    async def consume_nonce(self, player_id: str, nonce_max: int) -> StoredPair | None:
+        # RETURNING gives the row after the update: the consumed nonce is next_nonce - 1.
+        taken = await self._write_returning(
+            f"UPDATE seed_pairs SET next_nonce = next_nonce + 1 "
+            f"WHERE {_ACTIVE} AND next_nonce < ? RETURNING {PAIR_COLUMNS}",
+            (player_id, nonce_max),
+        )
+        if taken is None:
+            return None
+        pair = taken.pair
+        return StoredPair(
+            taken.pair_id, player_id, SeedPair(pair.server_seed, pair.client_seed, pair.nonce - 1)
+        )
+
+    async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
+        return await self._on(self._write_thread, self._rotate, pair_id, new_pair, at_ms)
+
+    def _rotate(self, pair_id: int, new_pair: SeedPair, at_ms: int) -> Rotation | None:
+        conn = self._writer()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = conn.execute(
+                "UPDATE seed_pairs SET revealed_at_ms = ? WHERE id = ? AND revealed_at_ms IS NULL "
+                f"RETURNING {PAIR_COLUMNS}",
+                (at_ms, pair_id),
+            ).fetchall()
+            if not old:
+                conn.execute("ROLLBACK")
+                return None
+            revealed = pair_from_row(old[0])
+            new = conn.execute(
+                "INSERT INTO seed_pairs (player_id, server_seed, server_seed_hash, client_seed, "
+                f"next_nonce, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING {PAIR_COLUMNS}",
+                (
+                    revealed.player_id,
+                    new_pair.server_seed,
+                    new_pair.server_seed_hash,
+                    new_pair.client_seed,
+                    new_pair.nonce,
+                    at_ms,
+                ),
+            ).fetchall()
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        return Rotation(revealed, pair_from_row(new[0]))
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _writer(self) -> sqlite3.Connection:
+        if self._write_conn is None:
+            raise RuntimeError("the seed-pair store is not open")
+        return self._write_conn
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            raise RuntimeError("the seed-pair store is not open")
+        return self._read_conn
+
+    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
+
+    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return await self._on(
+            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
+        )
+
+    async def _write_returning(self, sql: str, params: tuple[Any, ...]) -> StoredPair | None:
+        # isolation_level=None: the statement commits on its own once it has run to the end,
+        # so fetch every row (a half-read RETURNING statement would hold its transaction).
+        def run() -> StoredPair | None:
+            rows = self._writer().execute(sql, params).fetchall()
+            return pair_from_row(rows[0]) if rows else None
+
+        return await self._on(self._write_thread, run)

@@ -1,0 +1,56 @@
+"""Events written with the money: the transactional outbox.
+
+A linked group may carry :class:`AppendEvent` commands beside its transfers. The ledger gives
+each event the next sequence number of its stream (``round:<id>``, ``player:<id>``, …) and
+commits it in the same transaction as the transfers, inside the batch hash chain. So a round's
+record can never disagree with the money it moved, and a subscriber that asks for "everything
+after seq N" of a stream misses nothing: per stream, seqs run 1, 2, 3, … without gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from croupier.domain.errors import InvalidTransfer
+from croupier.domain.ledger.transfers import canonical_json
+
+__all__ = ["EVENT_DATA_BYTES_MAX", "AppendEvent", "Event"]
+
+STREAM_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
+TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+EVENT_DATA_BYTES_MAX = 16 * 1024
+
+
+class AppendEvent(NamedTuple):
+    """Append one event to a stream, atomically with the rest of its linked group."""
+
+    stream: str
+    type: str
+    data_json: str
+
+    @classmethod
+    def create(cls, stream: str, type: str, data: Mapping[str, Any]) -> AppendEvent:
+        if not isinstance(stream, str) or not STREAM_PATTERN.match(stream):
+            raise InvalidTransfer(f"event stream must match {STREAM_PATTERN.pattern}: {stream!r}")
+        if not isinstance(type, str) or not TYPE_PATTERN.match(type):
+            raise InvalidTransfer(f"event type must match {TYPE_PATTERN.pattern}: {type!r}")
+        try:
+            text = canonical_json(dict(data))
+        except (TypeError, ValueError) as error:
+            raise InvalidTransfer(f"event data is not JSON-serialisable: {error}") from None
+        if len(text) > EVENT_DATA_BYTES_MAX:
+            raise InvalidTransfer(f"event data is larger than {EVENT_DATA_BYTES_MAX} bytes")
+        return cls(stream, type, text)
+
+
+class Event(NamedTuple):
+    """A committed event. Its fields, in this order, are its canonical form in the hash chain."""
+
+    stream: str
+    seq: int
+    type: str
+    data_json: str
+    timestamp_ms: int
+    batch_seq: int
