@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from croupier.adapters.game_files import game_ids, load_game_data
 from croupier.config import Settings
+from croupier.domain.fairness import ProvablyFairSource
+from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
+from croupier.services.catalogue import GameCatalogue
+from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.payments import SandboxPaymentProvider
+from croupier.services.rounds import RoundLimits, RoundService
 from croupier.services.wallet import WalletService
 
-__all__ = ["Platform", "make_player_store", "make_store", "open_ledger", "open_platform"]
+__all__ = [
+    "Platform",
+    "make_player_store",
+    "make_seed_pair_store",
+    "make_store",
+    "open_ledger",
+    "open_platform",
+]
 
 
 def make_store(database_url: str) -> LedgerStore:
@@ -50,6 +64,10 @@ class Platform:
     players: PlayerStore
     accounts: AccountService
     wallet: WalletService
+    seed_pairs: SeedPairStore
+    fairness: FairnessService
+    catalogue: GameCatalogue
+    rounds: RoundService
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     async def readiness_problems(self) -> list[str]:
@@ -65,6 +83,7 @@ class Platform:
 
     async def close(self) -> None:
         try:
+            await self.seed_pairs.close()
             await self.players.close()
         finally:
             await self.ledger.close()
@@ -82,15 +101,30 @@ def make_player_store(database_url: str) -> PlayerStore:
     return PostgresPlayerStore(database_url)
 
 
+def make_seed_pair_store(database_url: str) -> SeedPairStore:
+    """The seed-pair store for a database URL (same database as the ledger)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.fairness_sqlite import SqliteSeedPairStore
+
+        return SqliteSeedPairStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.fairness_postgres import PostgresSeedPairStore
+
+    return PostgresSeedPairStore(database_url)
+
+
 async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
     from croupier.adapters.passwords import Argon2PasswordHasher
 
+    catalogue = GameCatalogue.load()  # the shipped games and their certified figures
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
+    seed_pairs = make_seed_pair_store(settings.database_url)
     try:
         await players.open()
+        await seed_pairs.open()
     except BaseException:
+        await players.close()
         await ledger.close()
         raise
     hasher = Argon2PasswordHasher()
@@ -104,4 +138,30 @@ async def open_platform(settings: Settings) -> Platform:
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
-    return Platform(settings, ledger, players, accounts, wallet, closers=[hasher.close])
+    fairness = FairnessService(seed_pairs, clock_ms=lambda: time.time_ns() // 1_000_000)
+    slots = {
+        game_id: SlotGame.from_data(load_game_data(game_id))
+        for game_id in game_ids()
+        if load_game_data(game_id).get("kind") == "slots"
+    }
+    rounds = RoundService(
+        ledger,
+        fairness,
+        slots,
+        RoundLimits(house_floor_minor=settings.house_floor_minor),
+        replay_source=ProvablyFairSource,
+    )
+    # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
+    await rounds.recover()
+    return Platform(
+        settings,
+        ledger,
+        players,
+        accounts,
+        wallet,
+        seed_pairs=seed_pairs,
+        fairness=fairness,
+        catalogue=catalogue,
+        rounds=rounds,
+        closers=[hasher.close],
+    )

@@ -28,9 +28,9 @@ def games_dir() -> Path:
 
 
 def game_ids(directory: Path | None = None) -> list[str]:
-    """Every game id with a definition file, sorted."""
+    """Every game id with a definition file, sorted (``catalogue.toml`` is not a game)."""
     directory = directory or games_dir()
-    return sorted(path.stem for path in directory.glob("*.toml"))
+    return sorted(path.stem for path in directory.glob("*.toml") if path.stem != "catalogue")
 
 
 def load_game_data(game_id: str, directory: Path | None = None) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Final
 
 from croupier.adapters import seeds
+from croupier.domain.accounts import Player
 from croupier.domain.fairness import NONCE_MAX, ProvablyFairSource, validate_client_seed
 from croupier.domain.seed_pair import Commitment, SeedPair, SeedPairRefusal
 from croupier.services.fairness_ports import (
     ClientSeedLocked,
-    RoundFairness,
     Rotation,
+    RoundFairness,
     SeedPairNotFound,
     SeedPairStore,
     StoredPair,
@@ -29,8 +30,8 @@ from croupier.services.fairness_ports import (
 __all__ = [
     "ClientSeedLocked",
     "FairnessService",
-    "RoundFairness",
     "Rotation",
+    "RoundFairness",
     "SeedPairNotFound",
     "SeedPairStore",
     "StoredPair",
@@ -57,14 +58,15 @@ class FairnessService:
         self._new_pair = new_pair
         self._new_server_seed_bytes = new_server_seed_bytes
 
-    async def current(self, player_id: str) -> Commitment:
+    async def current(self, player: Player) -> Commitment:
         """The player's public commitment; the first pair is created on the first call."""
-        return (await self._active(player_id)).pair.commitment()
+        return (await self._active(player.player_id)).pair.commitment()
 
-    async def set_client_seed(self, player_id: str, client_seed: str) -> Commitment:
+    async def set_client_seed(self, player: Player, client_seed: str) -> Commitment:
         """Choose the client seed of the active pair: ``InvalidClientSeed`` for a malformed
         seed, ``ClientSeedLocked`` once the pair has played a round (rotate first)."""
         validate_client_seed(client_seed)
+        player_id = player.player_id
         active = await self._active(player_id)
         if not active.pair.can_set_client_seed():
             raise _locked()
@@ -73,18 +75,19 @@ class FairnessService:
             raise _locked()
         return changed.pair.commitment()
 
-    async def rotate(self, player_id: str) -> Rotation:
+    async def rotate(self, player: Player) -> Rotation:
         """Reveal the active server seed and commit to a new one (same client seed)."""
         for _ in range(_RACE_RETRIES_MAX):
-            active = await self._active(player_id)
+            active = await self._active(player.player_id)
             _, new_pair = active.pair.rotate(self._new_server_seed_bytes())
             rotation = await self.store.rotate(active.pair_id, new_pair, at_ms=self._clock_ms())
             if rotation is not None:
                 return rotation
         raise SeedPairRefusal("the seed pair kept changing during rotation: try again")
 
-    async def next_round(self, player_id: str) -> RoundFairness:
+    async def next_round(self, player: Player) -> RoundFairness:
         """The next round's fairness inputs; its nonce is committed before this returns."""
+        player_id = player.player_id
         for _ in range(_RACE_RETRIES_MAX):
             taken = await self.store.consume_nonce(player_id, NONCE_MAX)
             if taken is not None:

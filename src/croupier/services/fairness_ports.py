@@ -11,8 +11,8 @@ from croupier.domain.seed_pair import SeedPair
 
 __all__ = [
     "ClientSeedLocked",
-    "RoundFairness",
     "Rotation",
+    "RoundFairness",
     "SeedPairNotFound",
     "SeedPairStore",
     "StoredPair",

@@ -75,7 +75,9 @@ class SqliteSeedPairStore:
 
     # -- reads -----------------------------------------------------------------------------
     async def active(self, player_id: str) -> StoredPair | None:
-        rows = await self._read(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,))
+        rows = await self._read(
+            f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,)
+        )
         return pair_from_row(rows[0]) if rows else None
 
     async def get(self, pair_id: int) -> StoredPair | None:
@@ -92,7 +94,14 @@ class SqliteSeedPairStore:
             "INSERT INTO seed_pairs (player_id, server_seed, server_seed_hash, client_seed, "
             "next_nonce, created_at_ms) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (player_id) WHERE revealed_at_ms IS NULL DO NOTHING",
-            (player_id, pair.server_seed, pair.server_seed_hash, pair.client_seed, pair.nonce, at_ms),
+            (
+                player_id,
+                pair.server_seed,
+                pair.server_seed_hash,
+                pair.client_seed,
+                pair.nonce,
+                at_ms,
+            ),
         )
         # Same thread and connection as every write, so this sees the winner of any race.
         row = conn.execute(

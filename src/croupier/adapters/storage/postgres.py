@@ -156,6 +156,10 @@ class PostgresLedgerStore:
             {stream: found.get(stream, 0) for stream in streams},
         )
 
+    async def stream_head(self, stream: str) -> int:
+        head = await self._pool().fetchval("SELECT MAX(seq) FROM events WHERE stream = $1", stream)
+        return int(head or 0)
+
     async def stream_events(
         self, stream: str, *, after_seq: int = 0, limit: int = 1000
     ) -> list[Event]:

@@ -187,6 +187,10 @@ class SqliteLedgerStore:
             {stream: found.get(stream, 0) for stream in streams},
         )
 
+    async def stream_head(self, stream: str) -> int:
+        rows = await self._read("SELECT MAX(seq) FROM events WHERE stream = ?", (stream,))
+        return int(rows[0][0] or 0)
+
     async def stream_events(
         self, stream: str, *, after_seq: int = 0, limit: int = 1000
     ) -> list[Event]:

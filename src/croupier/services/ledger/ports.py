@@ -57,6 +57,10 @@ class LedgerStore(Protocol):
         with ``posted_only``, only transfers that moved money for good (single and post)."""
         ...
 
+    async def stream_head(self, stream: str) -> int:
+        """The last committed seq of a stream (0 when it has no events)."""
+        ...
+
     async def stream_events(
         self, stream: str, *, after_seq: int = 0, limit: int = 1000
     ) -> list[Event]:

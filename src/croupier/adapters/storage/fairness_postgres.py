@@ -1,0 +1,134 @@
+"""PostgreSQL seed-pair store on asyncpg: the scale-out twin of :mod:`fairness_sqlite`.
+
+The ledger store applies the migrations (``0003_fairness.sql`` among them) when it opens, so
+open it first. Taking a nonce is one autocommitted ``UPDATE … RETURNING``: the row lock
+serialises concurrent rounds of one player, and each gets its own nonce. A rotation retires
+the old pair and inserts the new one in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from croupier.adapters.storage.fairness_sqlite import PAIR_COLUMNS, pair_from_row
+from croupier.domain.seed_pair import SeedPair
+from croupier.services.fairness_ports import Rotation, StoredPair
+
+__all__ = ["PostgresSeedPairStore"]
+
+_CONNECT_TIMEOUT_S = 10.0
+_ACTIVE = "player_id = $1 AND revealed_at_ms IS NULL"
+_INSERT = (
+    "INSERT INTO seed_pairs (player_id, server_seed, server_seed_hash, client_seed, next_nonce, "
+    "created_at_ms) VALUES ($1, $2, $3, $4, $5, $6)"
+)
+
+
+class PostgresSeedPairStore:
+    """Implements ``croupier.services.fairness.SeedPairStore`` on PostgreSQL."""
+
+    def __init__(self, dsn: str, *, connections_max: int = 4) -> None:
+        if not 1 <= connections_max <= 100:
+            raise ValueError("connections_max must be in 1..100")
+        self.dsn = dsn
+        self.connections_max = connections_max
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        pool = await asyncpg.create_pool(
+            self.dsn, min_size=1, max_size=self.connections_max, timeout=_CONNECT_TIMEOUT_S
+        )
+        if await pool.fetchval("SELECT to_regclass('seed_pairs')") is None:
+            await pool.close()
+            raise RuntimeError("no seed_pairs table: open the ledger store first")
+        self._pool = pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    # -- reads -----------------------------------------------------------------------------
+    async def active(self, player_id: str) -> StoredPair | None:
+        row = await self._connections().fetchrow(
+            f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", player_id
+        )
+        return pair_from_row(row) if row is not None else None
+
+    async def get(self, pair_id: int) -> StoredPair | None:
+        row = await self._connections().fetchrow(
+            f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE id = $1", pair_id
+        )
+        return pair_from_row(row) if row is not None else None
+
+    # -- writes ----------------------------------------------------------------------------
+    async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
+        async with self._connections().acquire() as conn:
+            await conn.execute(
+                f"{_INSERT} ON CONFLICT (player_id) WHERE revealed_at_ms IS NULL DO NOTHING",
+                player_id,
+                pair.server_seed,
+                pair.server_seed_hash,
+                pair.client_seed,
+                pair.nonce,
+                at_ms,
+            )
+            # A fresh statement sees the committed winner of a racing insert.
+            row = await conn.fetchrow(
+                f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", player_id
+            )
+        if row is None:
+            raise RuntimeError(f"no active seed pair for {player_id!r} right after inserting one")
+        return pair_from_row(row)
+
+    async def set_client_seed(self, player_id: str, client_seed: str) -> StoredPair | None:
+        row = await self._connections().fetchrow(
+            f"UPDATE seed_pairs SET client_seed = $2 WHERE {_ACTIVE} AND next_nonce = 0 "
+            f"RETURNING {PAIR_COLUMNS}",
+            player_id,
+            client_seed,
+        )
+        return pair_from_row(row) if row is not None else None
+
+    async def consume_nonce(self, player_id: str, nonce_max: int) -> StoredPair | None:
+        # RETURNING gives the row after the update: the consumed nonce is next_nonce - 1.
+        row = await self._connections().fetchrow(
+            "UPDATE seed_pairs SET next_nonce = next_nonce + 1 "
+            f"WHERE {_ACTIVE} AND next_nonce < $2 RETURNING {PAIR_COLUMNS}",
+            player_id,
+            nonce_max,
+        )
+        if row is None:
+            return None
+        taken = pair_from_row(row)
+        pair = taken.pair
+        return StoredPair(
+            taken.pair_id, player_id, SeedPair(pair.server_seed, pair.client_seed, pair.nonce - 1)
+        )
+
+    async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
+        async with self._connections().acquire() as conn, conn.transaction():
+            old = await conn.fetchrow(
+                "UPDATE seed_pairs SET revealed_at_ms = $2 "
+                f"WHERE id = $1 AND revealed_at_ms IS NULL RETURNING {PAIR_COLUMNS}",
+                pair_id,
+                at_ms,
+            )
+            if old is None:
+                return None
+            revealed = pair_from_row(old)
+            new = await conn.fetchrow(
+                f"{_INSERT} RETURNING {PAIR_COLUMNS}",
+                revealed.player_id,
+                new_pair.server_seed,
+                new_pair.server_seed_hash,
+                new_pair.client_seed,
+                new_pair.nonce,
+                at_ms,
+            )
+        return Rotation(revealed, pair_from_row(new))
+
+    def _connections(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the seed-pair store is not open")
+        return self._pool

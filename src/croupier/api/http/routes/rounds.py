@@ -1,0 +1,102 @@
+"""Game rounds (slots, roulette) and game recall."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routes.wallet import IdempotencyKey
+
+router = APIRouter(prefix="/v1", tags=["rounds"])
+
+GameId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+RoundId = Annotated[str, Path(pattern=r"^r[0-9a-f]{24}$")]
+
+
+class BetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(max_length=16, examples=["straight", "red", "dozen"])
+    numbers: list[StrictInt] = Field(default_factory=list, max_length=18)
+    stake: StrictInt = Field(gt=0, description="Minor units")
+
+
+class RoundIn(BaseModel):
+    """Slots: ``{"stake": 100}``. Roulette: ``{"bets": [{"type": "red", "stake": 100}]}``."""
+
+    model_config = ConfigDict(extra="forbid")
+    stake: StrictInt | None = Field(
+        default=None, gt=0, description="Slots: total stake, minor units"
+    )
+    bets: list[BetIn] | None = Field(default=None, max_length=20, description="Roulette bets")
+
+
+class FairnessOut(BaseModel):
+    server_seed_hash: str
+    client_seed: str
+    nonce: int
+    server_seed: str | None = Field(description="Revealed once the seed pair is rotated")
+
+
+class RoundOut(BaseModel):
+    round_id: str
+    game_id: str
+    game_version: int
+    status: str = Field(description="open or settled")
+    currency: str
+    stake: int
+    win: int | None
+    jackpot_contribution: int | None
+    choices: Any
+    outcome: dict[str, Any] | None
+    started_at_ms: int
+    ended_at_ms: int | None
+    balance_before: int
+    balance_after: int | None
+    fairness: FairnessOut
+
+
+class RoundsOut(BaseModel):
+    items: list[RoundOut]
+    next_cursor: int | None
+
+
+@router.post("/games/{game_id}/rounds", status_code=201, responses=PROBLEMS)
+async def play(
+    game_id: GameId,
+    body: RoundIn,
+    player: CurrentPlayer,
+    request: Request,
+    idempotency_key: IdempotencyKey,
+) -> RoundOut:
+    """Play one round: the stake is reserved, the outcome drawn, then settled on the ledger."""
+    payload = body.model_dump(exclude_none=True)
+    view = await platform_of(request).rounds.play(player, game_id, idempotency_key, payload)
+    return RoundOut.model_validate(view)
+
+
+@router.get("/rounds/{round_id}", responses=PROBLEMS)
+async def recall(round_id: RoundId, player: CurrentPlayer, request: Request) -> RoundOut:
+    """Game recall: one round, with its choices, outcome, money and fairness proof."""
+    return RoundOut.model_validate(await platform_of(request).rounds.view(round_id, player))
+
+
+@router.get("/rounds", responses=PROBLEMS)
+async def rounds(
+    player: CurrentPlayer,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[
+        int | None, Query(ge=1, description="next_cursor of the previous page")
+    ] = None,
+) -> RoundsOut:
+    """The player's rounds, newest first."""
+    items, next_cursor = await platform_of(request).rounds.history(
+        player, limit=limit, cursor=cursor
+    )
+    return RoundsOut(
+        items=[RoundOut.model_validate(item) for item in items], next_cursor=next_cursor
+    )

@@ -1,0 +1,352 @@
+"""Game rounds settled on the ledger: slots and European roulette (one-shot games).
+
+A round is two linked groups on the ledger, each carrying the round's events in the same
+transaction as its money:
+
+1. ``round.started`` with the stake reserved (pending) — before the outcome is drawn;
+2. ``round.settled`` with the stake posted to the house, the jackpot contribution moved to the
+   pool and the win paid, all or nothing.
+
+The outcome comes from the player's provably-fair seed pair (one nonce per round, consumed
+durably before the draw), so an interrupted round is completed on restart by recomputing
+exactly the same outcome from the recorded seeds — never lost, never paid twice (the ledger
+ids are derived from the round id, so a second settlement is a replay).
+
+The round id is derived from the player and the client's ``Idempotency-Key``: a replayed
+request returns the recorded round; the same key with another body is a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from croupier.domain.accounts.player import Player
+from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidBet, UnknownGame
+from croupier.domain.games import roulette
+from croupier.domain.games.slots import SlotGame
+from croupier.domain.ledger import (
+    Account,
+    AccountKind,
+    AppendEvent,
+    Command,
+    CreateAccount,
+    Event,
+)
+from croupier.domain.rng import RngSource
+from croupier.services.ledger import Ledger
+from croupier.services.ledger.bets import reserve_stake, settle_bet
+
+__all__ = ["RoundFairness", "RoundLimits", "RoundNotFound", "RoundService", "round_stream"]
+
+ROULETTE = "european-roulette"
+
+
+class RoundNotFound(CroupierError):
+    code = "not-found"
+
+
+class RoundFairness(Protocol):
+    """What the fairness service hands a round: the seeds' public part and the draws."""
+
+    @property
+    def pair_id(self) -> int: ...
+
+    @property
+    def server_seed_hash(self) -> str: ...
+
+    @property
+    def client_seed(self) -> str: ...
+
+    @property
+    def nonce(self) -> int: ...
+
+    @property
+    def source(self) -> RngSource: ...
+
+
+class Fairness(Protocol):
+    async def next_round(self, player: Player) -> RoundFairness: ...
+
+    async def server_seed(self, pair_id: int) -> str: ...
+
+    async def revealed_seed(self, pair_id: int) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoundLimits:
+    house_floor_minor: int = -(10**12)
+    roulette_bets_max: int = 20
+    roulette_stake_minor_min: int = 10
+    roulette_stake_minor_max: int = 100_000
+    page_size_max: int = 100
+
+
+def round_stream(round_id: str) -> str:
+    return f"round:{round_id}"
+
+
+def _player_stream(player_id: str) -> str:
+    return f"player-rounds:{player_id}"
+
+
+class RoundService:
+    def __init__(
+        self,
+        ledger: Ledger,
+        fairness: Fairness,
+        slots: dict[str, SlotGame],
+        limits: RoundLimits,
+        *,
+        replay_source: Any,
+    ) -> None:
+        self.ledger = ledger
+        self.fairness = fairness
+        self.slots = slots
+        self.limits = limits
+        # (server_seed, client_seed, nonce) -> RngSource, for recomputing interrupted rounds
+        self._replay_source = replay_source
+
+    # -- playing ---------------------------------------------------------------------------
+    async def play(
+        self, player: Player, game_id: str, key: str, request: dict[str, Any]
+    ) -> dict[str, Any]:
+        stake, choices = self._validate(game_id, request)
+        round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
+        fingerprint = hashlib.sha256(
+            json.dumps([game_id, request], sort_keys=True).encode()
+        ).hexdigest()
+        recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+        if recorded:
+            if json.loads(recorded[0].data_json)["request_fingerprint"] != fingerprint:
+                raise IdempotencyConflict("this Idempotency-Key was used for another round")
+            return await self._complete_or_view(recorded)
+        fair = await self.fairness.next_round(player)
+        _, cash = await self.ledger.balance(player.cash_account_id)
+        started = {
+            "round_id": round_id,
+            "player_id": player.player_id,
+            "game_id": game_id,
+            "game_version": self._version(game_id),
+            "currency": player.currency,
+            "stake": stake,
+            "choices": choices,
+            "request_fingerprint": fingerprint,
+            "balance_before": cash.available,
+            "fairness": {
+                "pair_id": fair.pair_id,
+                "server_seed_hash": fair.server_seed_hash,
+                "client_seed": fair.client_seed,
+                "nonce": fair.nonce,
+            },
+        }
+        group: list[Command] = [
+            *self._operator_accounts(game_id, player.currency),
+            reserve_stake(
+                round_id,
+                player_account=player.cash_account_id,
+                house_account=_house(player.currency),
+                stake_minor=stake,
+                currency=player.currency,
+            ),
+            AppendEvent.create(round_stream(round_id), "round.started", started),
+            AppendEvent.create(
+                _player_stream(player.player_id), "round.started", {"round_id": round_id}
+            ),
+        ]
+        applied = await self.ledger.submit(group)
+        start_event = next(r for r in applied.results if isinstance(r, Event))
+        return await self._settle(start_event, fair.source)
+
+    def _validate(self, game_id: str, request: dict[str, Any]) -> tuple[int, Any]:
+        """Check everything before anything moves: the stake, the bets."""
+        if game_id == ROULETTE:
+            bets = request.get("bets")
+            if not isinstance(bets, list) or not 1 <= len(bets) <= self.limits.roulette_bets_max:
+                raise InvalidBet(f"roulette takes 1 to {self.limits.roulette_bets_max} bets")
+            try:
+                parsed = [
+                    roulette.parse_bet(b["type"], b.get("numbers", []), b["stake"]) for b in bets
+                ]
+            except (KeyError, TypeError, AttributeError):
+                raise InvalidBet("each bet needs a type, its numbers and a stake") from None
+            for bet in parsed:
+                if (
+                    not self.limits.roulette_stake_minor_min
+                    <= bet.stake_minor
+                    <= self.limits.roulette_stake_minor_max
+                ):
+                    raise InvalidBet(
+                        f"each roulette stake must be {self.limits.roulette_stake_minor_min} to "
+                        f"{self.limits.roulette_stake_minor_max} minor units"
+                    )
+            choices = [
+                {"type": b.type.value, "numbers": list(b.numbers), "stake": b.stake_minor}
+                for b in parsed
+            ]
+            return sum(b.stake_minor for b in parsed), choices
+        game = self._slot(game_id)
+        stake = request.get("stake")
+        game.check_stake(stake)  # type: ignore[arg-type]
+        return int(stake), {"stake": stake}  # type: ignore[arg-type]
+
+    def _slot(self, game_id: str) -> SlotGame:
+        game = self.slots.get(game_id)
+        if game is None:
+            raise UnknownGame(f"unknown game {game_id!r}")
+        return game
+
+    def _version(self, game_id: str) -> int:
+        return 1 if game_id == ROULETTE else int(self._slot(game_id).definition.version)
+
+    def _operator_accounts(self, game_id: str, currency: str) -> list[Command]:
+        """The house (and the game's jackpot pool) in this currency, opened idempotently."""
+        house = Account(
+            _house(currency), AccountKind.HOUSE_BANKROLL, currency, self.limits.house_floor_minor
+        )
+        accounts = [CreateAccount(house)]
+        if game_id != ROULETTE and self._slot(game_id).definition.jackpot is not None:
+            accounts.append(
+                CreateAccount(
+                    Account(_jackpot(game_id, currency), AccountKind.JACKPOT_POOL, currency, 0)
+                )
+            )
+        return accounts  # type: ignore[return-value]
+
+    async def _settle(self, start_event: Event, source: RngSource) -> dict[str, Any]:
+        """Draw the outcome and settle it in one linked group with its event."""
+        start = json.loads(start_event.data_json)
+        game_id, stake, currency = start["game_id"], start["stake"], start["currency"]
+        player_account = f"player:{start['player_id']}:cash"
+        if game_id == ROULETTE:
+            bets = [
+                roulette.parse_bet(b["type"], b["numbers"], b["stake"]) for b in start["choices"]
+            ]
+            pocket = roulette.spin(source)
+            win, contribution = sum(roulette.settle(bets, pocket)), 0
+            outcome: dict[str, Any] = {"pocket": pocket}
+        else:
+            game = self._slot(game_id)
+            played = game.play_round(source)
+            win, contribution = played.settle(stake), game.jackpot_contribution_minor(stake)
+            outcome = {
+                "stops": list(played.stops),
+                "window": [list(row) for row in played.window],
+                "free_spins": len(played.free_spins),
+                "jackpot_hit": played.jackpot_hit,
+                "win_multiplier": str(played.win_multiplier),
+            }
+        _, cash = await self.ledger.balance(player_account)
+        settled = {
+            "outcome": outcome,
+            "win": win,
+            "jackpot_contribution": contribution,
+            "balance_after": cash.posted - stake + win,
+        }
+        group: list[Command] = [
+            *settle_bet(
+                start["round_id"],
+                player_account=player_account,
+                house_account=_house(currency),
+                jackpot_account=_jackpot(game_id, currency) if contribution else None,
+                currency=currency,
+                contribution_minor=contribution,
+                win_minor=win,
+            ),
+            AppendEvent.create(round_stream(start["round_id"]), "round.settled", settled),
+        ]
+        await self.ledger.submit(group)
+        return await self.view(start["round_id"])
+
+    async def _complete_or_view(self, recorded: list[Event]) -> dict[str, Any]:
+        if len(recorded) > 1:
+            return await self.view(json.loads(recorded[0].data_json)["round_id"])
+        fairness = json.loads(recorded[0].data_json)["fairness"]
+        server_seed = await self.fairness.server_seed(fairness["pair_id"])
+        source = self._replay_source(server_seed, fairness["client_seed"], fairness["nonce"])
+        return await self._settle(recorded[0], source)
+
+    # -- recovery --------------------------------------------------------------------------
+    async def recover(self) -> int:
+        """Settle every round whose stake is still reserved, from its recorded seeds."""
+        writer = self.ledger.writer
+        if writer is None:
+            return 0
+        open_stakes = [
+            p.id.removesuffix(":stake")
+            for p in writer.state.open_pendings.values()
+            if p.reason == "stake" and p.id.endswith(":stake")
+        ]
+        completed = 0
+        for round_id in open_stakes:
+            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+            if len(recorded) == 1:
+                await self._complete_or_view(recorded)
+                completed += 1
+        return completed
+
+    # -- recall ----------------------------------------------------------------------------
+    async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
+        events = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+        if not events:
+            raise RoundNotFound(f"no round {round_id!r}")
+        start = json.loads(events[0].data_json)
+        if player is not None and start["player_id"] != player.player_id:
+            raise RoundNotFound(
+                f"no round {round_id!r}"
+            )  # another player's round: not yours to see
+        fairness = dict(start["fairness"])
+        fairness["server_seed"] = await self.fairness.revealed_seed(fairness.pop("pair_id"))
+        body: dict[str, Any] = {
+            "round_id": round_id,
+            "game_id": start["game_id"],
+            "game_version": start["game_version"],
+            "status": "open",
+            "currency": start["currency"],
+            "stake": start["stake"],
+            "choices": start["choices"],
+            "started_at_ms": events[0].timestamp_ms,
+            "balance_before": start["balance_before"],
+            "fairness": fairness,
+            "win": None,
+            "jackpot_contribution": None,
+            "outcome": None,
+            "ended_at_ms": None,
+            "balance_after": None,
+        }
+        if len(events) > 1:
+            settled = json.loads(events[1].data_json)
+            body.update(
+                status="settled",
+                win=settled["win"],
+                outcome=settled["outcome"],
+                jackpot_contribution=settled["jackpot_contribution"],
+                balance_after=settled["balance_after"],
+                ended_at_ms=events[1].timestamp_ms,
+            )
+        return body
+
+    async def history(
+        self, player: Player, *, limit: int, cursor: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """The player's rounds, newest first; the cursor is a seq of their round stream."""
+        if not 1 <= limit <= self.limits.page_size_max:
+            raise InvalidBet(f"limit must be 1 to {self.limits.page_size_max}")
+        stream = _player_stream(player.player_id)
+        upper = cursor if cursor is not None else await self.ledger.store.stream_head(stream) + 1
+        after = max(0, upper - 1 - limit)
+        events = await self.ledger.store.stream_events(stream, after_seq=after, limit=limit)
+        events = [e for e in events if e.seq < upper][::-1][:limit]
+        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
+        next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
+        return rounds, next_cursor
+
+
+def _house(currency: str) -> str:
+    return f"house:{currency}"
+
+
+def _jackpot(game_id: str, currency: str) -> str:
+    return f"jackpot:{game_id}:{currency}"
