@@ -22,8 +22,13 @@ def base(database_url: str) -> Iterator[str]:
 
 
 def _login(client: httpx.Client, email: str) -> dict[str, str]:
-    player = {"email": email, "password": PASSWORD, "date_of_birth": "1990-04-01",
-              "country": "MT", "currency": "EUR"}  # fmt: skip
+    player = {
+        "email": email,
+        "password": PASSWORD,
+        "date_of_birth": "1990-04-01",
+        "country": "MT",
+        "currency": "EUR",
+    }
     assert client.post("/v1/players", json=player).status_code == 201
     session = client.post("/v1/sessions", json={"email": email, "password": PASSWORD})
     assert session.status_code == 201, session.text

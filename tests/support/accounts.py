@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from croupier.adapters.passwords import Argon2PasswordHasher
-from croupier.services.accounts import AccountLimits, AccountService, PlayerStore
+from croupier.bootstrap import make_player_store
+from croupier.services.accounts import AccountLimits, AccountService
 from tests.support.ledger import open_test_ledger
 
 #: Not in the bundled common list, long enough, not an email.
@@ -31,16 +32,6 @@ class SettableClock:
 def fast_hasher() -> Argon2PasswordHasher:
     """argon2id at the lowest cost: the tests check behaviour, not hashing strength."""
     return Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1, concurrent_max=2)
-
-
-def make_player_store(url: str) -> PlayerStore:
-    if url.startswith("sqlite:///"):
-        from croupier.adapters.storage.players_sqlite import SqlitePlayerStore
-
-        return SqlitePlayerStore(url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.players_postgres import PostgresPlayerStore
-
-    return PostgresPlayerStore(url)
 
 
 @asynccontextmanager
