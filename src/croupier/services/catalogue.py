@@ -26,6 +26,7 @@ from croupier.domain.errors import GameDefinitionError
 from croupier.domain.games.blackjack_rules import parse_rules
 from croupier.domain.games.holdem_config import TableConfig
 from croupier.domain.games.slots import SlotGame
+from croupier.services.rounds import RoundLimits
 
 __all__ = [
     "CATALOGUE_FILE",
@@ -134,7 +135,7 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
     except ValueError:
         raise GameDefinitionError(f"{where}.rtp_basis: one of exact, simulated, none") from None
     kind = str(data.get("kind", entry.get("kind", "")))
-    stakes = _stakes(kind, data) if data else (None, None, None)
+    stakes = _stakes(kind, data) if data else _builtin_stakes(kind)
     rtp, rtp_min, edge = (entry.get(key) for key in ("rtp", "rtp_min_stake", "house_edge"))
     for key, value in (("rtp", rtp), ("rtp_min_stake", rtp_min), ("house_edge", edge)):
         if value is not None and not _PERCENT.match(str(value)):
@@ -158,6 +159,14 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
         stake_min_minor=stakes[1],
         stake_max_minor=stakes[2],
     )
+
+
+def _builtin_stakes(kind: str) -> tuple[str | None, int | None, int | None]:
+    """Built-in games take their limits from the rounds service (roulette: per bet)."""
+    if kind == "roulette":
+        limits = RoundLimits()
+        return None, limits.roulette_stake_minor_min, limits.roulette_stake_minor_max
+    return None, None, None
 
 
 def _stakes(kind: str, data: Mapping[str, Any]) -> tuple[str | None, int | None, int | None]:

@@ -195,7 +195,10 @@ class RoundService:
     def _slot(self, game_id: str) -> SlotGame:
         game = self.slots.get(game_id)
         if game is None:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise UnknownGame(
+                f"no game {game_id!r} can be played here: rounds are open for slots and "
+                f"{ROULETTE} (blackjack and poker tables come next)"
+            )
         return game
 
     def _version(self, game_id: str) -> int:
