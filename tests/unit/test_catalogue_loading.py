@@ -34,7 +34,7 @@ def test_a_matching_catalogue_lists_files_and_builtins(tmp_path: Path) -> None:
     assert (orchard.stake_min_minor, orchard.stake_max_minor, orchard.currency) == (10, 5000, None)
     roulette = catalogue.get("european-roulette")
     assert roulette is not None and roulette.rtp_basis is RtpBasis.EXACT
-    assert (roulette.stake_min_minor, roulette.stake_max_minor) == (None, None)
+    assert (roulette.stake_min_minor, roulette.stake_max_minor) == (10, 100_000)  # per bet
 
 
 def test_blackjack_and_holdem_limits_come_from_their_own_parsers(tmp_path: Path) -> None:
