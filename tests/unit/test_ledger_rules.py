@@ -279,3 +279,24 @@ def test_events_get_gap_free_seqs_and_the_audit_notices_a_gap(book: Book) -> Non
 def test_an_event_on_a_stream_the_writer_did_not_load_is_refused(book: Book) -> None:
     with pytest.raises(InvariantBroken):
         book.one(AppendEvent.create("round:unknown", "round.started", {}))
+
+
+def test_a_balancing_transfer_takes_what_the_account_holds(book: Book) -> None:
+    book.one(move("jp-seed", "house", "pool", 300))
+    win = move("jp-win-1", "pool", "alice", 10**9, balancing=True)
+    first = book.one(win)
+    assert first.results[0].amount_minor == 300 and book.balance("pool") == (0, 0, 0)
+    assert book.one(win).replayed  # a replay, though it asked for up to 10**9
+    empty = book.one(move("jp-win-2", "pool", "alice", 10**9, balancing=True))
+    assert empty.results[0].amount_minor == 0
+    with pytest.raises(InvalidInput):
+        TransferRequest.create(
+            "p",
+            kind="pending",
+            debit_account_id="pool",
+            credit_account_id="alice",
+            amount_minor=1,
+            currency="EUR",
+            balancing=True,
+        )
+    assert book.audit() == []

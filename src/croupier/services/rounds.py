@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from croupier.domain.accounts.player import Player
-from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidBet, UnknownGame
+from croupier.domain.errors import (
+    CroupierError,
+    IdempotencyConflict,
+    InvalidBet,
+    InvariantBroken,
+    UnknownGame,
+)
 from croupier.domain.games import roulette
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.ledger import (
@@ -34,6 +40,7 @@ from croupier.domain.ledger import (
     Command,
     CreateAccount,
     Event,
+    TransferRequest,
 )
 from croupier.domain.rng import RngSource
 from croupier.services.ledger import Ledger
@@ -42,6 +49,7 @@ from croupier.services.ledger.bets import reserve_stake, settle_bet
 __all__ = ["RoundFairness", "RoundLimits", "RoundNotFound", "RoundService", "round_stream"]
 
 ROULETTE = "european-roulette"
+JACKPOT_CAP_MINOR = 2**62  # a balancing transfer's cap: in effect "all the pool holds"
 
 
 class RoundNotFound(CroupierError):
@@ -108,6 +116,7 @@ class RoundService:
         self.limits = limits
         # (server_seed, client_seed, nonce) -> RngSource, for recomputing interrupted rounds
         self._replay_source = replay_source
+        self._seeded: set[tuple[str, str]] = set()
 
     # -- playing ---------------------------------------------------------------------------
     async def play(
@@ -123,6 +132,7 @@ class RoundService:
             if json.loads(recorded[0].data_json)["request_fingerprint"] != fingerprint:
                 raise IdempotencyConflict("this Idempotency-Key was used for another round")
             return await self._complete_or_view(recorded)
+        await self._ensure_jackpot_pool(game_id, player.currency)
         fair = await self.fairness.next_round(player)
         _, cash = await self.ledger.balance(player.cash_account_id)
         started = {
@@ -143,7 +153,7 @@ class RoundService:
             },
         }
         group: list[Command] = [
-            *self._operator_accounts(game_id, player.currency),
+            *self._operator_accounts(player.currency),
             reserve_stake(
                 round_id,
                 player_account=player.cash_account_id,
@@ -204,19 +214,29 @@ class RoundService:
     def _version(self, game_id: str) -> int:
         return 1 if game_id == ROULETTE else int(self._slot(game_id).definition.version)
 
-    def _operator_accounts(self, game_id: str, currency: str) -> list[Command]:
-        """The house (and the game's jackpot pool) in this currency, opened idempotently."""
+    def _operator_accounts(self, currency: str) -> list[Command]:
+        """The house in this currency, opened idempotently with the round's first group."""
         house = Account(
             _house(currency), AccountKind.HOUSE_BANKROLL, currency, self.limits.house_floor_minor
         )
-        accounts = [CreateAccount(house)]
-        if game_id != ROULETTE and self._slot(game_id).definition.jackpot is not None:
-            accounts.append(
-                CreateAccount(
-                    Account(_jackpot(game_id, currency), AccountKind.JACKPOT_POOL, currency, 0)
-                )
-            )
-        return accounts  # type: ignore[return-value]
+        return [CreateAccount(house)]
+
+    async def _ensure_jackpot_pool(self, game_id: str, currency: str) -> None:
+        """Open the game's pool in this currency and seed it from the house, once.
+
+        A group of its own with a fixed transfer id: the first call seeds, every later one
+        (from any process, after any restart) is a replay.
+        """
+        if game_id == ROULETTE or (game_id, currency) in self._seeded:
+            return
+        jackpot = self._slot(game_id).definition.jackpot
+        if jackpot is None:
+            return
+        pool = _jackpot(game_id, currency)
+        pool_account = Account(pool, AccountKind.JACKPOT_POOL, currency, 0)
+        group: list[Command] = [*self._operator_accounts(currency), CreateAccount(pool_account)]
+        await self.ledger.submit(group + _seed(f"{pool}:seed", pool, currency, jackpot.seed_minor))
+        self._seeded.add((game_id, currency))
 
     async def _settle(self, start_event: Event, source: RngSource) -> dict[str, Any]:
         """Draw the outcome and settle it in one linked group with its event."""
@@ -258,10 +278,45 @@ class RoundService:
                 contribution_minor=contribution,
                 win_minor=win,
             ),
+            *self._jackpot_payout(start["round_id"], game_id, currency, player_account, outcome),
             AppendEvent.create(round_stream(start["round_id"]), "round.settled", settled),
         ]
         await self.ledger.submit(group)
         return await self.view(start["round_id"])
+
+    def _jackpot_payout(
+        self,
+        round_id: str,
+        game_id: str,
+        currency: str,
+        player_account: str,
+        outcome: dict[str, Any],
+    ) -> list[Command]:
+        """On a hit: the whole pool (this round's contribution included) to the player, then
+        the seed from the house back into the pool — in the settlement's linked group.
+
+        Simultaneous hits: the writer applies groups one at a time, so the first settled hit
+        takes the pool and a hit settled after it takes the pool as reseeded (at least the
+        seed). The amount is decided by the ledger (a balancing transfer), never by a
+        possibly stale read.
+        """
+        if not outcome.get("jackpot_hit"):
+            return []
+        jackpot = self._slot(game_id).definition.jackpot
+        assert jackpot is not None
+        pool = _jackpot(game_id, currency)
+        payout: list[Command] = [
+            TransferRequest.create(
+                f"{round_id}:jackpot-win",
+                debit_account_id=pool,
+                credit_account_id=player_account,
+                amount_minor=JACKPOT_CAP_MINOR,
+                currency=currency,
+                reason="jackpot_win",
+                balancing=True,
+            ),
+        ]
+        return payout + _seed(f"{round_id}:jackpot-reseed", pool, currency, jackpot.seed_minor)
 
     async def _complete_or_view(self, recorded: list[Event]) -> dict[str, Any]:
         if len(recorded) > 1:
@@ -315,12 +370,19 @@ class RoundService:
             "fairness": fairness,
             "win": None,
             "jackpot_contribution": None,
+            "jackpot_win": None,
             "outcome": None,
             "ended_at_ms": None,
             "balance_after": None,
         }
         if len(events) > 1:
             settled = json.loads(events[1].data_json)
+            if settled["outcome"].get("jackpot_hit"):
+                paid = await self.ledger.transfer_by_id(f"{round_id}:jackpot-win")
+                if paid is None:  # settled in the same group as the event: cannot be missing
+                    raise InvariantBroken(f"round {round_id} hit the jackpot but has no payout")
+                body["jackpot_win"] = paid.amount_minor
+                settled["balance_after"] += body["jackpot_win"]
             body.update(
                 status="settled",
                 win=settled["win"],
@@ -345,6 +407,22 @@ class RoundService:
         rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
         next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
         return rounds, next_cursor
+
+
+def _seed(transfer_id: str, pool: str, currency: str, seed_minor: int) -> list[Command]:
+    """The house funds the pool's seed (nothing when the game's seed is 0)."""
+    if not seed_minor:
+        return []
+    return [
+        TransferRequest.create(
+            transfer_id,
+            debit_account_id=_house(currency),
+            credit_account_id=pool,
+            amount_minor=seed_minor,
+            currency=currency,
+            reason="jackpot_seed",
+        )
+    ]
 
 
 def _house(currency: str) -> str:

@@ -295,6 +295,8 @@ class _Overlay:
         debit_account, debit = self._account(request.debit_account_id, request.currency)
         _, credit = self._account(request.credit_account_id, request.currency)
         floor = debit_account.floor_minor
+        if request.balancing and floor is not None:
+            amount = max(0, min(amount, debit.available - floor))
         if floor is not None and debit.available - amount < floor:
             raise InsufficientFunds(
                 f"account {debit_account.id!r} has {debit.available} available, needs {amount}"

@@ -90,6 +90,9 @@ class TransferRequest(NamedTuple):
     reason: str
     metadata_json: str
     timeout_ms: int | None
+    #: A balancing transfer moves as much as the debit account can give above its floor, up
+    #: to ``amount_minor`` (a jackpot win takes the pool, however much it holds by then).
+    balancing: bool = False
 
     @classmethod
     def create(
@@ -105,6 +108,7 @@ class TransferRequest(NamedTuple):
         reason: str = "transfer",
         metadata: Mapping[str, Any] | None = None,
         timeout_ms: int | None = None,
+        balancing: bool = False,
     ) -> TransferRequest:
         if not isinstance(kind, TransferKind):
             try:
@@ -122,6 +126,7 @@ class TransferRequest(NamedTuple):
             reason,
             "{}" if metadata is None else _check_metadata(metadata),
             timeout_ms,
+            balancing is True,
         )
         request.validate()
         return request
@@ -134,6 +139,8 @@ class TransferRequest(NamedTuple):
             )
         if not isinstance(self.reason, str) or not REASON_PATTERN.match(self.reason):
             raise InvalidTransfer(f"reason must match {REASON_PATTERN.pattern}: {self.reason!r}")
+        if self.balancing and self.kind is not TransferKind.SINGLE:
+            raise InvalidTransfer("only a single transfer can be balancing")
         if self.kind in (TransferKind.SINGLE, TransferKind.PENDING):
             self._validate_new_movement()
         else:
@@ -188,16 +195,20 @@ class TransferRequest(NamedTuple):
             timeout_ms = None
             if transfer.expires_at_ms is not None:
                 timeout_ms = transfer.expires_at_ms - transfer.timestamp_ms
-            return (
+            # A balancing transfer moved at most what it asked for.
+            amount_matches = (
+                transfer.amount_minor <= (self.amount_minor or 0)
+                if self.balancing
+                else transfer.amount_minor == self.amount_minor
+            )
+            return amount_matches and (
                 self.debit_account_id,
                 self.credit_account_id,
-                self.amount_minor,
                 self.currency,
                 self.timeout_ms,
             ) == (
                 transfer.debit_account_id,
                 transfer.credit_account_id,
-                transfer.amount_minor,
                 transfer.currency,
                 timeout_ms,
             )

@@ -50,6 +50,7 @@ class RoundOut(BaseModel):
     stake: int
     win: int | None
     jackpot_contribution: int | None
+    jackpot_win: int | None = Field(description="The pool paid on a jackpot hit, minor units")
     choices: Any
     outcome: dict[str, Any] | None
     started_at_ms: int
