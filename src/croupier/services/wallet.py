@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from croupier.domain.accounts.player import Player
-from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidInput
+from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidAmount, InvalidInput
 from croupier.domain.ledger import (
     Account,
     AccountKind,
@@ -167,7 +167,7 @@ def _check_request(key: str, amount_minor: object, maximum: int, what: str) -> i
         raise InvalidInput("Idempotency-Key must be 8 to 64 characters of A-Z a-z 0-9 . _ : -")
     amount = check_amount(amount_minor, what="amount")
     if not 0 < amount <= maximum:
-        raise InvalidInput(f"a {what} must be between 1 and {maximum} minor units")
+        raise InvalidAmount(f"a {what} must be between 1 and {maximum} minor units")
     return amount
 
 

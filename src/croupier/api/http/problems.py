@@ -127,7 +127,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             }
             for item in error.errors()
         ]
-        if any(item.get("loc") == ("header", "Idempotency-Key") for item in error.errors()):
+        if any(
+            item.get("loc") == ("header", "Idempotency-Key") and item.get("type") == "missing"
+            for item in error.errors()
+        ):
             return problem_response(
                 400,
                 "idempotency-key-missing",
