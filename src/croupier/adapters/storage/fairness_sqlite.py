@@ -9,20 +9,16 @@ that uses it starts.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
+from croupier.adapters.storage.sqlite_base import SqliteStore
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness_ports import Rotation, StoredPair
 
 __all__ = ["PAIR_COLUMNS", "SqliteSeedPairStore", "pair_from_row"]
 
-T = TypeVar("T")
 PAIR_COLUMNS: Final = "id, player_id, server_seed, client_seed, next_nonce, revealed_at_ms"
 _ACTIVE: Final = "player_id = ? AND revealed_at_ms IS NULL"
 
@@ -37,41 +33,14 @@ def pair_from_row(row: Any) -> StoredPair:
     )
 
 
-class SqliteSeedPairStore:
+class SqliteSeedPairStore(SqliteStore):
     """Implements ``croupier.services.fairness.SeedPairStore`` on a SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._write_conn: sqlite3.Connection | None = None
-        self._read_conn: sqlite3.Connection | None = None
-        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="seeds-sqlite-write")
-        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="seeds-sqlite-read")
+    thread_prefix = "seeds-sqlite"
 
     async def open(self) -> None:
-        self._write_conn = await self._on(self._write_thread, self._connect)
-        self._read_conn = await self._on(self._read_thread, self._connect)
-        tables = await self._read("SELECT 1 FROM sqlite_master WHERE name = 'seed_pairs'")
-        if not tables:
-            await self.close()
-            raise RuntimeError(f"no seed_pairs table in {self.path}: open the ledger store first")
-
-    async def close(self) -> None:
-        for conn, thread in (
-            (self._write_conn, self._write_thread),
-            (self._read_conn, self._read_thread),
-        ):
-            if conn is not None:
-                await self._on(thread, conn.close)
-            thread.shutdown(wait=True)
-        self._write_conn = self._read_conn = None
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+        await self._open_connections()
+        await self._require_table("seed_pairs")
 
     # -- reads -----------------------------------------------------------------------------
     async def active(self, player_id: str) -> StoredPair | None:
@@ -86,7 +55,7 @@ class SqliteSeedPairStore:
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
-        return await self._on(self._write_thread, self._insert_active, player_id, pair, at_ms)
+        return await self._on_writer(self._insert_active, player_id, pair, at_ms)
 
     def _insert_active(self, player_id: str, pair: SeedPair, at_ms: int) -> StoredPair:
         conn = self._writer()
@@ -133,7 +102,7 @@ class SqliteSeedPairStore:
         )
 
     async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
-        return await self._on(self._write_thread, self._rotate, pair_id, new_pair, at_ms)
+        return await self._on_writer(self._rotate, pair_id, new_pair, at_ms)
 
     def _rotate(self, pair_id: int, new_pair: SeedPair, at_ms: int) -> Rotation | None:
         conn = self._writer()
@@ -168,24 +137,6 @@ class SqliteSeedPairStore:
         return Rotation(revealed, pair_from_row(new[0]))
 
     # -- plumbing --------------------------------------------------------------------------
-    def _writer(self) -> sqlite3.Connection:
-        if self._write_conn is None:
-            raise RuntimeError("the seed-pair store is not open")
-        return self._write_conn
-
-    def _reader(self) -> sqlite3.Connection:
-        if self._read_conn is None:
-            raise RuntimeError("the seed-pair store is not open")
-        return self._read_conn
-
-    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
-
-    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return await self._on(
-            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
-        )
-
     async def _write_returning(self, sql: str, params: tuple[Any, ...]) -> StoredPair | None:
         # isolation_level=None: the statement commits on its own once it has run to the end,
         # so fetch every row (a half-read RETURNING statement would hold its transaction).
@@ -193,4 +144,4 @@ class SqliteSeedPairStore:
             rows = self._writer().execute(sql, params).fetchall()
             return pair_from_row(rows[0]) if rows else None
 
-        return await self._on(self._write_thread, run)
+        return await self._on_writer(run)

@@ -8,15 +8,12 @@ has one writer per file; ``busy_timeout`` lets a login wait out a ledger commit.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from croupier.adapters.storage.sqlite_base import SqliteStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 
@@ -31,7 +28,6 @@ __all__ = [
     "to_ms",
 ]
 
-T = TypeVar("T")
 PLAYER_COLUMNS = "id, email, country, currency, date_of_birth, created_at_ms"
 SESSION_COLUMNS = "token_sha256, player_id, created_at_ms, expires_at_ms, revoked_at_ms"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,41 +66,14 @@ def session_from_row(row: Any) -> SessionRecord:
     )
 
 
-class SqlitePlayerStore:
+class SqlitePlayerStore(SqliteStore):
     """Implements ``croupier.services.accounts.PlayerStore`` on a SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._write_conn: sqlite3.Connection | None = None
-        self._read_conn: sqlite3.Connection | None = None
-        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="players-sqlite-write")
-        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="players-sqlite-read")
+    thread_prefix = "players-sqlite"
 
     async def open(self) -> None:
-        self._write_conn = await self._on(self._write_thread, self._connect)
-        self._read_conn = await self._on(self._read_thread, self._connect)
-        tables = await self._read("SELECT 1 FROM sqlite_master WHERE name = 'players'")
-        if not tables:
-            await self.close()
-            raise RuntimeError(f"no players table in {self.path}: open the ledger store first")
-
-    async def close(self) -> None:
-        for conn, thread in (
-            (self._write_conn, self._write_thread),
-            (self._read_conn, self._read_thread),
-        ):
-            if conn is not None:
-                await self._on(thread, conn.close)
-            thread.shutdown(wait=True)
-        self._write_conn = self._read_conn = None
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+        await self._open_connections()
+        await self._require_table("players")
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_player(self, player: Player, password_hash: str) -> None:
@@ -134,7 +103,7 @@ class SqlitePlayerStore:
         )
 
     async def record_login(self, session: SessionRecord, *, ip: str) -> datetime | None:
-        return await self._on(self._write_thread, self._record_login, session, ip)
+        return await self._on_writer(self._record_login, session, ip)
 
     def _record_login(self, session: SessionRecord, ip: str) -> datetime | None:
         conn = self._writer()
@@ -192,27 +161,6 @@ class SqlitePlayerStore:
         return (session_from_row(rows[0][:5]), player_from_row(rows[0][5:])) if rows else None
 
     # -- plumbing --------------------------------------------------------------------------
-    def _writer(self) -> sqlite3.Connection:
-        if self._write_conn is None:
-            raise RuntimeError("the player store is not open")
-        return self._write_conn
-
-    def _reader(self) -> sqlite3.Connection:
-        if self._read_conn is None:
-            raise RuntimeError("the player store is not open")
-        return self._read_conn
-
-    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
-
-    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return await self._on(
-            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
-        )
-
-    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
-        # isolation_level=None: each statement commits on its own.
-        await self._on(self._write_thread, lambda: self._writer().execute(sql, params))
 
 
 def prefixed(alias: str, columns: str) -> str:

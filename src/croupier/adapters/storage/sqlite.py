@@ -1,22 +1,19 @@
-"""SQLite ledger store: the embedded default. WAL mode, ``synchronous=FULL``.
+"""SQLite ledger store: the embedded default (connections and threads: ``sqlite_base``).
 
-sqlite3 blocks, so each connection lives on its own thread: one for the writer (commits never
-queue behind reads) and one for readers. sqlite3 releases the GIL while it works and fsyncs,
-so the event loop keeps preparing the next batch meanwhile.
+sqlite3 releases the GIL while it inserts and fsyncs, so the event loop keeps preparing the
+next batch while one commits.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Collection, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.storage.rows import (
@@ -32,15 +29,13 @@ from croupier.adapters.storage.rows import (
     pending_changes,
     transfer_from_row,
 )
+from croupier.adapters.storage.sqlite_base import SqliteStore
 from croupier.domain.errors import CroupierError
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["SqliteLedgerStore", "WriterLocked"]
 
-T = TypeVar("T")
 _IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
-_CACHE_KIB = 128 * 1024
-_CHECKPOINT_PAGES = 10_000
 
 
 # The batch's canonical JSON is [seq, prev_hash, timestamp_ms, accounts, transfers], each
@@ -66,32 +61,22 @@ class WriterLocked(CroupierError):
     code = "writer-locked"
 
 
-class SqliteLedgerStore:
+class SqliteLedgerStore(SqliteStore):
+    thread_prefix = "ledger-sqlite"
+
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._write_conn: sqlite3.Connection | None = None
-        self._read_conn: sqlite3.Connection | None = None
-        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="ledger-sqlite-write")
-        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix="ledger-sqlite-read")
+        super().__init__(path)
         self._lock_fd: int | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def open(self, *, writer: bool) -> None:
         if writer:
             self._take_writer_lock()
-        self._write_conn = await self._on(self._write_thread, self._connect)
-        await self._on(self._write_thread, self._migrate)
-        self._read_conn = await self._on(self._read_thread, self._connect)
+        await self._open_connections()
+        await self._on_writer(self._migrate)
 
     async def close(self) -> None:
-        for conn, thread in (
-            (self._write_conn, self._write_thread),
-            (self._read_conn, self._read_thread),
-        ):
-            if conn is not None:
-                await self._on(thread, conn.close)
-            thread.shutdown(wait=True)
-        self._write_conn = self._read_conn = None
+        await super().close()
         if self._lock_fd is not None:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
@@ -107,20 +92,6 @@ class SqliteLedgerStore:
             os.close(fd)
             raise WriterLocked(f"another process is the ledger writer of {self.path}") from None
         self._lock_fd = fd
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=10000")
-        # Measured on the ledger's insert load: a 128 MiB page cache keeps the id and account
-        # indexes in memory, and checkpointing every 10,000 pages rather than 1,000 takes
-        # about a third off each commit (bench: docs/benchmarks.md).
-        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
-        conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
 
     def _migrate(self) -> None:
         conn = self._writer()
@@ -316,24 +287,6 @@ class SqliteLedgerStore:
             after = high
 
     # -- plumbing --------------------------------------------------------------------------
-    def _writer(self) -> sqlite3.Connection:
-        if self._write_conn is None:
-            raise RuntimeError("the store is not open")
-        return self._write_conn
-
-    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
-
-    def _reader(self) -> sqlite3.Connection:
-        if self._read_conn is None:
-            raise RuntimeError("the store is not open")
-        return self._read_conn
-
-    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        return await self._on(
-            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
-        )
-
     async def _read_in(self, sql_prefix: str, ids: Collection[str]) -> list[Any]:
         return await self._on(self._read_thread, _select_in, self._reader(), sql_prefix, ids)
 

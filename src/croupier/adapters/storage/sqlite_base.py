@@ -1,0 +1,91 @@
+"""What every SQLite store shares: two connections to one file, each on its own thread.
+
+sqlite3 blocks, so each connection lives on a dedicated thread: writes never queue behind
+reads, and sqlite3 releases the GIL while it works, so the event loop keeps going meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["SqliteStore"]
+
+T = TypeVar("T")
+
+# Measured on the ledger's insert load: a 128 MiB page cache keeps the id and account indexes
+# in memory, and checkpointing every 10,000 pages rather than 1,000 takes about a third off
+# each commit (docs/benchmarks.md).
+_CACHE_KIB = 128 * 1024
+_CHECKPOINT_PAGES = 10_000
+
+
+class SqliteStore:
+    """Base of the SQLite adapters. WAL mode, ``synchronous=FULL``: a commit is durable."""
+
+    thread_prefix = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_conn: sqlite3.Connection | None = None
+        self._read_conn: sqlite3.Connection | None = None
+        self._write_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.thread_prefix}-write")
+        self._read_thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.thread_prefix}-read")
+
+    async def _open_connections(self) -> None:
+        self._write_conn = await self._on(self._write_thread, self._connect)
+        self._read_conn = await self._on(self._read_thread, self._connect)
+
+    async def _require_table(self, table: str) -> None:
+        """Stores other than the ledger's rely on the ledger store having migrated the file."""
+        if not await self._read("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)):
+            await self.close()
+            raise RuntimeError(f"no {table} table in {self.path}: open the ledger store first")
+
+    async def close(self) -> None:
+        for conn, thread in ((self._write_conn, self._write_thread),
+                             (self._read_conn, self._read_thread)):  # fmt: skip
+            if conn is not None:
+                await self._on(thread, conn.close)
+            thread.shutdown(wait=True)
+        self._write_conn = self._read_conn = None
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+        return conn
+
+    def _writer(self) -> sqlite3.Connection:
+        if self._write_conn is None:
+            raise RuntimeError("the store is not open")
+        return self._write_conn
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._read_conn is None:
+            raise RuntimeError("the store is not open")
+        return self._read_conn
+
+    async def _on(self, thread: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(thread, fn, *args)
+
+    async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._on(self._write_thread, fn, *args)
+
+    async def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        return await self._on(
+            self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
+        )
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        """One autocommitted statement on the writer's connection."""
+        await self._on(self._write_thread, lambda: self._writer().execute(sql, params))
