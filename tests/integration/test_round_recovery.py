@@ -3,6 +3,7 @@ recorded seeds: the same outcome a player would recompute, paid once."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -71,6 +72,34 @@ async def test_an_interrupted_spin_is_settled_on_restart(
         assert (wallet.cash, wallet.pending) == (900 + recovered["win"], 0)
         replay = await platform.rounds.play(player, "lotus-20", "spin-crash-1", {"stake": 100})
         assert replay == recovered  # the client's retry gets the recorded round, paid once
+        assert (await verify_ledger(platform.ledger.store)).ok
+    finally:
+        await platform.close()
+
+
+async def test_the_same_request_twice_at_once_plays_one_round(database_url: str) -> None:
+    platform = await open_platform(load_settings({}, database_url=database_url))
+    try:
+        await platform.accounts.register(
+            email="twice@example.com",
+            password="correct horse battery",
+            date_of_birth="1990-01-01",
+            country="MT",
+            currency="EUR",
+        )
+        player = (
+            await platform.accounts.login(
+                email="twice@example.com", password="correct horse battery", ip="1.2.3.4"
+            )
+        ).player
+        await platform.wallet.deposit(player, "deposit-twice", 1_000)
+        first, second = await asyncio.gather(
+            platform.rounds.play(player, "lotus-20", "spin-twice-1", {"stake": 100}),
+            platform.rounds.play(player, "lotus-20", "spin-twice-1", {"stake": 100}),
+        )
+        assert first == second
+        wallet = await platform.wallet.wallet(player)
+        assert wallet.cash == 1_000 - 100 + first["win"] and wallet.pending == 0
         assert (await verify_ledger(platform.ledger.store)).ok
     finally:
         await platform.close()

@@ -167,6 +167,9 @@ class RoundService:
             ),
         ]
         applied = await self.ledger.submit(group)
+        if applied.replayed:  # the same request raced this one and started the round first
+            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+            return await self._complete_or_view(recorded)
         start_event = next(r for r in applied.results if isinstance(r, Event))
         return await self._settle(start_event, fair.source)
 
@@ -329,13 +332,10 @@ class RoundService:
     # -- recovery --------------------------------------------------------------------------
     async def recover(self) -> int:
         """Settle every round whose stake is still reserved, from its recorded seeds."""
-        writer = self.ledger.writer
-        if writer is None:
-            return 0
         open_stakes = [
-            p.id.removesuffix(":stake")
-            for p in writer.state.open_pendings.values()
-            if p.reason == "stake" and p.id.endswith(":stake")
+            pending.id.removesuffix(":stake")
+            for pending in await self.ledger.store.load_open_pendings()
+            if pending.reason == "stake" and pending.id.endswith(":stake")
         ]
         completed = 0
         for round_id in open_stakes:
