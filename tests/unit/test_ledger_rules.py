@@ -26,6 +26,7 @@ from croupier.domain.ledger import (
     BatchRecord,
     CreateAccount,
     LedgerState,
+    StreamConflict,
     Transfer,
     TransferRequest,
 )
@@ -300,3 +301,15 @@ def test_a_balancing_transfer_takes_what_the_account_holds(book: Book) -> None:
             balancing=True,
         )
     assert book.audit() == []
+
+
+def test_an_event_with_a_stale_expected_seq_refuses_its_whole_group(book: Book) -> None:
+    book.state.stream_heads["round:9"] = 0
+    book.one(AppendEvent.create("round:9", "round.started", {}, expected_seq=0))
+    with pytest.raises(StreamConflict):  # a second writer of seq 1 lost the race
+        book.one(
+            move("b9", "alice", "house", 10),
+            AppendEvent.create("round:9", "round.action", {}, expected_seq=0),
+        )
+    assert book.balance("alice") == (500, 0, 500)  # the transfer in its group did not happen
+    book.one(AppendEvent.create("round:9", "round.action", {}, expected_seq=1))

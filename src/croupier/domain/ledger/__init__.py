@@ -2,7 +2,7 @@
 
 from croupier.domain.ledger.accounts import Account, AccountKind, Balance
 from croupier.domain.ledger.chain import GENESIS_HASH, BatchRecord, batch_hash
-from croupier.domain.ledger.events import AppendEvent, Event
+from croupier.domain.ledger.events import AppendEvent, Event, StreamConflict
 from croupier.domain.ledger.state import Applied, BatchBuilder, Command, CreateAccount, LedgerState
 from croupier.domain.ledger.transfers import Transfer, TransferKind, TransferRequest
 
@@ -19,6 +19,7 @@ __all__ = [
     "CreateAccount",
     "Event",
     "LedgerState",
+    "StreamConflict",
     "Transfer",
     "TransferKind",
     "TransferRequest",

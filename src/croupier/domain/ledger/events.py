@@ -13,14 +13,20 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from croupier.domain.errors import InvalidTransfer
+from croupier.domain.errors import InvalidTransfer, LedgerRefusal
 from croupier.domain.ledger.transfers import canonical_json
 
-__all__ = ["EVENT_DATA_BYTES_MAX", "AppendEvent", "Event"]
+__all__ = ["EVENT_DATA_BYTES_MAX", "AppendEvent", "Event", "StreamConflict"]
 
 STREAM_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 EVENT_DATA_BYTES_MAX = 16 * 1024
+
+
+class StreamConflict(LedgerRefusal):
+    """The stream moved on since the caller read it (another action got there first)."""
+
+    code = "stream-conflict"
 
 
 class AppendEvent(NamedTuple):
@@ -29,9 +35,14 @@ class AppendEvent(NamedTuple):
     stream: str
     type: str
     data_json: str
+    #: Optimistic concurrency: when set, the group is refused with ``StreamConflict`` unless
+    #: the stream's last seq is exactly this (0: the stream must be empty).
+    expected_seq: int | None = None
 
     @classmethod
-    def create(cls, stream: str, type: str, data: Mapping[str, Any]) -> AppendEvent:
+    def create(
+        cls, stream: str, type: str, data: Mapping[str, Any], *, expected_seq: int | None = None
+    ) -> AppendEvent:
         if not isinstance(stream, str) or not STREAM_PATTERN.match(stream):
             raise InvalidTransfer(f"event stream must match {STREAM_PATTERN.pattern}: {stream!r}")
         if not isinstance(type, str) or not TYPE_PATTERN.match(type):
@@ -42,7 +53,11 @@ class AppendEvent(NamedTuple):
             raise InvalidTransfer(f"event data is not JSON-serialisable: {error}") from None
         if len(text) > EVENT_DATA_BYTES_MAX:
             raise InvalidTransfer(f"event data is larger than {EVENT_DATA_BYTES_MAX} bytes")
-        return cls(stream, type, text)
+        if expected_seq is not None and (
+            isinstance(expected_seq, bool) or not isinstance(expected_seq, int) or expected_seq < 0
+        ):
+            raise InvalidTransfer(f"expected_seq must be an integer >= 0, got {expected_seq!r}")
+        return cls(stream, type, text, expected_seq)
 
 
 class Event(NamedTuple):

@@ -23,7 +23,7 @@ from croupier.domain.errors import (
     PendingNotFound,
 )
 from croupier.domain.ledger.accounts import Account, Balance
-from croupier.domain.ledger.events import AppendEvent, Event
+from croupier.domain.ledger.events import AppendEvent, Event, StreamConflict
 from croupier.domain.ledger.transfers import (
     EXPIRY_REASON,
     Transfer,
@@ -244,6 +244,10 @@ class _Overlay:
             head = self.state.stream_heads.get(command.stream)
             if head is None:  # the writer loads every named stream's head before applying
                 raise InvariantBroken(f"the head of stream {command.stream!r} was not loaded")
+        if command.expected_seq is not None and head != command.expected_seq:
+            raise StreamConflict(
+                f"stream {command.stream!r} is at seq {head}, not {command.expected_seq}"
+            )
         seq = self.heads[command.stream] = head + 1
         return Event(command.stream, seq, command.type, command.data_json, now_ms, batch_seq)
 
