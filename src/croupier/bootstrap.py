@@ -12,6 +12,7 @@ from croupier.config import Settings
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
+from croupier.services.blackjack_rounds import load_tables
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
@@ -150,6 +151,7 @@ async def open_platform(settings: Settings) -> Platform:
         slots,
         RoundLimits(house_floor_minor=settings.house_floor_minor),
         replay_source=ProvablyFairSource,
+        blackjack=load_tables({game_id: load_game_data(game_id) for game_id in game_ids()}),
     )
     # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
     await rounds.recover()

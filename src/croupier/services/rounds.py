@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,29 +28,28 @@ from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
     CroupierError,
     IdempotencyConflict,
+    IllegalAction,
     InvalidBet,
     InvariantBroken,
     UnknownGame,
 )
 from croupier.domain.games import roulette
+from croupier.domain.games.blackjack import BlackjackRules
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.ledger import (
-    Account,
-    AccountKind,
     AppendEvent,
     Command,
-    CreateAccount,
     Event,
-    TransferRequest,
 )
 from croupier.domain.rng import RngSource
+from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
 
 __all__ = ["RoundFairness", "RoundLimits", "RoundNotFound", "RoundService", "round_stream"]
 
 ROULETTE = "european-roulette"
-JACKPOT_CAP_MINOR = 2**62  # a balancing transfer's cap: in effect "all the pool holds"
 
 
 class RoundNotFound(CroupierError):
@@ -109,6 +109,7 @@ class RoundService:
         limits: RoundLimits,
         *,
         replay_source: Any,
+        blackjack: dict[str, BlackjackRules] | None = None,
     ) -> None:
         self.ledger = ledger
         self.fairness = fairness
@@ -116,7 +117,15 @@ class RoundService:
         self.limits = limits
         # (server_seed, client_seed, nonce) -> RngSource, for recomputing interrupted rounds
         self._replay_source = replay_source
-        self._seeded: set[tuple[str, str]] = set()
+        self.jackpots = JackpotPools(ledger, limits.house_floor_minor)
+        self.blackjack = BlackjackRounds(ledger, blackjack or {}, self._recorded_source)
+
+    async def _recorded_source(self, fairness: Mapping[str, Any]) -> RngSource:
+        server_seed = await self.fairness.server_seed(fairness["pair_id"])
+        source: RngSource = self._replay_source(
+            server_seed, fairness["client_seed"], fairness["nonce"]
+        )
+        return source
 
     # -- playing ---------------------------------------------------------------------------
     async def play(
@@ -152,12 +161,14 @@ class RoundService:
                 "nonce": fair.nonce,
             },
         }
+        if self.blackjack.is_table(game_id):
+            started.update(self.blackjack.start_fields(game_id))
         group: list[Command] = [
-            *self._operator_accounts(player.currency),
+            *self.jackpots.open_house(player.currency),
             reserve_stake(
                 round_id,
                 player_account=player.cash_account_id,
-                house_account=_house(player.currency),
+                house_account=house_account(player.currency),
                 stake_minor=stake,
                 currency=player.currency,
             ),
@@ -171,10 +182,23 @@ class RoundService:
             recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
             return await self._complete_or_view(recorded)
         start_event = next(r for r in applied.results if isinstance(r, Event))
+        if self.blackjack.is_table(game_id):  # settles now only on a blackjack or a peek
+            await self.blackjack.complete(round_id)
+            return await self.view(round_id)
         return await self._settle(start_event, fair.source)
+
+    async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
+        """One blackjack action on the player's open round; the same key again is a replay."""
+        view = await self.view(round_id, player)  # another player's round: not found
+        if not self.blackjack.is_table(view["game_id"]):
+            raise IllegalAction("this round takes no actions")
+        await self.blackjack.act(round_id, player.player_id, key, action)
+        return await self.view(round_id)
 
     def _validate(self, game_id: str, request: dict[str, Any]) -> tuple[int, Any]:
         """Check everything before anything moves: the stake, the bets."""
+        if self.blackjack.is_table(game_id):
+            return self.blackjack.validate(game_id, request)
         if game_id == ROULETTE:
             bets = request.get("bets")
             if not isinstance(bets, list) or not 1 <= len(bets) <= self.limits.roulette_bets_max:
@@ -209,37 +233,22 @@ class RoundService:
         game = self.slots.get(game_id)
         if game is None:
             raise UnknownGame(
-                f"no game {game_id!r} can be played here: rounds are open for slots and "
-                f"{ROULETTE} (blackjack and poker tables come next)"
+                f"no game {game_id!r} can be played here: rounds are open for slots, "
+                f"{ROULETTE} and blackjack (poker tables come next)"
             )
         return game
 
     def _version(self, game_id: str) -> int:
-        return 1 if game_id == ROULETTE else int(self._slot(game_id).definition.version)
-
-    def _operator_accounts(self, currency: str) -> list[Command]:
-        """The house in this currency, opened idempotently with the round's first group."""
-        house = Account(
-            _house(currency), AccountKind.HOUSE_BANKROLL, currency, self.limits.house_floor_minor
-        )
-        return [CreateAccount(house)]
+        if game_id == ROULETTE or self.blackjack.is_table(game_id):
+            return 1
+        return int(self._slot(game_id).definition.version)
 
     async def _ensure_jackpot_pool(self, game_id: str, currency: str) -> None:
-        """Open the game's pool in this currency and seed it from the house, once.
-
-        A group of its own with a fixed transfer id: the first call seeds, every later one
-        (from any process, after any restart) is a replay.
-        """
-        if game_id == ROULETTE or (game_id, currency) in self._seeded:
+        if game_id == ROULETTE or self.blackjack.is_table(game_id):
             return
-        jackpot = self._slot(game_id).definition.jackpot
-        if jackpot is None:
-            return
-        pool = _jackpot(game_id, currency)
-        pool_account = Account(pool, AccountKind.JACKPOT_POOL, currency, 0)
-        group: list[Command] = [*self._operator_accounts(currency), CreateAccount(pool_account)]
-        await self.ledger.submit(group + _seed(f"{pool}:seed", pool, currency, jackpot.seed_minor))
-        self._seeded.add((game_id, currency))
+        rule = self._slot(game_id).definition.jackpot
+        if rule is not None:
+            await self.jackpots.ensure_seeded(game_id, currency, rule)
 
     async def _settle(self, start_event: Event, source: RngSource) -> dict[str, Any]:
         """Draw the outcome and settle it in one linked group with its event."""
@@ -275,8 +284,8 @@ class RoundService:
             *settle_bet(
                 start["round_id"],
                 player_account=player_account,
-                house_account=_house(currency),
-                jackpot_account=_jackpot(game_id, currency) if contribution else None,
+                house_account=house_account(currency),
+                jackpot_account=pool_account(game_id, currency) if contribution else None,
                 currency=currency,
                 contribution_minor=contribution,
                 win_minor=win,
@@ -295,43 +304,29 @@ class RoundService:
         player_account: str,
         outcome: dict[str, Any],
     ) -> list[Command]:
-        """On a hit: the whole pool (this round's contribution included) to the player, then
-        the seed from the house back into the pool — in the settlement's linked group.
-
-        Simultaneous hits: the writer applies groups one at a time, so the first settled hit
-        takes the pool and a hit settled after it takes the pool as reseeded (at least the
-        seed). The amount is decided by the ledger (a balancing transfer), never by a
-        possibly stale read.
-        """
-        if not outcome.get("jackpot_hit"):
+        if not outcome.get("jackpot_hit"):  # only slots draw for a jackpot
             return []
-        jackpot = self._slot(game_id).definition.jackpot
-        assert jackpot is not None
-        pool = _jackpot(game_id, currency)
-        payout: list[Command] = [
-            TransferRequest.create(
-                f"{round_id}:jackpot-win",
-                debit_account_id=pool,
-                credit_account_id=player_account,
-                amount_minor=JACKPOT_CAP_MINOR,
-                currency=currency,
-                reason="jackpot_win",
-                balancing=True,
-            ),
-        ]
-        return payout + _seed(f"{round_id}:jackpot-reseed", pool, currency, jackpot.seed_minor)
+        rule = self._slot(game_id).definition.jackpot
+        if rule is None:
+            raise InvariantBroken(f"{game_id} drew a jackpot hit but has no jackpot rule")
+        return self.jackpots.payout(round_id, game_id, currency, player_account, rule)
 
     async def _complete_or_view(self, recorded: list[Event]) -> dict[str, Any]:
+        start = json.loads(recorded[0].data_json)
+        if self.blackjack.is_table(start["game_id"]):
+            await self.blackjack.complete(start["round_id"])
+            return await self.view(start["round_id"])
         if len(recorded) > 1:
             return await self.view(json.loads(recorded[0].data_json)["round_id"])
-        fairness = json.loads(recorded[0].data_json)["fairness"]
-        server_seed = await self.fairness.server_seed(fairness["pair_id"])
-        source = self._replay_source(server_seed, fairness["client_seed"], fairness["nonce"])
-        return await self._settle(recorded[0], source)
+        return await self._settle(recorded[0], await self._recorded_source(start["fairness"]))
 
     # -- recovery --------------------------------------------------------------------------
     async def recover(self) -> int:
-        """Settle every round whose stake is still reserved, from its recorded seeds."""
+        """Settle every round whose stake is still reserved, from its recorded seeds.
+
+        An open blackjack round is kept for its player to finish (no auto-stand yet); one
+        whose last action decided it but was interrupted before its settlement is settled.
+        """
         open_stakes = [
             pending.id.removesuffix(":stake")
             for pending in await self.ledger.store.load_open_pendings()
@@ -340,7 +335,9 @@ class RoundService:
         completed = 0
         for round_id in open_stakes:
             recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
-            if len(recorded) == 1:
+            if self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
+                completed += await self.blackjack.complete(round_id)
+            elif len(recorded) == 1:
                 await self._complete_or_view(recorded)
                 completed += 1
         return completed
@@ -375,6 +372,8 @@ class RoundService:
             "ended_at_ms": None,
             "balance_after": None,
         }
+        if self.blackjack.is_table(start["game_id"]):
+            return await self.blackjack.fill_view(body)
         if len(events) > 1:
             settled = json.loads(events[1].data_json)
             if settled["outcome"].get("jackpot_hit"):
@@ -407,27 +406,3 @@ class RoundService:
         rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
         next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
         return rounds, next_cursor
-
-
-def _seed(transfer_id: str, pool: str, currency: str, seed_minor: int) -> list[Command]:
-    """The house funds the pool's seed (nothing when the game's seed is 0)."""
-    if not seed_minor:
-        return []
-    return [
-        TransferRequest.create(
-            transfer_id,
-            debit_account_id=_house(currency),
-            credit_account_id=pool,
-            amount_minor=seed_minor,
-            currency=currency,
-            reason="jackpot_seed",
-        )
-    ]
-
-
-def _house(currency: str) -> str:
-    return f"house:{currency}"
-
-
-def _jackpot(game_id: str, currency: str) -> str:
-    return f"jackpot:{game_id}:{currency}"

@@ -47,8 +47,10 @@ class SqliteStore:
             raise RuntimeError(f"no {table} table in {self.path}: open the ledger store first")
 
     async def close(self) -> None:
-        for conn, thread in ((self._write_conn, self._write_thread),
-                             (self._read_conn, self._read_thread)):  # fmt: skip
+        for conn, thread in (
+            (self._write_conn, self._write_thread),
+            (self._read_conn, self._read_thread),
+        ):
             if conn is not None:
                 await self._on(thread, conn.close)
             thread.shutdown(wait=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -25,13 +25,25 @@ class BetIn(BaseModel):
 
 
 class RoundIn(BaseModel):
-    """Slots: ``{"stake": 100}``. Roulette: ``{"bets": [{"type": "red", "stake": 100}]}``."""
+    """Slots and blackjack: ``{"stake": 100}``.
+
+    Roulette: ``{"bets": [{"type": "red", "stake": 100}]}``.
+    """
 
     model_config = ConfigDict(extra="forbid")
     stake: StrictInt | None = Field(
         default=None, gt=0, description="Slots: total stake, minor units"
     )
     bets: list[BetIn] | None = Field(default=None, max_length=20, description="Roulette bets")
+
+
+class ActionIn(BaseModel):
+    """One blackjack decision on the player's open round."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal[
+        "hit", "stand", "double", "split", "surrender", "take-insurance", "decline-insurance"
+    ]
 
 
 class FairnessOut(BaseModel):
@@ -76,6 +88,20 @@ async def play(
     """Play one round: the stake is reserved, the outcome drawn, then settled on the ledger."""
     payload = body.model_dump(exclude_none=True)
     view = await platform_of(request).rounds.play(player, game_id, idempotency_key, payload)
+    return RoundOut.model_validate(view)
+
+
+@router.post("/rounds/{round_id}/actions", status_code=201, responses=PROBLEMS)
+async def act(
+    round_id: RoundId,
+    body: ActionIn,
+    player: CurrentPlayer,
+    request: Request,
+    idempotency_key: IdempotencyKey,
+) -> RoundOut:
+    """Blackjack: one action on an open round; the view shows the outcome so far (the
+    dealer's hole card once settled) and ``outcome.legal_actions``."""
+    view = await platform_of(request).rounds.act(player, round_id, idempotency_key, body.action)
     return RoundOut.model_validate(view)
 
 

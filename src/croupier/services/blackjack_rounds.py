@@ -1,0 +1,276 @@
+"""Blackjack rounds on the ledger: a round the player plays with actions, over several requests.
+
+The stream ``round:<id>`` holds ``round.started`` (with the stake reserved), one
+``round.action`` per decision (with any extra stake — double, split, insurance — reserved in
+the same linked group) and finally ``round.settled`` (every reservation posted and the return
+paid, in one linked group).
+
+The shoe and the hole card are never written anywhere: events are an outbox relayed to
+subscribers. The round's state is recomputed on every read from the recorded provably-fair
+seeds (``start_round``) and the recorded actions, in order.
+
+Each ``round.action`` is appended with ``expected_seq`` set to the seq that was read, so two
+concurrent actions cannot both apply (the loser gets ``StreamConflict``, HTTP 409). An action's
+``Idempotency-Key`` is recorded in its event: the same key again returns the current view.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from croupier.domain.errors import IllegalAction, InvalidBet
+from croupier.domain.games.blackjack import (
+    Action,
+    BlackjackRules,
+    HandStatus,
+    Phase,
+    RoundState,
+    apply_action,
+    legal_actions,
+    parse_rules,
+    start_round,
+)
+from croupier.domain.ledger import AppendEvent, Command, Event, TransferKind, TransferRequest
+from croupier.domain.ledger.events import StreamConflict
+from croupier.domain.rng import RngSource
+from croupier.services.jackpots import house_account
+from croupier.services.ledger import Ledger
+from croupier.services.ledger.bets import settle_bet
+
+__all__ = ["BlackjackRounds", "load_tables"]
+
+#: More events than any round can hold (4 split hands, each hit to 21 at most, plus insurance).
+_EVENTS_MAX = 500
+
+SourceFor = Callable[[Mapping[str, Any]], Awaitable[RngSource]]
+
+
+def load_tables(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, BlackjackRules]:
+    """The blackjack tables among game definitions (``kind = "blackjack"``), by game id."""
+    return {
+        game_id: parse_rules(data)
+        for game_id, data in definitions.items()
+        if data.get("kind") == "blackjack"
+    }
+
+
+def _stream(round_id: str) -> str:
+    return f"round:{round_id}"
+
+
+class BlackjackRounds:
+    """The blackjack part of the round service (dealing, actions, settlement, recall)."""
+
+    def __init__(
+        self, ledger: Ledger, tables: Mapping[str, BlackjackRules], source_for: SourceFor
+    ) -> None:
+        self.ledger = ledger
+        self.tables = dict(tables)
+        # recorded fairness ({pair_id, client_seed, nonce}) -> the round's RngSource
+        self._source_for = source_for
+
+    def is_table(self, game_id: str) -> bool:
+        """Whether ``game_id`` is a blackjack table played here."""
+        return game_id in self.tables
+
+    def validate(self, game_id: str, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Check the stake against the table's limits before anything moves."""
+        rules = self.tables[game_id]
+        stake = request.get("stake")
+        if set(request) - {"stake"}:
+            raise InvalidBet("blackjack takes only a stake")
+        if isinstance(stake, bool) or not isinstance(stake, int):
+            raise InvalidBet("blackjack needs a stake in minor units")
+        if not rules.stake_min_minor <= stake <= rules.stake_max_minor:
+            raise InvalidBet(
+                f"the stake must be {rules.stake_min_minor} to {rules.stake_max_minor} minor units"
+            )
+        return stake, {"stake": stake}
+
+    def start_fields(self, game_id: str) -> dict[str, Any]:
+        """Extra ``round.started`` fields: the table's rules, so recomputation never depends
+        on a game file that may change later."""
+        return {"rules": self.tables[game_id].to_data()}
+
+    # -- recomputing ---------------------------------------------------------------------
+    async def _events(self, round_id: str) -> list[Event]:
+        return await self.ledger.store.stream_events(_stream(round_id), limit=_EVENTS_MAX)
+
+    async def _state(self, events: list[Event]) -> RoundState:
+        """The round's state from its seeds and its recorded actions."""
+        start = json.loads(events[0].data_json)
+        source = await self._source_for(start["fairness"])
+        state = start_round(parse_rules(start["rules"]), start["stake"], source).state
+        for event in events[1:]:
+            if event.type == "round.action":
+                action = Action(json.loads(event.data_json)["action"])
+                state = apply_action(state, action).state
+        return state
+
+    # -- playing -------------------------------------------------------------------------
+    async def complete(self, round_id: str) -> bool:
+        """Settle the round if its state is decided and it is not settled yet; True if so.
+
+        Used after the deal, after each action and by recovery (a crash between the final
+        action and its settlement); an undecided round is left for the player.
+        """
+        events = await self._events(round_id)
+        if not events or any(e.type == "round.settled" for e in events):
+            return False
+        state = await self._state(events)
+        if not state.is_settled:
+            return False
+        await self._settle(events, state)
+        return True
+
+    async def _settle(self, events: list[Event], state: RoundState) -> None:
+        start = json.loads(events[0].data_json)
+        round_id, currency = start["round_id"], start["currency"]
+        player_account = f"player:{start['player_id']}:cash"
+        house = house_account(currency)
+        win = state.total_return_minor
+        _, cash = await self.ledger.balance(player_account)
+        extra_ids = [
+            json.loads(e.data_json)["reservation"]
+            for e in events
+            if e.type == "round.action" and json.loads(e.data_json)["extra_stake"]
+        ]
+        group: list[Command] = [
+            *settle_bet(
+                round_id,
+                player_account=player_account,
+                house_account=house,
+                jackpot_account=None,
+                currency=currency,
+                win_minor=win,
+            ),
+            *[
+                TransferRequest.create(
+                    f"{pending_id}:post",
+                    kind=TransferKind.POST,
+                    pending_id=pending_id,
+                    reason="stake",
+                )
+                for pending_id in extra_ids
+            ],
+            AppendEvent.create(
+                _stream(round_id),
+                "round.settled",
+                {
+                    "outcome": _visible(state),
+                    "win": win,
+                    "jackpot_contribution": 0,
+                    "balance_after": cash.posted - state.total_stake_minor + win,
+                },
+            ),
+        ]
+        await self.ledger.submit(group)
+
+    async def act(self, round_id: str, player_id: str, key: str, action_name: str) -> None:
+        """Apply one action (refused with ``IllegalAction`` and nothing changed if illegal)."""
+        events = await self._events(round_id)
+        start = json.loads(events[0].data_json)
+        if any(json.loads(e.data_json).get("key") == key for e in events[1:]):
+            return  # a replay: the caller returns the current view
+        try:
+            action = Action(action_name)
+        except ValueError:
+            raise IllegalAction(f"no blackjack action {action_name!r}") from None
+        state = await self._state(events)
+        if state.is_settled:
+            await self.complete(round_id)  # in case a crash came between decision and payment
+            raise IllegalAction("this round is over")
+        after = apply_action(state, action).state  # raises IllegalAction, nothing written
+        extra = after.total_stake_minor - state.total_stake_minor
+        n = len(events)  # the action's seq: a reservation id no other action can take
+        reservation = f"{round_id}:stake-{n}"
+        group: list[Command] = []
+        if extra:
+            group.append(
+                TransferRequest.create(
+                    reservation,
+                    kind=TransferKind.PENDING,
+                    debit_account_id=f"player:{player_id}:cash",
+                    credit_account_id=house_account(start["currency"]),
+                    amount_minor=extra,
+                    currency=start["currency"],
+                    reason="stake",
+                )
+            )
+        data = {
+            "action": action.value,
+            "key": key,
+            "extra_stake": extra,
+            "reservation": reservation if extra else None,
+        }
+        group.append(
+            AppendEvent.create(_stream(round_id), "round.action", data, expected_seq=events[-1].seq)
+        )
+        applied = await self.ledger.submit(group)
+        if applied.replayed:  # another action reserved under this seq first
+            raise StreamConflict("another action on this round was applied first")
+        await self.complete(round_id)
+
+    # -- recall --------------------------------------------------------------------------
+    async def fill_view(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Complete a round view (built from ``round.started``) with the blackjack state."""
+        events = await self._events(body["round_id"])
+        state = await self._state(events)
+        actions = [json.loads(e.data_json)["action"] for e in events if e.type == "round.action"]
+        body["choices"] = {"stake": body["stake"], "actions": actions}
+        body["stake"] = state.total_stake_minor
+        body["outcome"] = _visible(state)
+        settled = [e for e in events if e.type == "round.settled"]
+        if settled:
+            recorded = json.loads(settled[0].data_json)
+            body.update(
+                status="settled",
+                win=recorded["win"],
+                outcome=recorded["outcome"],
+                jackpot_contribution=0,
+                balance_after=recorded["balance_after"],
+                ended_at_ms=settled[0].timestamp_ms,
+            )
+        return body
+
+
+def _visible(state: RoundState) -> dict[str, Any]:
+    """What the player may see: never the shoe, and the hole card only once settled."""
+    hands = [
+        {
+            "cards": list(hand.cards),
+            "total": hand.total,
+            "stake": hand.stake_minor,
+            "status": hand.status.value,
+            "doubled": hand.doubled,
+            "from_split": hand.from_split,
+            "blackjack": hand.is_blackjack,
+        }
+        for hand in state.hands
+    ]
+    open_round = not state.is_settled
+    outcome: dict[str, Any] = {
+        "phase": state.phase.value,
+        "hands": hands,
+        "active_hand": state.active_hand_index if state.phase is Phase.PLAYER else None,
+        "insurance_offered": state.phase is Phase.INSURANCE,
+        "insurance_stake": state.insurance_stake_minor,
+        "legal_actions": [action.value for action in legal_actions(state)],
+    }
+    if open_round:
+        outcome["dealer"] = {"up_card": state.dealer_upcard, "cards": [state.dealer_upcard]}
+        return outcome
+    settlement = state.settlement
+    assert settlement is not None  # a settled state always carries its settlement
+    outcome["dealer"] = {
+        "up_card": state.dealer_upcard,
+        "cards": list(state.dealer_cards),
+        "total": settlement.dealer_total,
+        "blackjack": settlement.dealer_blackjack,
+    }
+    outcome["hand_returns"] = list(settlement.hand_returns_minor)
+    outcome["insurance_return"] = settlement.insurance_return_minor
+    outcome["surrendered"] = any(h.status is HandStatus.SURRENDERED for h in state.hands)
+    return outcome

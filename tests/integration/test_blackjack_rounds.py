@@ -1,0 +1,168 @@
+"""Blackjack rounds on the ledger with stacked shoes: extra stakes reserved with their
+actions, one settlement, concurrent actions, and recovery that never finishes a hand for the
+player but does settle a round whose last action was interrupted before its settlement."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import pytest
+
+from croupier.bootstrap import Platform, open_platform
+from croupier.config import load_settings
+from croupier.domain.accounts.player import Player
+from croupier.domain.errors import IllegalAction
+from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
+from croupier.domain.ledger.events import StreamConflict
+from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.services.ledger import verify_ledger
+
+TABLE = "blackjack-6d-s17"
+# player 8s, dealer up 6d, player 8h, hole Td; split: 3c to the first eight (11, doubled: Kc),
+# 2c to the second (10, doubled: 9h); the dealer's 16 draws Ts and busts.
+SPLIT_DOUBLE = ("8s", "6d", "8h", "Td", "3c", "Kc", "2c", "9h", "Ts")
+# player 9s Ts (19) against a dealer 6: two hits in a row are possible, the player stands on 19
+STAND_19 = ("9s", "6d", "Ts", "Td", "Ks")
+
+
+class Interrupted(Exception):
+    """Stands for the process dying between an action and its settlement."""
+
+
+def _stacked(fronts: Sequence[Sequence[str]]) -> Any:
+    """A replay source dealing ``fronts[nonce]`` on top of a six-deck shoe."""
+
+    def source(server_seed: str, client_seed: str, nonce: int) -> StackedRng:
+        return StackedRng(stacked_shoe(6, fronts[nonce]))
+
+    return source
+
+
+async def _player(platform: Platform, email: str) -> Player:
+    await platform.accounts.register(
+        email=email,
+        password="correct horse battery",
+        date_of_birth="1990-01-01",
+        country="MT",
+        currency="EUR",
+    )
+    login = await platform.accounts.login(
+        email=email, password="correct horse battery", ip="1.2.3.4"
+    )
+    await platform.wallet.deposit(login.player, f"deposit-{email.partition('@')[0]}", 10_000)
+    return login.player
+
+
+@pytest.fixture
+async def platform(database_url: str) -> AsyncIterator[Platform]:
+    opened = await open_platform(load_settings({}, database_url=database_url))
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([SPLIT_DOUBLE]))
+    player = await _player(platform, "split@example.com")
+    view = await platform.rounds.play(player, TABLE, "deal-split-1", {"stake": 100})
+    assert view["status"] == "open" and "split" in view["outcome"]["legal_actions"]
+    assert view["outcome"]["dealer"]["cards"] == ["6d"]  # the hole card Td stays hidden
+    round_id = view["round_id"]
+
+    view = await platform.rounds.act(player, round_id, "act-split-1", "split")
+    assert view["stake"] == 200 and view["outcome"]["hands"][0]["cards"] == ["8s", "3c"]
+    wallet = await platform.wallet.wallet(player)
+    assert (wallet.cash, wallet.pending) == (9_800, 200)
+    with pytest.raises(IllegalAction):  # 8-3 cannot split: refused, nothing reserved
+        await platform.rounds.act(player, round_id, "act-split-2", "split")
+    view = await platform.rounds.act(player, round_id, "act-double-1", "double")
+    assert view["stake"] == 300 and view["status"] == "open"
+    view = await platform.rounds.act(player, round_id, "act-double-2", "double")
+
+    assert view["status"] == "settled" and view["stake"] == 400
+    assert [h["total"] for h in view["outcome"]["hands"]] == [21, 19]
+    assert view["outcome"]["dealer"]["cards"] == ["6d", "Td", "Ts"]  # 26: busted
+    assert view["win"] == 800 and view["choices"]["actions"] == ["split", "double", "double"]
+    wallet = await platform.wallet.wallet(player)
+    assert (wallet.cash, wallet.pending) == (10_000 - 400 + 800, 0)
+    replay = await platform.rounds.act(player, round_id, "act-double-2", "double")
+    assert replay == view  # a recorded key: the view again, paid once
+    with pytest.raises(IllegalAction):
+        await platform.rounds.act(player, round_id, "act-late-1", "hit")
+    assert (await verify_ledger(platform.ledger.store)).ok
+
+
+async def test_two_actions_at_once_apply_one(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    player = await _player(platform, "race@example.com")
+    round_id = (await platform.rounds.play(player, TABLE, "deal-race-1", {"stake": 100}))[
+        "round_id"
+    ]
+    # both actions read the round before either writes: the barrier makes the race certain
+    barrier, state = asyncio.Barrier(2), BlackjackRounds._state
+
+    async def read_together(self: BlackjackRounds, events: Any) -> Any:
+        found = await state(self, events)
+        if len(events) == 1:
+            await barrier.wait()
+        return found
+
+    monkeypatch.setattr(BlackjackRounds, "_state", read_together)
+    results = await asyncio.gather(
+        platform.rounds.act(player, round_id, "act-race-a", "hit"),
+        platform.rounds.act(player, round_id, "act-race-b", "hit"),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, StreamConflict) for r in results) == 1, results
+    view = await platform.rounds.view(round_id, player)
+    assert view["choices"]["actions"] == ["hit"] and view["outcome"]["hands"][0]["cards"] == [
+        "9s",
+        "Ts",
+        "Ks",
+    ]
+    assert view["status"] == "settled" and view["win"] == 0  # 29: busted
+
+
+async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings({}, database_url=database_url)
+    source = _stacked([STAND_19, STAND_19])
+    platform = await open_platform(settings)
+    try:
+        monkeypatch.setattr(platform.rounds, "_replay_source", source)
+        player = await _player(platform, "recover@example.com")
+        kept = await platform.rounds.play(player, TABLE, "deal-kept-1", {"stake": 100})
+        cut = await platform.rounds.play(player, TABLE, "deal-cut-1", {"stake": 100})
+
+        async def die(self: BlackjackRounds, *args: object) -> None:
+            raise Interrupted
+
+        with monkeypatch.context() as patched:
+            patched.setattr(BlackjackRounds, "_settle", die)
+            with pytest.raises(Interrupted):
+                await platform.rounds.act(player, cut["round_id"], "act-cut-1", "stand")
+        assert (await platform.wallet.wallet(player)).pending == 200
+    finally:
+        await platform.close()
+
+    with monkeypatch.context() as patched:
+        patched.setattr("croupier.bootstrap.ProvablyFairSource", source)
+        platform = await open_platform(settings)  # recovery runs here
+    try:
+        monkeypatch.setattr(platform.rounds, "_replay_source", source)
+        assert (await platform.rounds.view(kept["round_id"]))["status"] == "open"
+        settled = await platform.rounds.view(cut["round_id"])
+        assert settled["status"] == "settled" and settled["win"] == 200  # 19 beats 16+Ks
+        wallet = await platform.wallet.wallet(player)
+        assert (wallet.cash, wallet.pending) == (10_000 - 200 + 200, 100)
+        assert (await verify_ledger(platform.ledger.store)).ok
+    finally:
+        await platform.close()
