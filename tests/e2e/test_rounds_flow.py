@@ -101,6 +101,9 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
         stranger = _register_and_login(client, "stranger@example.com")
         assert client.get(f"/v1/rounds/{body['round_id']}", headers=stranger).status_code == 404
 
+        metrics = client.get("/metrics").text
+        assert 'croupier_rounds_total{game_id="lotus-20",status="settled"} 6.0' in metrics
+
     verify = subprocess.run(
         [sys.executable, "-m", "croupier", "ledger", "verify", "--database-url", database_url],
         check=False,

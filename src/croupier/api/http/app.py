@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 
 from croupier import __version__
 from croupier.api.http.limits import BodySizeLimit
-from croupier.api.http.metrics import HttpMetrics, LedgerCollector
+from croupier.api.http.metrics import HttpMetrics, LedgerCollector, rounds_counter
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import fairness, games, health, players, rounds, wallet
 from croupier.bootstrap import open_platform
@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
     registry = CollectorRegistry()
     registry.register(LedgerCollector(lambda: _writer_stats(app)))
     app.state.registry = registry
+    app.state.rounds_counter = rounds_counter(registry)
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)

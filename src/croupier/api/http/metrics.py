@@ -12,7 +12,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from croupier.services.ledger.writer import WriterStats
 
-__all__ = ["HttpMetrics", "LedgerCollector"]
+__all__ = ["HttpMetrics", "LedgerCollector", "rounds_counter"]
+
+
+def rounds_counter(registry: CollectorRegistry) -> Counter:
+    """Rounds answered by game (ids come from the catalogue, so the labels stay bounded)."""
+    return Counter(
+        "croupier_rounds", "Rounds played or acted on", ["game_id", "status"], registry=registry
+    )
 
 
 class HttpMetrics:

@@ -88,6 +88,7 @@ async def play(
     """Play one round: the stake is reserved, the outcome drawn, then settled on the ledger."""
     payload = body.model_dump(exclude_none=True)
     view = await platform_of(request).rounds.play(player, game_id, idempotency_key, payload)
+    request.app.state.rounds_counter.labels(view["game_id"], view["status"]).inc()
     return RoundOut.model_validate(view)
 
 
@@ -102,6 +103,7 @@ async def act(
     """Blackjack: one action on an open round; the view shows the outcome so far (the
     dealer's hole card once settled) and ``outcome.legal_actions``."""
     view = await platform_of(request).rounds.act(player, round_id, idempotency_key, body.action)
+    request.app.state.rounds_counter.labels(view["game_id"], view["status"]).inc()
     return RoundOut.model_validate(view)
 
 
