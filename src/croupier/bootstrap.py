@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,6 +11,7 @@ from datetime import UTC, datetime
 
 from croupier.adapters.game_files import game_ids, load_game_data
 from croupier.config import Settings
+from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
@@ -70,6 +73,7 @@ class Platform:
     catalogue: GameCatalogue
     rounds: RoundService
     closers: list[Callable[[], None]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness_problems(self) -> list[str]:
         """Why this process should not take traffic now (empty when ready)."""
@@ -83,6 +87,9 @@ class Platform:
         return problems
 
     async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         try:
             await self.seed_pairs.close()
             await self.players.close()
@@ -111,6 +118,21 @@ def make_seed_pair_store(database_url: str) -> SeedPairStore:
     from croupier.adapters.storage.fairness_postgres import PostgresSeedPairStore
 
     return PostgresSeedPairStore(database_url)
+
+
+async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
+    """Every so often, stand the blackjack rounds their players have left."""
+    log = logging.getLogger("croupier.rounds")
+    while True:
+        await asyncio.sleep(max(1.0, min(60.0, idle_timeout_s / 2)))
+        try:
+            finished = await rounds.stand_idle_blackjack(
+                now_ms=time.time_ns() // 1_000_000, idle_ms=idle_timeout_s * 1000
+            )
+            if finished:
+                log.info("stood %d idle blackjack rounds", finished)
+        except CroupierError:  # e.g. the player acted at the same moment: next time
+            log.warning("standing idle blackjack rounds failed", exc_info=True)
 
 
 async def open_platform(settings: Settings) -> Platform:
@@ -155,6 +177,11 @@ async def open_platform(settings: Settings) -> Platform:
     )
     # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
     await rounds.recover()
+    tasks = []
+    if settings.blackjack_idle_timeout_s:
+        tasks.append(
+            asyncio.create_task(_stand_idle_rounds(rounds, settings.blackjack_idle_timeout_s))
+        )
     return Platform(
         settings,
         ledger,
@@ -166,4 +193,5 @@ async def open_platform(settings: Settings) -> Platform:
         catalogue=catalogue,
         rounds=rounds,
         closers=[hasher.close],
+        tasks=tasks,
     )

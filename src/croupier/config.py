@@ -44,6 +44,8 @@ class Settings:
     wallet: WalletLimits = field(default_factory=WalletLimits)
     #: The bundled sandbox payment provider approves everything unless this is false.
     payments_approve: bool = True
+    #: A blackjack round left alone this long is finished by standing (0: never).
+    blackjack_idle_timeout_s: int = 600
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -124,6 +126,7 @@ def load_settings(
         accounts=accounts,
         wallet=wallet,
         payments_approve=approve == "approve",
+        blackjack_idle_timeout_s=_int(env, "CROUPIER_BLACKJACK_IDLE_TIMEOUT_S", 600, 0, 7 * 86_400),
         database_url=url,
         ledger=limits,
         house_floor_minor=-_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62),

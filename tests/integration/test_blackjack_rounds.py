@@ -166,3 +166,22 @@ async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
         assert (await verify_ledger(platform.ledger.store)).ok
     finally:
         await platform.close()
+
+
+async def test_a_round_left_alone_is_stood_after_the_idle_timeout(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    player = await _player(platform, "idle@example.com")
+    dealt = await platform.rounds.play(player, TABLE, "deal-idle-1", {"stake": 100})
+    assert dealt["status"] == "open"
+    soon = dealt["started_at_ms"] + 1_000
+    assert await platform.rounds.stand_idle_blackjack(now_ms=soon, idle_ms=60_000) == 0
+    later = dealt["started_at_ms"] + 60_000
+    assert await platform.rounds.stand_idle_blackjack(now_ms=later, idle_ms=60_000) == 1
+    stood = await platform.rounds.view(dealt["round_id"])
+    assert stood["status"] == "settled" and stood["choices"]["actions"] == ["stand"]
+    assert stood["win"] == 200  # the player's 19 beats the dealer's 16 + K
+    wallet = await platform.wallet.wallet(player)
+    assert (wallet.cash, wallet.pending) == (10_000 + 100, 0)
+    assert (await verify_ledger(platform.ledger.store)).ok

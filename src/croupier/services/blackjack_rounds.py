@@ -213,6 +213,30 @@ class BlackjackRounds:
             raise StreamConflict("another action on this round was applied first")
         await self.complete(round_id)
 
+    async def stand_if_idle(self, round_id: str, *, now_ms: int, idle_ms: int) -> bool:
+        """Finish a round its player left for ``idle_ms``: decline insurance, stand every hand.
+
+        The actions are recorded like a player's (key ``auto-stand-<seq>``), so recall shows
+        them and a player acting at the same moment gets a clean 409, never a double action.
+        """
+        events = await self._events(round_id)
+        if not events or any(e.type == "round.settled" for e in events):
+            return False
+        if now_ms - events[-1].timestamp_ms < idle_ms:
+            return False
+        start = json.loads(events[0].data_json)
+        state = await self._state(events)
+        while not state.is_settled:
+            action = (
+                Action.DECLINE_INSURANCE
+                if Action.DECLINE_INSURANCE in legal_actions(state)
+                else Action.STAND
+            )
+            await self.act(round_id, start["player_id"], f"auto-stand-{len(events)}", action.value)
+            events = await self._events(round_id)
+            state = await self._state(events)
+        return True
+
     # -- recall --------------------------------------------------------------------------
     async def fill_view(self, body: dict[str, Any]) -> dict[str, Any]:
         """Complete a round view (built from ``round.started``) with the blackjack state."""

@@ -321,19 +321,33 @@ class RoundService:
         return await self._settle(recorded[0], await self._recorded_source(start["fairness"]))
 
     # -- recovery --------------------------------------------------------------------------
-    async def recover(self) -> int:
-        """Settle every round whose stake is still reserved, from its recorded seeds.
+    async def stand_idle_blackjack(self, *, now_ms: int, idle_ms: int) -> int:
+        """Auto-stand every open blackjack round idle for ``idle_ms``; how many were finished."""
+        finished = 0
+        for round_id in await self._open_round_ids():
+            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=1)
+            if recorded and self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
+                finished += await self.blackjack.stand_if_idle(
+                    round_id, now_ms=now_ms, idle_ms=idle_ms
+                )
+        return finished
 
-        An open blackjack round is kept for its player to finish (no auto-stand yet); one
-        whose last action decided it but was interrupted before its settlement is settled.
-        """
-        open_stakes = [
+    async def _open_round_ids(self) -> list[str]:
+        return [
             pending.id.removesuffix(":stake")
             for pending in await self.ledger.store.load_open_pendings()
             if pending.reason == "stake" and pending.id.endswith(":stake")
         ]
+
+    async def recover(self) -> int:
+        """Settle every round whose stake is still reserved, from its recorded seeds.
+
+        An open blackjack round is kept for its player to finish (``stand_idle_blackjack``
+        ends it after the configured idle time); one whose last action decided it but was
+        interrupted before its settlement is settled.
+        """
         completed = 0
-        for round_id in open_stakes:
+        for round_id in await self._open_round_ids():
             recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
             if self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
                 completed += await self.blackjack.complete(round_id)
