@@ -12,12 +12,12 @@ import pytest
 
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
-from croupier.domain.accounts.player import Player
 from croupier.domain.errors import IllegalAction
 from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import verify_ledger
+from tests.support.platform import funded_player
 
 TABLE = "blackjack-6d-s17"
 # player 8s, dealer up 6d, player 8h, hole Td; split: 3c to the first eight (11, doubled: Kc),
@@ -40,21 +40,6 @@ def _stacked(fronts: Sequence[Sequence[str]]) -> Any:
     return source
 
 
-async def _player(platform: Platform, email: str) -> Player:
-    await platform.accounts.register(
-        email=email,
-        password="correct horse battery",
-        date_of_birth="1990-01-01",
-        country="MT",
-        currency="EUR",
-    )
-    login = await platform.accounts.login(
-        email=email, password="correct horse battery", ip="1.2.3.4"
-    )
-    await platform.wallet.deposit(login.player, f"deposit-{email.partition('@')[0]}", 10_000)
-    return login.player
-
-
 @pytest.fixture
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     opened = await open_platform(load_settings({}, database_url=database_url))
@@ -68,7 +53,7 @@ async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([SPLIT_DOUBLE]))
-    player = await _player(platform, "split@example.com")
+    player = await funded_player(platform, "split@example.com")
     view = await platform.rounds.play(player, TABLE, "deal-split-1", {"stake": 100})
     assert view["status"] == "open" and "split" in view["outcome"]["legal_actions"]
     assert view["outcome"]["dealer"]["cards"] == ["6d"]  # the hole card Td stays hidden
@@ -101,7 +86,7 @@ async def test_two_actions_at_once_apply_one(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
-    player = await _player(platform, "race@example.com")
+    player = await funded_player(platform, "race@example.com")
     round_id = (await platform.rounds.play(player, TABLE, "deal-race-1", {"stake": 100}))[
         "round_id"
     ]
@@ -138,7 +123,7 @@ async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
     platform = await open_platform(settings)
     try:
         monkeypatch.setattr(platform.rounds, "_replay_source", source)
-        player = await _player(platform, "recover@example.com")
+        player = await funded_player(platform, "recover@example.com")
         kept = await platform.rounds.play(player, TABLE, "deal-kept-1", {"stake": 100})
         cut = await platform.rounds.play(player, TABLE, "deal-cut-1", {"stake": 100})
 
@@ -172,7 +157,7 @@ async def test_a_round_left_alone_is_stood_after_the_idle_timeout(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
-    player = await _player(platform, "idle@example.com")
+    player = await funded_player(platform, "idle@example.com")
     dealt = await platform.rounds.play(player, TABLE, "deal-idle-1", {"stake": 100})
     assert dealt["status"] == "open"
     soon = dealt["started_at_ms"] + 1_000

@@ -10,6 +10,7 @@ from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.games.slots import SlotGame
 from croupier.services.ledger import verify_ledger
+from tests.support.platform import funded_player
 
 
 async def test_every_hit_takes_the_pool_and_the_house_reseeds_it(database_url: str) -> None:
@@ -21,19 +22,7 @@ async def test_every_hit_takes_the_pool_and_the_house_reseeds_it(database_url: s
         platform.rounds.slots["lotus-20"] = game
         rule = game.definition.jackpot
         assert rule is not None
-        await platform.accounts.register(
-            email="lucky@example.com",
-            password="correct horse battery",
-            date_of_birth="1990-01-01",
-            country="MT",
-            currency="EUR",
-        )
-        player = (
-            await platform.accounts.login(
-                email="lucky@example.com", password="correct horse battery", ip="10.0.0.1"
-            )
-        ).player
-        await platform.wallet.deposit(player, "deposit-lucky", 100_000)
+        player = await funded_player(platform, "lucky@example.com", 100_000)
 
         stake = 1_000
         contribution = game.jackpot_contribution_minor(stake)

@@ -13,6 +13,7 @@ from croupier.config import load_settings
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.services.ledger import verify_ledger
 from croupier.services.rounds import RoundService, round_stream
+from tests.support.platform import funded_player
 
 
 class Interrupted(Exception):
@@ -25,19 +26,7 @@ async def test_an_interrupted_spin_is_settled_on_restart(
     settings = load_settings({}, database_url=database_url)
     platform = await open_platform(settings)
     try:
-        await platform.accounts.register(
-            email="crash@example.com",
-            password="correct horse battery",
-            date_of_birth="1990-01-01",
-            country="MT",
-            currency="EUR",
-        )
-        player = (
-            await platform.accounts.login(
-                email="crash@example.com", password="correct horse battery", ip="1.2.3.4"
-            )
-        ).player
-        await platform.wallet.deposit(player, "deposit-crash", 1_000)
+        player = await funded_player(platform, "crash@example.com", 1_000)
 
         async def die(self: RoundService, *args: object) -> None:
             raise Interrupted
@@ -80,19 +69,7 @@ async def test_an_interrupted_spin_is_settled_on_restart(
 async def test_the_same_request_twice_at_once_plays_one_round(database_url: str) -> None:
     platform = await open_platform(load_settings({}, database_url=database_url))
     try:
-        await platform.accounts.register(
-            email="twice@example.com",
-            password="correct horse battery",
-            date_of_birth="1990-01-01",
-            country="MT",
-            currency="EUR",
-        )
-        player = (
-            await platform.accounts.login(
-                email="twice@example.com", password="correct horse battery", ip="1.2.3.4"
-            )
-        ).player
-        await platform.wallet.deposit(player, "deposit-twice", 1_000)
+        player = await funded_player(platform, "twice@example.com", 1_000)
         first, second = await asyncio.gather(
             platform.rounds.play(player, "lotus-20", "spin-twice-1", {"stake": 100}),
             platform.rounds.play(player, "lotus-20", "spin-twice-1", {"stake": 100}),
