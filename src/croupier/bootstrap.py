@@ -20,7 +20,7 @@ from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.payments import SandboxPaymentProvider
-from croupier.services.rounds import RoundLimits, RoundService
+from croupier.services.rounds import RoundService
 from croupier.services.wallet import WalletService
 
 __all__ = [
@@ -139,7 +139,7 @@ async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
     from croupier.adapters.passwords import Argon2PasswordHasher
 
-    catalogue = GameCatalogue.load()  # the shipped games and their certified figures
+    catalogue = GameCatalogue.load(round_limits=settings.rounds)  # the certified figures
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
@@ -171,7 +171,7 @@ async def open_platform(settings: Settings) -> Platform:
         ledger,
         fairness,
         slots,
-        RoundLimits(house_floor_minor=settings.house_floor_minor),
+        settings.rounds,
         replay_source=ProvablyFairSource,
         blackjack=load_tables({game_id: load_game_data(game_id) for game_id in game_ids()}),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.ledger.writer import WriterLimits
+from croupier.services.rounds import RoundLimits
 from croupier.services.wallet import WalletLimits
 
 __all__ = ["ConfigError", "HttpSettings", "Settings", "load_settings"]
@@ -42,6 +43,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
     wallet: WalletLimits = field(default_factory=WalletLimits)
+    rounds: RoundLimits = field(default_factory=RoundLimits)
     #: The bundled sandbox payment provider approves everything unless this is false.
     payments_approve: bool = True
     #: A blackjack round left alone this long is finished by standing (0: never).
@@ -118,6 +120,16 @@ def load_settings(
         deposit_minor_max=_int(env, "CROUPIER_DEPOSIT_MINOR_MAX", 1_000_000_00, 1, 10**15),
         withdrawal_minor_max=_int(env, "CROUPIER_WITHDRAWAL_MINOR_MAX", 1_000_000_00, 1, 10**15),
     )
+    house_floor = -_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62)
+    roulette_min = _int(env, "CROUPIER_ROULETTE_STAKE_MINOR_MIN", 10, 1, 10**12)
+    rounds = RoundLimits(
+        house_floor_minor=house_floor,
+        roulette_bets_max=_int(env, "CROUPIER_ROULETTE_BETS_MAX", 20, 1, 20),
+        roulette_stake_minor_min=roulette_min,
+        roulette_stake_minor_max=_int(
+            env, "CROUPIER_ROULETTE_STAKE_MINOR_MAX", 100_000, roulette_min, 10**12
+        ),
+    )
     approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
     if approve not in ("approve", "decline"):
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
@@ -129,6 +141,7 @@ def load_settings(
         blackjack_idle_timeout_s=_int(env, "CROUPIER_BLACKJACK_IDLE_TIMEOUT_S", 600, 0, 7 * 86_400),
         database_url=url,
         ledger=limits,
-        house_floor_minor=-_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62),
+        house_floor_minor=house_floor,
+        rounds=rounds,
         custom_currencies=currencies,
     )

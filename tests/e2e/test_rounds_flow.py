@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from croupier.adapters.game_files import load_game_data
 from tests.e2e.test_wallet_flow import _register_and_login
 from tests.support.server import running_server
 
@@ -31,7 +32,7 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
         )
         assert deposit.status_code == 201
 
-        stakes = wins = 0
+        stakes = wins = contributions = 0
         for i in range(5):
             spin = client.post(
                 "/v1/games/lotus-20/rounds",
@@ -43,6 +44,7 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
             assert body["status"] == "settled" and body["stake"] == 100
             assert len(body["outcome"]["stops"]) == 5 and body["fairness"]["nonce"] == i
             stakes, wins = stakes + body["stake"], wins + body["win"]
+            contributions += body["jackpot_contribution"]
         again = client.post(
             "/v1/games/lotus-20/rounds",
             json={"stake": 100},
@@ -100,6 +102,11 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
 
         stranger = _register_and_login(client, "stranger@example.com")
         assert client.get(f"/v1/rounds/{body['round_id']}", headers=stranger).status_code == 404
+
+        pools = client.get("/v1/jackpots").json()["items"]
+        lotus = next(pool for pool in pools if pool["game_id"] == "lotus-20")
+        seed = load_game_data("lotus-20")["jackpot"]["seed_minor"]
+        assert lotus == {"game_id": "lotus-20", "currency": "EUR", "amount": seed + contributions}
 
         metrics = client.get("/metrics").text
         assert 'croupier_rounds_total{game_id="lotus-20",status="settled"} 6.0' in metrics

@@ -94,7 +94,9 @@ class GameCatalogue:
         self.games = games
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> GameCatalogue:
+    def load(
+        cls, directory: Path | None = None, round_limits: RoundLimits | None = None
+    ) -> GameCatalogue:
         """Read ``catalogue.toml`` and every game file; refuse any mismatch between them."""
         directory = directory or games_dir()
         path = directory / CATALOGUE_FILE
@@ -117,7 +119,7 @@ class GameCatalogue:
             if not builtin and game_id not in files:
                 raise GameDefinitionError(f"{path}: games.{game_id} has no game file")
             data = {} if builtin else load_game_data(game_id, directory)
-            games.append(_game(game_id, entry, data))
+            games.append(_game(game_id, entry, data, round_limits or RoundLimits()))
         return cls(tuple(games))
 
     def get(self, game_id: str) -> CatalogueGame | None:
@@ -125,7 +127,9 @@ class GameCatalogue:
         return next((game for game in self.games if game.game_id == game_id), None)
 
 
-def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> CatalogueGame:
+def _game(
+    game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any], round_limits: RoundLimits
+) -> CatalogueGame:
     where = f"games.{game_id}"
     unknown = sorted(set(entry) - _ENTRY_KEYS)
     if unknown:
@@ -135,7 +139,7 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
     except ValueError:
         raise GameDefinitionError(f"{where}.rtp_basis: one of exact, simulated, none") from None
     kind = str(data.get("kind", entry.get("kind", "")))
-    stakes = _stakes(kind, data) if data else _builtin_stakes(kind)
+    stakes = _stakes(kind, data) if data else _builtin_stakes(kind, round_limits)
     rtp, rtp_min, edge = (entry.get(key) for key in ("rtp", "rtp_min_stake", "house_edge"))
     for key, value in (("rtp", rtp), ("rtp_min_stake", rtp_min), ("house_edge", edge)):
         if value is not None and not _PERCENT.match(str(value)):
@@ -161,10 +165,9 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
     )
 
 
-def _builtin_stakes(kind: str) -> tuple[str | None, int | None, int | None]:
+def _builtin_stakes(kind: str, limits: RoundLimits) -> tuple[str | None, int | None, int | None]:
     """Built-in games take their limits from the rounds service (roulette: per bet)."""
     if kind == "roulette":
-        limits = RoundLimits()
         return None, limits.roulette_stake_minor_min, limits.roulette_stake_minor_max
     return None, None, None
 

@@ -78,6 +78,20 @@ class JackpotPools:
         )
         return [win, *_seed(f"{round_id}:jackpot-reseed", pool, currency, rule.seed_minor)]
 
+    async def current(self, *, limit: int = 1000) -> list[dict[str, object]]:
+        """Every pool's value now (committed), for tickers and the lobby."""
+        pools = await self.ledger.store.accounts_of_kind(
+            AccountKind.JACKPOT_POOL.value, limit=limit
+        )
+        return [
+            {
+                "game_id": account.id.split(":")[1],
+                "currency": account.currency,
+                "amount": balance.available,
+            }
+            for account, balance in pools
+        ]
+
 
 def _seed(transfer_id: str, pool: str, currency: str, seed_minor: int) -> list[Command]:
     """The house funds the pool's seed (nothing when the game's seed is 0)."""

@@ -263,6 +263,14 @@ class PostgresLedgerStore:
         )
         return [(row[0], transfer_from_row(row[1:])) for row in rows]
 
+    async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
+        rows = await self._pool().fetch(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE kind = $1 ORDER BY id LIMIT $2",
+            kind,
+            limit,
+        )
+        return [account_from_row(row) for row in rows]
+
     async def all_accounts(self) -> list[tuple[Account, Balance]]:
         rows = await self._pool().fetch(
             f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position"

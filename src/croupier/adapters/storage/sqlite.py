@@ -250,6 +250,13 @@ class SqliteLedgerStore(SqliteStore):
         )
         return [(row[0], transfer_from_row(row[1:])) for row in rows]
 
+    async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
+        rows = await self._read(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE kind = ? ORDER BY id LIMIT ?",
+            (kind, limit),
+        )
+        return [account_from_row(row) for row in rows]
+
     async def all_accounts(self) -> list[tuple[Account, Balance]]:
         rows = await self._read(
             f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position"

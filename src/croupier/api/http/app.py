@@ -12,7 +12,7 @@ from croupier import __version__
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import HttpMetrics, LedgerCollector, rounds_counter
 from croupier.api.http.problems import install_problem_handlers
-from croupier.api.http.routes import fairness, games, health, players, rounds, wallet
+from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
 from croupier.bootstrap import open_platform
 from croupier.config import Settings
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(fairness.router)
     app.include_router(games.router)
+    app.include_router(jackpots.router)
     # Outermost first: count every request, then refuse oversize bodies before routing.
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
     app.add_middleware(HttpMetrics, registry=registry)

@@ -67,6 +67,10 @@ class LedgerStore(Protocol):
         """A stream's committed events with seq > ``after_seq``, in order."""
         ...
 
+    async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
+        """Accounts of one kind (e.g. every jackpot pool), by id, at most ``limit``."""
+        ...
+
     async def all_accounts(self) -> list[tuple[Account, Balance]]: ...
 
     def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:

@@ -1,0 +1,28 @@
+"""Progressive jackpot pools: what each is worth now."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from croupier.api.http.auth import platform_of
+from croupier.api.http.problems import PROBLEMS
+
+router = APIRouter(prefix="/v1", tags=["games"])
+
+
+class PoolOut(BaseModel):
+    game_id: str
+    currency: str
+    amount: int = Field(description="The pool now, minor units: a hit pays all of it")
+
+
+class PoolsOut(BaseModel):
+    items: list[PoolOut]
+
+
+@router.get("/jackpots", responses=PROBLEMS)
+async def jackpots(request: Request) -> PoolsOut:
+    """Current value of every progressive jackpot pool (public)."""
+    pools = await platform_of(request).rounds.jackpots.current()
+    return PoolsOut(items=[PoolOut.model_validate(pool) for pool in pools])
