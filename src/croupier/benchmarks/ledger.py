@@ -27,6 +27,7 @@ __all__ = ["BenchResult", "run_ledger_bench"]
 
 HOUSE, CLEARING, JACKPOT = "house:EUR", "clearing:EUR", "jackpot:EUR"
 STAKE_MINOR = 100
+OPEN_LOOP_IN_FLIGHT_MAX = 50_000
 CONTRIBUTION_MINOR = 1
 DEPOSIT_MINOR = 10**12
 
@@ -73,55 +74,107 @@ async def _prepare(ledger: Ledger, players: int) -> None:
         await ledger.submit(group)
 
 
-async def _produce(
-    ledger: Ledger,
-    player: int,
-    run_id: str,
-    stop_at: float,
-    latencies: list[float],
-    settlement_latencies: list[float],
-    rng: random.Random,
-) -> int:
-    account = f"p{player}"
-    done = 0
-    clock = time.perf_counter
-    while (start := clock()) < stop_at:
-        bet_id = f"{run_id}:{player}:{done}"
-        await ledger.submit(
-            [
-                reserve_stake(
-                    bet_id,
-                    player_account=account,
-                    house_account=HOUSE,
-                    stake_minor=STAKE_MINOR,
-                    currency="EUR",
-                )
-            ]
-        )
-        reserved = clock()
-        win = STAKE_MINOR * rng.choice((0, 0, 2, 0, 0, 3, 0, 0, 1))
-        await ledger.submit(
-            settle_bet(
+async def _settle_one(
+    ledger: Ledger, account: str, bet_id: str, started: float, samples: _Samples, win: int
+) -> None:
+    """One settlement as a slot spin makes it: reserve, then post + contribution + win."""
+    await ledger.submit(
+        [
+            reserve_stake(
                 bet_id,
                 player_account=account,
                 house_account=HOUSE,
-                jackpot_account=JACKPOT,
+                stake_minor=STAKE_MINOR,
                 currency="EUR",
-                contribution_minor=CONTRIBUTION_MINOR,
-                win_minor=win,
             )
+        ]
+    )
+    reserved = time.perf_counter()
+    await ledger.submit(
+        settle_bet(
+            bet_id,
+            player_account=account,
+            house_account=HOUSE,
+            jackpot_account=JACKPOT,
+            currency="EUR",
+            contribution_minor=CONTRIBUTION_MINOR,
+            win_minor=win,
         )
-        end = clock()
-        latencies.append(reserved - start)
-        latencies.append(end - reserved)
-        settlement_latencies.append(end - start)
-        done += 1
-    return done
+    )
+    end = time.perf_counter()
+    samples.requests += (reserved - started, end - reserved)
+    samples.settlements.append(end - started)
+
+
+@dataclass
+class _Samples:
+    requests: list[float]
+    settlements: list[float]
+
+
+def _win(rng: random.Random) -> int:
+    return STAKE_MINOR * rng.choice((0, 0, 2, 0, 0, 3, 0, 0, 1))  # a win on one spin in three
+
+
+async def _closed_loop(
+    ledger: Ledger, producers: int, run_id: str, stop_at: float, samples: _Samples
+) -> int:
+    """Each producer plays one spin after another, as fast as the ledger answers."""
+    rng = random.Random(7)
+
+    async def produce(player: int) -> int:
+        done = 0
+        while (started := time.perf_counter()) < stop_at:
+            await _settle_one(
+                ledger, f"p{player}", f"{run_id}:{player}:{done}", started, samples, _win(rng)
+            )
+            done += 1
+        return done
+
+    return sum(await asyncio.gather(*(produce(p) for p in range(producers))))
+
+
+async def _open_loop(
+    ledger: Ledger, players: int, run_id: str, stop_at: float, samples: _Samples, rate: float
+) -> int:
+    """Spins arrive at ``rate`` per second whatever the ledger does (open loop). Latency is
+    measured from each spin's scheduled time, so a stall is not hidden (no coordinated
+    omission)."""
+    rng = random.Random(7)
+    interval = 1 / rate
+    tasks: set[asyncio.Task[None]] = set()
+    scheduled = time.perf_counter()
+    n = 0
+    while scheduled < stop_at:
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if len(tasks) >= OPEN_LOOP_IN_FLIGHT_MAX:
+            raise RuntimeError(
+                f"more than {OPEN_LOOP_IN_FLIGHT_MAX} spins in flight: the "
+                f"ledger cannot keep up with {rate:,.0f}/s"
+            )
+        task = asyncio.create_task(
+            _settle_one(ledger, f"p{n % players}", f"{run_id}:{n}", scheduled, samples, _win(rng))
+        )
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        n += 1
+        scheduled += interval
+    await asyncio.gather(*tasks)
+    return n
 
 
 async def _run_mode(
-    url: str, mode: str, seconds: float, producers: int, limits: WriterLimits
+    url: str,
+    mode: str,
+    seconds: float,
+    producers: int,
+    limits: WriterLimits,
+    rate: float | None = None,
 ) -> BenchResult:
+    """One run on a fresh ledger: closed loop with ``producers``, or open loop at ``rate``
+    settlements/s spread over ``producers`` players."""
     store = make_store(url)
     await store.open(writer=True)
     writer = LedgerWriter(store, limits=limits)
@@ -129,42 +182,30 @@ async def _run_mode(
     ledger = Ledger(store, writer)
     try:
         await _prepare(ledger, producers)
-        latencies: list[float] = []
-        settlement_latencies: list[float] = []
-        rng = random.Random(7)
+        samples = _Samples([], [])
         batches_before = writer.stats.batches
         cpu_started = time.process_time()
         started = time.perf_counter()
-        counts = await asyncio.gather(
-            *(
-                _produce(
-                    ledger,
-                    i,
-                    secrets.token_hex(4),
-                    started + seconds,
-                    latencies,
-                    settlement_latencies,
-                    rng,
-                )
-                for i in range(producers)
-            )
-        )
+        run_id = secrets.token_hex(4)
+        if rate is None:
+            total = await _closed_loop(ledger, producers, run_id, started + seconds, samples)
+        else:
+            total = await _open_loop(ledger, producers, run_id, started + seconds, samples, rate)
         elapsed = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
         batches = writer.stats.batches - batches_before
         verified = (await verify_ledger(store)).ok
     finally:
         await ledger.close()
-    total = sum(counts)
     return BenchResult(
-        mode=mode,
+        mode=mode if rate is None else f"{mode} open-loop at {rate:,.0f}/s",
         settlements=total,
         seconds=elapsed,
         settlements_per_s=total / elapsed,
-        p50_ms=_percentile(latencies, 50),
-        p99_ms=_percentile(latencies, 99),
-        settlement_p50_ms=_percentile(settlement_latencies, 50),
-        settlement_p99_ms=_percentile(settlement_latencies, 99),
+        p50_ms=_percentile(samples.requests, 50),
+        p99_ms=_percentile(samples.requests, 99),
+        settlement_p50_ms=_percentile(samples.settlements, 50),
+        settlement_p99_ms=_percentile(samples.settlements, 99),
         batches=batches,
         verified=verified,
         cpu_us_per_settlement=cpu_seconds / max(1, total) * 1e6,
@@ -186,21 +227,18 @@ async def run_ledger_bench(
     naive_producers: int,
     database_url: str | None,
     limits: WriterLimits,
+    rate: float | None = None,
 ) -> tuple[BenchResult, BenchResult]:
-    """Group-commit mode, then naive mode, each on a fresh database."""
-    results = []
-    for mode, mode_seconds, mode_producers, mode_limits in (
-        ("group", seconds, producers, limits),
-        (
-            "naive",
-            naive_seconds,
-            naive_producers,
-            WriterLimits(batch_commands_max=1, transfers_cached_max=limits.transfers_cached_max),
-        ),
-    ):
-        async with _fresh_database(backend, database_url) as url:
-            results.append(await _run_mode(url, mode, mode_seconds, mode_producers, mode_limits))
-    return results[0], results[1]
+    """Group-commit mode (open loop when ``rate`` is given), then the naive closed-loop
+    mode, each on a fresh database."""
+    naive_limits = WriterLimits(
+        batch_commands_max=1, transfers_cached_max=limits.transfers_cached_max
+    )
+    async with _fresh_database(backend, database_url) as url:
+        group = await _run_mode(url, "group", seconds, producers, limits, rate)
+    async with _fresh_database(backend, database_url) as url:
+        naive = await _run_mode(url, "naive", naive_seconds, naive_producers, naive_limits)
+    return group, naive
 
 
 class _fresh_database:  # noqa: N801 - used as a context manager

@@ -29,6 +29,12 @@ def ledger(
         "--database-url",
         help="postgres: admin URL to create scratch databases on; sqlite: directory for files.",
     ),
+    rate: float | None = typer.Option(
+        None,
+        "--rate",
+        min=1,
+        help="Open loop: this many settlements/s over the --producers players.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Bet settlements/s and request latency, group commit vs one transaction per request."""
@@ -49,6 +55,7 @@ def ledger(
             naive_producers=naive_producers,
             database_url=database_url,
             limits=limits,
+            rate=rate,
         )
     )
     ratio = group.settlements_per_s / naive.settlements_per_s if naive.settlements_per_s else 0.0
