@@ -8,15 +8,13 @@ the old pair and inserts the new one in one transaction.
 
 from __future__ import annotations
 
-import asyncpg
-
 from croupier.adapters.storage.fairness_sqlite import PAIR_COLUMNS, pair_from_row
+from croupier.adapters.storage.postgres_base import PostgresPoolStore
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness_ports import Rotation, StoredPair
 
 __all__ = ["PostgresSeedPairStore"]
 
-_CONNECT_TIMEOUT_S = 10.0
 _ACTIVE = "player_id = $1 AND revealed_at_ms IS NULL"
 _INSERT = (
     "INSERT INTO seed_pairs (player_id, server_seed, server_seed_hash, client_seed, next_nonce, "
@@ -24,29 +22,10 @@ _INSERT = (
 )
 
 
-class PostgresSeedPairStore:
+class PostgresSeedPairStore(PostgresPoolStore):
     """Implements ``croupier.services.fairness.SeedPairStore`` on PostgreSQL."""
 
-    def __init__(self, dsn: str, *, connections_max: int = 4) -> None:
-        if not 1 <= connections_max <= 100:
-            raise ValueError("connections_max must be in 1..100")
-        self.dsn = dsn
-        self.connections_max = connections_max
-        self._pool: asyncpg.Pool | None = None
-
-    async def open(self) -> None:
-        pool = await asyncpg.create_pool(
-            self.dsn, min_size=1, max_size=self.connections_max, timeout=_CONNECT_TIMEOUT_S
-        )
-        if await pool.fetchval("SELECT to_regclass('seed_pairs')") is None:
-            await pool.close()
-            raise RuntimeError("no seed_pairs table: open the ledger store first")
-        self._pool = pool
-
-    async def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
+    required_table = "seed_pairs"
 
     # -- reads -----------------------------------------------------------------------------
     async def active(self, player_id: str) -> StoredPair | None:
@@ -127,8 +106,3 @@ class PostgresSeedPairStore:
                 at_ms,
             )
         return Rotation(revealed, pair_from_row(new))
-
-    def _connections(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError("the seed-pair store is not open")
-        return self._pool

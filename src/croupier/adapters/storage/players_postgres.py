@@ -20,38 +20,19 @@ from croupier.adapters.storage.players_sqlite import (
     session_from_row,
     to_ms,
 )
+from croupier.adapters.storage.postgres_base import PostgresPoolStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 
 __all__ = ["PostgresPlayerStore"]
 
-_CONNECT_TIMEOUT_S = 10.0
 _PLAYERS_EMAIL_KEY = "players_email_key"  # PostgreSQL's name for the UNIQUE (email) index
 
 
-class PostgresPlayerStore:
+class PostgresPlayerStore(PostgresPoolStore):
     """Implements ``croupier.services.accounts.PlayerStore`` on PostgreSQL."""
 
-    def __init__(self, dsn: str, *, connections_max: int = 4) -> None:
-        if not 1 <= connections_max <= 100:
-            raise ValueError("connections_max must be in 1..100")
-        self.dsn = dsn
-        self.connections_max = connections_max
-        self._pool: asyncpg.Pool | None = None
-
-    async def open(self) -> None:
-        pool = await asyncpg.create_pool(
-            self.dsn, min_size=1, max_size=self.connections_max, timeout=_CONNECT_TIMEOUT_S
-        )
-        if await pool.fetchval("SELECT to_regclass('players')") is None:
-            await pool.close()
-            raise RuntimeError("no players table: open the ledger store first")
-        self._pool = pool
-
-    async def close(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
+    required_table = "players"
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_player(self, player: Player, password_hash: str) -> None:
@@ -137,8 +118,3 @@ class PostgresPlayerStore:
             return None
         values = list(row.values())
         return session_from_row(values[:5]), player_from_row(values[5:])
-
-    def _connections(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError("the player store is not open")
-        return self._pool
