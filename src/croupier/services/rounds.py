@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
-    CroupierError,
     IdempotencyConflict,
     IllegalAction,
     InvalidBet,
@@ -46,14 +45,16 @@ from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
+from croupier.services.round_recall import (
+    RoundNotFound,
+    RoundRecall,
+    player_stream,
+    round_stream,
+)
 
 __all__ = ["RoundFairness", "RoundLimits", "RoundNotFound", "RoundService", "round_stream"]
 
 ROULETTE = "european-roulette"
-
-
-class RoundNotFound(CroupierError):
-    code = "not-found"
 
 
 class RoundFairness(Protocol):
@@ -92,14 +93,6 @@ class RoundLimits:
     page_size_max: int = 100
 
 
-def round_stream(round_id: str) -> str:
-    return f"round:{round_id}"
-
-
-def _player_stream(player_id: str) -> str:
-    return f"player-rounds:{player_id}"
-
-
 class RoundService:
     def __init__(
         self,
@@ -119,6 +112,7 @@ class RoundService:
         self._replay_source = replay_source
         self.jackpots = JackpotPools(ledger, limits.house_floor_minor)
         self.blackjack = BlackjackRounds(ledger, blackjack or {}, self._recorded_source)
+        self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
 
     async def _recorded_source(self, fairness: Mapping[str, Any]) -> RngSource:
         server_seed = await self.fairness.server_seed(fairness["pair_id"])
@@ -174,7 +168,7 @@ class RoundService:
             ),
             AppendEvent.create(round_stream(round_id), "round.started", started),
             AppendEvent.create(
-                _player_stream(player.player_id), "round.started", {"round_id": round_id}
+                player_stream(player.player_id), "round.started", {"round_id": round_id}
             ),
         ]
         applied = await self.ledger.submit(group)
@@ -356,67 +350,11 @@ class RoundService:
                 completed += 1
         return completed
 
-    # -- recall ----------------------------------------------------------------------------
+    # -- recall (services/round_recall.py) ------------------------------------------------
     async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
-        events = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
-        if not events:
-            raise RoundNotFound(f"no round {round_id!r}")
-        start = json.loads(events[0].data_json)
-        if player is not None and start["player_id"] != player.player_id:
-            raise RoundNotFound(
-                f"no round {round_id!r}"
-            )  # another player's round: not yours to see
-        fairness = dict(start["fairness"])
-        fairness["server_seed"] = await self.fairness.revealed_seed(fairness.pop("pair_id"))
-        body: dict[str, Any] = {
-            "round_id": round_id,
-            "game_id": start["game_id"],
-            "game_version": start["game_version"],
-            "status": "open",
-            "currency": start["currency"],
-            "stake": start["stake"],
-            "choices": start["choices"],
-            "started_at_ms": events[0].timestamp_ms,
-            "balance_before": start["balance_before"],
-            "fairness": fairness,
-            "win": None,
-            "jackpot_contribution": None,
-            "jackpot_win": None,
-            "outcome": None,
-            "ended_at_ms": None,
-            "balance_after": None,
-        }
-        if self.blackjack.is_table(start["game_id"]):
-            return await self.blackjack.fill_view(body)
-        if len(events) > 1:
-            settled = json.loads(events[1].data_json)
-            if settled["outcome"].get("jackpot_hit"):
-                paid = await self.ledger.transfer_by_id(f"{round_id}:jackpot-win")
-                if paid is None:  # settled in the same group as the event: cannot be missing
-                    raise InvariantBroken(f"round {round_id} hit the jackpot but has no payout")
-                body["jackpot_win"] = paid.amount_minor
-                settled["balance_after"] += body["jackpot_win"]
-            body.update(
-                status="settled",
-                win=settled["win"],
-                outcome=settled["outcome"],
-                jackpot_contribution=settled["jackpot_contribution"],
-                balance_after=settled["balance_after"],
-                ended_at_ms=events[1].timestamp_ms,
-            )
-        return body
+        return await self.recall.view(round_id, player)
 
     async def history(
         self, player: Player, *, limit: int, cursor: int | None
     ) -> tuple[list[dict[str, Any]], int | None]:
-        """The player's rounds, newest first; the cursor is a seq of their round stream."""
-        if not 1 <= limit <= self.limits.page_size_max:
-            raise InvalidBet(f"limit must be 1 to {self.limits.page_size_max}")
-        stream = _player_stream(player.player_id)
-        upper = cursor if cursor is not None else await self.ledger.store.stream_head(stream) + 1
-        after = max(0, upper - 1 - limit)
-        events = await self.ledger.store.stream_events(stream, after_seq=after, limit=limit)
-        events = [e for e in events if e.seq < upper][::-1][:limit]
-        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
-        next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
-        return rounds, next_cursor
+        return await self.recall.history(player, limit=limit, cursor=cursor)

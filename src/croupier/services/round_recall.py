@@ -1,0 +1,104 @@
+"""Game recall: a round as its player may see it, rebuilt from the round's events.
+
+What a round shows: start and end time, stake, win, balance before and after, jackpot
+contribution and win, game id and version, the player's choices and the outcome, and the
+fairness proof (server seed hash, client seed, nonce; the server seed once revealed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from croupier.domain.accounts.player import Player
+from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
+from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.services.ledger import Ledger
+
+__all__ = ["RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+
+
+class RoundNotFound(CroupierError):
+    code = "not-found"
+
+
+def round_stream(round_id: str) -> str:
+    return f"round:{round_id}"
+
+
+def player_stream(player_id: str) -> str:
+    """Each of a player's rounds, in order: the index recall pages through."""
+    return f"player-rounds:{player_id}"
+
+
+class RoundRecall:
+    def __init__(
+        self, ledger: Ledger, fairness: Any, blackjack: BlackjackRounds, page_size_max: int
+    ) -> None:
+        self.ledger = ledger
+        self.fairness = fairness
+        self.blackjack = blackjack
+        self.page_size_max = page_size_max
+
+    async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
+        events = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+        if not events:
+            raise RoundNotFound(f"no round {round_id!r}")
+        start = json.loads(events[0].data_json)
+        if player is not None and start["player_id"] != player.player_id:
+            # another player's round: not theirs to see, nor to learn that it exists
+            raise RoundNotFound(f"no round {round_id!r}")
+        fairness = dict(start["fairness"])
+        fairness["server_seed"] = await self.fairness.revealed_seed(fairness.pop("pair_id"))
+        body: dict[str, Any] = {
+            "round_id": round_id,
+            "game_id": start["game_id"],
+            "game_version": start["game_version"],
+            "status": "open",
+            "currency": start["currency"],
+            "stake": start["stake"],
+            "choices": start["choices"],
+            "started_at_ms": events[0].timestamp_ms,
+            "balance_before": start["balance_before"],
+            "fairness": fairness,
+            "win": None,
+            "jackpot_contribution": None,
+            "jackpot_win": None,
+            "outcome": None,
+            "ended_at_ms": None,
+            "balance_after": None,
+        }
+        if self.blackjack.is_table(start["game_id"]):
+            return await self.blackjack.fill_view(body)
+        if len(events) > 1:
+            settled = json.loads(events[1].data_json)
+            if settled["outcome"].get("jackpot_hit"):
+                paid = await self.ledger.transfer_by_id(f"{round_id}:jackpot-win")
+                if paid is None:  # settled in the same group as the event: cannot be missing
+                    raise InvariantBroken(f"round {round_id} hit the jackpot but has no payout")
+                body["jackpot_win"] = paid.amount_minor
+                settled["balance_after"] += body["jackpot_win"]
+            body.update(
+                status="settled",
+                win=settled["win"],
+                outcome=settled["outcome"],
+                jackpot_contribution=settled["jackpot_contribution"],
+                balance_after=settled["balance_after"],
+                ended_at_ms=events[1].timestamp_ms,
+            )
+        return body
+
+    async def history(
+        self, player: Player, *, limit: int, cursor: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """The player's rounds, newest first; the cursor is a seq of their round stream."""
+        if not 1 <= limit <= self.page_size_max:
+            raise InvalidInput(f"limit must be 1 to {self.page_size_max}")
+        stream = player_stream(player.player_id)
+        upper = cursor if cursor is not None else await self.ledger.store.stream_head(stream) + 1
+        after = max(0, upper - 1 - limit)
+        events = await self.ledger.store.stream_events(stream, after_seq=after, limit=limit)
+        events = [e for e in events if e.seq < upper][::-1][:limit]
+        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
+        next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
+        return rounds, next_cursor
