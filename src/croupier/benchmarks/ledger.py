@@ -253,7 +253,7 @@ class _fresh_database:  # noqa: N801 - used as a context manager
     async def __aenter__(self) -> str:
         if self.backend == "sqlite":
             # a directory on the working disk, not tmpfs: durability must cost what it costs
-            base = Path(self.admin_url or ".").resolve() if self.admin_url else Path.cwd()
+            base = Path(self.admin_url).resolve() if self.admin_url else Path.cwd()
             self.tmp = tempfile.TemporaryDirectory(prefix=".bench-", dir=base)
             return f"sqlite:///{self.tmp.name}/ledger.db"
         import asyncpg

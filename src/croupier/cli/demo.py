@@ -10,9 +10,10 @@ from croupier.adapters.game_files import load_game_data
 from croupier.bootstrap import open_ledger
 from croupier.cli.common import DATABASE_URL_OPTION, run, settings_for
 from croupier.domain.games.slots import SlotGame
-from croupier.domain.ledger import AccountKind, TransferRequest
+from croupier.domain.ledger import AccountKind, Command
 from croupier.domain.money import Money, currency, format_amount
 from croupier.domain.rng import CsprngSource
+from croupier.services.jackpots import JackpotPools, pool_account
 from croupier.services.ledger import Ledger, verify_ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
 
@@ -40,11 +41,14 @@ async def _demo(database_url: str | None, game_id: str, spins: int, stake_minor:
     game = SlotGame.from_data(load_game_data(game_id))
     game.check_stake(stake_minor)
     run_id = secrets.token_hex(4)
-    player, jackpot = f"player:demo-{run_id}:cash", f"jackpot:{game_id}:EUR"
+    player, jackpot = f"player:demo-{run_id}:cash", pool_account(game_id, "EUR")
     ledger = await open_ledger(settings)
     try:
         typer.echo(f"ledger: {settings.database_url}")
         await _open_accounts(ledger, player, jackpot)
+        pools, rule = JackpotPools(ledger, settings.house_floor_minor), game.definition.jackpot
+        if rule is not None:
+            await pools.ensure_seeded(game_id, "EUR", rule)
         await ledger.transfer(
             f"demo-{run_id}:deposit",
             debit_account_id=CLEARING,
@@ -70,27 +74,19 @@ async def _demo(database_url: str | None, game_id: str, spins: int, stake_minor:
             )
             outcome = game.play_round(rng)
             win = outcome.settle(stake_minor)
-            group: list[TransferRequest] = settle_bet(
-                bet,
-                player_account=player,
-                house_account=HOUSE,
-                jackpot_account=jackpot,
-                currency="EUR",
-                contribution_minor=game.jackpot_contribution_minor(stake_minor),
-                win_minor=win,
-            )
-            if outcome.jackpot_hit:  # the pool, with this round's contribution, goes to the player
-                _, pool = await ledger.balance(jackpot)
-                group.append(
-                    TransferRequest.create(
-                        f"{bet}:jackpot-win",
-                        debit_account_id=jackpot,
-                        credit_account_id=player,
-                        amount_minor=pool.available + game.jackpot_contribution_minor(stake_minor),
-                        currency="EUR",
-                        reason="jackpot_win",
-                    )
+            group: list[Command] = [
+                *settle_bet(
+                    bet,
+                    player_account=player,
+                    house_account=HOUSE,
+                    jackpot_account=jackpot,
+                    currency="EUR",
+                    contribution_minor=game.jackpot_contribution_minor(stake_minor),
+                    win_minor=win,
                 )
+            ]
+            if outcome.jackpot_hit and rule is not None:  # the whole pool, then the reseed
+                group += pools.payout(bet, game_id, "EUR", player, rule)
             await ledger.submit(group)
             _, balance = await ledger.balance(player)
             typer.echo(

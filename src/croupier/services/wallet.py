@@ -171,7 +171,7 @@ def _check_request(key: str, amount_minor: object, maximum: int, what: str) -> i
     return amount
 
 
-def transfer_json(seq: int | None, transfer: Transfer, account_id: str) -> dict[str, object]:
+def transfer_json(transfer: Transfer, account_id: str) -> dict[str, object]:
     """A transfer as a player sees it from one of their accounts: signed amount, newest first."""
     signed = (
         transfer.amount_minor
@@ -187,6 +187,4 @@ def transfer_json(seq: int | None, transfer: Transfer, account_id: str) -> dict[
         "timestamp_ms": transfer.timestamp_ms,
         "metadata": json.loads(transfer.metadata_json),
     }
-    if seq is not None:
-        body["cursor"] = seq
     return body

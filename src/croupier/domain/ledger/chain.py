@@ -45,11 +45,10 @@ class BatchRecord:
         events: Sequence[Event] = (),
     ) -> BatchRecord:
         content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers, events)
-        digest = hashlib.sha256(content.encode("ascii")).hexdigest()
         return cls(
             seq,
             prev_hash,
-            digest,
+            _sha256(content),
             timestamp_ms,
             tuple(accounts),
             tuple(transfers),
@@ -88,5 +87,8 @@ def batch_hash(
     transfers: Sequence[Transfer],
     events: Sequence[Event] = (),
 ) -> str:
-    content = canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers, events)
+    return _sha256(canonical_content(seq, prev_hash, timestamp_ms, accounts, transfers, events))
+
+
+def _sha256(content: str) -> str:
     return hashlib.sha256(content.encode("ascii")).hexdigest()

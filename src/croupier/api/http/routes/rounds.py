@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.wallet import IdempotencyKey
 
@@ -117,10 +118,8 @@ async def recall(round_id: RoundId, player: CurrentPlayer, request: Request) -> 
 async def rounds(
     player: CurrentPlayer,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        int | None, Query(ge=1, description="next_cursor of the previous page")
-    ] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> RoundsOut:
     """The player's rounds, newest first."""
     items, next_cursor = await platform_of(request).rounds.history(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.services.wallet import transfer_json
 
@@ -66,7 +67,7 @@ async def deposit(
 ) -> MovementOut:
     """Deposit through the payment provider (the sandbox approves at once)."""
     transfer = await platform_of(request).wallet.deposit(player, idempotency_key, body.amount)
-    return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
+    return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
 
 
 @router.post("/withdrawals", status_code=201, responses=PROBLEMS)
@@ -75,23 +76,19 @@ async def withdraw(
 ) -> MovementOut:
     """Withdraw: the funds are reserved, paid out by the provider, then posted."""
     transfer = await platform_of(request).wallet.withdraw(player, idempotency_key, body.amount)
-    return MovementOut.model_validate(transfer_json(None, transfer, player.cash_account_id))
+    return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
 
 
 @router.get("/transactions", responses=PROBLEMS)
 async def transactions(
     player: CurrentPlayer,
     request: Request,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        int | None, Query(ge=1, description="next_cursor of the previous page")
-    ] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> TransactionsOut:
     """The cash account's movements, newest first, with a stable cursor."""
     rows, next_cursor = await platform_of(request).wallet.transactions(
         player, limit=limit, cursor=cursor
     )
-    items = [
-        MovementOut.model_validate(transfer_json(None, t, player.cash_account_id)) for _, t in rows
-    ]
+    items = [MovementOut.model_validate(transfer_json(t, player.cash_account_id)) for _, t in rows]
     return TransactionsOut(items=items, next_cursor=next_cursor)
