@@ -172,6 +172,15 @@ class PostgresLedgerStore:
         )
         return [event_from_row(row) for row in rows]
 
+    async def events_in_batches(self, first: int, last: int) -> list[Event]:
+        rows = await self._pool().fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN $1 AND $2 "
+            "ORDER BY global_seq",
+            first,
+            last,
+        )
+        return [event_from_row(row) for row in rows]
+
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._pool().fetch(
             f"SELECT {TRANSFER_COLUMNS} FROM transfers "

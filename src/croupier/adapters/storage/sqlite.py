@@ -171,6 +171,14 @@ class SqliteLedgerStore(SqliteStore):
         )
         return [event_from_row(row) for row in rows]
 
+    async def events_in_batches(self, first: int, last: int) -> list[Event]:
+        rows = await self._read(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN ? AND ? "
+            "ORDER BY global_seq",
+            (first, last),
+        )
+        return [event_from_row(row) for row in rows]
+
     async def load_open_pendings(self) -> list[Transfer]:
         rows = await self._read(
             f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT id FROM open_pendings)"

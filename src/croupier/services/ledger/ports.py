@@ -67,6 +67,10 @@ class LedgerStore(Protocol):
         """A stream's committed events with seq > ``after_seq``, in order."""
         ...
 
+    async def events_in_batches(self, first: int, last: int) -> list[Event]:
+        """Every event committed by batches ``first`` to ``last``, in commit order."""
+        ...
+
     async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
         """Accounts of one kind (e.g. every jackpot pool), by id, at most ``limit``."""
         ...

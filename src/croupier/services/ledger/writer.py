@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -33,7 +34,13 @@ from croupier.domain.ledger import (
 from croupier.domain.ledger.state import accounts_named, streams_named
 from croupier.services.ledger.ports import LedgerStore
 
-__all__ = ["LedgerUnavailable", "LedgerWriter", "WriterLimits", "WriterStats"]
+__all__ = ["CommitListener", "LedgerUnavailable", "LedgerWriter", "WriterLimits", "WriterStats"]
+
+#: Told of every committed batch and the final balances it wrote, in commit order, on the
+#: event loop; it must be quick (it runs before the batch's callers are answered).
+CommitListener = Callable[[BatchRecord, Mapping[str, Balance]], None]
+
+_log = logging.getLogger("croupier.ledger")
 
 
 class LedgerUnavailable(CroupierError):
@@ -104,6 +111,11 @@ class LedgerWriter:
         self._task: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
         self._stopping = False
+        self._listeners: list[CommitListener] = []
+
+    def on_commit(self, listener: CommitListener) -> None:
+        """Call ``listener`` after every durable commit (the outbox relay, the ticker)."""
+        self._listeners.append(listener)
 
     @property
     def alive(self) -> bool:
@@ -271,6 +283,11 @@ class LedgerWriter:
         stats.last_batch_size = len(prepared.waiting)
         stats.last_commit_s = elapsed
         stats.commit_seconds_total += elapsed
+        for listener in self._listeners:
+            try:
+                listener(prepared.record, prepared.balances)
+            except Exception:  # a listener's bug must not stop the money
+                _log.exception("a commit listener failed")
         _answer(prepared.waiting)
 
     def _remember(self, transfers: Iterable[Transfer]) -> None:

@@ -1,0 +1,1 @@
+"""Event stream adapters: in-process (the embedded default) and NATS JetStream."""

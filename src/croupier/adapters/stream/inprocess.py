@@ -1,0 +1,44 @@
+"""The embedded event stream: live fan-out inside this process, the outbox as the log.
+
+Nothing is copied: a replay reads the ledger's own ``events`` table, so after a restart a
+client resumes from exactly what was committed, and the relay never has to catch up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from croupier.adapters.stream.fanout import Fanout
+from croupier.services.ledger.ports import LedgerStore
+from croupier.services.stream import Handler, StreamEvent
+
+__all__ = ["InProcessStream"]
+
+
+class InProcessStream:
+    def __init__(self, store: LedgerStore) -> None:
+        self.store = store
+        self._fanout = Fanout()
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    async def relayed_through(self) -> int | None:
+        return None
+
+    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+        for _, event in events:
+            self._fanout.deliver(event)
+
+    async def broadcast(self, event: StreamEvent) -> None:
+        self._fanout.deliver(event)
+
+    async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
+        events = await self.store.stream_events(stream, after_seq=after_seq, limit=limit)
+        return [StreamEvent.of(event) for event in events]
+
+    def subscribe(self, family: str, handler: Handler) -> Callable[[], None]:
+        return self._fanout.subscribe(family, handler)

@@ -1,0 +1,68 @@
+"""The ``EventStream`` port: committed events out to subscribers, in order, resumable.
+
+The ledger's outbox (the ``events`` table) is the source of truth. An :class:`OutboxRelay`
+publishes what the writer commits, in commit order; a stream adapter delivers it live to
+subscribers of its family and can replay any stream from a seq. Delivery is at least once:
+a subscriber drops what it has already seen by seq (seqs are gap-free per stream).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import NamedTuple, Protocol
+
+from croupier.domain.ledger import Event
+
+__all__ = ["EventStream", "Handler", "StreamEvent"]
+
+
+class StreamEvent(NamedTuple):
+    """One event as subscribers see it; ``data_json`` is the canonical JSON the ledger
+    stored, passed through untouched."""
+
+    stream: str
+    seq: int
+    type: str
+    ts_ms: int
+    data_json: str
+
+    @classmethod
+    def of(cls, event: Event) -> StreamEvent:
+        return cls(event.stream, event.seq, event.type, event.timestamp_ms, event.data_json)
+
+    def frame(self) -> str:
+        """The JSON text pushed to a client: ``{stream, seq, type, ts, data}``."""
+        return (
+            f'{{"stream":{json.dumps(self.stream)},"seq":{self.seq},'
+            f'"type":{json.dumps(self.type)},"ts":{self.ts_ms},"data":{self.data_json}}}'
+        )
+
+
+#: Called on the event loop for each live event of a subscribed family; must not block.
+Handler = Callable[[StreamEvent], None]
+
+
+class EventStream(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def relayed_through(self) -> int | None:
+        """The last outbox batch this stream holds, for a relay resuming after a restart;
+        ``None`` when the stream keeps no copy of its own (it reads the outbox directly)."""
+        ...
+
+    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+        """Durable events with the outbox batch that committed each, in commit order."""
+
+    async def broadcast(self, event: StreamEvent) -> None:
+        """An ephemeral event (a ticker value): delivered live to subscribers, not stored."""
+
+    async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
+        """A stream's durable events with seq > ``after_seq``, in order (at most ``limit``)."""
+        ...
+
+    def subscribe(self, family: str, handler: Handler) -> Callable[[], None]:
+        """Live events of every stream of a family; returns the unsubscribe function."""
+        ...

@@ -1,0 +1,115 @@
+"""The outbox relay: every committed event, published to the ``EventStream`` in commit order.
+
+It is told of each commit by the ledger writer and publishes from memory; it never loses an
+event whatever crashes, because the outbox is the truth: after a restart it asks the stream
+how far it got (``relayed_through``) and republishes from the outbox from there; when it
+falls behind (the stream is down, its queue is full) it drops its in-memory queue and catches
+up from the outbox the same way. Delivery is at least once; subscribers de-duplicate by seq.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Mapping
+
+from croupier.domain.ledger import Balance, BatchRecord
+from croupier.services.ledger.ports import LedgerStore
+from croupier.services.stream.ports import EventStream, StreamEvent
+
+__all__ = ["OutboxRelay"]
+
+_log = logging.getLogger("croupier.relay")
+
+Published = list[tuple[int, StreamEvent]]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        store: LedgerStore,
+        stream: EventStream,
+        *,
+        queued_batches_max: int = 10_000,
+        catch_up_batches: int = 200,
+        retry_s: float = 0.5,
+    ) -> None:
+        self.store = store
+        self.stream = stream
+        self.queued_batches_max = queued_batches_max
+        self.catch_up_batches = catch_up_batches
+        self.retry_s = retry_s
+        self._queue: deque[Published] = deque()
+        self._wake = asyncio.Event()
+        self._through = 0  # the last batch published
+        self._behind = False  # the queue was dropped: read the outbox up to its head
+        self._task: asyncio.Task[None] | None = None
+
+    def on_commit(self, record: BatchRecord, _balances: Mapping[str, Balance]) -> None:
+        """The writer's commit listener: queue the batch's events, never block."""
+        if not record.events:
+            return
+        if len(self._queue) >= self.queued_batches_max:
+            self._queue.clear()  # bounded memory: the outbox still has them all
+            self._behind = True
+        else:
+            self._queue.append([(record.seq, StreamEvent.of(e)) for e in record.events])
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Register with the writer *before* this, so no commit falls between the two."""
+        through = await self.stream.relayed_through()
+        if through is None:  # the stream reads the outbox itself: live from here on
+            self._through, _ = await self.store.head()
+        else:
+            self._through, self._behind = through, True
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-relay")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            if self._behind:
+                if not await self._catch_up():
+                    continue
+            elif not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            else:
+                published = self._queue[0]
+                if published[0][0] <= self._through:
+                    self._queue.popleft()  # caught up past it from the outbox already
+                    continue
+                if await self._publish(published):
+                    self._queue.popleft()
+
+    async def _catch_up(self) -> bool:
+        """Publish one window of batches from the outbox; False after a failure (retry)."""
+        through = self._through
+        head, _ = await self.store.head()
+        if through >= head:
+            self._behind = False
+            return True
+        last = min(head, through + self.catch_up_batches)
+        events = await self.store.events_in_batches(through + 1, last)
+        if events and not await self._publish([(e.batch_seq, StreamEvent.of(e)) for e in events]):
+            return False
+        self._through = last
+        return True
+
+    async def _publish(self, published: Published) -> bool:
+        try:
+            await self.stream.publish(published)
+        except Exception:
+            _log.warning("publishing %d events failed; retrying", len(published), exc_info=True)
+            await asyncio.sleep(self.retry_s)
+            return False
+        self._through = max(self._through, published[-1][0])
+        return True

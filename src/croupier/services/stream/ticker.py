@@ -1,0 +1,114 @@
+"""The jackpot ticker: pool values pushed to ``jackpots`` subscribers, coalesced.
+
+Every settled slot round changes a pool, far too often to push each change. The ticker keeps
+the latest value of every pool from the writer's commits and broadcasts them at most once per
+``interval_s`` — at once when the last tick is older than that (so a single change, such as
+a jackpot win, goes out without delay), otherwise at the end of the interval. It is a state
+feed, not a log: each tick carries every pool, its seq is the ledger batch of the newest
+value (increasing, not gap-free), and a new subscriber starts from the latest tick.
+A tick is also repeated every ``repeat_s`` so gateways that join late learn the values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Mapping
+
+from croupier.domain.ledger import AccountKind, Balance, BatchRecord
+from croupier.domain.money import Money, currency, format_amount
+from croupier.services.ledger.ports import LedgerStore
+from croupier.services.stream.channels import JACKPOTS_STREAM
+from croupier.services.stream.ports import EventStream, StreamEvent
+
+__all__ = ["TICK_TYPE", "JackpotTicker"]
+
+TICK_TYPE = "jackpot.tick"
+_POOL_PREFIX = "jackpot:"
+_log = logging.getLogger("croupier.ticker")
+_POOLS_MAX = 1000  # games × currencies; a bound, not a real-world figure
+
+
+class JackpotTicker:
+    def __init__(
+        self,
+        store: LedgerStore,
+        stream: EventStream,
+        *,
+        interval_s: float = 0.25,
+        repeat_s: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.stream = stream
+        self.interval_s = interval_s
+        self.repeat_s = repeat_s
+        self._values: dict[str, int] = {}  # pool account -> posted minor units
+        self._seq = 0  # the batch of the newest value
+        self._sent_at = 0.0
+        self._due: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        for account, balance in await self.store.accounts_of_kind(
+            AccountKind.JACKPOT_POOL, limit=_POOLS_MAX
+        ):
+            self._values[account.id] = balance.posted
+        self._seq, _ = await self.store.head()
+        self._task = asyncio.get_running_loop().create_task(self._repeat(), name="ticker")
+
+    async def close(self) -> None:
+        if self._due is not None:
+            self._due.cancel()
+        for task in (self._task, *self._sending):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def on_commit(self, record: BatchRecord, balances: Mapping[str, Balance]) -> None:
+        """The writer's commit listener: note new pool values, schedule a tick."""
+        changed = False
+        for account_id, balance in balances.items():
+            if account_id.startswith(_POOL_PREFIX):
+                self._values[account_id] = balance.posted
+                changed = True
+        if not changed:
+            return
+        self._seq = record.seq
+        if self._due is None:
+            wait = max(0.0, self._sent_at + self.interval_s - time.monotonic())
+            self._due = asyncio.get_running_loop().call_later(wait, self._send)
+
+    def tick(self) -> StreamEvent:
+        """The latest values as one event."""
+        pools = []
+        for account_id, posted in sorted(self._values.items()):
+            _, game_id, code = account_id.split(":")
+            amount = format_amount(Money(posted, currency(code)))
+            pools.append({"pool": account_id, "game_id": game_id, "currency": code,
+                          "amount": amount, "amount_minor": posted})
+        data = json.dumps({"pools": pools}, separators=(",", ":"))
+        return StreamEvent(JACKPOTS_STREAM, self._seq, TICK_TYPE, time.time_ns() // 10**6, data)
+
+    def _send(self) -> None:
+        self._due = None
+        self._sent_at = time.monotonic()
+        task = asyncio.get_running_loop().create_task(self._broadcast(self.tick()))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _broadcast(self, tick: StreamEvent) -> None:
+        try:
+            await self.stream.broadcast(tick)
+        except Exception:  # the next change or repeat sends the values again
+            _log.warning("broadcasting a jackpot tick failed", exc_info=True)
+
+    async def _repeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.repeat_s)
+            if self._due is None and time.monotonic() - self._sent_at >= self.repeat_s:
+                self._send()
