@@ -21,6 +21,7 @@ from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.payments import SandboxPaymentProvider
 from croupier.services.rounds import RoundService
+from croupier.services.stream import EventStream, JackpotTicker, OutboxRelay
 from croupier.services.wallet import WalletService
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "make_player_store",
     "make_seed_pair_store",
     "make_store",
+    "make_stream",
     "open_ledger",
     "open_platform",
 ]
@@ -72,6 +74,9 @@ class Platform:
     fairness: FairnessService
     catalogue: GameCatalogue
     rounds: RoundService
+    stream: EventStream
+    ticker: JackpotTicker
+    relay: OutboxRelay
     closers: list[Callable[[], None]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -90,6 +95,9 @@ class Platform:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.relay.close()  # what it had not published, it republishes after a restart
+        await self.ticker.close()
+        await self.stream.close()
         try:
             await self.seed_pairs.close()
             await self.players.close()
@@ -97,6 +105,41 @@ class Platform:
             await self.ledger.close()
             for close in self.closers:
                 close()
+
+
+def make_stream(stream_url: str, store: LedgerStore) -> EventStream:
+    """The event stream adapter for ``CROUPIER_STREAM_URL``."""
+    if stream_url == "memory://":
+        from croupier.adapters.stream.inprocess import InProcessStream
+
+        return InProcessStream(store)
+    from croupier.adapters.stream.nats import JetStreamStream
+
+    return JetStreamStream(stream_url)
+
+
+async def open_stream(
+    settings: Settings, ledger: Ledger
+) -> tuple[EventStream, OutboxRelay, JackpotTicker]:
+    """The event stream, with the relay and the ticker listening to the ledger writer."""
+    assert ledger.writer is not None
+    stream = make_stream(settings.realtime.stream_url, ledger.store)
+    await stream.start()
+    relay = OutboxRelay(ledger.store, stream)
+    ticker = JackpotTicker(
+        ledger.store, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000
+    )
+    ledger.writer.on_commit(relay.on_commit)  # before they start: no commit falls between
+    ledger.writer.on_commit(ticker.on_commit)
+    try:
+        await relay.start()
+        await ticker.start()
+    except BaseException:
+        await relay.close()
+        await ticker.close()
+        await stream.close()
+        raise
+    return stream, relay, ticker
 
 
 def make_player_store(database_url: str) -> PlayerStore:
@@ -150,6 +193,13 @@ async def open_platform(settings: Settings) -> Platform:
         await players.close()
         await ledger.close()
         raise
+    try:
+        stream, relay, ticker = await open_stream(settings, ledger)
+    except BaseException:
+        await seed_pairs.close()
+        await players.close()
+        await ledger.close()
+        raise
     hasher = Argon2PasswordHasher()
     accounts = AccountService(
         players,
@@ -192,6 +242,9 @@ async def open_platform(settings: Settings) -> Platform:
         fairness=fairness,
         catalogue=catalogue,
         rounds=rounds,
+        stream=stream,
+        ticker=ticker,
+        relay=relay,
         closers=[hasher.close],
         tasks=tasks,
     )

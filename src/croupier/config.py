@@ -16,7 +16,7 @@ from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds import RoundLimits
 from croupier.services.wallet import WalletLimits
 
-__all__ = ["ConfigError", "HttpSettings", "Settings", "load_settings"]
+__all__ = ["ConfigError", "HttpSettings", "RealtimeSettings", "Settings", "load_settings"]
 
 DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
 
@@ -33,6 +33,23 @@ class HttpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RealtimeSettings:
+    """The WebSocket gateway's per-connection bounds and the event stream's address."""
+
+    #: ``memory://`` (in-process, the outbox as the log) or ``nats://host:port`` (JetStream).
+    stream_url: str = "memory://"
+    message_bytes_max: int = 16 * 1024
+    messages_per_s: int = 50
+    messages_burst: int = 100
+    in_flight_max: int = 16
+    send_buffer_bytes_max: int = 1024 * 1024
+    heartbeat_s: int = 20
+    strikes_max: int = 10
+    strike_window_s: int = 60
+    jackpot_tick_ms: int = 250
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     ledger: WriterLimits = field(default_factory=WriterLimits)
@@ -41,6 +58,7 @@ class Settings:
     #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
     custom_currencies: tuple[tuple[str, int], ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
+    realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
     wallet: WalletLimits = field(default_factory=WalletLimits)
     rounds: RoundLimits = field(default_factory=RoundLimits)
@@ -108,6 +126,22 @@ def load_settings(
         port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
         body_bytes_max=_int(env, "CROUPIER_HTTP_BODY_BYTES_MAX", 64 * 1024, 1024, 16 * 1024 * 1024),
     )
+    stream_url = env.get("CROUPIER_STREAM_URL") or "memory://"
+    if stream_url != "memory://" and not stream_url.startswith(("nats://", "tls://")):
+        raise ConfigError(f"CROUPIER_STREAM_URL must be memory:// or nats://…: {stream_url!r}")
+    realtime = RealtimeSettings(
+        stream_url=stream_url,
+        message_bytes_max=_int(env, "CROUPIER_WS_MESSAGE_BYTES_MAX", 16 * 1024, 256, 1024 * 1024),
+        messages_per_s=_int(env, "CROUPIER_WS_MESSAGES_PER_S", 50, 1, 100_000),
+        messages_burst=_int(env, "CROUPIER_WS_MESSAGES_BURST", 100, 1, 100_000),
+        in_flight_max=_int(env, "CROUPIER_WS_IN_FLIGHT_MAX", 16, 1, 1_000),
+        send_buffer_bytes_max=_int(
+            env, "CROUPIER_WS_SEND_BUFFER_BYTES_MAX", 1024 * 1024, 16 * 1024, 256 * 1024 * 1024
+        ),
+        heartbeat_s=_int(env, "CROUPIER_WS_HEARTBEAT_S", 20, 1, 3_600),
+        strikes_max=_int(env, "CROUPIER_WS_STRIKES_MAX", 10, 1, 1_000),
+        jackpot_tick_ms=_int(env, "CROUPIER_JACKPOT_TICK_MS", 250, 10, 60_000),
+    )
     accounts = AccountLimits(
         session_ttl_s=_int(env, "CROUPIER_SESSION_TTL_S", 86_400, 60, 30 * 86_400),
         login_failures_max=_int(env, "CROUPIER_LOGIN_FAILURES_MAX", 5, 1, 100),
@@ -135,6 +169,7 @@ def load_settings(
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
     return Settings(
         http=http,
+        realtime=realtime,
         accounts=accounts,
         wallet=wallet,
         payments_approve=approve == "approve",

@@ -18,10 +18,12 @@ def serve(
         None, "--port", envvar="CROUPIER_PORT", min=1, max=65535, help="Default 8000."
     ),
 ) -> None:
-    """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json) and the WebSocket
+    gateway (/v1/ws, docs/realtime.md) on one port."""
     import uvicorn
 
     from croupier.api.http import create_app
+    from croupier.api.ws import shared_port_protocol
 
     settings = settings_for(database_url)
     http = dataclasses.replace(
@@ -30,14 +32,17 @@ def serve(
     settings = dataclasses.replace(settings, http=http)
     typer.echo(
         f"Croupier on http://{http.host}:{http.port} — API docs http://{http.host}:{http.port}/docs"
-        f" — ledger {settings.database_url}"
+        f" — WebSocket ws://{http.host}:{http.port}/v1/ws — ledger {settings.database_url}"
+        f" — events {settings.realtime.stream_url}"
     )
+    app = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=http.host,
         port=http.port,
         loop="uvloop",
-        http="httptools",
+        http=shared_port_protocol(app.state.gateway),
+        ws="none",  # /v1/ws is picows's, handed over before uvicorn sees it
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=10,

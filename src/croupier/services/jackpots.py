@@ -16,11 +16,13 @@ from croupier.domain.games.slots_definition import JackpotRule
 from croupier.domain.ledger import (
     Account,
     AccountKind,
+    AppendEvent,
     Command,
     CreateAccount,
     TransferRequest,
 )
 from croupier.services.ledger import Ledger
+from croupier.services.stream.channels import LOBBY_STREAM
 
 __all__ = ["JACKPOT_CAP_MINOR", "JackpotPools", "house_account", "pool_account"]
 
@@ -76,7 +78,15 @@ class JackpotPools:
             reason="jackpot_win",
             balancing=True,
         )
-        return [win, *_seed(f"{round_id}:jackpot-reseed", pool, currency, rule.seed_minor)]
+        # The amount is the pool at the moment the writer applies the group, so the notice
+        # names the round; its recall shows the amount.
+        won = AppendEvent.create(
+            LOBBY_STREAM,
+            "jackpot.won",
+            {"round_id": round_id, "game_id": game_id, "currency": currency, "pool": pool},
+        )
+        reseed = _seed(f"{round_id}:jackpot-reseed", pool, currency, rule.seed_minor)
+        return [win, *reseed, won]
 
     async def current(self, *, limit: int = 1000) -> list[dict[str, object]]:
         """Every pool's value now (committed), for tickers and the lobby."""

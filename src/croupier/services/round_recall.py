@@ -14,8 +14,12 @@ from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import Ledger
+from croupier.services.stream.channels import player_stream
 
-__all__ = ["RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+__all__ = ["ROUND_OPENED", "RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+
+#: The player-stream event that indexes a round (one per round); history pages through them.
+ROUND_OPENED = "round.started"
 
 
 class RoundNotFound(CroupierError):
@@ -24,11 +28,6 @@ class RoundNotFound(CroupierError):
 
 def round_stream(round_id: str) -> str:
     return f"round:{round_id}"
-
-
-def player_stream(player_id: str) -> str:
-    """Each of a player's rounds, in order: the index recall pages through."""
-    return f"player-rounds:{player_id}"
 
 
 class RoundRecall:
@@ -91,14 +90,22 @@ class RoundRecall:
     async def history(
         self, player: Player, *, limit: int, cursor: int | None
     ) -> tuple[list[dict[str, Any]], int | None]:
-        """The player's rounds, newest first; the cursor is a seq of their round stream."""
+        """The player's rounds, newest first; the cursor is a seq of their player stream.
+
+        The stream also carries settlements and wallet notices: read it backwards in windows,
+        keeping the events that open a round."""
         if not 1 <= limit <= self.page_size_max:
             raise InvalidInput(f"limit must be 1 to {self.page_size_max}")
         stream = player_stream(player.player_id)
         upper = cursor if cursor is not None else await self.ledger.store.stream_head(stream) + 1
-        after = max(0, upper - 1 - limit)
-        events = await self.ledger.store.stream_events(stream, after_seq=after, limit=limit)
-        events = [e for e in events if e.seq < upper][::-1][:limit]
-        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in events]
-        next_cursor = events[-1].seq if events and events[-1].seq > 1 else None
+        opened: list[Any] = []
+        while upper > 1 and len(opened) < limit:
+            after = max(0, upper - 1 - 4 * limit)
+            window = await self.ledger.store.stream_events(
+                stream, after_seq=after, limit=upper - 1 - after
+            )
+            opened += [e for e in reversed(window) if e.type == ROUND_OPENED][: limit - len(opened)]
+            upper = after + 1
+        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in opened]
+        next_cursor = opened[-1].seq if len(opened) == limit and opened[-1].seq > 1 else None
         return rounds, next_cursor

@@ -286,6 +286,19 @@ class RoundService:
             ),
             *self._jackpot_payout(start["round_id"], game_id, currency, player_account, outcome),
             AppendEvent.create(round_stream(start["round_id"]), "round.settled", settled),
+            AppendEvent.create(
+                player_stream(start["player_id"]),
+                "round.settled",
+                {
+                    "round_id": start["round_id"],
+                    "game_id": game_id,
+                    "currency": currency,
+                    "stake": stake,
+                    "win": win,
+                    "jackpot_hit": bool(outcome.get("jackpot_hit")),
+                    "balance_after": settled["balance_after"],
+                },
+            ),
         ]
         await self.ledger.submit(group)
         return await self.view(start["round_id"])

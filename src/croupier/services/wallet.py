@@ -17,6 +17,7 @@ from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidAm
 from croupier.domain.ledger import (
     Account,
     AccountKind,
+    AppendEvent,
     CreateAccount,
     Transfer,
     TransferKind,
@@ -25,6 +26,7 @@ from croupier.domain.ledger import (
 from croupier.domain.money import check_amount
 from croupier.services.ledger import Ledger
 from croupier.services.payments import PaymentProvider
+from croupier.services.stream.channels import player_stream
 
 __all__ = ["IDEMPOTENCY_KEY", "PaymentDeclined", "Wallet", "WalletLimits", "WalletService"]
 
@@ -80,6 +82,7 @@ class WalletService:
             raise PaymentDeclined(result.reason or "the payment was declined")
         return await self._with_clearing_account(
             transfer_id,
+            _balance_changed(player, "deposit", amount, transfer_id),
             debit_account_id=clearing_account(player.currency),
             credit_account_id=player.cash_account_id,
             amount_minor=amount,
@@ -103,6 +106,7 @@ class WalletService:
             return settled
         await self._with_clearing_account(
             pending_id,
+            _balance_changed(player, "withdrawal", -amount, pending_id),
             kind=TransferKind.PENDING,
             debit_account_id=player.cash_account_id,
             credit_account_id=clearing_account(player.currency),
@@ -121,7 +125,8 @@ class WalletService:
                         kind=TransferKind.VOID,
                         pending_id=pending_id,
                         reason="withdrawal_declined",
-                    )
+                    ),
+                    _balance_changed(player, "withdrawal-declined", amount, pending_id),
                 ]
             )
             raise PaymentDeclined(result.reason or "the payout was declined")
@@ -145,12 +150,15 @@ class WalletService:
         next_cursor = rows[-1][0] if len(rows) == limit else None
         return rows, next_cursor
 
-    async def _with_clearing_account(self, transfer_id: str, **fields: Any) -> Transfer:
-        """The transfer, in one linked group with (idempotently) opening the clearing account."""
+    async def _with_clearing_account(
+        self, transfer_id: str, event: AppendEvent, **fields: Any
+    ) -> Transfer:
+        """The transfer and its event, in one linked group with (idempotently) opening the
+        clearing account."""
         currency = fields["currency"]
         clearing = Account(clearing_account(currency), AccountKind.PAYMENT_CLEARING, currency, None)
         request = TransferRequest.create(transfer_id, **fields)
-        applied = await self.ledger.submit([CreateAccount(clearing), request])
+        applied = await self.ledger.submit([CreateAccount(clearing), request, event])
         transfer = applied.results[1]
         assert isinstance(transfer, Transfer)
         return transfer
@@ -160,6 +168,14 @@ class WalletService:
         if earlier is not None and earlier.amount_minor != amount_minor:
             raise IdempotencyConflict("this Idempotency-Key was used with another amount")
         return earlier
+
+
+def _balance_changed(
+    player: Player, reason: str, delta_minor: int, transfer_id: str
+) -> AppendEvent:
+    """The player's notice that their available cash moved (by ``delta_minor``)."""
+    data = {"reason": reason, "delta": delta_minor, "transfer_id": transfer_id}
+    return AppendEvent.create(player_stream(player.player_id), "balance.changed", data)
 
 
 def _check_request(key: str, amount_minor: object, maximum: int, what: str) -> int:

@@ -13,6 +13,7 @@ from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import HttpMetrics, LedgerCollector, rounds_counter
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
+from croupier.api.ws import Gateway
 from croupier.bootstrap import open_platform
 from croupier.config import Settings
 
@@ -20,15 +21,23 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """One app per server process; the platform (database, ledger writer) opens on start-up."""
+    """One app per server process; the platform (database, ledger writer) opens on start-up.
+
+    ``app.state.gateway`` serves ``/v1/ws`` on the same port (see :mod:`croupier.api.ws.port`).
+    """
+    gateway = Gateway(settings.realtime)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.platform = await open_platform(settings)
         try:
+            await gateway.start(app.state.platform)
             yield
         finally:
-            await app.state.platform.close()
+            try:
+                await gateway.close()
+            finally:
+                await app.state.platform.close()
 
     app = FastAPI(
         title="Croupier",
@@ -36,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Casino game backend: wallet ledger, fair games, real time.",
         lifespan=lifespan,
     )
+    app.state.gateway = gateway
     registry = CollectorRegistry()
     registry.register(LedgerCollector(lambda: _writer_stats(app)))
     app.state.registry = registry

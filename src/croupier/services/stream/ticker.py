@@ -89,8 +89,15 @@ class JackpotTicker:
         for account_id, posted in sorted(self._values.items()):
             _, game_id, code = account_id.split(":")
             amount = format_amount(Money(posted, currency(code)))
-            pools.append({"pool": account_id, "game_id": game_id, "currency": code,
-                          "amount": amount, "amount_minor": posted})
+            pools.append(
+                {
+                    "pool": account_id,
+                    "game_id": game_id,
+                    "currency": code,
+                    "amount": amount,
+                    "amount_minor": posted,
+                }
+            )
         data = json.dumps({"pools": pools}, separators=(",", ":"))
         return StreamEvent(JACKPOTS_STREAM, self._seq, TICK_TYPE, time.time_ns() // 10**6, data)
 

@@ -1,0 +1,115 @@
+"""One client's WebSocket: its player, its subscriptions, its budgets, its send path."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+
+from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport
+
+from croupier.api.ws.protocol import BadMessage, Close, error_frame
+from croupier.domain.accounts import Player
+from croupier.services.stream import StreamEvent
+
+if TYPE_CHECKING:
+    from croupier.api.ws.gateway import Gateway
+
+__all__ = ["Connection", "Subscription"]
+
+
+class Subscription:
+    """One stream followed by one connection. ``last_seq`` is the last seq sent; while
+    ``catching_up``, live events wait in ``held`` and the replay decides what goes out."""
+
+    __slots__ = ("catching_up", "channel", "held", "last_seq", "stream")
+
+    def __init__(self, channel: str, stream: str, last_seq: int) -> None:
+        self.channel = channel
+        self.stream = stream
+        self.last_seq = last_seq
+        self.catching_up = True
+        self.held: list[StreamEvent] = []
+
+
+class Connection(WSListener):
+    def __init__(self, gateway: Gateway, header_token: str | None) -> None:
+        """``header_token``: from ``Authorization: Bearer`` on the upgrade request."""
+        super().__init__()
+        self.gateway = gateway
+        self.token = header_token
+        self.backlog: list[bytes] | None = None  # messages that arrived while authenticating
+        self.transport: WSTransport | None = None
+        self.player: Player | None = None
+        self.authenticated_at = 0.0
+        self.subscriptions: dict[str, Subscription] = {}  # by stream
+        self.in_flight = 0
+        self.closed = False
+        limits = gateway.limits
+        self._tokens = float(limits.messages_burst)
+        self._refilled_at = time.monotonic()
+        self._strikes: deque[float] = deque()
+
+    # -- picows callbacks --------------------------------------------------------------------
+    def on_ws_connected(self, transport: WSTransport) -> None:
+        self.transport = transport
+        self.gateway.opened(self)
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        if frame.msg_type == WSMsgType.TEXT and frame.fin:
+            self.gateway.received(self, frame.get_payload_as_bytes())
+        elif frame.msg_type == WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+        elif frame.msg_type not in (WSMsgType.PING, WSMsgType.PONG):
+            self.refuse(BadMessage("unsupported-frame", "send each message as one text frame"))
+
+    def on_ws_disconnected(self, transport: WSTransport) -> None:
+        self.closed = True
+        self.gateway.closed(self)
+
+    # -- sending -----------------------------------------------------------------------------
+    def send(self, text: str) -> None:
+        """Queue one frame; a client that lets too much pile up is disconnected instead."""
+        if self.closed or self.transport is None:
+            return
+        buffered = self.transport.underlying_transport.get_write_buffer_size()
+        if buffered > self.gateway.limits.send_buffer_bytes_max:
+            self.close(Close.SLOW_CONSUMER, "slow consumer: too much unsent data")
+            return
+        self.transport.send(WSMsgType.TEXT, text.encode())
+
+    def close(self, code: Close, reason: str) -> None:
+        if self.closed or self.transport is None:
+            return
+        self.closed = True
+        self.transport.send_close(WSCloseCode(int(code)), reason.encode())
+        self.transport.disconnect()
+        self.gateway.closed(self)
+
+    # -- budgets -----------------------------------------------------------------------------
+    def take_token(self) -> bool:
+        """A message within the rate budget (a token bucket)."""
+        limits = self.gateway.limits
+        now = time.monotonic()
+        self._tokens = min(
+            float(limits.messages_burst),
+            self._tokens + (now - self._refilled_at) * limits.messages_per_s,
+        )
+        self._refilled_at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True
+
+    def refuse(self, bad: BadMessage, *, status: int = 400, close: Close = Close.POLICY) -> None:
+        """Answer a bad message with an error frame; too many within the window closes."""
+        self.send(error_frame(bad.code, status, bad.detail, bad.request_id))
+        limits = self.gateway.limits
+        now = time.monotonic()
+        strikes = self._strikes
+        strikes.append(now)
+        while strikes and strikes[0] < now - limits.strike_window_s:
+            strikes.popleft()
+        if len(strikes) >= limits.strikes_max:
+            self.close(close, f"too many refused messages ({bad.code})")

@@ -1,0 +1,83 @@
+"""The wire format of ``/v1/ws``: what a client may send, and the frames we answer with.
+
+Parsing is strict and total: every malformed message becomes a :class:`BadMessage` with a
+code the client can act on, never an exception from deep inside.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import IntEnum
+from typing import Any
+
+__all__ = [
+    "CHANNELS",
+    "BadMessage",
+    "Close",
+    "error_frame",
+    "parse",
+    "reply_frame",
+]
+
+#: Channels a client may subscribe to; ``player`` resolves to the client's own stream.
+CHANNELS = ("player", "lobby", "jackpots")
+_TYPES = ("auth", "subscribe", "unsubscribe", "round.start", "round.action", "ping")
+_REQUEST_ID_MAX = 64
+
+
+class Close(IntEnum):
+    GOING_AWAY = 1001
+    POLICY = 1008
+    TOO_BIG = 1009
+    INTERNAL = 1011
+    UNAUTHENTICATED = 4401
+    SLOW_CONSUMER = 4408
+    RATE_LIMITED = 4429
+
+
+class BadMessage(Exception):
+    def __init__(self, code: str, detail: str, request_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.request_id = request_id
+
+
+def parse(payload: bytes) -> dict[str, Any]:
+    """A client message as a dict with a known ``type`` and, if any, a valid ``request_id``."""
+    try:
+        message = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise BadMessage("malformed-json", "a message must be one JSON object") from None
+    if not isinstance(message, dict):
+        raise BadMessage("malformed-json", "a message must be one JSON object")
+    request_id = message.get("request_id")
+    if request_id is not None and (
+        not isinstance(request_id, str) or not 1 <= len(request_id) <= _REQUEST_ID_MAX
+    ):
+        raise BadMessage("invalid-request", f"request_id must be 1 to {_REQUEST_ID_MAX} chars")
+    kind = message.get("type")
+    if kind not in _TYPES:
+        raise BadMessage("unknown-type", f"type must be one of {', '.join(_TYPES)}", request_id)
+    if kind in ("round.start", "round.action") and request_id is None:
+        raise BadMessage("invalid-request", f"{kind} needs a request_id (its idempotency key)")
+    if kind in ("subscribe", "unsubscribe"):
+        if message.get("channel") not in CHANNELS:
+            raise BadMessage(
+                "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
+            )
+        after = message.get("after_seq")
+        if after is not None and (type(after) is not int or after < 0):
+            raise BadMessage("invalid-request", "after_seq must be an integer >= 0", request_id)
+    if kind == "auth" and not isinstance(message.get("token"), str):
+        raise BadMessage("invalid-request", "auth needs a token", request_id)
+    return message
+
+
+def reply_frame(kind: str, request_id: str | None, **fields: Any) -> str:
+    return json.dumps({"type": kind, "request_id": request_id, **fields}, separators=(",", ":"))
+
+
+def error_frame(code: str, status: int, detail: str, request_id: str | None = None) -> str:
+    error = {"code": code, "status": status, "detail": detail}
+    return reply_frame("error", request_id, error=error)
