@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -115,7 +116,15 @@ def make_stream(stream_url: str, store: LedgerStore) -> EventStream:
         return InProcessStream(store)
     from croupier.adapters.stream.nats import JetStreamStream
 
-    return JetStreamStream(stream_url)
+    # nats://host:port[?stream=NAME&prefix=SUBJECT_PREFIX]: several deployments (or tests)
+    # can share one NATS server without seeing each other's events.
+    address, _, query = stream_url.partition("?")
+    options = dict(urllib.parse.parse_qsl(query))
+    return JetStreamStream(
+        address,
+        stream_name=options.get("stream", "CROUPIER_EVENTS"),
+        subject_prefix=options.get("prefix", "croupier"),
+    )
 
 
 async def open_stream(

@@ -10,7 +10,12 @@ from prometheus_client import CollectorRegistry
 
 from croupier import __version__
 from croupier.api.http.limits import BodySizeLimit
-from croupier.api.http.metrics import HttpMetrics, LedgerCollector, rounds_counter
+from croupier.api.http.metrics import (
+    GatewayCollector,
+    HttpMetrics,
+    LedgerCollector,
+    rounds_counter,
+)
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
 from croupier.api.ws import Gateway
@@ -48,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.gateway = gateway
     registry = CollectorRegistry()
     registry.register(LedgerCollector(lambda: _writer_stats(app)))
+    registry.register(GatewayCollector(gateway))
     app.state.registry = registry
     app.state.rounds_counter = rounds_counter(registry)
     install_problem_handlers(app)

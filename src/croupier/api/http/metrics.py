@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -89,3 +90,21 @@ class LedgerCollector(Collector):
             "Duration of the last commit",
             value=stats.last_commit_s,
         )
+
+
+class GatewayCollector(Collector):
+    """The WebSocket gateway's connections and why connections were closed, at scrape time."""
+
+    def __init__(self, gateway: Any) -> None:
+        self.gateway = gateway
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "croupier_ws_connections", "Open WebSocket connections", value=self.gateway.connections
+        )
+        closes = CounterMetricFamily(
+            "croupier_ws_closes", "Connections the server closed, by reason", labels=["reason"]
+        )
+        for reason, count in sorted(self.gateway.closes.items()):
+            closes.add_metric([reason], count)
+        yield closes

@@ -83,6 +83,7 @@ class Connection(WSListener):
         if self.closed or self.transport is None:
             return
         self.closed = True
+        self.gateway.closes[code.name.lower().replace("_", "-")] += 1
         self.transport.send_close(WSCloseCode(int(code)), reason.encode())
         self.transport.disconnect()
         self.gateway.closed(self)

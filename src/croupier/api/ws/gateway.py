@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,7 @@ class Gateway:
         self._unsubscribe: list[Callable[[], None]] = []
         self._last_tick: StreamEvent | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.closes: Counter[str] = Counter()  # by close reason, for /metrics
 
     @property
     def connections(self) -> int:

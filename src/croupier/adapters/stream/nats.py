@@ -1,0 +1,552 @@
+"""The event stream on NATS JetStream, shared by every Croupier process (``nats://host:4222``).
+
+Subjects and headers
+    A durable event goes to ``<prefix>.ev.<family>.<id>``, captured by one JetStream stream
+    (file storage, no age limit); a ticker value goes to ``<prefix>.tick.<family>`` on core
+    NATS and is not stored. A subject token cannot hold a ``.``, so the id is written with
+    every ``.`` as ``%``, a character no stream id contains (the mapping is reversible). The
+    payload is the event's canonical JSON, untouched; the headers carry the event
+    (:data:`STREAM_HEADER`, :data:`SEQ_HEADER`, :data:`TYPE_HEADER`, :data:`TS_HEADER`) and,
+    when stored, its outbox batch (:data:`BATCH_HEADER`), :data:`BATCH_END_HEADER` on the last
+    event of a batch, and ``Nats-Msg-Id: <stream>:<seq>``.
+
+Stored once, in commit order, whatever is retried
+    The relay publishes at least once: it retries a failed call and republishes after a
+    restart. Within a call, message *i* carries ``Nats-Expected-Last-Sequence: L + i`` (``L``
+    the stream's last sequence), so the server refuses everything after a message it did not
+    store: the JetStream stream is always a gap-free prefix of the outbox, in commit order.
+    After a failure the adapter reads the stream's newest message and skips what the stream
+    already holds, so a retry stores nothing twice however late it comes; ``Nats-Msg-Id``
+    (a 2-minute de-duplication window) is a second guard. Live subscribers may still see an
+    event twice (a retried message is delivered again, even one the stream refused); they
+    drop what they have seen by seq. One adapter publishes to a JetStream stream: the relay
+    of the ledger's single writer.
+
+Reading a stream (``read``)
+    Every stream's events sit in stream order on one subject, one message per seq. ``read``
+    asks for the subject's last message (one direct get: a caught-up client costs one round
+    trip), finds the first message after ``after_seq`` by bisecting the JetStream sequence
+    with direct gets (``next_by_subj``: about log2 of the messages stored, ~20 round trips for
+    a million, none when ``after_seq`` is 0), then fetches the rest: up to 8 more by direct
+    gets, more through an ephemeral push consumer filtered on the subject that starts there
+    and may deliver no more than asked (two round trips plus the messages themselves). So a
+    resume costs O(log N + k) for k events, however long the stream. Direct gets need
+    ``allow_direct``, which ``start`` sets on the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+import nats
+import nats.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, JetStreamManager
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import NotFoundError
+
+from croupier.adapters.stream.fanout import Fanout
+from croupier.domain.ledger.events import STREAM_PATTERN
+from croupier.services.stream import Handler, StreamEvent, family_of
+
+__all__ = [
+    "BATCH_END_HEADER",
+    "BATCH_HEADER",
+    "SEQ_HEADER",
+    "STREAM_HEADER",
+    "TS_HEADER",
+    "TYPE_HEADER",
+    "JetStreamStream",
+    "StreamMismatch",
+]
+
+STREAM_HEADER = "Croupier-Stream"
+SEQ_HEADER = "Croupier-Seq"
+TYPE_HEADER = "Croupier-Type"
+TS_HEADER = "Croupier-Ts"
+BATCH_HEADER = "Croupier-Batch"
+#: On the last event of its outbox batch: a stream ending without it holds part of a batch.
+BATCH_END_HEADER = "Croupier-Batch-End"
+
+DUPLICATE_WINDOW_S = 120.0
+_PIPELINE_MAX = 1024  # messages sent before their acks are awaited (nats-py allows 4000)
+_GETS_MAX = 8  # a read needing more events than this after the first uses a consumer
+_CONSUMER_IDLE_S = 30.0  # the server drops a read's consumer if its delete is lost
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+_FAMILY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+_log = logging.getLogger("croupier.stream.nats")
+
+
+class StreamMismatch(RuntimeError):
+    """The JetStream stream holds what this ledger's outbox did not write (a message from
+    elsewhere, or another ledger's events): the relay cannot tell how far it got."""
+
+
+class _Stored(NamedTuple):
+    """A message of the JetStream stream: where it is, and the event it carries."""
+
+    position: int  # its JetStream sequence
+    batch: int
+    batch_end: bool
+    event: StreamEvent
+
+
+class _Tail(NamedTuple):
+    """What the JetStream stream ends with, as the publisher needs it."""
+
+    last_position: int  # the stream's last sequence: the next message expects it
+    newest: _Stored | None  # its newest message, None when it holds none
+
+
+class JetStreamStream:
+    def __init__(
+        self,
+        url: str,
+        *,
+        stream_name: str = "CROUPIER_EVENTS",
+        subject_prefix: str = "croupier",
+        timeout_s: float = 5.0,
+    ) -> None:
+        if not _NAME.match(stream_name):
+            raise ValueError(f"a JetStream stream name is [A-Za-z0-9_-]+: {stream_name!r}")
+        if not _PREFIX.match(subject_prefix):
+            raise ValueError(
+                f"a subject prefix is dot-separated [A-Za-z0-9_-]+: {subject_prefix!r}"
+            )
+        self.url = url
+        self.stream_name = stream_name
+        self.subject_prefix = subject_prefix
+        self.timeout_s = timeout_s
+        self._fanout = Fanout()
+        self._families: set[str] = set()  # subscribed on every connection this adapter opens
+        self._subscribing: dict[str, asyncio.Task[None]] = {}
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._jsm: JetStreamManager | None = None
+        self._publishing = asyncio.Lock()
+        self._tail: _Tail | None = None  # None: unknown, read it before the next publish
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Connect, create the JetStream stream or bring its settings up to date, and
+        subscribe the families subscribed so far (``start`` again after ``close`` reconnects)."""
+        if self._nc is not None:
+            return
+        nc = await nats.connect(
+            self.url,
+            name="croupier",
+            connect_timeout=max(1, round(self.timeout_s)),
+            max_reconnect_attempts=1,  # fail fast when the server is down at start …
+            reconnect_time_wait=1,
+            error_cb=self._on_error,
+            disconnected_cb=self._on_disconnected,
+            reconnected_cb=self._on_reconnected,
+        )
+        nc.options["max_reconnect_attempts"] = -1  # … but once connected, never give up
+        try:
+            jsm = nc.jsm(timeout=self.timeout_s)
+            await self._ensure_stream(jsm)
+            for family in sorted(self._families):
+                await self._subscribe_family(nc, family)
+        except BaseException:
+            await nc.close()
+            raise
+        self._nc, self._js, self._jsm = nc, nc.jetstream(timeout=self.timeout_s), jsm
+        self._tail = None
+
+    async def close(self) -> None:
+        nc, self._nc, self._js, self._jsm, self._tail = self._nc, None, None, None, None
+        for task in self._subscribing.values():
+            task.cancel()
+        if nc is None or nc.is_closed:
+            return
+        if nc.is_connected:
+            with contextlib.suppress(Exception):
+                await nc.drain()  # lets subscribers finish what they were handed
+        if not nc.is_closed:
+            await nc.close()
+
+    async def _ensure_stream(self, jsm: JetStreamManager) -> None:
+        subjects = [f"{self.subject_prefix}.ev.>"]
+        try:
+            info = await jsm.stream_info(self.stream_name)
+        except NotFoundError:
+            await jsm.add_stream(
+                StreamConfig(
+                    name=self.stream_name,
+                    subjects=subjects,
+                    storage=StorageType.FILE,
+                    retention=RetentionPolicy.LIMITS,
+                    discard=DiscardPolicy.OLD,
+                    duplicate_window=DUPLICATE_WINDOW_S,
+                    allow_direct=True,
+                )
+            )
+            return
+        current = info.config
+        if (
+            current.subjects != subjects
+            or not current.allow_direct
+            or abs((current.duplicate_window or 0) - DUPLICATE_WINDOW_S) > 1e-3
+        ):
+            # Only what this adapter relies on changes; limits an operator set are kept.
+            await jsm.update_stream(
+                dataclasses.replace(
+                    current,
+                    subjects=subjects,
+                    duplicate_window=DUPLICATE_WINDOW_S,
+                    allow_direct=True,
+                )
+            )
+
+    # -- the EventStream port ------------------------------------------------------------------
+    async def relayed_through(self) -> int:
+        """The batch of the newest stored event, or the one before when that batch was cut
+        short (its last event lacks the batch-end header); 0 when the stream is empty."""
+        async with self._publishing:
+            self._tail = tail = await self._read_tail()
+        newest = tail.newest
+        if newest is None:
+            return 0
+        return newest.batch if newest.batch_end else newest.batch - 1
+
+    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+        """Store the events in order, pipelined (up to 1024 messages are sent before their
+        acks are awaited together); raise unless the stream then holds every one of them.
+
+        Each call must hold whole batches, as the relay's do: the last event of each batch
+        in the call is marked as its batch's end (see :meth:`relayed_through`).
+        """
+        if not events:
+            return
+        await self._ready()
+        async with self._publishing:
+            js = self._jetstream()
+            tail = self._tail or await self._read_tail()
+            self._tail = None  # unknown until every ack is in
+            todo = events[_stored_already(events, tail.newest) :]
+            if not todo:
+                self._tail = tail
+                return
+            last = tail.last_position
+            for start in range(0, len(todo), _PIPELINE_MAX):
+                await self._publish_run(
+                    js, todo, start, min(start + _PIPELINE_MAX, len(todo)), last
+                )
+            batch, event = todo[-1]
+            self._tail = _Tail(last + len(todo), _Stored(last + len(todo), batch, True, event))
+
+    async def _publish_run(
+        self,
+        js: JetStreamContext,
+        todo: Sequence[tuple[int, StreamEvent]],
+        start: int,
+        stop: int,
+        last_position: int,
+    ) -> None:
+        """Send ``todo[start:stop]`` at once, then wait for every ack (one round trip);
+        message ``i`` expects the stream to end at ``last_position + i``."""
+        futures: list[asyncio.Future[Any]] = []
+        try:
+            for i in range(start, stop):
+                batch, event = todo[i]
+                headers = _headers(event)
+                headers["Nats-Msg-Id"] = f"{event.stream}:{event.seq}"
+                headers["Nats-Expected-Last-Sequence"] = str(last_position + i)
+                headers[BATCH_HEADER] = str(batch)
+                if i + 1 == len(todo) or todo[i + 1][0] != batch:
+                    headers[BATCH_END_HEADER] = "1"
+                futures.append(
+                    await js.publish_async(
+                        self._subject(event.stream), event.data_json.encode(), headers=headers
+                    )
+                )
+            acks = await asyncio.wait_for(asyncio.gather(*futures), self.timeout_s)
+        except BaseException:
+            for future in futures:
+                future.cancel()  # frees its slot in the client's window of pending acks
+            raise
+        if acks[-1].seq != last_position + stop or any(ack.duplicate for ack in acks):
+            # Unreachable while this adapter is the stream's only publisher.
+            raise StreamMismatch(
+                f"JetStream stored events up to {acks[-1].seq}, not {last_position + stop}"
+            )
+
+    async def broadcast(self, event: StreamEvent) -> None:
+        await self._ready()
+        subject = f"{self.subject_prefix}.tick.{_checked_family(family_of(event.stream))}"
+        await self._connection().publish(subject, event.data_json.encode(), headers=_headers(event))
+
+    async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
+        """The stored events of ``stream`` after ``after_seq``, in order, at most ``limit``
+        (the cost: see the module's documentation)."""
+        if limit <= 0 or not STREAM_PATTERN.match(stream):
+            return []
+        await self._ready()
+        subject = self._subject(stream)
+        head = await self._get({"last_by_subj": subject})
+        if head is None or head.event.seq <= after_seq:
+            return []
+        if after_seq <= 0:
+            first = await self._get({"seq": 1, "next_by_subj": subject})
+        else:
+            first = await self._first_after(subject, after_seq, head)
+        if first is None:
+            return []
+        found = [first]
+        more = min(limit, head.event.seq - max(after_seq, 0)) - 1
+        if more > 0 and first.position < head.position:
+            if more <= _GETS_MAX:
+                found += await self._get_following(subject, first.position, more)
+            else:
+                found += await self._consume(subject, first.position + 1, head.position, more)
+        events: list[StreamEvent] = []
+        last = after_seq
+        for stored in found:  # the stream never repeats a seq; this only makes sure
+            if stored.event.seq > last:
+                events.append(stored.event)
+                last = stored.event.seq
+        return events[:limit]
+
+    def subscribe(self, family: str, handler: Handler) -> Callable[[], None]:
+        """Live events of a family (stored and ticker ones), through one pair of core NATS
+        subscriptions per family, kept for the connection's lifetime and shared by every
+        handler of this process."""
+        unsubscribe = self._fanout.subscribe(_checked_family(family), handler)
+        if family not in self._families:
+            self._families.add(family)
+            if self._nc is not None:
+                task = asyncio.get_running_loop().create_task(
+                    self._subscribe_family(self._nc, family), name=f"nats-subscribe-{family}"
+                )
+                self._subscribing[family] = task
+                task.add_done_callback(lambda done: self._subscribed(family, done))
+        return unsubscribe
+
+    # -- subscriptions -------------------------------------------------------------------------
+    async def _subscribe_family(self, nc: Client, family: str) -> None:
+        await nc.subscribe(f"{self.subject_prefix}.ev.{family}.*", cb=self._on_message)
+        await nc.subscribe(f"{self.subject_prefix}.tick.{family}", cb=self._on_message)
+
+    def _subscribed(self, family: str, task: asyncio.Task[None]) -> None:
+        if self._subscribing.get(family) is task:
+            del self._subscribing[family]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            _log.warning("subscribing to %s events failed: %s", family, error)
+
+    async def _ready(self) -> None:
+        """Wait for subscriptions being set up, so that they reach the server before what
+        this call sends: a read right after a subscribe misses no event in between."""
+        if self._subscribing:
+            await asyncio.wait(list(self._subscribing.values()))
+
+    async def _on_message(self, msg: Msg) -> None:
+        try:
+            event = _event(msg.headers or {}, msg.data)
+        except (KeyError, ValueError):
+            _log.warning("ignoring a message without the event headers on %s", msg.subject)
+            return
+        self._fanout.deliver(event)
+
+    # -- reading JetStream ---------------------------------------------------------------------
+    async def _read_tail(self) -> _Tail:
+        info = await self._manager().stream_info(self.stream_name)
+        newest = None
+        if info.state.messages:
+            newest = await self._get({"last_by_subj": f"{self.subject_prefix}.ev.>"})
+        return _Tail(info.state.last_seq, newest)
+
+    async def _get(self, request: Mapping[str, Any]) -> _Stored | None:
+        """One direct get; None when no message matches."""
+        msg = await self._connection().request(
+            f"$JS.API.DIRECT.GET.{self.stream_name}",
+            json.dumps(request).encode(),
+            timeout=self.timeout_s,
+        )
+        headers = msg.headers or {}
+        status = headers.get("Status")
+        if status == "404":
+            return None
+        if status is not None:
+            raise nats.errors.Error(f"direct get from {self.stream_name} failed: {headers}")
+        return _stored(headers, msg.data, int(headers["Nats-Sequence"]))
+
+    async def _first_after(self, subject: str, after_seq: int, head: _Stored) -> _Stored | None:
+        """The subject's first message with a seq above ``after_seq``, by bisection: seqs
+        grow with the JetStream sequence. Invariant: every message before ``low`` is at or
+        below ``after_seq``; ``best`` is the first message at or after ``high``, above it."""
+        low, high, best = 1, head.position, head
+        while low < high:
+            middle = (low + high) // 2
+            found = await self._get({"seq": middle, "next_by_subj": subject})
+            if found is None:  # gone meanwhile (only an operator deletes messages)
+                return None
+            if found.event.seq > after_seq:
+                high, best = middle, found
+                if found.event.seq == after_seq + 1:
+                    break
+            else:
+                low = found.position + 1
+                if found.event.seq == after_seq:
+                    return await self._get({"seq": low, "next_by_subj": subject})
+        return best
+
+    async def _get_following(self, subject: str, position: int, count: int) -> list[_Stored]:
+        found: list[_Stored] = []
+        while len(found) < count:
+            stored = await self._get({"seq": position + 1, "next_by_subj": subject})
+            if stored is None:
+                break
+            found.append(stored)
+            position = stored.position
+        return found
+
+    async def _consume(self, subject: str, start: int, until: int, count: int) -> list[_Stored]:
+        """Up to ``count`` messages of the subject from JetStream sequence ``start``, stopping
+        at ``until``, through an ephemeral push consumer. Its acks are never sent, so with
+        ``max_ack_pending`` the server delivers no more than ``count``."""
+        nc = self._connection()
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        consumer = None
+        found: list[_Stored] = []
+        try:
+            info = await self._manager().add_consumer(
+                self.stream_name,
+                ConsumerConfig(
+                    deliver_subject=inbox,
+                    filter_subject=subject,
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                    opt_start_seq=start,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    max_ack_pending=count,
+                    mem_storage=True,
+                    num_replicas=1,
+                    inactive_threshold=_CONSUMER_IDLE_S,
+                ),
+            )
+            consumer = info.name
+            while len(found) < count:
+                msg = await sub.next_msg(timeout=self.timeout_s)
+                headers = msg.headers or {}
+                if "Status" in headers:  # heartbeats and flow control: none are asked for
+                    continue
+                stored = _stored(headers, msg.data, msg.metadata.sequence.stream)
+                found.append(stored)
+                if stored.position >= until:
+                    break
+        finally:
+            await sub.unsubscribe()
+            if consumer is not None and not nc.is_closed:
+                # No need to wait for the answer: the server drops it when idle anyway.
+                await nc.publish(f"$JS.API.CONSUMER.DELETE.{self.stream_name}.{consumer}")
+        return found
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _subject(self, stream: str) -> str:
+        family, _, stream_id = stream.partition(":")
+        if not STREAM_PATTERN.match(stream):
+            raise ValueError(f"not a stream name: {stream!r}")
+        return f"{self.subject_prefix}.ev.{family}.{stream_id.replace('.', '%')}"
+
+    def _connection(self) -> Client:
+        if self._nc is None:
+            raise nats.errors.ConnectionClosedError
+        return self._nc
+
+    def _jetstream(self) -> JetStreamContext:
+        if self._js is None:
+            raise nats.errors.ConnectionClosedError
+        return self._js
+
+    def _manager(self) -> JetStreamManager:
+        if self._jsm is None:
+            raise nats.errors.ConnectionClosedError
+        return self._jsm
+
+    def _where(self) -> str:
+        """The URL without credentials, for the logs."""
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    async def _on_error(self, error: Exception) -> None:
+        _log.warning("NATS at %s: %s", self._where(), error or type(error).__name__)
+
+    async def _on_disconnected(self) -> None:
+        _log.warning("disconnected from NATS at %s; reconnecting", self._where())
+
+    async def _on_reconnected(self) -> None:
+        _log.info("reconnected to NATS at %s", self._where())
+        self._tail = None  # acks may have been lost: read the stream's end again
+
+
+def _checked_family(family: str) -> str:
+    if not _FAMILY.match(family):
+        raise ValueError(f"not a stream family: {family!r}")
+    return family
+
+
+def _headers(event: StreamEvent) -> dict[str, str]:
+    return {
+        STREAM_HEADER: event.stream,
+        SEQ_HEADER: str(event.seq),
+        TYPE_HEADER: event.type,
+        TS_HEADER: str(event.ts_ms),
+    }
+
+
+def _event(headers: Mapping[str, str], data: bytes) -> StreamEvent:
+    return StreamEvent(
+        headers[STREAM_HEADER],
+        int(headers[SEQ_HEADER]),
+        headers[TYPE_HEADER],
+        int(headers[TS_HEADER]),
+        data.decode(),
+    )
+
+
+def _stored(headers: Mapping[str, str], data: bytes, position: int) -> _Stored:
+    try:
+        event = _event(headers, data)
+        batch = int(headers[BATCH_HEADER])
+    except (KeyError, ValueError):
+        raise StreamMismatch(f"JetStream message {position} is not a Croupier event") from None
+    return _Stored(position, batch, BATCH_END_HEADER in headers, event)
+
+
+def _stored_already(events: Sequence[tuple[int, StreamEvent]], newest: _Stored | None) -> int:
+    """How many of ``events`` (a run of the outbox, in commit order) the stream holds: it is
+    a gap-free prefix of the outbox, so all of them up to its newest message."""
+    if newest is None or newest.batch < events[0][0]:
+        return 0
+    if newest.batch > events[-1][0]:
+        return len(events)
+    stream, seq = newest.event.stream, newest.event.seq
+    for i, (_, event) in enumerate(events):
+        if event.seq == seq and event.stream == stream:
+            return i + 1
+    raise StreamMismatch(
+        f"the JetStream stream ends with {stream}#{seq} of batch {newest.batch}, "
+        "which the outbox's batch does not hold: is it another ledger's stream?"
+    )

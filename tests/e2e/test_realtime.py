@@ -1,0 +1,310 @@
+"""The WebSocket gateway against a real server process, with real WebSocket clients, on both
+event streams (in-process and NATS JetStream): authenticate, subscribe, play, receive
+ordered events; drop and resume with no gap or duplicate; refusals and closes; the jackpot
+ticker; and a SIGKILL of the server mid-stream with nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from picows import WSListener, WSMsgType, WSTransport, ws_connect
+
+from tests.e2e.test_wallet_flow import _register_and_login
+from tests.support.nats import nats_stream_url  # noqa: F401  (a fixture)
+from tests.support.server import free_port, start_server, stop, wait_ready
+from tests.support.ws import Client, ws_client
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(params=["memory", "nats"])
+def stream_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "memory":
+        return "memory://"
+    return str(request.getfixturevalue("nats_stream_url"))
+
+
+@contextmanager
+def serving(database_url: str, stream_url: str, **env: str) -> Iterator[str]:
+    with tempfile.TemporaryFile() as log, _process(database_url, stream_url, log, **env) as base:
+        yield base
+
+
+@contextmanager
+def _process(database_url: str, stream_url: str, log: Any, **env: str) -> Iterator[str]:
+    port = free_port()
+    process = start_server(database_url, port, log, CROUPIER_STREAM_URL=stream_url, **env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base, process, log)
+        yield base
+    finally:
+        stop(process)
+
+
+@pytest.fixture
+def server(tmp_path: Any, stream_url: str) -> Iterator[str]:
+    with serving(f"sqlite:///{tmp_path}/ledger.db", stream_url) as base:
+        yield base
+
+
+def _funded_player(base: str, email: str, deposit: int = 10_000) -> tuple[str, dict[str, str]]:
+    with httpx.Client(base_url=base) as client:
+        auth = _register_and_login(client, email)
+        paid = client.post(
+            "/v1/wallet/deposits",
+            json={"amount": deposit},
+            headers={**auth, "Idempotency-Key": "first-deposit"},
+        )
+        assert paid.status_code == 201, paid.text
+    return auth["Authorization"].removeprefix("Bearer "), auth
+
+
+async def _spin(client: Client, key: str, stake: int = 100) -> dict[str, Any]:
+    answer = await client.request(
+        {"type": "round.start", "request_id": key, "game_id": "lotus-20", "stake": stake}
+    )
+    assert answer["type"] == "result", answer
+    return dict(answer["data"])
+
+
+def _seqs(events: list[dict[str, Any]]) -> list[int]:
+    return [event["seq"] for event in events]
+
+
+async def test_a_player_plays_and_receives_every_event_in_order(server: str) -> None:
+    token, auth = _funded_player(server, "live@example.com")
+    async with ws_client(server, token) as client:
+        subscribed = await client.request(
+            {"type": "subscribe", "channel": "player", "after_seq": 0}
+        )
+        assert subscribed["type"] == "subscribed" and subscribed["head_seq"] == 1
+        stream = subscribed["stream"]
+        rounds = [await _spin(client, f"spin-{i:05d}") for i in range(3)]
+        events = await client.wait_events(7, stream)
+        assert _seqs(events) == list(range(1, 8))
+        assert [e["type"] for e in events] == ["balance.changed"] + [
+            "round.started",
+            "round.settled",
+        ] * 3
+        assert events[0]["data"]["delta"] == 10_000
+        settled = [e["data"] for e in events if e["type"] == "round.settled"]
+        assert [s["round_id"] for s in settled] == [r["round_id"] for r in rounds]
+        assert [s["win"] for s in settled] == [r["win"] for r in rounds]
+        # the answer over WebSocket is the round the HTTP API recalls
+        async with httpx.AsyncClient(base_url=server, headers=auth) as http:
+            recalled = (await http.get(f"/v1/rounds/{rounds[0]['round_id']}")).json()
+        assert recalled == rounds[0]
+        # the same request_id again is a replay of the same round, not a new one
+        assert (await _spin(client, "spin-00000")) == rounds[0]
+
+
+async def test_the_upgrade_request_may_carry_the_token(server: str) -> None:
+    token, _ = _funded_player(server, "header@example.com")
+    from websockets.asyncio.client import connect
+
+    url = server.replace("http://", "ws://") + "/v1/ws"
+    async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "channel": "player", "request_id": "s1"}))
+        frames = [json.loads(await ws.recv()) for _ in range(2)]
+    assert frames[0]["type"] == "authenticated"
+    assert frames[1]["type"] == "subscribed" and frames[1]["request_id"] == "s1"
+
+
+async def test_a_client_that_drops_and_resumes_misses_nothing_and_sees_nothing_twice(
+    server: str,
+) -> None:
+    token, auth = _funded_player(server, "resume@example.com")
+    async with ws_client(server, token) as first:
+        subscribed = await first.request({"type": "subscribe", "channel": "player", "after_seq": 0})
+        stream = subscribed["stream"]
+        for i in range(2):
+            await _spin(first, f"before-{i:04d}")
+        seen = await first.wait_events(5, stream)
+    last_seq = seen[-1]["seq"]
+    # meanwhile, the player goes on playing elsewhere (over HTTP)
+    async with httpx.AsyncClient(base_url=server, headers=auth) as http:
+        for i in range(3):
+            played = await http.post(
+                "/v1/games/lotus-20/rounds",
+                json={"stake": 100},
+                headers={"Idempotency-Key": f"elsewhere-{i:04d}"},
+            )
+            assert played.status_code == 201
+    async with ws_client(server, token) as second:
+        await second.request({"type": "subscribe", "channel": "player", "after_seq": last_seq})
+        missed = await second.wait_events(6, stream)
+        await _spin(second, "after-00001")
+        everything = await second.wait_events(8, stream)
+        await asyncio.sleep(0.3)  # anything extra (a duplicate) would have arrived by now
+    assert _seqs(missed[:6]) == list(range(last_seq + 1, last_seq + 7))
+    assert _seqs(second.events) == list(range(last_seq + 1, last_seq + 9))
+    assert everything[-1]["type"] == "round.settled"
+
+
+async def test_bad_messages_are_answered_then_the_connection_is_closed(server: str) -> None:
+    token, _ = _funded_player(server, "garbage@example.com")
+    async with ws_client(server, token) as client:
+        await client.send("this is not json")
+        refused = await client.answer(None)
+        assert refused["type"] == "error" and refused["error"]["code"] == "malformed-json"
+        unknown = await client.request({"type": "teleport"})
+        assert unknown["error"]["code"] == "unknown-type"
+        await client.send({"type": "round.start", "game_id": "lotus-20", "stake": 100})
+        no_key = await client.answer(None)  # a round needs its idempotency key
+        assert no_key["error"]["code"] == "invalid-request"
+        rich = {"type": "round.start", "request_id": "too-rich-01", "game_id": "lotus-20"}
+        poor = await client.request({**rich, "stake": 10**9})
+        assert poor["type"] == "error" and poor["error"]["status"] in (409, 422)
+        for _ in range(10):
+            await client.send("{garbage")
+        code, reason = await client.closed()
+    assert code == 1008 and "refused" in reason
+
+
+async def test_unauthenticated_and_oversized_messages_close_the_connection(server: str) -> None:
+    async with ws_client(server, auth=False) as anonymous:
+        answer = await anonymous.request({"type": "subscribe", "channel": "lobby"})
+        assert answer["error"]["code"] == "authentication-failed"
+        assert (await anonymous.closed())[0] == 4401
+    async with ws_client(server, auth=False) as liar:
+        answer = await liar.request({"type": "auth", "token": "not-a-session"})
+        assert answer["type"] == "error" and (await liar.closed())[0] == 4401
+    token, _ = _funded_player(server, "big@example.com")
+    async with ws_client(server, token) as client:
+        await client.send(json.dumps({"type": "ping", "padding": "x" * 20_000}))
+        assert (await client.closed())[0] == 1009
+
+
+async def test_the_jackpot_ticker_pushes_pool_values_coalesced(server: str) -> None:
+    token, _ = _funded_player(server, "ticker@example.com", deposit=100_000)
+    async with ws_client(server, token) as watcher, ws_client(server, token) as player:
+        await _spin(player, "seed-pool-01")  # the pool is opened on the game's first round
+        await watcher.request({"type": "subscribe", "channel": "jackpots"})
+        first = (await watcher.wait_events(1))[-1]
+        pool = first["data"]["pools"][0]
+        assert first["type"] == "jackpot.tick" and pool["pool"] == "jackpot:lotus-20:EUR"
+        for i in range(20):
+            await _spin(player, f"tick-spin-{i:03d}", stake=1000)  # 4 to the pool each
+        await asyncio.sleep(0.6)
+        ticks = watcher.events
+    values = [t["data"]["pools"][0]["amount_minor"] for t in ticks]
+    assert values[-1] > values[0]  # every spin contributes to the pool
+    assert values == sorted(values) and _seqs(ticks) == sorted(set(_seqs(ticks)))
+    spread_s = (ticks[-1]["ts"] - ticks[1]["ts"]) / 1000 if len(ticks) > 2 else 1.0
+    assert len(ticks) - 1 <= 1 + spread_s / 0.25 + 1  # at most one tick per 250 ms
+
+
+class _Silent(WSListener):  # type: ignore[misc]
+    def __init__(self) -> None:
+        self.authenticated = asyncio.get_running_loop().create_future()
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def on_ws_frame(self, transport: WSTransport, frame: Any) -> None:
+        if frame.msg_type == WSMsgType.TEXT and not self.authenticated.done():
+            self.authenticated.set_result(frame.get_payload_as_bytes())
+        if frame.msg_type == WSMsgType.CLOSE and not self.closed.done():
+            self.closed.set_result(int(frame.get_close_code()))
+
+    def on_ws_disconnected(self, transport: WSTransport) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
+    tmp_path: Any, stream_url: str
+) -> None:
+    limits = {
+        "CROUPIER_WS_SEND_BUFFER_BYTES_MAX": str(16 * 1024),
+        "CROUPIER_WS_MESSAGES_PER_S": "100000",
+        "CROUPIER_WS_MESSAGES_BURST": "100000",
+    }
+    with serving(f"sqlite:///{tmp_path}/ledger.db", stream_url, **limits) as base:
+        token, _ = _funded_player(base, "slow@example.com")
+        url = base.replace("http://", "ws://") + "/v1/ws"
+        transport, listener = await ws_connect(
+            _Silent, url, extra_headers={"Authorization": f"Bearer {token}"}
+        )
+        await asyncio.wait_for(listener.authenticated, 10)
+        transport.underlying_transport.pause_reading()  # a client that stopped reading
+        ping = json.dumps({"type": "ping", "request_id": "p" * 64}).encode()
+        for _ in range(100):  # about 10 MB of pongs, more than the socket buffers hold
+            for _ in range(1000):
+                transport.send(WSMsgType.TEXT, ping)
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(1)
+        transport.underlying_transport.resume_reading()
+        code = await asyncio.wait_for(listener.closed, 60)
+        transport.disconnect()
+        metrics = httpx.get(f"{base}/metrics").text
+        healthy = httpx.get(f"{base}/healthz").status_code
+    # The close frame is best effort: it queues behind the unread pongs, and the socket's
+    # reset may discard it. The server's count says why it closed the connection.
+    assert code in (4408, None)
+    assert 'croupier_ws_closes_total{reason="slow-consumer"} 1.0' in metrics
+    assert healthy == 200
+
+
+async def test_a_server_killed_mid_stream_loses_no_event(tmp_path: Any, stream_url: str) -> None:
+    database_url = f"sqlite:///{tmp_path}/ledger.db"
+    with tempfile.TemporaryFile() as log:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = start_server(database_url, port, log, CROUPIER_STREAM_URL=stream_url)
+        try:
+            wait_ready(base, process, log)
+            token, auth = _funded_player(base, "killed@example.com", deposit=1_000_000)
+            acknowledged: list[str] = []
+            async with ws_client(base, token) as client:
+                subscribed = await client.request(
+                    {"type": "subscribe", "channel": "player", "after_seq": 0}
+                )
+                stream = subscribed["stream"]
+                async with httpx.AsyncClient(base_url=base, headers=auth) as http:
+
+                    async def play_until_killed(worker: int) -> None:
+                        for i in range(1000):
+                            try:
+                                played = await http.post(
+                                    "/v1/games/lotus-20/rounds",
+                                    json={"stake": 100},
+                                    headers={"Idempotency-Key": f"kill-{worker}-{i:05d}"},
+                                )
+                            except httpx.TransportError:
+                                return
+                            if played.status_code == 201:
+                                acknowledged.append(played.json()["round_id"])
+
+                    players = [asyncio.create_task(play_until_killed(w)) for w in range(4)]
+                    await client.wait_events(20, stream, timeout=30)
+                    process.send_signal(signal.SIGKILL)
+                    process.wait()
+                    await asyncio.gather(*players)
+                seen_before = list(client.events)
+        finally:
+            stop(process)
+        assert acknowledged, "no round was acknowledged before the kill"
+        process = start_server(database_url, port, log, CROUPIER_STREAM_URL=stream_url)
+        try:
+            wait_ready(base, process, log)
+            last_seq = seen_before[-1]["seq"]
+            async with ws_client(base, token) as client:
+                subscribed = await client.request(
+                    {"type": "subscribe", "channel": "player", "after_seq": last_seq}
+                )
+                head = subscribed["head_seq"]
+                rest = await client.wait_events(head - last_seq, stream) if head > last_seq else []
+        finally:
+            stop(process)
+    everything = seen_before + rest
+    assert _seqs(everything) == list(range(1, head + 1))  # no gap, no duplicate
+    settled = {e["data"]["round_id"] for e in everything if e["type"] == "round.settled"}
+    assert set(acknowledged) <= settled  # every acknowledged round's event is there
