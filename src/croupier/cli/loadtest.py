@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from croupier.cli.common import fail, print_json, run
-from croupier.loadtest import LoadtestError
-from croupier.loadtest.runner import Mode, Options, Outcome, run_loadtest
+from croupier.loadtest import LoadtestError, Mode
+
+if TYPE_CHECKING:
+    from croupier.loadtest.runner import Options, Outcome
 
 
 def loadtest(
@@ -67,6 +70,7 @@ def loadtest(
     plot: Path | None = typer.Option(None, "--plot", help="Write a latency histogram PNG here."),
 ) -> None:
     """Load-test a running server: N players over WebSocket for S seconds (docs/loadtest.md)."""
+    from croupier.loadtest.runner import Options
     from croupier.loadtest.tokens import default_state_file
 
     _check(mode, players, rate, connections, connection_rate_max, plot)
@@ -106,6 +110,7 @@ def loadtest(
 
 async def _run(options: Options) -> Outcome:
     from croupier.loadtest.progress import ProgressBar
+    from croupier.loadtest.runner import run_loadtest
 
     with ProgressBar() as bar:
         return await run_loadtest(options, bar)

@@ -12,6 +12,7 @@ from typing import Any
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
+from croupier.domain.ledger import Event
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import Ledger
 from croupier.services.stream.channels import player_stream
@@ -47,8 +48,16 @@ class RoundRecall:
         if player is not None and start["player_id"] != player.player_id:
             # another player's round: not theirs to see, nor to learn that it exists
             raise RoundNotFound(f"no round {round_id!r}")
+        server_seed = await self.fairness.revealed_seed(start["fairness"]["pair_id"])
+        return await self.render(events, server_seed)
+
+    async def render(self, events: list[Event], server_seed: str | None) -> dict[str, Any]:
+        """The view of a round from its events (its player's check is the caller's)."""
+        round_id = events[0].stream.removeprefix("round:")
+        start = json.loads(events[0].data_json)
         fairness = dict(start["fairness"])
-        fairness["server_seed"] = await self.fairness.revealed_seed(fairness.pop("pair_id"))
+        del fairness["pair_id"]
+        fairness["server_seed"] = server_seed
         body: dict[str, Any] = {
             "round_id": round_id,
             "game_id": start["game_id"],

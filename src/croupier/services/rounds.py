@@ -300,8 +300,15 @@ class RoundService:
                 },
             ),
         ]
-        await self.ledger.submit(group)
-        return await self.view(start["round_id"])
+        applied = await self.ledger.submit(group)
+        stream = round_stream(start["round_id"])
+        settled_event = next(
+            (r for r in applied.results if isinstance(r, Event) and r.stream == stream), None
+        )
+        if settled_event is None:  # a replay: another request settled it first
+            return await self.view(start["round_id"])
+        # The pair was active when the round drew: its server seed is not revealed.
+        return await self.recall.render([start_event, settled_event], server_seed=None)
 
     def _jackpot_payout(
         self,

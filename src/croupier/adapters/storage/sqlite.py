@@ -186,7 +186,7 @@ class SqliteLedgerStore(SqliteStore):
         return [transfer_from_row(row) for row in rows]
 
     async def commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
-        await self._on(self._write_thread, self._commit, batch, balances)
+        await self._on_writer(self._commit, batch, balances)
 
     def _commit(self, batch: BatchRecord, balances: Mapping[str, Balance]) -> None:
         conn = self._writer()
@@ -303,7 +303,9 @@ class SqliteLedgerStore(SqliteStore):
 
     # -- plumbing --------------------------------------------------------------------------
     async def _read_in(self, sql_prefix: str, ids: Collection[str]) -> list[Any]:
-        return await self._on(self._read_thread, _select_in, self._reader(), sql_prefix, ids)
+        return await self._on(
+            self._read_thread, lambda: _select_in(self._reader(), sql_prefix, ids)
+        )
 
 
 def _select_in(

@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 import logging
 import re
@@ -50,7 +51,7 @@ import nats
 import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext, JetStreamManager
+from nats.js import JetStreamManager
 from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
@@ -73,6 +74,7 @@ __all__ = [
     "STREAM_HEADER",
     "TS_HEADER",
     "TYPE_HEADER",
+    "JetStreamRefused",
     "JetStreamStream",
     "StreamMismatch",
 ]
@@ -94,6 +96,10 @@ _PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 _FAMILY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 _log = logging.getLogger("croupier.stream.nats")
+
+
+class JetStreamRefused(RuntimeError):
+    """JetStream did not store a message (the reason is the server's)."""
 
 
 class StreamMismatch(RuntimeError):
@@ -140,8 +146,10 @@ class JetStreamStream:
         self._families: set[str] = set()  # subscribed on every connection this adapter opens
         self._subscribing: dict[str, asyncio.Task[None]] = {}
         self._nc: Client | None = None
-        self._js: JetStreamContext | None = None
         self._jsm: JetStreamManager | None = None
+        self._acks_inbox = ""  # acks come to <inbox>.<token>
+        self._acks: dict[str, asyncio.Future[int]] = {}  # token -> the stored position
+        self._tokens = itertools.count()
         self._publishing = asyncio.Lock()
         self._tail: _Tail | None = None  # None: unknown, read it before the next publish
 
@@ -165,25 +173,28 @@ class JetStreamStream:
         try:
             jsm = nc.jsm(timeout=self.timeout_s)
             await self._ensure_stream(jsm)
+            acks_inbox = nc.new_inbox()
+            await nc.subscribe(f"{acks_inbox}.*", cb=self._on_ack)
             for family in sorted(self._families):
                 await self._subscribe_family(nc, family)
         except BaseException:
             await nc.close()
             raise
-        self._nc, self._js, self._jsm = nc, nc.jetstream(timeout=self.timeout_s), jsm
-        self._tail = None
+        self._nc, self._jsm, self._acks_inbox, self._tail = nc, jsm, acks_inbox, None
 
     async def close(self) -> None:
-        nc, self._nc, self._js, self._jsm, self._tail = self._nc, None, None, None, None
+        nc, self._nc, self._jsm, self._tail = self._nc, None, None, None
         for task in self._subscribing.values():
             task.cancel()
-        if nc is None or nc.is_closed:
-            return
-        if nc.is_connected:
-            with contextlib.suppress(Exception):
-                await nc.drain()  # lets subscribers finish what they were handed
-        if not nc.is_closed:
-            await nc.close()
+        if nc is not None and not nc.is_closed:
+            if nc.is_connected:
+                with contextlib.suppress(Exception):
+                    await nc.drain()  # lets subscribers finish what they were handed
+            if not nc.is_closed:
+                await nc.close()
+        for future in self._acks.values():  # a publish waiting on them raises (and is retried)
+            if not future.done():
+                future.set_exception(nats.errors.ConnectionClosedError())
 
     async def _ensure_stream(self, jsm: JetStreamManager) -> None:
         subjects = [f"{self.subject_prefix}.ev.>"]
@@ -240,7 +251,7 @@ class JetStreamStream:
             return
         await self._ready()
         async with self._publishing:
-            js = self._jetstream()
+            nc = self._connection()
             tail = self._tail or await self._read_tail()
             self._tail = None  # unknown until every ack is in
             todo = events[_stored_already(events, tail.newest) :]
@@ -250,22 +261,25 @@ class JetStreamStream:
             last = tail.last_position
             for start in range(0, len(todo), _PIPELINE_MAX):
                 await self._publish_run(
-                    js, todo, start, min(start + _PIPELINE_MAX, len(todo)), last
+                    nc, todo, start, min(start + _PIPELINE_MAX, len(todo)), last
                 )
             batch, event = todo[-1]
             self._tail = _Tail(last + len(todo), _Stored(last + len(todo), batch, True, event))
 
     async def _publish_run(
         self,
-        js: JetStreamContext,
+        nc: Client,
         todo: Sequence[tuple[int, StreamEvent]],
         start: int,
         stop: int,
         last_position: int,
     ) -> None:
         """Send ``todo[start:stop]`` at once, then wait for every ack (one round trip);
-        message ``i`` expects the stream to end at ``last_position + i``."""
-        futures: list[asyncio.Future[Any]] = []
+        message ``i`` expects the stream to end at ``last_position + i``. (Not nats-py's
+        ``publish_async``: it never fails the future of a refused message, it times out.)"""
+        loop = asyncio.get_running_loop()
+        tokens: list[str] = []
+        futures: list[asyncio.Future[int]] = []
         try:
             for i in range(start, stop):
                 batch, event = todo[i]
@@ -275,21 +289,52 @@ class JetStreamStream:
                 headers[BATCH_HEADER] = str(batch)
                 if i + 1 == len(todo) or todo[i + 1][0] != batch:
                     headers[BATCH_END_HEADER] = "1"
-                futures.append(
-                    await js.publish_async(
-                        self._subject(event.stream), event.data_json.encode(), headers=headers
+                token = str(next(self._tokens))
+                tokens.append(token)
+                futures.append(future := loop.create_future())
+                self._acks[token] = future
+                await nc.publish(
+                    self._subject(event.stream),
+                    event.data_json.encode(),
+                    reply=f"{self._acks_inbox}.{token}",
+                    headers=headers,
+                )
+            positions = await asyncio.wait_for(asyncio.gather(*futures), self.timeout_s)
+        finally:
+            for token in tokens:
+                self._acks.pop(token, None)
+            for future in futures:
+                if not future.done():
+                    future.cancel()
+                elif not future.cancelled():
+                    future.exception()  # seen: asyncio need not report it
+        if positions[-1] != last_position + stop:  # unreachable with the expected sequences
+            raise StreamMismatch(
+                f"JetStream stored events up to {positions[-1]}, not {last_position + stop}"
+            )
+
+    async def _on_ack(self, msg: Msg) -> None:
+        future = self._acks.pop(msg.subject.rpartition(".")[2], None)
+        if future is None or future.done():
+            return
+        if not msg.data:  # a status, such as 503: nothing listens on the subject
+            future.set_exception(JetStreamRefused(f"no JetStream ack: {msg.headers}"))
+            return
+        try:
+            ack = json.loads(msg.data)
+            error = ack.get("error")
+            if error is not None:
+                future.set_exception(
+                    JetStreamRefused(
+                        f"{error.get('description')} (err_code {error.get('err_code')})"
                     )
                 )
-            acks = await asyncio.wait_for(asyncio.gather(*futures), self.timeout_s)
-        except BaseException:
-            for future in futures:
-                future.cancel()  # frees its slot in the client's window of pending acks
-            raise
-        if acks[-1].seq != last_position + stop or any(ack.duplicate for ack in acks):
-            # Unreachable while this adapter is the stream's only publisher.
-            raise StreamMismatch(
-                f"JetStream stored events up to {acks[-1].seq}, not {last_position + stop}"
-            )
+            elif ack.get("duplicate"):  # stored before: what follows it will be refused
+                future.set_exception(StreamMismatch(f"duplicate of message {ack.get('seq')}"))
+            else:
+                future.set_result(int(ack["seq"]))
+        except (ValueError, KeyError, AttributeError, TypeError):
+            future.set_exception(JetStreamRefused(f"not a JetStream ack: {msg.data[:200]!r}"))
 
     async def broadcast(self, event: StreamEvent) -> None:
         await self._ready()
@@ -391,12 +436,22 @@ class JetStreamStream:
         return _stored(headers, msg.data, int(headers["Nats-Sequence"]))
 
     async def _first_after(self, subject: str, after_seq: int, head: _Stored) -> _Stored | None:
-        """The subject's first message with a seq above ``after_seq``, by bisection: seqs
-        grow with the JetStream sequence. Invariant: every message before ``low`` is at or
-        below ``after_seq``; ``best`` is the first message at or after ``high``, above it."""
-        low, high, best = 1, head.position, head
+        """The subject's first message with a seq above ``after_seq``: seqs grow with the
+        JetStream sequence, so search it, guessing where the seq sits from the stream's
+        density (a resume a few events back usually takes one or two gets), bisecting every
+        other step so that a stream written in bursts costs at most ~2·log2(messages).
+        Invariant: the messages before ``low`` are at or below ``after_seq`` (the last of them
+        at ``low_seq``); ``best``, above it, is the first message at or after ``high``."""
+        low, low_seq, high, best = 1, 0, head.position, head
+        guess = True
         while low < high:
-            middle = (low + high) // 2
+            if guess:  # where seq after_seq + 1 would be, half an average gap early
+                span = best.position - low
+                events = best.event.seq - low_seq
+                middle = low + (span * (after_seq - low_seq) - span // 2) // events
+            else:
+                middle = (low + high) // 2
+            middle, guess = min(max(middle, low), high - 1), not guess
             found = await self._get({"seq": middle, "next_by_subj": subject})
             if found is None:  # gone meanwhile (only an operator deletes messages)
                 return None
@@ -405,7 +460,7 @@ class JetStreamStream:
                 if found.event.seq == after_seq + 1:
                     break
             else:
-                low = found.position + 1
+                low, low_seq = found.position + 1, found.event.seq
                 if found.event.seq == after_seq:
                     return await self._get({"seq": low, "next_by_subj": subject})
         return best
@@ -455,7 +510,8 @@ class JetStreamStream:
                 if stored.position >= until:
                     break
         finally:
-            await sub.unsubscribe()
+            with contextlib.suppress(nats.errors.Error):
+                await sub.unsubscribe()
             if consumer is not None and not nc.is_closed:
                 # No need to wait for the answer: the server drops it when idle anyway.
                 await nc.publish(f"$JS.API.CONSUMER.DELETE.{self.stream_name}.{consumer}")
@@ -473,11 +529,6 @@ class JetStreamStream:
             raise nats.errors.ConnectionClosedError
         return self._nc
 
-    def _jetstream(self) -> JetStreamContext:
-        if self._js is None:
-            raise nats.errors.ConnectionClosedError
-        return self._js
-
     def _manager(self) -> JetStreamManager:
         if self._jsm is None:
             raise nats.errors.ConnectionClosedError
@@ -494,7 +545,8 @@ class JetStreamStream:
         _log.warning("NATS at %s: %s", self._where(), error or type(error).__name__)
 
     async def _on_disconnected(self) -> None:
-        _log.warning("disconnected from NATS at %s; reconnecting", self._where())
+        if self._nc is not None:  # not ``close``
+            _log.warning("disconnected from NATS at %s; reconnecting", self._where())
 
     async def _on_reconnected(self) -> None:
         _log.info("reconnected to NATS at %s", self._where())
