@@ -104,10 +104,6 @@ class Gateway:
     def received(self, connection: Connection, payload: bytes) -> None:
         if connection.closed:
             return
-        if not connection.take_token():
-            refused = BadMessage("rate-limited", "over the message rate: slow down")
-            connection.refuse(refused, status=429, close=Close.RATE_LIMITED)
-            return
         if connection.backlog is not None:  # authenticating: keep the order
             if len(connection.backlog) >= self.limits.in_flight_max:
                 connection.close(Close.POLICY, "too many messages before authentication")
@@ -119,6 +115,10 @@ class Gateway:
             connection.refuse(bad)
             return
         kind, request_id = message["type"], message.get("request_id")
+        if not connection.take_token():
+            refused = BadMessage("rate-limited", "over the message rate: slow down", request_id)
+            connection.refuse(refused, status=429, close=Close.RATE_LIMITED)
+            return
         if kind == "ping":
             connection.send(reply_frame("pong", request_id))
         elif kind == "auth":
