@@ -52,13 +52,11 @@ class SqliteSeedPairStore(SqliteStore):
 
     # -- reads -----------------------------------------------------------------------------
     async def active(self, player_id: str) -> StoredPair | None:
-        rows = await self._read(
-            f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,)
-        )
+        rows = self._lookup(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE {_ACTIVE}", (player_id,))
         return pair_from_row(rows[0]) if rows else None
 
     async def get(self, pair_id: int) -> StoredPair | None:
-        rows = await self._read(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE id = ?", (pair_id,))
+        rows = self._lookup(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE id = ?", (pair_id,))
         return pair_from_row(rows[0]) if rows else None
 
     # -- writes ----------------------------------------------------------------------------

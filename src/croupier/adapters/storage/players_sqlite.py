@@ -142,17 +142,17 @@ class SqlitePlayerStore(SqliteStore):
 
     # -- reads -----------------------------------------------------------------------------
     async def find_by_email(self, email: str) -> StoredPlayer | None:
-        rows = await self._read(
+        rows = self._lookup(
             f"SELECT {PLAYER_COLUMNS}, password_hash FROM players WHERE email = ?", (email,)
         )
         return StoredPlayer(player_from_row(rows[0]), rows[0][6]) if rows else None
 
     async def get_player(self, player_id: str) -> Player | None:
-        rows = await self._read(f"SELECT {PLAYER_COLUMNS} FROM players WHERE id = ?", (player_id,))
+        rows = self._lookup(f"SELECT {PLAYER_COLUMNS} FROM players WHERE id = ?", (player_id,))
         return player_from_row(rows[0]) if rows else None
 
     async def find_session(self, token_sha256: str) -> tuple[SessionRecord, Player] | None:
-        rows = await self._read(
+        rows = self._lookup(
             f"SELECT {prefixed('s', SESSION_COLUMNS)}, {prefixed('p', PLAYER_COLUMNS)} "
             "FROM player_sessions AS s JOIN players AS p ON p.id = s.player_id "
             "WHERE s.token_sha256 = ?",

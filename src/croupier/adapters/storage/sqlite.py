@@ -125,6 +125,9 @@ class SqliteLedgerStore(SqliteStore):
         return [account_from_row(row) for row in rows]
 
     async def load_transfers(self, ids: Collection[str]) -> list[Transfer]:
+        if len(ids) == 1:
+            rows = self._lookup(f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = ?", (*ids,))
+            return [transfer_from_row(row) for row in rows]
         rows = await self._read_in(f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id IN", ids)
         return [transfer_from_row(row) for row in rows]
 
@@ -159,16 +162,18 @@ class SqliteLedgerStore(SqliteStore):
         )
 
     async def stream_head(self, stream: str) -> int:
-        rows = await self._read("SELECT MAX(seq) FROM events WHERE stream = ?", (stream,))
+        rows = self._lookup("SELECT MAX(seq) FROM events WHERE stream = ?", (stream,))
         return int(rows[0][0] or 0)
 
     async def stream_events(
         self, stream: str, *, after_seq: int = 0, limit: int = 1000
     ) -> list[Event]:
-        rows = await self._read(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (stream, after_seq, limit),
+        sql = (
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?"
         )
+        params = (stream, after_seq, limit)
+        # A round's few events: look them up here; a long replay: on a reader thread.
+        rows = self._lookup(sql, params) if limit <= 16 else await self._read(sql, params)
         return [event_from_row(row) for row in rows]
 
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
@@ -230,8 +235,8 @@ class SqliteLedgerStore(SqliteStore):
 
     # -- readers ---------------------------------------------------------------------------
     async def get_account(self, account_id: str) -> tuple[Account, Balance] | None:
-        found = await self.load_accounts([account_id])
-        return found[0] if found else None
+        rows = self._lookup(f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
+        return account_from_row(rows[0]) if rows else None
 
     async def account_transfers(
         self,
