@@ -33,8 +33,8 @@ demo: $(VENV)/.installed
 	$(BIN)/croupier demo
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs/examples
+	$(BIN)/ruff format --check src tests bench docs/examples
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -6,18 +6,22 @@ ticker; and a SIGKILL of the server mid-stream with nothing lost."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from picows import WSListener, WSMsgType, WSTransport, ws_connect
 
-from tests.e2e.test_wallet_flow import _register_and_login
+from tests.e2e.test_wallet_flow import PASSWORD, _register_and_login
 from tests.support.nats import nats_stream_url  # noqa: F401  (a fixture)
 from tests.support.server import free_port, start_server, stop, wait_ready
 from tests.support.ws import Client, ws_client
@@ -308,3 +312,65 @@ async def test_a_server_killed_mid_stream_loses_no_event(tmp_path: Any, stream_u
     assert _seqs(everything) == list(range(1, head + 1))  # no gap, no duplicate
     settled = {e["data"]["round_id"] for e in everything if e["type"] == "round.settled"}
     assert set(acknowledged) <= settled  # every acknowledged round's event is there
+
+
+def test_the_example_client_in_the_docs_resumes_without_a_gap(server: str) -> None:
+    _funded_player(server, "example@example.com")
+    script = Path(__file__).resolve().parents[2] / "docs" / "examples" / "realtime_client.py"
+    result = subprocess.run(
+        [sys.executable, str(script), server, "example@example.com", PASSWORD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    resumed = lines.index("-- resuming after seq 7")
+    assert [line.split()[1] for line in lines[resumed:] if line.startswith("event")] == ["8", "9"]
+
+
+async def test_a_connection_that_stops_answering_pings_is_closed(
+    tmp_path: Any, stream_url: str
+) -> None:
+    with serving(f"sqlite:///{tmp_path}/l.db", stream_url, CROUPIER_WS_HEARTBEAT_S="1") as base:
+        token, _ = _funded_player(base, "dead@example.com")
+        url = base.replace("http://", "ws://") + "/v1/ws"
+        transport, listener = await ws_connect(
+            _Silent,
+            url,
+            extra_headers={"Authorization": f"Bearer {token}"},
+            enable_auto_pong=False,  # a client whose network went away
+        )
+        await asyncio.wait_for(listener.authenticated, 10)
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(listener.closed, 10)
+        waited = asyncio.get_running_loop().time() - started
+        transport.disconnect()
+    assert 1 <= waited < 5  # a ping after 1 s of silence, then 1 s to answer
+
+
+async def test_a_connection_over_the_message_rate_is_refused_then_closed(
+    tmp_path: Any, stream_url: str
+) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    budget = {"CROUPIER_WS_MESSAGES_PER_S": "1", "CROUPIER_WS_MESSAGES_BURST": "5"}
+    with serving(f"sqlite:///{tmp_path}/l.db", stream_url, **budget) as base:
+        token, _ = _funded_player(base, "flood@example.com")
+        async with ws_client(base, auth=False) as client:
+            for i in range(8):  # auth and 4 pings fit the burst of 5; 3 are refused
+                message = {"type": "auth", "token": token} if i == 0 else {"type": "ping"}
+                await client.send({**message, "request_id": f"flood-{i:03d}"})
+            await client.answer("flood-007")
+            refused = [a for answers in client.answers.values() for a in answers if "error" in a]
+            with contextlib.suppress(ConnectionClosed):  # on until the server has had enough
+                for i in range(8, 1000):
+                    await client.send({"type": "ping", "request_id": f"flood-{i:03d}"})
+                    await asyncio.sleep(0.002)
+            code, _ = await client.closed()
+        metrics = httpx.get(f"{base}/metrics").text
+    assert [a["request_id"] for a in refused] == ["flood-005", "flood-006"]  # 007 was awaited
+    assert all(a["error"]["code"] == "rate-limited" for a in refused)
+    # The close frame is best effort once the client keeps sending (see the slow consumer).
+    assert code in (4429, None)
+    assert 'croupier_ws_closes_total{reason="rate-limited"} 1.0' in metrics
