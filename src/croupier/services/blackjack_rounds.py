@@ -131,7 +131,7 @@ class BlackjackRounds:
         player_account = f"player:{start['player_id']}:cash"
         house = house_account(currency)
         win = state.total_return_minor
-        _, cash = await self.ledger.balance(player_account)
+        cash = await self.ledger.latest_balance(player_account)
         extra_ids = [
             json.loads(e.data_json)["reservation"]
             for e in events

@@ -137,7 +137,7 @@ class RoundService:
             return await self._complete_or_view(recorded)
         await self._ensure_jackpot_pool(game_id, player.currency)
         fair = await self.fairness.next_round(player)
-        _, cash = await self.ledger.balance(player.cash_account_id)
+        cash = await self.ledger.latest_balance(player.cash_account_id)
         started = {
             "round_id": round_id,
             "player_id": player.player_id,
@@ -267,7 +267,7 @@ class RoundService:
                 "jackpot_hit": played.jackpot_hit,
                 "win_multiplier": str(played.win_multiplier),
             }
-        _, cash = await self.ledger.balance(player_account)
+        cash = await self.ledger.latest_balance(player_account)
         settled = {
             "outcome": outcome,
             "win": win,

@@ -56,6 +56,17 @@ class Ledger:
         assert isinstance(result, Transfer)
         return result
 
+    async def latest_balance(self, account_id: str) -> Balance:
+        """The balance as the writer holds it: committed, plus what the batch committing at
+        this moment changes. For what a round shows (``balance_before``), not for decisions:
+        those are the writer's own, under its floors."""
+        writer = self.writer
+        if writer is not None:
+            balance = writer.state.balances.get(account_id)
+            if balance is not None:
+                return balance.copy()
+        return (await self.balance(account_id))[1]
+
     async def balance(self, account_id: str) -> tuple[Account, Balance]:
         found = await self.store.get_account(account_id)
         if found is None:
