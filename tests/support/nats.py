@@ -22,7 +22,9 @@ async def nats_stream_url() -> AsyncIterator[str]:
     from nats.js.errors import NotFoundError
 
     try:
-        client = await nats.connect(NATS_URL, connect_timeout=3, max_reconnect_attempts=0)
+        client = await nats.connect(
+            NATS_URL, connect_timeout=3, max_reconnect_attempts=1, reconnect_time_wait=0.1
+        )
     except Exception as error:
         service_unavailable(f"NATS unreachable at {NATS_URL}: {error}")
     suffix = secrets.token_hex(4)

@@ -23,15 +23,18 @@ Stored once, in commit order, whatever is retried
     of the ledger's single writer.
 
 Reading a stream (``read``)
-    Every stream's events sit in stream order on one subject, one message per seq. ``read``
-    asks for the subject's last message (one direct get: a caught-up client costs one round
-    trip), finds the first message after ``after_seq`` by bisecting the JetStream sequence
-    with direct gets (``next_by_subj``: about log2 of the messages stored, ~20 round trips for
-    a million, none when ``after_seq`` is 0), then fetches the rest: up to 8 more by direct
-    gets, more through an ephemeral push consumer filtered on the subject that starts there
-    and may deliver no more than asked (two round trips plus the messages themselves). So a
-    resume costs O(log N + k) for k events, however long the stream. Direct gets need
-    ``allow_direct``, which ``start`` sets on the stream.
+    A stream's events sit in seq order on its own subject, one message per seq, so ``read``
+    works by subject with direct gets (``allow_direct``, which ``start`` sets): one for the
+    subject's last message (a caught-up client costs this one round trip); then, unless
+    ``after_seq`` is 0, a search of the JetStream sequence for the first message above it
+    (``next_by_subj``), guessing its place from the subject's density and bisecting every
+    other step: one to three gets for a client a few events behind, at most ~2·log2 of the
+    messages stored; then the rest, up to 8 by direct gets, more through an ephemeral push
+    consumer filtered on the subject that starts there and delivers no more than asked (two
+    round trips, then the messages). So a resume costs O(log N + k) round trips and messages
+    for k events, however long the stream. On nats-server 2.9 the server's own cost grows
+    with the messages it skips between a subject's events (in one test, 400 events of one
+    player among 400,000: ~0.7 ms to read the last one, ~70 ms to read all 400).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Mapping
+from itertools import islice
 
 from croupier.domain.ledger import Balance, BatchRecord
 from croupier.services.ledger.ports import LedgerStore
@@ -34,12 +35,14 @@ class OutboxRelay:
         *,
         queued_batches_max: int = 10_000,
         catch_up_batches: int = 200,
+        batches_per_publish: int = 64,
         retry_s: float = 0.5,
     ) -> None:
         self.store = store
         self.stream = stream
         self.queued_batches_max = queued_batches_max
         self.catch_up_batches = catch_up_batches
+        self.batches_per_publish = batches_per_publish
         self.retry_s = retry_s
         self._queue: deque[Published] = deque()
         self._wake = asyncio.Event()
@@ -83,12 +86,13 @@ class OutboxRelay:
                 await self._wake.wait()
                 continue
             else:
-                published = self._queue[0]
-                if published[0][0] <= self._through:
+                while self._queue and self._queue[0][0][0] <= self._through:
                     self._queue.popleft()  # caught up past it from the outbox already
-                    continue
-                if await self._publish(published):
-                    self._queue.popleft()
+                # Whole batches, several per call: one round trip for what piled up meanwhile.
+                taken = list(islice(self._queue, self.batches_per_publish))
+                if taken and await self._publish([e for batch in taken for e in batch]):
+                    for _ in taken:
+                        self._queue.popleft()
 
     async def _catch_up(self) -> bool:
         """Publish one window of batches from the outbox; False after a failure (retry)."""
