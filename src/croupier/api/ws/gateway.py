@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
 from pydantic import ValidationError
 
-from croupier.api.http.problems import status_for
-from croupier.api.http.routes.rounds import ActionIn, RoundIn
+from croupier.api.requests import ActionIn, RoundIn
+from croupier.api.statuses import status_for
 from croupier.api.ws.connection import Connection, Subscription
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.config import RealtimeSettings
@@ -297,7 +297,17 @@ class Gateway:
                 del self._followers[stream]
 
     async def _catch_up(self, connection: Connection, subscription: Subscription) -> None:
-        """Send the stored events after ``last_seq``, then the held live ones, in order."""
+        """Send the stored events after ``last_seq``, then the held live ones, in order.
+
+        If the store cannot be read, the connection is closed: its client resumes from the
+        last seq it has, rather than wait on a subscription that has stopped."""
+        try:
+            await self._replay(connection, subscription)
+        except Exception:
+            _log.exception("replaying %s failed", subscription.stream)
+            connection.close(Close.INTERNAL, "events could not be read; reconnect and resume")
+
+    async def _replay(self, connection: Connection, subscription: Subscription) -> None:
         assert self.platform is not None
         stream = self.platform.stream
         stalled = 0
@@ -362,10 +372,7 @@ class Gateway:
             else:  # ahead of the next seq: fetch what is missing first
                 subscription.catching_up = True
                 subscription.held.append(event)
-                self._spawn(connection, self._catch_up_quietly(connection, subscription))
-
-    async def _catch_up_quietly(self, connection: Connection, subscription: Subscription) -> None:
-        await self._catch_up(connection, subscription)
+                self._spawn(connection, self._catch_up(connection, subscription))
 
 
 def _idempotency_key(message: dict[str, Any]) -> str:

@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, Field
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.wallet import IdempotencyKey
+from croupier.api.requests import ActionIn, RoundIn
 
 router = APIRouter(prefix="/v1", tags=["rounds"])
 
 GameId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 RoundId = Annotated[str, Path(pattern=r"^r[0-9a-f]{24}$")]
-
-
-class BetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    type: str = Field(max_length=16, examples=["straight", "red", "dozen"])
-    numbers: list[StrictInt] = Field(default_factory=list, max_length=18)
-    stake: StrictInt = Field(gt=0, description="Minor units")
-
-
-class RoundIn(BaseModel):
-    """Slots and blackjack: ``{"stake": 100}``.
-
-    Roulette: ``{"bets": [{"type": "red", "stake": 100}]}``.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-    stake: StrictInt | None = Field(
-        default=None, gt=0, description="Slots: total stake, minor units"
-    )
-    bets: list[BetIn] | None = Field(default=None, max_length=20, description="Roulette bets")
-
-
-class ActionIn(BaseModel):
-    """One blackjack decision on the player's open round."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: Literal[
-        "hit", "stand", "double", "split", "surrender", "take-insurance", "decline-insurance"
-    ]
 
 
 class FairnessOut(BaseModel):
