@@ -107,7 +107,8 @@ class Gateway:
         if connection.backlog is not None:  # authenticating: keep the order
             if len(connection.backlog) >= self.limits.in_flight_max:
                 connection.close(Close.POLICY, "too many messages before authentication")
-            connection.backlog.append(payload)
+            else:
+                connection.backlog.append(payload)
             return
         try:
             message = parse(payload)
