@@ -49,9 +49,11 @@ class Rig:
     relays: list[OutboxRelay] = field(default_factory=list)
     _numbers: itertools.count[int] = field(default_factory=itertools.count)
 
-    async def start_relay(self, stream: EventStream | Failing | None = None) -> OutboxRelay:
+    async def start_relay(
+        self, stream: EventStream | Failing | None = None, **options: int
+    ) -> OutboxRelay:
         """A relay, told of every commit from now on, then started (the server's order)."""
-        relay = OutboxRelay(self.ledger.store, stream or self.stream, retry_s=0.02)
+        relay = OutboxRelay(self.ledger.store, stream or self.stream, retry_s=0.02, **options)
         assert self.ledger.writer is not None
         self.ledger.writer.on_commit(relay.on_commit)
         await relay.start()
@@ -359,6 +361,21 @@ async def test_a_failed_publish_is_retried_without_loss(
     await settle(stored_everything(rig, ["player:p1", "player:p2"]))
     if rig.jetstream is not None:
         assert await rig.jetstream_messages() == len(expected)
+
+
+async def test_a_relay_whose_queue_overflows_catches_up_from_the_outbox(rig: Rig) -> None:
+    live = Collector()
+    rig.stream.subscribe("player", live)
+    failing = Failing(rig.stream)
+    await rig.start_relay(failing, queued_batches_max=2)  # memory for two batches only
+    for i in range(6):  # six batches pile up while the stream is down
+        await rig.commit({f"player:p{i % 3}": 2})
+    await settle(lambda: failing.failures >= 2)
+    failing.broken = False
+    expected = await rig.expected("player")
+    await settle(lambda: len(live.unique()) >= len(expected))
+    assert live.unique() == expected  # every event, in commit order, none lost
+    await settle(stored_everything(rig, ["player:p0", "player:p1", "player:p2"]))
 
 
 async def test_republished_events_are_stored_once(rig: Rig) -> None:
