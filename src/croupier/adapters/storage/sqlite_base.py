@@ -131,15 +131,18 @@ class SqliteStore:
             self._read_thread, lambda: self._reader().execute(sql, params).fetchall()
         )
 
+    def _loop_connection(self) -> sqlite3.Connection:
+        if self._loop_conn is None:
+            raise RuntimeError("the store is not open")
+        return self._loop_conn
+
     def _lookup(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """A point lookup by key, run right here on the event loop.
 
         Measured: handing a read to a thread costs the loop more (a future, a queue, a
         wake-up: tens of µs) than an indexed SQLite lookup in a warm cache takes to run. Only
         for queries that read a handful of rows through an index."""
-        if self._loop_conn is None:
-            raise RuntimeError("the store is not open")
-        return self._loop_conn.execute(sql, params).fetchall()
+        return self._loop_connection().execute(sql, params).fetchall()
 
     async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
         """One autocommitted statement on the writer's connection."""
