@@ -7,16 +7,15 @@ loop's thread per batch. Run from the repository root:
 
 from __future__ import annotations
 
-import asyncio
 import resource
 import sys
 import tempfile
 import time
 
 import uvloop
+from tests.support.ledger import open_test_ledger
 
 from croupier.domain.ledger import Account, AccountKind, CreateAccount, TransferRequest
-from tests.support.ledger import open_test_ledger
 
 
 def _transfer(transfer_id: str, debit: str, credit: str, amount: int) -> TransferRequest:
