@@ -5,6 +5,7 @@ player but does settle a round whose last action was interrupted before its sett
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import verify_ledger
+from croupier.services.stream import player_stream
 from tests.support.platform import funded_player
 
 TABLE = "blackjack-6d-s17"
@@ -80,6 +82,11 @@ async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
     with pytest.raises(IllegalAction):
         await platform.rounds.act(player, round_id, "act-late-1", "hit")
     assert (await verify_ledger(platform.ledger.store)).ok
+    # the player's own stream (the WebSocket `player` channel) heard the round start and end
+    notices = await platform.ledger.store.stream_events(player_stream(player.player_id))
+    rounds = [json.loads(e.data_json) for e in notices if e.type.startswith("round.")]
+    assert [r["round_id"] for r in rounds] == [round_id, round_id]
+    assert (rounds[1]["stake"], rounds[1]["win"], rounds[1]["balance_after"]) == (400, 800, 10_400)
 
 
 async def test_two_actions_at_once_apply_one(

@@ -38,6 +38,7 @@ from croupier.domain.rng import RngSource
 from croupier.services.jackpots import house_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import settle_bet
+from croupier.services.round_notices import settled_notice
 
 __all__ = ["BlackjackRounds", "load_tables"]
 
@@ -164,6 +165,12 @@ class BlackjackRounds:
                     "jackpot_contribution": 0,
                     "balance_after": cash.posted - state.total_stake_minor + win,
                 },
+            ),
+            settled_notice(
+                start,
+                stake=state.total_stake_minor,
+                win=win,
+                balance_after=cash.posted - state.total_stake_minor + win,
             ),
         ]
         await self.ledger.submit(group)

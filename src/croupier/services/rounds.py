@@ -45,6 +45,7 @@ from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
+from croupier.services.round_notices import settled_notice
 from croupier.services.round_recall import (
     RoundNotFound,
     RoundRecall,
@@ -286,18 +287,12 @@ class RoundService:
             ),
             *self._jackpot_payout(start["round_id"], game_id, currency, player_account, outcome),
             AppendEvent.create(round_stream(start["round_id"]), "round.settled", settled),
-            AppendEvent.create(
-                player_stream(start["player_id"]),
-                "round.settled",
-                {
-                    "round_id": start["round_id"],
-                    "game_id": game_id,
-                    "currency": currency,
-                    "stake": stake,
-                    "win": win,
-                    "jackpot_hit": bool(outcome.get("jackpot_hit")),
-                    "balance_after": settled["balance_after"],
-                },
+            settled_notice(
+                start,
+                stake=stake,
+                win=win,
+                balance_after=settled["balance_after"],
+                jackpot_hit=bool(outcome.get("jackpot_hit")),
             ),
         ]
         applied = await self.ledger.submit(group)
