@@ -302,8 +302,10 @@ class RoundService:
         )
         if settled_event is None:  # a replay: another request settled it first
             return await self.view(start["round_id"])
-        # The pair was active when the round drew: its server seed is not revealed.
-        return await self.recall.render([start_event, settled_event], server_seed=None)
+        # Usually unrevealed (the pair drew this round), but a recovered round's pair may
+        # have been rotated since.
+        server_seed = await self.fairness.revealed_seed(start["fairness"]["pair_id"])
+        return await self.recall.render([start_event, settled_event], server_seed)
 
     def _jackpot_payout(
         self,
