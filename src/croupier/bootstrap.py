@@ -19,10 +19,11 @@ from croupier.services.accounts import AccountService, PlayerStore, load_common_
 from croupier.services.blackjack_rounds import load_tables
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
+from croupier.services.jackpot_ticker import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.payments import SandboxPaymentProvider
 from croupier.services.rounds import RoundService
-from croupier.services.stream import EventStream, JackpotTicker, OutboxRelay
+from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
 __all__ = [
@@ -198,13 +199,8 @@ async def open_platform(settings: Settings) -> Platform:
     try:
         await players.open()
         await seed_pairs.open()
-    except BaseException:
-        await players.close()
-        await ledger.close()
-        raise
-    try:
         stream, relay, ticker = await open_stream(settings, ledger)
-    except BaseException:
+    except BaseException:  # closing a store that never opened is a no-op
         await seed_pairs.close()
         await players.close()
         await ledger.close()

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from picows import WSListener, WSMsgType, WSTransport, ws_connect
 
 from tests.e2e.test_wallet_flow import PASSWORD, _register_and_login
 from tests.support.nats import nats_stream_url  # noqa: F401  (a fixture)
-from tests.support.server import free_port, start_server, stop, wait_ready
+from tests.support.server import free_port, running_server, start_server, stop, wait_ready
 from tests.support.ws import Client, ws_client
 
 pytestmark = pytest.mark.timeout(120)
@@ -36,22 +35,8 @@ def stream_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("nats_stream_url"))
 
 
-@contextmanager
-def serving(database_url: str, stream_url: str, **env: str) -> Iterator[str]:
-    with tempfile.TemporaryFile() as log, _process(database_url, stream_url, log, **env) as base:
-        yield base
-
-
-@contextmanager
-def _process(database_url: str, stream_url: str, log: Any, **env: str) -> Iterator[str]:
-    port = free_port()
-    process = start_server(database_url, port, log, CROUPIER_STREAM_URL=stream_url, **env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, process, log)
-        yield base
-    finally:
-        stop(process)
+def serving(database_url: str, stream_url: str, **env: str) -> Any:
+    return running_server(database_url, CROUPIER_STREAM_URL=stream_url, **env)
 
 
 @pytest.fixture
@@ -195,12 +180,13 @@ async def test_the_jackpot_ticker_pushes_pool_values_coalesced(server: str) -> N
         await watcher.request({"type": "subscribe", "channel": "jackpots"})
         first = (await watcher.wait_events(1))[-1]
         pool = first["data"]["pools"][0]
-        assert first["type"] == "jackpot.tick" and pool["pool"] == "jackpot:lotus-20:EUR"
+        assert first["type"] == "jackpot.tick"
+        assert (pool["game_id"], pool["currency"]) == ("lotus-20", "EUR")
         for i in range(20):
             await _spin(player, f"tick-spin-{i:03d}", stake=1000)  # 4 to the pool each
         await asyncio.sleep(0.6)
         ticks = watcher.events
-    values = [t["data"]["pools"][0]["amount_minor"] for t in ticks]
+    values = [t["data"]["pools"][0]["amount"] for t in ticks]
     assert values[-1] > values[0]  # every spin contributes to the pool
     assert values == sorted(values) and _seqs(ticks) == sorted(set(_seqs(ticks)))
     spread_s = (ticks[-1]["ts"] - ticks[1]["ts"]) / 1000 if len(ticks) > 2 else 1.0

@@ -37,9 +37,10 @@ def serve(
         f" — events {settings.realtime.stream_url}"
     )
     app = create_app(settings)
-    # Every round allocates thousands of short-lived objects: with the default threshold of
-    # 700 the collector ran about 1,000 times a second and took ~6 % of the CPU (py-spy);
-    # long-lived caches are frozen out of the scans once the platform is open (app.py).
+    # Every round allocates many short-lived objects: with the default threshold of 700 the
+    # collector took ~6 % of the server's samples under load (py-spy), and this threshold
+    # measured 1,489 -> 1,578 rounds/s (docs/benchmarks.md); long-lived caches are frozen
+    # out of the scans once the platform is open (app.py).
     gc.set_threshold(50_000, 50, 100)
     uvicorn.run(
         app,

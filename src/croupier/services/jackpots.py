@@ -24,7 +24,7 @@ from croupier.domain.ledger import (
 from croupier.services.ledger import Ledger
 from croupier.services.stream.channels import LOBBY_STREAM
 
-__all__ = ["JACKPOT_CAP_MINOR", "JackpotPools", "house_account", "pool_account"]
+__all__ = ["JACKPOT_CAP_MINOR", "JackpotPools", "house_account", "pool_account", "pool_entry"]
 
 JACKPOT_CAP_MINOR = 2**62  # a balancing transfer's cap: in effect "all the pool holds"
 
@@ -35,6 +35,12 @@ def house_account(currency: str) -> str:
 
 def pool_account(game_id: str, currency: str) -> str:
     return f"jackpot:{game_id}:{currency}"
+
+
+def pool_entry(account_id: str, amount_minor: int) -> dict[str, object]:
+    """A pool's value as the API shows it (``GET /v1/jackpots``, the ``jackpots`` channel)."""
+    _, game_id, currency = account_id.split(":")
+    return {"game_id": game_id, "currency": currency, "amount": amount_minor}
 
 
 class JackpotPools:
@@ -93,14 +99,7 @@ class JackpotPools:
         pools = await self.ledger.store.accounts_of_kind(
             AccountKind.JACKPOT_POOL.value, limit=limit
         )
-        return [
-            {
-                "game_id": account.id.split(":")[1],
-                "currency": account.currency,
-                "amount": balance.available,
-            }
-            for account, balance in pools
-        ]
+        return [pool_entry(account.id, balance.available) for account, balance in pools]
 
 
 def _seed(transfer_id: str, pool: str, currency: str, seed_minor: int) -> list[Command]:

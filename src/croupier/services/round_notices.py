@@ -11,7 +11,16 @@ from typing import Any
 from croupier.domain.ledger import AppendEvent
 from croupier.services.stream.channels import player_stream
 
-__all__ = ["settled_notice"]
+__all__ = ["ROUND_OPENED", "settled_notice", "started_notice"]
+
+#: The notice that opens a round on the player's stream: one per round, so round history
+#: pages through these.
+ROUND_OPENED = "round.started"
+
+
+def started_notice(player_id: str, round_id: str) -> AppendEvent:
+    """``round.started`` for the player's stream."""
+    return AppendEvent.create(player_stream(player_id), ROUND_OPENED, {"round_id": round_id})
 
 
 def settled_notice(

@@ -15,12 +15,10 @@ from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
 from croupier.domain.ledger import Event
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import Ledger
+from croupier.services.round_notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 
-__all__ = ["ROUND_OPENED", "RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
-
-#: The player-stream event that indexes a round (one per round); history pages through them.
-ROUND_OPENED = "round.started"
+__all__ = ["RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
 
 
 class RoundNotFound(CroupierError):

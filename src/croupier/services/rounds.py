@@ -45,11 +45,10 @@ from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
-from croupier.services.round_notices import settled_notice
+from croupier.services.round_notices import settled_notice, started_notice
 from croupier.services.round_recall import (
     RoundNotFound,
     RoundRecall,
-    player_stream,
     round_stream,
 )
 
@@ -168,9 +167,7 @@ class RoundService:
                 currency=player.currency,
             ),
             AppendEvent.create(round_stream(round_id), "round.started", started),
-            AppendEvent.create(
-                player_stream(player.player_id), "round.started", {"round_id": round_id}
-            ),
+            started_notice(player.player_id, round_id),
         ]
         applied = await self.ledger.submit(group)
         if applied.replayed:  # the same request raced this one and started the round first

@@ -43,8 +43,7 @@ class SqliteSeedPairStore(SqliteStore):
     def __init__(self, path: str | Path) -> None:
         super().__init__(path)
         self._nonce_requests: list[tuple[str, int, asyncio.Future[StoredPair | None]]] = []
-        self._nonce_flushing = False
-        self._nonce_flusher: asyncio.Task[None] | None = None
+        self._nonce_flusher: asyncio.Task[None] | None = None  # running while requests wait
 
     async def open(self) -> None:
         await self._open_connections()
@@ -100,29 +99,25 @@ class SqliteSeedPairStore(SqliteStore):
         loop = asyncio.get_running_loop()
         future: asyncio.Future[StoredPair | None] = loop.create_future()
         self._nonce_requests.append((player_id, nonce_max, future))
-        if not self._nonce_flushing:
-            self._nonce_flushing = True
+        if self._nonce_flusher is None or self._nonce_flusher.done():
             self._nonce_flusher = loop.create_task(self._flush_nonce_requests())
         return await future
 
     async def _flush_nonce_requests(self) -> None:
-        try:
-            while self._nonce_requests:
-                batch, self._nonce_requests = self._nonce_requests, []
-                try:
-                    taken = await self._on_writer(
-                        self._consume_nonces, [(player, most) for player, most, _ in batch]
-                    )
-                except BaseException as error:  # nothing was committed: every caller fails
-                    for *_, future in batch:
-                        if not future.done():
-                            future.set_exception(error)
-                    continue
-                for (*_, future), pair in zip(batch, taken, strict=True):
+        while self._nonce_requests:
+            batch, self._nonce_requests = self._nonce_requests, []
+            try:
+                taken = await self._on_writer(
+                    self._consume_nonces, [(player, most) for player, most, _ in batch]
+                )
+            except BaseException as error:  # nothing was committed: every caller fails
+                for *_, future in batch:
                     if not future.done():
-                        future.set_result(pair)
-        finally:
-            self._nonce_flushing = False
+                        future.set_exception(error)
+                continue
+            for (*_, future), pair in zip(batch, taken, strict=True):
+                if not future.done():
+                    future.set_result(pair)
 
     def _consume_nonces(self, requests: list[tuple[str, int]]) -> list[StoredPair | None]:
         conn = self._writer()

@@ -8,14 +8,12 @@ from croupier.services.stream.channels import (
 )
 from croupier.services.stream.ports import EventStream, Handler, StreamEvent
 from croupier.services.stream.relay import OutboxRelay
-from croupier.services.stream.ticker import JackpotTicker
 
 __all__ = [
     "JACKPOTS_STREAM",
     "LOBBY_STREAM",
     "EventStream",
     "Handler",
-    "JackpotTicker",
     "OutboxRelay",
     "StreamEvent",
     "family_of",

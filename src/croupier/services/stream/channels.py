@@ -5,7 +5,7 @@ from __future__ import annotations
 
 __all__ = ["JACKPOTS_STREAM", "LOBBY_STREAM", "family_of", "player_stream"]
 
-#: Coalesced jackpot pool values: a state feed (see :mod:`croupier.services.stream.ticker`).
+#: Coalesced jackpot pool values: a state feed (see :mod:`croupier.services.jackpot_ticker`).
 JACKPOTS_STREAM = "jackpots:all"
 #: What every player may see: jackpot wins, for now.
 LOBBY_STREAM = "lobby:main"

@@ -19,10 +19,9 @@ import time
 from collections.abc import Mapping
 
 from croupier.domain.ledger import AccountKind, Balance, BatchRecord
-from croupier.domain.money import Money, currency, format_amount
+from croupier.services.jackpots import pool_entry
 from croupier.services.ledger.ports import LedgerStore
-from croupier.services.stream.channels import JACKPOTS_STREAM
-from croupier.services.stream.ports import EventStream, StreamEvent
+from croupier.services.stream import JACKPOTS_STREAM, EventStream, StreamEvent
 
 __all__ = ["TICK_TYPE", "JackpotTicker"]
 
@@ -85,19 +84,7 @@ class JackpotTicker:
 
     def tick(self) -> StreamEvent:
         """The latest values as one event."""
-        pools = []
-        for account_id, posted in sorted(self._values.items()):
-            _, game_id, code = account_id.split(":")
-            amount = format_amount(Money(posted, currency(code)))
-            pools.append(
-                {
-                    "pool": account_id,
-                    "game_id": game_id,
-                    "currency": code,
-                    "amount": amount,
-                    "amount_minor": posted,
-                }
-            )
+        pools = [pool_entry(pool, posted) for pool, posted in sorted(self._values.items())]
         data = json.dumps({"pools": pools}, separators=(",", ":"))
         return StreamEvent(JACKPOTS_STREAM, self._seq, TICK_TYPE, time.time_ns() // 10**6, data)
 
