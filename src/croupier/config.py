@@ -114,6 +114,7 @@ def load_settings(
             4 * batch_max,
             10**8,
         ),
+        streams_cached_max=_int(env, "CROUPIER_LEDGER_STREAMS_CACHED_MAX", 200_000, 1_000, 10**8),
     )
     currencies = _currencies(env.get("CROUPIER_CURRENCIES", ""))
     try:

@@ -174,6 +174,33 @@ async def test_many_concurrent_producers_keep_exact_totals(database_url: str) ->
         await ledger.close()
 
 
+async def test_stream_heads_stay_bounded_and_seqs_stay_gap_free(database_url: str) -> None:
+    # Every round opens a stream: the writer forgets old heads and reads them again.
+    limits = WriterLimits(streams_cached_max=3, batch_commands_max=8)
+    ledger = await open_test_ledger(database_url, limits=limits)
+    try:
+        streams = [f"round:r{i}" for i in range(8)]
+        for stream in streams:  # one batch each
+            await ledger.submit([AppendEvent.create(stream, "round.started", {})])
+        assert len(ledger.writer.state.stream_heads) <= 3 + 1  # the bound + one uncommitted
+        # Two batches in a row on the same streams: the second is prepared while the first
+        # commits, so a head the first has not yet stored must not be forgotten meanwhile.
+        waves = await asyncio.gather(
+            *(
+                ledger.submit([AppendEvent.create(s, f"round.wave{wave}", {})])
+                for wave in (1, 2)
+                for s in streams
+            )
+        )
+        seqs = [applied.results[0].seq for applied in waves]  # type: ignore[union-attr]
+        assert seqs == [2] * len(streams) + [3] * len(streams)
+        assert len(ledger.writer.state.stream_heads) <= 3 + len(streams)
+        report = await verify_ledger(ledger.store)
+        assert report.ok and report.events == 3 * len(streams), report.problems
+    finally:
+        await ledger.close()
+
+
 async def test_events_commit_with_the_money_in_gap_free_streams(database_url: str) -> None:
     ledger = await open_test_ledger(database_url)
     try:

@@ -28,7 +28,7 @@ async def test_an_interrupted_spin_is_settled_on_restart(
     try:
         player = await funded_player(platform, "crash@example.com", 1_000)
 
-        async def die(self: RoundService, *args: object) -> None:
+        async def die(self: RoundService, *args: object, **kwargs: object) -> None:
             raise Interrupted
 
         with monkeypatch.context() as patched:

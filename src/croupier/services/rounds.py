@@ -177,7 +177,7 @@ class RoundService:
         if self.blackjack.is_table(game_id):  # settles now only on a blackjack or a peek
             await self.blackjack.complete(round_id)
             return await self.view(round_id)
-        return await self._settle(start_event, fair.source)
+        return await self._settle(start_event, fair.source, drawn_now=True)
 
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One blackjack action on the player's open round; the same key again is a replay."""
@@ -242,8 +242,14 @@ class RoundService:
         if rule is not None:
             await self.jackpots.ensure_seeded(game_id, currency, rule)
 
-    async def _settle(self, start_event: Event, source: RngSource) -> dict[str, Any]:
-        """Draw the outcome and settle it in one linked group with its event."""
+    async def _settle(
+        self, start_event: Event, source: RngSource, *, drawn_now: bool = False
+    ) -> dict[str, Any]:
+        """Draw the outcome and settle it in one linked group with its event.
+
+        ``drawn_now``: the round's nonce was taken from the active pair moments ago, so its
+        server seed is still secret and the answer need not look it up.
+        """
         start = json.loads(start_event.data_json)
         game_id, stake, currency = start["game_id"], start["stake"], start["currency"]
         player_account = f"player:{start['player_id']}:cash"
@@ -299,9 +305,11 @@ class RoundService:
         )
         if settled_event is None:  # a replay: another request settled it first
             return await self.view(start["round_id"])
-        # Usually unrevealed (the pair drew this round), but a recovered round's pair may
-        # have been rotated since.
-        server_seed = await self.fairness.revealed_seed(start["fairness"]["pair_id"])
+        # A recovered round's pair may have been rotated since it started. (A rotation that
+        # races a fresh round's last milliseconds shows in the round's recall, not here.)
+        server_seed = (
+            None if drawn_now else await self.fairness.revealed_seed(start["fairness"]["pair_id"])
+        )
         return await self.recall.render([start_event, settled_event], server_seed)
 
     def _jackpot_payout(

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from operator import itemgetter
 
 from croupier.domain.errors import InvalidBet
 from croupier.domain.games.slots_definition import (
@@ -32,6 +33,9 @@ from croupier.domain.rng import RngSource
 __all__ = ["LineWin", "ScatterWin", "SlotGame", "SlotRound", "Spin", "check_stake"]
 
 Window = tuple[tuple[str, ...], ...]
+
+_LINE_PAYS_CACHED_MAX = 100_000
+_UNKNOWN: tuple[str, int, int] = ("", 0, 0)  # a cache miss (a paid line never has count 0)
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,24 @@ class SlotGame:
     def __init__(self, definition: SlotDefinition) -> None:
         self.definition = definition
         self._paytable: Mapping[str, tuple[int, ...]] = dict(definition.paytable)
+        # Tables for play (a round is evaluated on the server's event loop, so it is worth
+        # being quick): what each reel shows at each stop, and per payline the positions of
+        # its symbols in the window read row by row.
+        rows, reel_count = definition.rows, len(definition.reels)
+        self._columns = tuple(
+            tuple(
+                tuple(strip[(stop + row) % len(strip)] for row in range(rows))
+                for stop in range(len(strip))
+            )
+            for strip in definition.reels
+        )
+        self._line_symbols = tuple(
+            itemgetter(*(row * reel_count + reel for reel, row in enumerate(line)))
+            for line in definition.paylines
+        )
+        # A line's win depends only on its five symbols, and a few thousand combinations
+        # make up nearly every line played; the bound keeps a strange game's memory flat.
+        self._line_pays: dict[tuple[str, ...], tuple[str, int, int] | None] = {}
 
     @classmethod
     def from_data(cls, data: Mapping[str, object]) -> SlotGame:
@@ -132,15 +154,12 @@ class SlotGame:
 
     def window_at(self, stops: Sequence[int]) -> Window:
         """The symbols shown for these stops: rows top to bottom, each reel left to right."""
-        reels = self.definition.reels
-        if len(stops) != len(reels):
-            raise ValueError(f"expected {len(reels)} stops, got {len(stops)}")
-        return tuple(
-            tuple(
-                strip[(stop + row) % len(strip)] for strip, stop in zip(reels, stops, strict=True)
-            )
-            for row in range(self.definition.rows)
-        )
+        columns = self._columns
+        if len(stops) != len(columns):
+            raise ValueError(f"expected {len(columns)} stops, got {len(stops)}")
+        # The spec's strip[(stop + row) % len(strip)], from the table built at start.
+        shown = [column[stop] for column, stop in zip(columns, stops, strict=True)]
+        return tuple(zip(*shown, strict=True))
 
     def line_win(self, line: int, symbols: Sequence[str]) -> LineWin | None:
         """The highest left-to-right win of five symbols on a line (a tie goes to the symbol)."""
@@ -165,16 +184,24 @@ class SlotGame:
     def evaluate(self, stops: Sequence[int], multiplier: int = 1) -> Spin:
         """Everything one spin at these stops pays (``multiplier`` for free spins)."""
         window = self.window_at(stops)
+        cells = tuple(symbol for row in window for symbol in row)
         wins = []
-        for index, rows in enumerate(self.definition.paylines):
-            win = self.line_win(index, [window[row][reel] for reel, row in enumerate(rows)])
-            if win is not None:
-                wins.append(win)
+        line_pays = self._line_pays
+        for index, symbols_of in enumerate(self._line_symbols):
+            symbols = symbols_of(cells)
+            paid = line_pays.get(symbols, _UNKNOWN)
+            if paid is _UNKNOWN:
+                win = self.line_win(index, symbols)
+                paid = None if win is None else (win.symbol, win.count, win.pay)
+                if len(line_pays) < _LINE_PAYS_CACHED_MAX:
+                    line_pays[symbols] = paid
+            if paid is not None:
+                wins.append(LineWin(index, *paid))
         scatter_win = self._scatter_win(window)
-        total = Fraction(sum(win.pay for win in wins), self.line_count)
-        if scatter_win is not None:
-            total += scatter_win.pay
-        return Spin(tuple(stops), window, tuple(wins), scatter_win, total * multiplier)
+        lines_pay = sum(win.pay for win in wins)
+        scatter_pay = scatter_win.pay if scatter_win is not None else 0
+        total = Fraction((lines_pay + scatter_pay * self.line_count) * multiplier, self.line_count)
+        return Spin(tuple(stops), window, tuple(wins), scatter_win, total)
 
     def _scatter_win(self, window: Window) -> ScatterWin | None:
         scatter = self.definition.scatter

@@ -61,7 +61,8 @@ class LedgerState:
     accounts: dict[str, Account] = field(default_factory=dict)
     balances: dict[str, Balance] = field(default_factory=dict)
     open_pendings: dict[str, Transfer] = field(default_factory=dict)
-    #: The last seq of each event stream the writer has loaded (0: no events yet).
+    #: The last seq of each event stream the writer has loaded (0: no events yet), least
+    #: recently appended to first.
     stream_heads: dict[str, int] = field(default_factory=dict)
     _expiries: list[tuple[int, str]] = field(default_factory=list)
 
@@ -252,7 +253,10 @@ class _Overlay:
         return Event(command.stream, seq, command.type, command.data_json, now_ms, batch_seq)
 
     def commit(self) -> None:
-        self.state.stream_heads.update(self.heads)
+        stream_heads = self.state.stream_heads
+        for stream, seq in self.heads.items():  # to the young end: the writer evicts the old
+            stream_heads.pop(stream, None)
+            stream_heads[stream] = seq
         for account in self.new_accounts:
             self.state.accounts[account.id] = account
             self.state.balances[account.id] = self.balances[account.id]

@@ -56,9 +56,13 @@ class WriterLimits:
     batch_wait_ms: float = 0.0
     accounts_cached_max: int = 500_000
     transfers_cached_max: int = 200_000
+    streams_cached_max: int = 200_000
 
     def __post_init__(self) -> None:
-        if min(self.queue_requests_max, self.batch_commands_max) < 1 or self.batch_wait_ms < 0:
+        if (
+            min(self.queue_requests_max, self.batch_commands_max, self.streams_cached_max) < 1
+            or self.batch_wait_ms < 0
+        ):
             raise ValueError("writer limits must be positive")
         if self.transfers_cached_max < 4 * self.batch_commands_max:
             # the cache must hold every uncommitted transfer: answers to replays come from it
@@ -299,7 +303,9 @@ class LedgerWriter:
             known.popitem(last=False)
 
     def _evict(self, prepared: _Prepared) -> None:
-        """Keep the account cache bounded; never drop an account with uncommitted changes."""
+        """Keep the caches bounded; never drop an account or a stream head with uncommitted
+        changes (only ``prepared`` is uncommitted here: the batch before it has committed)."""
+        self._evict_stream_heads(prepared)
         accounts = self.state.accounts
         excess = len(accounts) - self.limits.accounts_cached_max
         if excess <= 0:
@@ -311,6 +317,17 @@ class LedgerWriter:
             accounts[account_id] = accounts.pop(account_id)
         for account_id in list(islice((a for a in accounts if a not in keep), excess)):
             self.state.forget_account(account_id)
+
+    def _evict_stream_heads(self, prepared: _Prepared) -> None:
+        # Every round opens a stream of its own: without a bound the heads would grow with
+        # every round ever played. A dropped head is read again from storage when needed.
+        heads = self.state.stream_heads
+        excess = len(heads) - self.limits.streams_cached_max
+        if excess <= 0:
+            return
+        keep = {event.stream for event in prepared.record.events} if prepared.record else set()
+        for stream in list(islice((s for s in heads if s not in keep), excess)):
+            del heads[stream]
 
 
 def _due_pendings(state: LedgerState, now_ms: int) -> list[Transfer]:
