@@ -13,9 +13,10 @@ from croupier.domain.errors import (
     Busy,
     IdempotencyConflict,
     InsufficientFunds,
+    InvalidTransfer,
     PendingAlreadyResolved,
 )
-from croupier.domain.ledger import AppendEvent, Event, TransferKind, TransferRequest
+from croupier.domain.ledger import AppendEvent, Command, Event, TransferKind, TransferRequest
 from croupier.services.ledger import LedgerUnavailable, WriterLimits, verify_ledger
 from tests.support.ledger import (
     CLEARING,
@@ -197,6 +198,59 @@ async def test_stream_heads_stay_bounded_and_seqs_stay_gap_free(database_url: st
         assert len(ledger.writer.state.stream_heads) <= 3 + len(streams)
         report = await verify_ledger(ledger.store)
         assert report.ok and report.events == 3 * len(streams), report.problems
+    finally:
+        await ledger.close()
+
+
+async def test_events_carry_what_the_ledger_decided(database_url: str) -> None:
+    # Two bets of one player in one batch: each notice has the balance after its own group,
+    # and a balancing transfer's notice has what it really took.
+    ledger = await open_test_ledger(database_url)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=1_000)
+        await ledger.submit([reserve("player:0", "a", 100), reserve("player:0", "b", 300)])
+
+        def settled(bet: str, win: int) -> list[Command]:
+            return [
+                *settlement("player:0", bet, 10, win),
+                AppendEvent.create(
+                    "player:player-0", "round.settled", {"bet": bet}, balances={"after": "player:0"}
+                ),
+            ]
+
+        first, second = await asyncio.gather(
+            ledger.submit(settled("a", 0)), ledger.submit(settled("b", 500))
+        )
+        assert first.results[-1].data_json == '{"after":600,"bet":"a"}'  # type: ignore[union-attr]
+        assert second.results[-1].data_json == '{"after":1100,"bet":"b"}'  # type: ignore[union-attr]
+        take = TransferRequest.create(
+            "take-pool",
+            debit_account_id=JACKPOT,
+            credit_account_id="player:0",
+            amount_minor=10**9,
+            currency="EUR",
+            balancing=True,
+        )
+        won = AppendEvent.create("lobby:main", "jackpot.won", {}, amounts={"amount": "take-pool"})
+        applied = await ledger.submit([take, won])
+        assert applied.results[1].data_json == '{"amount":20}'  # type: ignore[union-attr]
+        stored = await ledger.store.stream_events("player:player-0")
+        assert [e.data_json for e in stored] == [
+            '{"after":600,"bet":"a"}',
+            '{"after":1100,"bet":"b"}',
+        ]
+        # A field naming an account or a transfer outside the group refuses the group.
+        for refused in (
+            AppendEvent.create("lobby:main", "x", {}, balances={"b": "player:0"}),
+            AppendEvent.create("lobby:main", "x", {}, amounts={"a": "take-pool"}),
+        ):
+            with pytest.raises(InvalidTransfer, match="not in the group"):
+                await ledger.submit([refused])
+        assert [e.seq for e in await ledger.store.stream_events("lobby:main")] == [1]
+        with pytest.raises(InvalidTransfer, match="already has"):
+            AppendEvent.create("lobby:main", "x", {"a": 1}, balances={"a": "player:0"})
+        report = await verify_ledger(ledger.store)
+        assert report.ok, report.problems
     finally:
         await ledger.close()
 

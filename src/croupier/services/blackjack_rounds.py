@@ -38,7 +38,7 @@ from croupier.domain.rng import RngSource
 from croupier.services.jackpots import house_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import settle_bet
-from croupier.services.round_notices import settled_notice
+from croupier.services.round_notices import settled_fills, settled_notice
 
 __all__ = ["BlackjackRounds", "load_tables"]
 
@@ -132,7 +132,6 @@ class BlackjackRounds:
         player_account = f"player:{start['player_id']}:cash"
         house = house_account(currency)
         win = state.total_return_minor
-        cash = await self.ledger.latest_balance(player_account)
         extra_ids = [
             json.loads(e.data_json)["reservation"]
             for e in events
@@ -159,19 +158,10 @@ class BlackjackRounds:
             AppendEvent.create(
                 _stream(round_id),
                 "round.settled",
-                {
-                    "outcome": _visible(state),
-                    "win": win,
-                    "jackpot_contribution": 0,
-                    "balance_after": cash.posted - state.total_stake_minor + win,
-                },
+                {"outcome": _visible(state), "win": win, "jackpot_contribution": 0},
+                **settled_fills(start, jackpot_hit=False),
             ),
-            settled_notice(
-                start,
-                stake=state.total_stake_minor,
-                win=win,
-                balance_after=cash.posted - state.total_stake_minor + win,
-            ),
+            settled_notice(start, stake=state.total_stake_minor, win=win),
         ]
         await self.ledger.submit(group)
 

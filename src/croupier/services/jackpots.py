@@ -24,7 +24,14 @@ from croupier.domain.ledger import (
 from croupier.services.ledger import Ledger
 from croupier.services.stream.channels import LOBBY_STREAM
 
-__all__ = ["JACKPOT_CAP_MINOR", "JackpotPools", "house_account", "pool_account", "pool_entry"]
+__all__ = [
+    "JACKPOT_CAP_MINOR",
+    "JackpotPools",
+    "house_account",
+    "jackpot_win_id",
+    "pool_account",
+    "pool_entry",
+]
 
 JACKPOT_CAP_MINOR = 2**62  # a balancing transfer's cap: in effect "all the pool holds"
 
@@ -35,6 +42,11 @@ def house_account(currency: str) -> str:
 
 def pool_account(game_id: str, currency: str) -> str:
     return f"jackpot:{game_id}:{currency}"
+
+
+def jackpot_win_id(round_id: str) -> str:
+    """The transfer that pays a round's jackpot hit."""
+    return f"{round_id}:jackpot-win"
 
 
 def pool_entry(account_id: str, amount_minor: int) -> dict[str, object]:
@@ -76,7 +88,7 @@ class JackpotPools:
         """The commands of a hit, for the settlement's linked group."""
         pool = pool_account(game_id, currency)
         win = TransferRequest.create(
-            f"{round_id}:jackpot-win",
+            jackpot_win_id(round_id),
             debit_account_id=pool,
             credit_account_id=player_account,
             amount_minor=JACKPOT_CAP_MINOR,
@@ -84,12 +96,12 @@ class JackpotPools:
             reason="jackpot_win",
             balancing=True,
         )
-        # The amount is the pool at the moment the writer applies the group, so the notice
-        # names the round; its recall shows the amount.
+        # The amount is the pool at the moment the writer applies the group: it fills it in.
         won = AppendEvent.create(
             LOBBY_STREAM,
             "jackpot.won",
             {"round_id": round_id, "game_id": game_id, "currency": currency, "pool": pool},
+            amounts={"amount": win.id},
         )
         reseed = _seed(f"{round_id}:jackpot-reseed", pool, currency, rule.seed_minor)
         return [win, *reseed, won]

@@ -6,12 +6,19 @@ the same linked group, so a client following it sees every round start and settl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from croupier.domain.ledger import AppendEvent
+from croupier.services.jackpots import jackpot_win_id
 from croupier.services.stream.channels import player_stream
 
-__all__ = ["ROUND_OPENED", "settled_notice", "started_notice"]
+__all__ = [
+    "ROUND_OPENED",
+    "SettledFills",
+    "settled_fills",
+    "settled_notice",
+    "started_notice",
+]
 
 #: The notice that opens a round on the player's stream: one per round, so round history
 #: pages through these.
@@ -24,10 +31,11 @@ def started_notice(player_id: str, round_id: str) -> AppendEvent:
 
 
 def settled_notice(
-    start: dict[str, Any], *, stake: int, win: int, balance_after: int, jackpot_hit: bool = False
+    start: dict[str, Any], *, stake: int, win: int, jackpot_hit: bool = False
 ) -> AppendEvent:
-    """``round.settled`` for the player's stream. ``balance_after`` is the round record's
-    (a jackpot's amount comes on top: the ledger decides it when it applies the group)."""
+    """``round.settled`` for the player's stream, in the settling group. The ledger fills in
+    ``balance_after`` (the player's available cash once the group is applied, whatever else
+    ran in the same batch) and, on a hit, ``jackpot_win`` (what the pool paid)."""
     return AppendEvent.create(
         player_stream(start["player_id"]),
         "round.settled",
@@ -38,6 +46,21 @@ def settled_notice(
             "stake": stake,
             "win": win,
             "jackpot_hit": jackpot_hit,
-            "balance_after": balance_after,
         },
+        **settled_fills(start, jackpot_hit=jackpot_hit),
+    )
+
+
+class SettledFills(TypedDict):
+    """``AppendEvent.create`` keywords: what the ledger writes into a ``round.settled``."""
+
+    balances: dict[str, str]
+    amounts: dict[str, str]
+
+
+def settled_fills(start: dict[str, Any], *, jackpot_hit: bool) -> SettledFills:
+    """What the ledger fills into a ``round.settled`` (the round's record and the notice)."""
+    return SettledFills(
+        balances={"balance_after": f"player:{start['player_id']}:cash"},
+        amounts={"jackpot_win": jackpot_win_id(start["round_id"])} if jackpot_hit else {},
     )

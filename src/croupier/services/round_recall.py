@@ -14,6 +14,7 @@ from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
 from croupier.domain.ledger import Event
 from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.services.jackpots import jackpot_win_id
 from croupier.services.ledger import Ledger
 from croupier.services.round_notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
@@ -78,8 +79,10 @@ class RoundRecall:
             return await self.blackjack.fill_view(body)
         if len(events) > 1:
             settled = json.loads(events[1].data_json)
-            if settled["outcome"].get("jackpot_hit"):
-                paid = await self.ledger.transfer_by_id(f"{round_id}:jackpot-win")
+            if "jackpot_win" in settled:  # filled in by the ledger, balance_after included
+                body["jackpot_win"] = settled["jackpot_win"]
+            elif settled["outcome"].get("jackpot_hit"):  # recorded before the ledger filled it
+                paid = await self.ledger.transfer_by_id(jackpot_win_id(round_id))
                 if paid is None:  # settled in the same group as the event: cannot be missing
                     raise InvariantBroken(f"round {round_id} hit the jackpot but has no payout")
                 body["jackpot_win"] = paid.amount_minor

@@ -45,7 +45,7 @@ from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
-from croupier.services.round_notices import settled_notice, started_notice
+from croupier.services.round_notices import settled_fills, settled_notice, started_notice
 from croupier.services.round_recall import (
     RoundNotFound,
     RoundRecall,
@@ -271,13 +271,8 @@ class RoundService:
                 "jackpot_hit": played.jackpot_hit,
                 "win_multiplier": str(played.win_multiplier),
             }
-        cash = await self.ledger.latest_balance(player_account)
-        settled = {
-            "outcome": outcome,
-            "win": win,
-            "jackpot_contribution": contribution,
-            "balance_after": cash.posted - stake + win,
-        }
+        settled = {"outcome": outcome, "win": win, "jackpot_contribution": contribution}
+        jackpot_hit = bool(outcome.get("jackpot_hit"))
         group: list[Command] = [
             *settle_bet(
                 start["round_id"],
@@ -289,14 +284,13 @@ class RoundService:
                 win_minor=win,
             ),
             *self._jackpot_payout(start["round_id"], game_id, currency, player_account, outcome),
-            AppendEvent.create(round_stream(start["round_id"]), "round.settled", settled),
-            settled_notice(
-                start,
-                stake=stake,
-                win=win,
-                balance_after=settled["balance_after"],
-                jackpot_hit=bool(outcome.get("jackpot_hit")),
+            AppendEvent.create(
+                round_stream(start["round_id"]),
+                "round.settled",
+                settled,
+                **settled_fills(start, jackpot_hit=jackpot_hit),
             ),
+            settled_notice(start, stake=stake, win=win, jackpot_hit=jackpot_hit),
         ]
         applied = await self.ledger.submit(group)
         stream = round_stream(start["round_id"])

@@ -173,9 +173,15 @@ class WalletService:
 def _balance_changed(
     player: Player, reason: str, delta_minor: int, transfer_id: str
 ) -> AppendEvent:
-    """The player's notice that their available cash moved (by ``delta_minor``)."""
+    """The player's notice that their available cash moved (by ``delta_minor``); the ledger
+    fills in ``balance_after``, the available cash once the group is applied."""
     data = {"reason": reason, "delta": delta_minor, "transfer_id": transfer_id}
-    return AppendEvent.create(player_stream(player.player_id), "balance.changed", data)
+    return AppendEvent.create(
+        player_stream(player.player_id),
+        "balance.changed",
+        data,
+        balances={"balance_after": player.cash_account_id},
+    )
 
 
 def _check_request(key: str, amount_minor: object, maximum: int, what: str) -> int:

@@ -14,13 +14,26 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from croupier.domain.errors import InvalidTransfer, LedgerRefusal
-from croupier.domain.ledger.transfers import canonical_json
+from croupier.domain.ledger.accounts import check_account_id
+from croupier.domain.ledger.transfers import TRANSFER_ID_PATTERN, canonical_json
 
-__all__ = ["EVENT_DATA_BYTES_MAX", "AppendEvent", "Event", "StreamConflict"]
+__all__ = [
+    "EVENT_DATA_BYTES_MAX",
+    "FILL_AMOUNT",
+    "FILL_BALANCE",
+    "AppendEvent",
+    "Event",
+    "StreamConflict",
+]
 
 STREAM_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
 TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 EVENT_DATA_BYTES_MAX = 16 * 1024
+
+#: A field the ledger fills in: the available balance of an account after the event's group.
+FILL_BALANCE = "balance"
+#: A field the ledger fills in: the amount a transfer of the event's group moved.
+FILL_AMOUNT = "amount"
 
 
 class StreamConflict(LedgerRefusal):
@@ -38,11 +51,25 @@ class AppendEvent(NamedTuple):
     #: Optimistic concurrency: when set, the group is refused with ``StreamConflict`` unless
     #: the stream's last seq is exactly this (0: the stream must be empty).
     expected_seq: int | None = None
+    #: Fields the ledger adds to the data as it applies the group, ``(key, FILL_BALANCE,
+    #: account id)`` or ``(key, FILL_AMOUNT, transfer id)``: values only the writer knows,
+    #: such as a balance after every request before this one, or what a balancing transfer
+    #: took. The account or transfer must belong to the same group.
+    fills: tuple[tuple[str, str, str], ...] = ()
 
     @classmethod
     def create(
-        cls, stream: str, type: str, data: Mapping[str, Any], *, expected_seq: int | None = None
+        cls,
+        stream: str,
+        type: str,
+        data: Mapping[str, Any],
+        *,
+        expected_seq: int | None = None,
+        balances: Mapping[str, str] | None = None,
+        amounts: Mapping[str, str] | None = None,
     ) -> AppendEvent:
+        """``balances`` maps data keys to account ids, ``amounts`` data keys to transfer ids
+        (see ``fills``)."""
         if not isinstance(stream, str) or not STREAM_PATTERN.match(stream):
             raise InvalidTransfer(f"event stream must match {STREAM_PATTERN.pattern}: {stream!r}")
         if not isinstance(type, str) or not TYPE_PATTERN.match(type):
@@ -57,7 +84,23 @@ class AppendEvent(NamedTuple):
             isinstance(expected_seq, bool) or not isinstance(expected_seq, int) or expected_seq < 0
         ):
             raise InvalidTransfer(f"expected_seq must be an integer >= 0, got {expected_seq!r}")
-        return cls(stream, type, text, expected_seq)
+        return cls(stream, type, text, expected_seq, _fills(data, balances or {}, amounts or {}))
+
+
+def _fills(
+    data: Mapping[str, Any], balances: Mapping[str, str], amounts: Mapping[str, str]
+) -> tuple[tuple[str, str, str], ...]:
+    fills = [(key, FILL_BALANCE, check_account_id(ref)) for key, ref in balances.items()]
+    for key, ref in amounts.items():
+        if not isinstance(ref, str) or not TRANSFER_ID_PATTERN.match(ref):
+            raise InvalidTransfer(f"an event amount names no transfer id: {ref!r}")
+        fills.append((key, FILL_AMOUNT, ref))
+    keys = [key for key, _, _ in fills]
+    if not all(isinstance(key, str) for key in keys) or len(set(keys)) < len(keys):
+        raise InvalidTransfer("the fields the ledger fills in need distinct string names")
+    if clash := set(keys) & set(data):
+        raise InvalidTransfer(f"event data already has the fields the ledger fills in: {clash}")
+    return tuple(fills)
 
 
 class Event(NamedTuple):

@@ -8,8 +8,10 @@ a group either applies whole or raises and leaves the state exactly as it was.
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from croupier.domain.errors import (
     AccountConflict,
@@ -23,12 +25,19 @@ from croupier.domain.errors import (
     PendingNotFound,
 )
 from croupier.domain.ledger.accounts import Account, Balance
-from croupier.domain.ledger.events import AppendEvent, Event, StreamConflict
+from croupier.domain.ledger.events import (
+    EVENT_DATA_BYTES_MAX,
+    FILL_BALANCE,
+    AppendEvent,
+    Event,
+    StreamConflict,
+)
 from croupier.domain.ledger.transfers import (
     EXPIRY_REASON,
     Transfer,
     TransferKind,
     TransferRequest,
+    canonical_json,
 )
 from croupier.domain.money import AMOUNT_MAX
 
@@ -195,6 +204,10 @@ class BatchBuilder:
                     results.append(overlay.append_event(command, self.batch_seq, self.now_ms))
                 else:
                     results.append(overlay.transfer(command, known, self.batch_seq, self.now_ms))
+            for index, command in enumerate(commands):  # now the group's sums are final
+                if isinstance(command, AppendEvent) and command.fills:
+                    event = cast(Event, results[index])
+                    results[index] = _filled(event, command.fills, overlay, results)
         except BaseException:
             overlay.rollback()
             raise
@@ -384,6 +397,32 @@ def _check_no_overflow(debit_sum: int, credit_sum: int) -> None:
     """Sums only grow; each must fit the 64-bit columns that store it (the group rolls back)."""
     if debit_sum > AMOUNT_MAX or credit_sum > AMOUNT_MAX:
         raise InvalidTransfer("the transfer would overflow a 64-bit balance")
+
+
+def _filled(
+    event: Event,
+    fills: tuple[tuple[str, str, str], ...],
+    overlay: _Overlay,
+    results: Sequence[Account | Transfer | Event | None],
+) -> Event:
+    """``event`` with the values its group decided written into its data."""
+    data = json.loads(event.data_json)
+    transfers = {r.id: r for r in results if isinstance(r, Transfer)}
+    for key, what, ref in fills:
+        if what == FILL_BALANCE:
+            balance = overlay.balances.get(ref)
+            if balance is None:
+                raise InvalidTransfer(f"event field {key!r}: {ref!r} is not in the group")
+            data[key] = balance.available
+        else:
+            transfer = transfers.get(ref)
+            if transfer is None:
+                raise InvalidTransfer(f"event field {key!r}: {ref!r} is not in the group")
+            data[key] = transfer.amount_minor
+    text = canonical_json(data)
+    if len(text) > EVENT_DATA_BYTES_MAX:
+        raise InvalidTransfer(f"event data is larger than {EVENT_DATA_BYTES_MAX} bytes")
+    return event._replace(data_json=text)
 
 
 def _committed(

@@ -1,0 +1,47 @@
+"""What a round says the player's balance is after it: the ledger's own figure at the moment
+the round's settlement was applied, even while other rounds of the same player run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from croupier.bootstrap import open_platform
+from croupier.config import load_settings
+from croupier.services.round_notices import ROUND_OPENED
+from croupier.services.stream.channels import player_stream
+from tests.support.platform import funded_player
+
+
+async def test_concurrent_rounds_report_the_balances_the_ledger_had(database_url: str) -> None:
+    platform = await open_platform(load_settings({}, database_url=database_url))
+    try:
+        player = await funded_player(platform, "busy@example.com", 100_000)
+        await asyncio.gather(
+            *(
+                platform.rounds.play(player, "lotus-20", f"spin-{i:03d}", {"stake": 1_000})
+                for i in range(24)
+            )
+        )
+        stream = await platform.ledger.store.stream_events(player_stream(player.player_id))
+        notices = [json.loads(e.data_json) for e in stream if e.type == "round.settled"]
+        assert len(notices) == 24
+        # Replay the stream: deposits and reservations move the available cash, each
+        # settlement returns its win; each notice must match the running figure at its place.
+        available = 0
+        for event in stream:
+            data = json.loads(event.data_json)
+            if event.type == "balance.changed":
+                available += data["delta"]
+                assert data["balance_after"] == available
+            elif event.type == ROUND_OPENED:
+                available -= 1_000
+            elif event.type == "round.settled":
+                available += data["win"] + data.get("jackpot_win", 0)
+                assert data["balance_after"] == available, data
+        wallet = await platform.wallet.wallet(player)
+        assert wallet.cash == available == notices[-1]["balance_after"]
+        view = await platform.rounds.view(notices[-1]["round_id"], player)
+        assert view["balance_after"] == available
+    finally:
+        await platform.close()
