@@ -4,12 +4,14 @@ and reseeded — in the settlement's own linked group."""
 from __future__ import annotations
 
 import copy
+import json
 
 from croupier.adapters.game_files import load_game_data
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.games.slots import SlotGame
 from croupier.services.ledger import verify_ledger
+from croupier.services.stream.channels import LOBBY_STREAM
 from tests.support.platform import funded_player
 
 
@@ -36,6 +38,10 @@ async def test_every_hit_takes_the_pool_and_the_house_reseeds_it(database_url: s
             paid.append(played["jackpot_win"])
         # the first hit takes the seed plus its contribution; each later hit the reseed plus its own
         assert paid == [rule.seed_minor + contribution] * 3
+        # the lobby hears each amount; the round's balance has the win in it already
+        lobby = await platform.ledger.store.stream_events(LOBBY_STREAM)
+        assert [json.loads(e.data_json)["amount"] for e in lobby if e.type == "jackpot.won"] == paid
+        assert played["balance_after"] == (await platform.wallet.wallet(player)).cash
         _, pool = await platform.ledger.balance("jackpot:lotus-20:EUR")
         assert pool.posted == rule.seed_minor  # reseeded after the last hit
         assert (await verify_ledger(platform.ledger.store)).ok
