@@ -74,8 +74,11 @@ def parse(payload: bytes) -> dict[str, Any]:
     return message
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
+
+
 def reply_frame(kind: str, request_id: str | None, **fields: Any) -> str:
-    return json.dumps({"type": kind, "request_id": request_id, **fields}, separators=(",", ":"))
+    return _COMPACT.encode({"type": kind, "request_id": request_id, **fields})
 
 
 def error_frame(code: str, status: int, detail: str, request_id: str | None = None) -> str:

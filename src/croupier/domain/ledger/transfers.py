@@ -49,9 +49,14 @@ class TransferKind(StrEnum):
     VOID = "void"
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, which is
+# a sixth of the cost of a small event's encoding, and the ledger encodes on every request.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, ASCII only: equal content gives equal text (and hashes)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _CANONICAL.encode(value)
 
 
 def _check_metadata(metadata: Mapping[str, Any]) -> str:
