@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import typer
 
-from croupier.cli.common import print_json, run
+from croupier.cli.common import collect_garbage_for_throughput, print_json, run
 from croupier.services.ledger import WriterLimits
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ def ledger(
         raise typer.BadParameter("--backend must be sqlite or postgres")
     from croupier.benchmarks.ledger import run_ledger_bench
 
+    collect_garbage_for_throughput()  # as the server runs the ledger
     limits = WriterLimits(
         batch_commands_max=batch_commands_max,
         transfers_cached_max=max(200_000, 4 * batch_commands_max),

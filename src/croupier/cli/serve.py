@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 
 import typer
 
-from croupier.cli.common import DATABASE_URL_OPTION, settings_for
+from croupier.cli.common import (
+    DATABASE_URL_OPTION,
+    collect_garbage_for_throughput,
+    settings_for,
+)
 
 
 def serve(
@@ -37,11 +40,7 @@ def serve(
         f" — events {settings.realtime.stream_url}"
     )
     app = create_app(settings)
-    # Every round allocates many short-lived objects: with the default threshold of 700 the
-    # collector took ~6 % of the server's samples under load (py-spy), and this threshold
-    # measured 1,489 -> 1,578 rounds/s (docs/benchmarks.md); long-lived caches are frozen
-    # out of the scans once the platform is open (app.py).
-    gc.set_threshold(50_000, 50, 100)
+    collect_garbage_for_throughput()
     uvicorn.run(
         app,
         host=http.host,
