@@ -20,6 +20,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from croupier.domain.accounts.player import cash_account_id
 from croupier.domain.errors import IllegalAction, InvalidBet
 from croupier.domain.games.blackjack import (
     Action,
@@ -129,7 +130,7 @@ class BlackjackRounds:
     async def _settle(self, events: list[Event], state: RoundState) -> None:
         start = json.loads(events[0].data_json)
         round_id, currency = start["round_id"], start["currency"]
-        player_account = f"player:{start['player_id']}:cash"
+        player_account = cash_account_id(start["player_id"])
         house = house_account(currency)
         win = state.total_return_minor
         extra_ids = [
@@ -189,7 +190,7 @@ class BlackjackRounds:
                 TransferRequest.create(
                     reservation,
                     kind=TransferKind.PENDING,
-                    debit_account_id=f"player:{player_id}:cash",
+                    debit_account_id=cash_account_id(player_id),
                     credit_account_id=house_account(start["currency"]),
                     amount_minor=extra,
                     currency=start["currency"],

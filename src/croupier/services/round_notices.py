@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from croupier.domain.accounts.player import cash_account_id
 from croupier.domain.ledger import AppendEvent
 from croupier.services.jackpots import jackpot_win_id
 from croupier.services.stream.channels import player_stream
@@ -61,6 +62,6 @@ class SettledFills(TypedDict):
 def settled_fills(start: dict[str, Any], *, jackpot_hit: bool) -> SettledFills:
     """What the ledger fills into a ``round.settled`` (the round's record and the notice)."""
     return SettledFills(
-        balances={"balance_after": f"player:{start['player_id']}:cash"},
+        balances={"balance_after": cash_account_id(start["player_id"])},
         amounts={"jackpot_win": jackpot_win_id(start["round_id"])} if jackpot_hit else {},
     )

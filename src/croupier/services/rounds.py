@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from croupier.domain.accounts.player import Player
+from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.errors import (
     IdempotencyConflict,
     IllegalAction,
@@ -252,7 +252,7 @@ class RoundService:
         """
         start = json.loads(start_event.data_json)
         game_id, stake, currency = start["game_id"], start["stake"], start["currency"]
-        player_account = f"player:{start['player_id']}:cash"
+        player_account = cash_account_id(start["player_id"])
         if game_id == ROULETTE:
             bets = [
                 roulette.parse_bet(b["type"], b["numbers"], b["stake"]) for b in start["choices"]

@@ -35,7 +35,7 @@ __all__ = ["LineWin", "ScatterWin", "SlotGame", "SlotRound", "Spin", "check_stak
 Window = tuple[tuple[str, ...], ...]
 
 _LINE_PAYS_CACHED_MAX = 100_000
-_UNKNOWN: tuple[str, int, int] = ("", 0, 0)  # a cache miss (a paid line never has count 0)
+_UNKNOWN: tuple[str, int, int] = ("", 0, 0)  # marks a cache miss, compared by identity
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ class AppendEvent(NamedTuple):
             isinstance(expected_seq, bool) or not isinstance(expected_seq, int) or expected_seq < 0
         ):
             raise InvalidTransfer(f"expected_seq must be an integer >= 0, got {expected_seq!r}")
-        return cls(stream, type, text, expected_seq, _fills(data, balances or {}, amounts or {}))
+        fills = _fills(data, balances or {}, amounts or {}) if balances or amounts else ()
+        return cls(stream, type, text, expected_seq, fills)
 
 
 def _fills(
