@@ -47,6 +47,10 @@ class RealtimeSettings:
     strikes_max: int = 10
     strike_window_s: int = 60
     jackpot_tick_ms: int = 250
+    #: A connection's session is checked again this often: a revoked or expired one ends it.
+    session_check_s: int = 60
+    #: A connection that has not authenticated this long after opening is closed.
+    auth_deadline_s: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,8 @@ def load_settings(
         heartbeat_s=_int(env, "CROUPIER_WS_HEARTBEAT_S", 20, 1, 3_600),
         strikes_max=_int(env, "CROUPIER_WS_STRIKES_MAX", 10, 1, 1_000),
         jackpot_tick_ms=_int(env, "CROUPIER_JACKPOT_TICK_MS", 250, 10, 60_000),
+        session_check_s=_int(env, "CROUPIER_WS_SESSION_CHECK_S", 60, 1, 3_600),
+        auth_deadline_s=_int(env, "CROUPIER_WS_AUTH_DEADLINE_S", 10, 1, 3_600),
     )
     accounts = AccountLimits(
         session_ttl_s=_int(env, "CROUPIER_SESSION_TTL_S", 86_400, 60, 30 * 86_400),

@@ -360,3 +360,53 @@ async def test_a_connection_over_the_message_rate_is_refused_then_closed(
     # The close frame is best effort once the client keeps sending (see the slow consumer).
     assert code in (4429, None)
     assert 'croupier_ws_closes_total{reason="rate-limited"} 1.0' in metrics
+
+
+async def test_subscription_changes_apply_in_the_order_sent(server: str) -> None:
+    """Subscribe, unsubscribe, subscribe … in one breath: answers in the order sent, nothing
+    of a subscription after its ``unsubscribed``, and the last one live without a gap."""
+    token, _ = _funded_player(server, "fickle@example.com")
+    async with ws_client(server, token) as player:
+        for i in range(3):
+            await _spin(player, f"fickle-spin-{i}")
+    async with ws_client(server, token) as client:
+        subscribe = {"type": "subscribe", "channel": "player", "after_seq": 0}
+        unsubscribe = {"type": "unsubscribe", "channel": "player"}
+        for n, message in enumerate([subscribe, unsubscribe] * 2):
+            await client.send({**message, "request_id": f"change-{n}"})
+        last = await client.request({"type": "subscribe", "channel": "player"})
+        answers = [f for f in client.frames if f.get("request_id", "").startswith("change-")]
+        assert [a["type"] for a in answers] == ["subscribed", "unsubscribed"] * 2
+        for i, frame in enumerate(client.frames[:-1]):
+            if frame["type"] == "unsubscribed":  # next comes an answer, not an event
+                assert "request_id" in client.frames[i + 1], client.frames[i + 1]
+        head = last["head_seq"]
+        assert head >= 6  # three rounds, each started and settled
+        await _spin(client, "fickle-spin-after")
+
+        def fresh() -> list[dict[str, Any]]:
+            return [e for e in client.frames[client.frames.index(last) + 1 :] if "seq" in e]
+
+        async with asyncio.timeout(10):
+            while len(fresh()) < 2:
+                await asyncio.sleep(0.02)
+        assert _seqs(fresh())[:2] == [head + 1, head + 2]
+        assert len(set(_seqs(fresh()))) == len(fresh())
+
+
+async def test_sessions_and_authentication_deadlines_end_connections(tmp_path: Any) -> None:
+    """A connection that only listens still ends with its session; one that never
+    authenticates is closed after its deadline."""
+    limits = {"CROUPIER_WS_SESSION_CHECK_S": "1", "CROUPIER_WS_AUTH_DEADLINE_S": "1"}
+    with serving(f"sqlite:///{tmp_path}/ledger.db", "memory://", **limits) as base:
+        token, auth = _funded_player(base, "leaver@example.com")
+        async with ws_client(base, token) as listener, ws_client(base, auth=False) as silent:
+            subscribed = await listener.request({"type": "subscribe", "channel": "player"})
+            assert subscribed["type"] == "subscribed"
+            assert (await silent.closed(timeout=10))[0] == 4401
+            await asyncio.sleep(2.5)  # its session was checked again meanwhile, and holds
+            assert (await listener.request({"type": "ping"}))["type"] == "pong"
+            logout = httpx.delete(f"{base}/v1/sessions/current", headers=auth)
+            assert logout.status_code == 204
+            code, reason = await listener.closed(timeout=10)
+    assert code == 4401 and "session" in reason

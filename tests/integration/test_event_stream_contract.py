@@ -552,3 +552,36 @@ async def test_closing_the_connection_mid_publish_loses_nothing(
     await settle(lambda: live.received[-1] == expected[-1])
     seen = live.unique()
     assert seen == [e for e in expected if e in set(seen)]  # in commit order
+
+
+async def test_a_failed_read_of_the_outbox_is_retried_without_loss(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Catching up reads the outbox; a passing database error there must not end the relay."""
+    caplog.set_level(logging.WARNING, "croupier.relay")
+    live = Collector()
+    rig.stream.subscribe("player", live)
+    store = rig.ledger.store
+    read = store.events_in_batches
+    failures = 0
+
+    async def flaky_read(first: int, last: int) -> list[Any]:
+        nonlocal failures
+        if failures < 2:
+            failures += 1
+            raise ConnectionError("the database went away for a moment")
+        return await read(first, last)
+
+    store.events_in_batches = flaky_read  # type: ignore[method-assign]
+    failing = Failing(rig.stream)
+    await rig.start_relay(failing, queued_batches_max=1)  # the queue overflows: catch up
+    for i in range(4):
+        await rig.commit({f"player:p{i % 2}": 2})
+    await settle(lambda: failing.failures >= 1)
+    failing.broken = False
+    await settle(lambda: failures == 2)
+    del store.events_in_batches  # the test's own reads below go to the store itself
+    expected = await rig.expected("player")
+    await settle(lambda: len(live.unique()) >= len(expected))
+    assert live.unique() == expected
+    assert any("reading the outbox failed" in r.getMessage() for r in caplog.records)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
@@ -300,5 +301,97 @@ async def test_events_commit_with_the_money_in_gap_free_streams(database_url: st
         ]
         report = await verify_ledger(ledger.store)
         assert report.ok and report.events == 4, report.problems
+    finally:
+        await ledger.close()
+
+
+async def test_a_retry_while_its_batch_commits_is_a_replay_even_when_expiries_flood_the_cache(
+    database_url: str,
+) -> None:
+    """The id cache answers replays: it must keep a transfer until it has committed, even
+    when the next batch voids more expired pendings than the cache holds."""
+    clock = FakeClock()
+    limits = WriterLimits(batch_commands_max=1, transfers_cached_max=4)
+    ledger = await open_test_ledger(database_url, clock, limits)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=10_000)
+        for i in range(6):
+            await ledger.submit([reserve("player:0", f"lapse{i}", 10, timeout_ms=1_000)])
+        store = ledger.store
+        commit = store.commit
+
+        async def slow_commit(*args: Any) -> None:
+            await asyncio.sleep(0.2)  # the retry arrives while this batch commits
+            await commit(*args)
+
+        store.commit = slow_commit  # type: ignore[method-assign]
+        bet = TransferRequest.create(
+            "bet",
+            debit_account_id="player:0",
+            credit_account_id=HOUSE,
+            amount_minor=100,
+            currency="EUR",
+        )
+        first = asyncio.create_task(ledger.submit([bet]))
+        await asyncio.sleep(0.05)
+        clock.now_ms += 5_000  # all six reservations expire in the retry's batch
+        retried = await ledger.submit([bet])
+        assert (await first).results == retried.results and retried.replayed
+        assert ledger.writer is not None and ledger.writer.alive
+        balance = (await ledger.balance("player:0"))[1]
+        assert (balance.posted, balance.pending) == (9_900, 0)
+        assert (await verify_ledger(store)).ok
+    finally:
+        await ledger.close()
+
+
+async def test_a_resolved_pending_is_refused_as_resolved_after_a_restart(
+    database_url: str,
+) -> None:
+    clock = FakeClock()
+    ledger = await open_test_ledger(database_url, clock)
+    await open_casino(ledger, players=1, deposit_minor=1_000)
+    await ledger.submit([reserve("player:0", "lapse", 100, timeout_ms=1_000)])
+    await ledger.submit([reserve("player:0", "twice", 100)])
+    await ledger.close()
+
+    ledger = await open_test_ledger(database_url, clock)  # caches cold, pendings reloaded
+    try:
+        clock.now_ms += 5_000
+        with pytest.raises(PendingAlreadyResolved):  # it expired in this very batch
+            await ledger.submit(settlement("player:0", "lapse", 0, 0))
+        post = settlement("player:0", "twice", 0, 0)
+        void = TransferRequest.create(
+            "twice:void", kind=TransferKind.VOID, pending_id="twice:stake"
+        )
+        answers = await asyncio.gather(
+            ledger.submit(post), ledger.submit([void]), return_exceptions=True
+        )
+        assert not isinstance(answers[0], BaseException)  # first in the batch wins
+        assert isinstance(answers[1], PendingAlreadyResolved)
+        assert (await verify_ledger(ledger.store)).ok
+    finally:
+        await ledger.close()
+
+
+async def test_a_failed_commit_stops_the_writer_at_once(database_url: str) -> None:
+    """Until a new writer loads from the database, nothing may look alive or show balances
+    that were never committed."""
+    ledger = await open_test_ledger(database_url)
+    try:
+        await open_casino(ledger, players=1, deposit_minor=1_000)
+        store = ledger.store
+
+        async def failing_commit(*args: Any) -> None:
+            raise OSError("the disk is full")
+
+        store.commit = failing_commit  # type: ignore[method-assign]
+        with pytest.raises(LedgerUnavailable):
+            await ledger.submit([reserve("player:0", "lost", 400)])
+        await asyncio.sleep(0)  # nothing else happens: no new request wakes the writer
+        assert ledger.writer is not None and not ledger.writer.alive
+        assert (await ledger.latest_balance("player:0")).available == 1_000
+        with pytest.raises(LedgerUnavailable):
+            await ledger.submit([reserve("player:0", "after", 100)])
     finally:
         await ledger.close()

@@ -20,6 +20,7 @@ class Client:
     def __init__(self, connection: ClientConnection) -> None:
         self.connection = connection
         self.events: list[dict[str, Any]] = []
+        self.frames: list[dict[str, Any]] = []  # everything, answers and events, as it came
         self.answers: dict[str | None, list[dict[str, Any]]] = {}
         self._arrived = asyncio.Condition()
         self._reader = asyncio.get_running_loop().create_task(self._read())
@@ -29,6 +30,7 @@ class Client:
             async for text in self.connection:
                 frame = json.loads(text)
                 async with self._arrived:
+                    self.frames.append(frame)
                     if "request_id" in frame:  # an answer; events never carry one
                         self.answers.setdefault(frame["request_id"], []).append(frame)
                     else:

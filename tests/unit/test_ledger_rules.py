@@ -28,6 +28,7 @@ from croupier.domain.ledger import (
     LedgerState,
     StreamConflict,
     Transfer,
+    TransferKind,
     TransferRequest,
 )
 from croupier.domain.ledger.audit import Auditor
@@ -83,12 +84,14 @@ class Book:
         b = self.state.balances[account_id]
         return b.posted, b.pending, b.available
 
-    def audit(self) -> list[str]:
+    def audit(self, open_pendings: list[str] | None = None) -> list[str]:
         auditor = Auditor()
         for batch in self.batches:
             auditor.add_batch(batch)
         stored = [(self.state.accounts[i], self.state.balances[i]) for i in self.state.accounts]
-        return auditor.finish(stored).problems
+        if open_pendings is None:
+            open_pendings = list(self.state.open_pendings)
+        return auditor.finish(stored, open_pendings).problems
 
 
 def move(tid: str, debit: str, credit: str, amount: int, **extra: object) -> TransferRequest:
@@ -209,6 +212,14 @@ def test_replay_returns_the_original_and_conflict_changes_nothing(book: Book) ->
     assert book.balance("alice") == (450, 0, 450)
 
 
+def test_a_replay_cannot_claim_to_have_opened_an_account(book: Book) -> None:
+    book.one(move("t1", "alice", "house", 50))
+    carol = CreateAccount(Account("carol", AccountKind.PLAYER_CASH, "EUR", 0))
+    with pytest.raises(IdempotencyConflict):  # t1 was never sent with carol's opening
+        book.one(carol, move("t1", "alice", "house", 50))
+    assert "carol" not in book.state.accounts
+
+
 def test_accounts_are_idempotent_and_checked(book: Book) -> None:
     book.one(CreateAccount(Account("alice", AccountKind.PLAYER_CASH, "EUR", 0)))
     with pytest.raises(AccountConflict):
@@ -229,6 +240,8 @@ def test_accounts_are_idempotent_and_checked(book: Book) -> None:
         {"amount_minor": True},
         {"amount_minor": 2**63},
         {"credit_account_id": "alice"},
+        {"credit_account_id": "house\n"},  # `$` would let a trailing newline through
+        {"reason": "bet\n"},
         {"currency": "XXX"},
         {"reason": "Bad Reason"},
         {"timeout_ms": 10},
@@ -246,6 +259,32 @@ def test_malformed_transfers_are_refused_up_front(fields: dict) -> None:
     }
     with pytest.raises(InvalidInput):
         TransferRequest.create("t", **{**base, **fields})
+
+
+def test_ids_with_a_trailing_newline_are_refused() -> None:
+    """A look-alike id ("dep" and "dep\\n") must never reach the ledger."""
+    with pytest.raises(InvalidInput):
+        TransferRequest.create(
+            "dep\n", debit_account_id="a", credit_account_id="b", amount_minor=1, currency="EUR"
+        )
+    with pytest.raises(InvalidInput):
+        TransferRequest.create("post", kind=TransferKind.POST, pending_id="dep\n")
+    with pytest.raises(InvalidInput):
+        AppendEvent.create("player:p1\n", "round.settled", {})
+    with pytest.raises(InvalidInput):
+        AppendEvent.create("player:p1", "round.settled\n", {})
+
+
+def test_audit_checks_the_list_of_open_pendings(book: Book) -> None:
+    """A restarted writer trusts that list: a lost or stale entry must not pass verify."""
+    book.one(move("held", "alice", "house", 50, kind=TransferKind.PENDING))
+    book.one(move("gone", "alice", "house", 10, kind=TransferKind.PENDING))
+    book.one(TransferRequest.create("gone:void", kind=TransferKind.VOID, pending_id="gone"))
+    assert book.audit() == []
+    assert book.audit(open_pendings=[]) == ["pending 'held' is open but not listed as open"]
+    assert book.audit(open_pendings=["held", "gone"]) == [
+        "pending 'gone' is listed as open but is not"
+    ]
 
 
 def test_audit_detects_tampering(book: Book) -> None:

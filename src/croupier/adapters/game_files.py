@@ -17,7 +17,7 @@ from croupier.domain.errors import GameDefinitionError, UnknownGame
 
 __all__ = ["game_ids", "games_dir", "load_game_data"]
 
-_GAME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_GAME_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
 def games_dir() -> Path:

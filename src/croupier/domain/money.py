@@ -30,8 +30,8 @@ __all__ = [
 AMOUNT_MIN: Final = -(2**63)
 AMOUNT_MAX: Final = 2**63 - 1
 
-_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,9}$")
-_DECIMAL = re.compile(r"^(?P<sign>-)?(?P<whole>\d+)(?:\.(?P<fraction>\d+))?$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{2,9}\Z")
+_DECIMAL = re.compile(r"^(?P<sign>-)?(?P<whole>\d+)(?:\.(?P<fraction>\d+))?\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ __all__ = [
 #: The catalogue's own file in the games directory (it is not a game definition).
 CATALOGUE_FILE: Final = "catalogue.toml"
 _CATALOGUE_ID: Final = CATALOGUE_FILE.removesuffix(".toml")
-_PERCENT: Final = re.compile(r"^(100|[0-9]{1,2})\.[0-9]{2}%$")
+_PERCENT: Final = re.compile(r"^(100|[0-9]{1,2})\.[0-9]{2}%\Z")
 _ENTRY_KEYS: Final = frozenset(
     {"builtin", "kind", "name", "version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge"}
     | {"rules_sha256"}

@@ -30,7 +30,7 @@ from croupier.services.stream.channels import player_stream
 
 __all__ = ["IDEMPOTENCY_KEY", "PaymentDeclined", "Wallet", "WalletLimits", "WalletService"]
 
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}\Z")
 
 
 class PaymentDeclined(CroupierError):

@@ -94,9 +94,9 @@ DUPLICATE_WINDOW_S = 120.0
 _PIPELINE_MAX = 1024  # messages sent before their acks are awaited (nats-py allows 4000)
 _GETS_MAX = 8  # a read needing more events than this after the first uses a consumer
 _CONSUMER_IDLE_S = 30.0  # the server drops a read's consumer if its delete is lost
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
-_FAMILY = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}\Z")
+_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\Z")
+_FAMILY = re.compile(r"^[a-z][a-z0-9_-]{0,31}\Z")
 
 _log = logging.getLogger("croupier.stream.nats")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from typing import TYPE_CHECKING
@@ -41,14 +42,24 @@ class Connection(WSListener):
         self.backlog: list[bytes] | None = None  # messages that arrived while authenticating
         self.transport: WSTransport | None = None
         self.player: Player | None = None
+        self.opened_at = time.monotonic()
         self.authenticated_at = 0.0
         self.subscriptions: dict[str, Subscription] = {}  # by stream
+        self._subscribing: asyncio.Lock | None = None
         self.in_flight = 0
         self.closed = False
         limits = gateway.limits
         self._tokens = float(limits.messages_burst)
         self._refilled_at = time.monotonic()
         self._strikes: deque[float] = deque()
+
+    @property
+    def subscribing(self) -> asyncio.Lock:
+        """Held while a subscription changes: made on first use (idle connections are
+        many, and most never change one)."""
+        if self._subscribing is None:
+            self._subscribing = asyncio.Lock()
+        return self._subscribing
 
     # -- picows callbacks --------------------------------------------------------------------
     def on_ws_connected(self, transport: WSTransport) -> None:

@@ -43,7 +43,7 @@ _FAMILIES = ("player", "lobby", "jackpots")
 _REPLAY_PAGE = 500
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
 _STALLED_READS_MAX = 40  # × 50 ms: how long a gap may stay unfilled before giving up
-_REAUTHENTICATE_S = 60.0  # a revoked or expired session ends the connection within this
+_SWEEP_S = 1.0  # how often sessions and authentication deadlines are looked at
 _GAME_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
@@ -67,6 +67,7 @@ class Gateway:
         self._last_tick = platform.ticker.tick()
         for family in _FAMILIES:
             self._unsubscribe.append(platform.stream.subscribe(family, self._live))
+        self._background(self._sweep())
 
     async def close(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -136,11 +137,16 @@ class Gateway:
         elif kind == "subscribe":
             self._spawn(connection, self._subscribe(connection, message), request_id)
         elif kind == "unsubscribe":
-            self._unsubscribe_channel(connection, message["channel"], request_id)
+            self._spawn(connection, self._unsubscribe_channel(connection, message), request_id)
         elif kind == "round.start":
             self._spawn(connection, self._round_start(connection, message), request_id)
         else:
             self._spawn(connection, self._round_action(connection, message), request_id)
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _spawn(
         self,
@@ -186,6 +192,11 @@ class Gateway:
             connection.send(error_frame(error.code, 401, str(error), request_id))
             connection.close(Close.UNAUTHENTICATED, "authentication failed")
             return None
+        except Exception:  # the store failed: say so, rather than leave messages waiting
+            _log.exception("authenticating a WebSocket failed")
+            connection.send(error_frame("internal-error", 500, "the server failed", request_id))
+            connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
+            return None
         if connection.player is not None and connection.player.player_id != player.player_id:
             connection.close(Close.POLICY, "a connection serves one player")
             return None
@@ -198,16 +209,45 @@ class Gateway:
         return None
 
     async def _fresh_player(self, connection: Connection) -> Any:
-        """The connection's player, re-checking the session once a minute."""
-        assert self.platform is not None and connection.token is not None
-        if time.monotonic() - connection.authenticated_at > _REAUTHENTICATE_S:
-            try:
-                connection.player = await self.platform.accounts.authenticate(connection.token)
-            except CroupierError:
-                connection.close(Close.UNAUTHENTICATED, "the session has ended")
-                raise
-            connection.authenticated_at = time.monotonic()
+        """The connection's player, its session checked again if the last check is older
+        than ``session_check_s``."""
+        if time.monotonic() - connection.authenticated_at > self.limits.session_check_s:
+            await self._check_session(connection)
         return connection.player
+
+    async def _check_session(self, connection: Connection) -> None:
+        """Authenticate the connection's token again; an ended session closes it (and
+        raises)."""
+        assert self.platform is not None and connection.token is not None
+        connection.authenticated_at = time.monotonic()  # one check at a time
+        try:
+            connection.player = await self.platform.accounts.authenticate(connection.token)
+        except CroupierError:
+            connection.close(Close.UNAUTHENTICATED, "the session has ended")
+            raise
+
+    async def _sweep(self) -> None:
+        """Close connections that did not authenticate in time, and check the sessions of
+        the rest even when they only listen: a logout or an expiry ends the connection."""
+        limits = self.limits
+        while True:
+            await asyncio.sleep(_SWEEP_S)
+            now = time.monotonic()
+            for connection in tuple(self._connections):
+                if connection.player is None:
+                    waited = now - connection.opened_at
+                    if connection.backlog is None and waited > limits.auth_deadline_s:
+                        connection.close(Close.UNAUTHENTICATED, "authenticate first")
+                elif now - connection.authenticated_at > limits.session_check_s:
+                    self._background(self._recheck(connection))
+
+    async def _recheck(self, connection: Connection) -> None:
+        try:
+            await self._check_session(connection)
+        except CroupierError:
+            pass  # the connection is closed
+        except Exception:  # the store failed: keep the connection, check again later
+            _log.warning("checking a WebSocket session failed", exc_info=True)
 
     async def _round_start(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
@@ -240,6 +280,17 @@ class Gateway:
 
     # -- subscriptions -----------------------------------------------------------------------
     async def _subscribe(self, connection: Connection, message: dict[str, Any]) -> str | None:
+        async with connection.subscribing:  # subscription changes apply in the order sent
+            subscription = await self._open_subscription(connection, message)
+        if subscription is not None:
+            await self._catch_up(connection, subscription)
+        return None
+
+    async def _open_subscription(
+        self, connection: Connection, message: dict[str, Any]
+    ) -> Subscription | None:
+        """Follow the channel's stream and answer ``subscribed``; the subscription to catch
+        up, or None (a state feed, or a connection that closed meanwhile)."""
         assert self.platform is not None and connection.player is not None
         channel, request_id = message["channel"], message.get("request_id")
         after_seq: int | None = message.get("after_seq")
@@ -268,23 +319,26 @@ class Gateway:
                 subscription.last_seq = tick.seq
                 connection.send(tick.frame())
             return None
-        head = await self.platform.ledger.store.stream_head(stream)
-        subscription = Subscription(channel, stream, head if after_seq is None else after_seq)
+        subscription = Subscription(channel, stream, after_seq or 0)
         self._follow(connection, subscription)  # live events are held from here on
+        head = await self.platform.ledger.store.stream_head(stream)
+        if subscription is not connection.subscriptions.get(stream):
+            return None  # the connection closed meanwhile
+        if after_seq is None:
+            subscription.last_seq = head
         connection.send(
             reply_frame("subscribed", request_id, channel=channel, stream=stream, head_seq=head)
         )
-        await self._catch_up(connection, subscription)
-        return None
+        return subscription
 
-    def _unsubscribe_channel(
-        self, connection: Connection, channel: str, request_id: str | None
-    ) -> None:
-        for stream, subscription in list(connection.subscriptions.items()):
-            if subscription.channel == channel:
-                del connection.subscriptions[stream]
-                self._unfollow(stream, connection)
-        connection.send(reply_frame("unsubscribed", request_id, channel=channel))
+    async def _unsubscribe_channel(self, connection: Connection, message: dict[str, Any]) -> str:
+        channel = message["channel"]
+        async with connection.subscribing:
+            for stream, subscription in list(connection.subscriptions.items()):
+                if subscription.channel == channel:
+                    del connection.subscriptions[stream]
+                    self._unfollow(stream, connection)
+        return reply_frame("unsubscribed", message.get("request_id"), channel=channel)
 
     def _follow(self, connection: Connection, subscription: Subscription) -> None:
         connection.subscriptions[subscription.stream] = subscription
@@ -319,6 +373,12 @@ class Gateway:
             events = await stream.read(
                 subscription.stream, after_seq=subscription.last_seq, limit=_REPLAY_PAGE
             )
+            if subscription is not connection.subscriptions.get(subscription.stream):
+                return  # unsubscribed or closed meanwhile
+            if events and events[0].seq != before + 1:  # the store has lost what it had
+                _log.error("%s: seq %d is missing from the store", subscription.stream, before + 1)
+                connection.close(Close.INTERNAL, "events are missing; reconnect and resume")
+                return
             for event in events:
                 self._send_next(connection, subscription, event)
             if len(events) == _REPLAY_PAGE:
@@ -358,7 +418,7 @@ class Gateway:
         if not followers:
             return
         frame: str | None = None
-        for connection in followers:
+        for connection in tuple(followers):  # a slow consumer's close leaves the set
             subscription = connection.subscriptions.get(event.stream)
             if subscription is None or event.seq <= subscription.last_seq:
                 continue  # a duplicate (at-least-once delivery) or a repeated tick

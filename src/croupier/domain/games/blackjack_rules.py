@@ -31,7 +31,7 @@ from croupier.domain.errors import GameDefinitionError
 __all__ = ["BlackjackRules", "DoubleOn", "parse_rules"]
 
 _T = TypeVar("_T")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 _PAYOUTS = {"3:2": (3, 2), "6:5": (6, 5)}
 _RULE_FIELDS = (
     "decks",

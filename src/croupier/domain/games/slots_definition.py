@@ -39,7 +39,7 @@ FREE_SPINS_MAX_CAP = 250  # the exact feature solver is quadratic in the cap
 ODDS_MAX = 2**32
 BASIS_POINTS = 10_000
 
-_SYMBOL = re.compile(r"^[A-Za-z0-9_]{1,8}$")
+_SYMBOL = re.compile(r"^[A-Za-z0-9_]{1,8}\Z")
 _TOP_LEVEL = {
     "id",
     "name",

@@ -17,7 +17,7 @@ from croupier.domain.money import check_amount, currency
 __all__ = ["ACCOUNT_ID_PATTERN", "Account", "AccountKind", "Balance", "check_account_id"]
 
 # Printable, no spaces; ``~`` is reserved for ids the ledger makes itself.
-ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
+ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}\Z")
 
 
 class AccountKind(StrEnum):

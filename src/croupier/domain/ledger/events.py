@@ -26,8 +26,8 @@ __all__ = [
     "StreamConflict",
 ]
 
-STREAM_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
-TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+STREAM_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}:[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}\Z")
+TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}\Z")
 EVENT_DATA_BYTES_MAX = 16 * 1024
 
 #: A field the ledger fills in: the available balance of an account after the event's group.

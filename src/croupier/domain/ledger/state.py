@@ -189,8 +189,12 @@ class BatchBuilder:
         return Applied(tuple(results), replayed=True)
 
     def _check_account_replay(self, account: Account) -> None:
-        current = self.state.accounts.get(account.id)
-        if current is not None and current != account:
+        current = self.state.accounts.get(account.id)  # the writer loads it if stored
+        if current is None:  # the first time, this group opened it: so not the same group
+            raise IdempotencyConflict(
+                f"this group's transfers exist, but account {account.id!r} does not"
+            )
+        if current != account:
             raise AccountConflict(f"account {account.id!r} exists with other settings")
 
     def _group(self, commands: Sequence[Command], known: Mapping[str, Transfer]) -> Applied:

@@ -34,8 +34,8 @@ __all__ = [
     "canonical_json",
 ]
 
-TRANSFER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}$")
-REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
+TRANSFER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@/-]{0,127}\Z")
+REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_.-]{0,63}\Z")
 METADATA_BYTES_MAX = 4096
 TIMEOUT_MS_MAX = 7 * 24 * 3600 * 1000
 #: The reason code of the void the ledger writes itself when a pending transfer times out.

@@ -61,7 +61,7 @@ class Ledger:
         this moment changes. For what a round shows (``balance_before``), not for decisions:
         those are the writer's own, under its floors."""
         writer = self.writer
-        if writer is not None:
+        if writer is not None and writer.alive:  # a failed writer's memory is uncommitted
             balance = writer.state.balances.get(account_id)
             if balance is not None:
                 return balance.copy()
@@ -96,4 +96,5 @@ async def verify_ledger(store: LedgerStore) -> AuditReport:
     auditor = Auditor()
     async for batch in store.batches():
         auditor.add_batch(batch)
-    return auditor.finish(await store.all_accounts())
+    open_pendings = [pending.id for pending in await store.load_open_pendings()]
+    return auditor.finish(await store.all_accounts(), open_pendings)

@@ -44,7 +44,9 @@ _log = logging.getLogger("croupier.ledger")
 
 
 class LedgerUnavailable(CroupierError):
-    """The writer is stopped or has failed; nothing was applied."""
+    """The writer is stopped or has failed. Refused before its batch committed, nothing was
+    applied; failed *during* a commit (a dropped database connection at COMMIT), the batch
+    may or may not have committed. Either way, retrying with the same ids is safe and tells."""
 
     code = "ledger-unavailable"
 
@@ -65,7 +67,7 @@ class WriterLimits:
         ):
             raise ValueError("writer limits must be positive")
         if self.transfers_cached_max < 4 * self.batch_commands_max:
-            # the cache must hold every uncommitted transfer: answers to replays come from it
+            # a cache smaller than a few batches would send most replay checks to storage
             raise ValueError("transfers_cached_max must be at least 4 × batch_commands_max")
 
 
@@ -123,7 +125,7 @@ class LedgerWriter:
 
     @property
     def alive(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._task is not None and not self._task.done() and self._failure is None
 
     async def start(self) -> None:
         self._seq, self._hash = await self.store.head()
@@ -163,6 +165,8 @@ class LedgerWriter:
             while True:
                 waiting = await self._collect()
                 unanswered = waiting
+                if self._failure is not None and in_flight is not None:
+                    await in_flight  # it failed: raise before applying anything more
                 if self._stopping and not waiting and not self._queue:
                     break
                 prepared = await self._prepare(waiting)
@@ -174,6 +178,7 @@ class LedgerWriter:
                     in_flight = None
                 else:
                     in_flight = asyncio.create_task(self._commit(prepared))
+                    in_flight.add_done_callback(self._on_commit_done)
             if in_flight is not None:
                 await in_flight
         except BaseException as error:
@@ -184,6 +189,13 @@ class LedgerWriter:
                 _fail(self._queue.popleft(), error)
             if not isinstance(error, asyncio.CancelledError):
                 raise
+
+    def _on_commit_done(self, commit: asyncio.Task[None]) -> None:
+        """A failed commit stops the writer at once, not when the next batch comes: until
+        then it would look alive and show balances that were never committed."""
+        if not commit.cancelled() and commit.exception() is not None:
+            self._failure = commit.exception()
+            self._has_work.set()  # wake the loop, which fails everyone waiting and stops
 
     async def _collect(self) -> list[_Waiting]:
         """Wait for work (or the next pending timeout), then drain up to the batch bound."""
@@ -251,7 +263,7 @@ class LedgerWriter:
             for command in item.commands:
                 if isinstance(command, TransferRequest):
                     transfer_ids.add(command.id)
-                    if command.pending_id and command.pending_id not in state.open_pendings:
+                    if command.pending_id:  # resolved already? then it is refused as such
                         transfer_ids.add(command.pending_id)
         # Comprehensions, not ``set - dict.keys()``: that copies every cached key per batch.
         missing_accounts = {a for a in accounts if a not in state.accounts}
@@ -295,16 +307,18 @@ class LedgerWriter:
         _answer(prepared.waiting)
 
     def _remember(self, transfers: Iterable[Transfer]) -> None:
+        """Cache transfers by id: replays are recognised here, so nothing is dropped until
+        it has committed (``_evict``)."""
         known = self._known
         for transfer in transfers:
             known[transfer.id] = transfer
             known.move_to_end(transfer.id)
-        while len(known) > self.limits.transfers_cached_max:
-            known.popitem(last=False)
 
     def _evict(self, prepared: _Prepared) -> None:
-        """Keep the caches bounded; never drop an account or a stream head with uncommitted
-        changes (only ``prepared`` is uncommitted here: the batch before it has committed)."""
+        """Keep the caches bounded; never drop a transfer, an account or a stream head with
+        uncommitted changes (only ``prepared`` is uncommitted here: the batch before it has
+        committed)."""
+        self._evict_transfers(prepared)
         self._evict_stream_heads(prepared)
         accounts = self.state.accounts
         excess = len(accounts) - self.limits.accounts_cached_max
@@ -317,6 +331,15 @@ class LedgerWriter:
             accounts[account_id] = accounts.pop(account_id)
         for account_id in list(islice((a for a in accounts if a not in keep), excess)):
             self.state.forget_account(account_id)
+
+    def _evict_transfers(self, prepared: _Prepared) -> None:
+        known = self._known
+        excess = len(known) - self.limits.transfers_cached_max
+        if excess <= 0:
+            return
+        keep = {t.id for t in prepared.record.transfers} if prepared.record else set()
+        for transfer_id in list(islice((t for t in known if t not in keep), excess)):
+            del known[transfer_id]
 
     def _evict_stream_heads(self, prepared: _Prepared) -> None:
         # Every round opens a stream of its own: without a bound the heads would grow with

@@ -97,12 +97,17 @@ class OutboxRelay:
     async def _catch_up(self) -> bool:
         """Publish one window of batches from the outbox; False after a failure (retry)."""
         through = self._through
-        head, _ = await self.store.head()
-        if through >= head:
-            self._behind = False
-            return True
-        last = min(head, through + self.catch_up_batches)
-        events = await self.store.events_in_batches(through + 1, last)
+        try:
+            head, _ = await self.store.head()
+            if through >= head:
+                self._behind = False
+                return True
+            last = min(head, through + self.catch_up_batches)
+            events = await self.store.events_in_batches(through + 1, last)
+        except Exception:  # a passing database error must not end the relay for good
+            _log.warning("reading the outbox failed; retrying", exc_info=True)
+            await asyncio.sleep(self.retry_s)
+            return False
         if events and not await self._publish([(e.batch_seq, StreamEvent.of(e)) for e in events]):
             return False
         self._through = last

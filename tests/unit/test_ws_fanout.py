@@ -1,0 +1,82 @@
+"""The gateway's routing of live events to the connections that follow a stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from croupier.api.ws.connection import Connection, Subscription
+from croupier.api.ws.gateway import Gateway
+from croupier.api.ws.protocol import Close
+from croupier.config import RealtimeSettings
+from croupier.services.stream import LOBBY_STREAM, StreamEvent
+
+
+class Recording(Connection):
+    """A connection that keeps its frames instead of writing them to a socket; a ``slow``
+    one is closed as a slow consumer on its first frame, as a full send buffer would."""
+
+    def __init__(self, gateway: Gateway, *, slow: bool = False) -> None:
+        super().__init__(gateway, None)
+        self.frames: list[dict[str, object]] = []
+        self.slow = slow
+        self.close_code: Close | None = None
+
+    def send(self, text: str) -> None:
+        if self.slow:
+            self.close(Close.SLOW_CONSUMER, "slow consumer: too much unsent data")
+        elif not self.closed:
+            self.frames.append(json.loads(text))
+
+    def close(self, code: Close, reason: str) -> None:
+        if not self.closed:
+            self.closed, self.close_code = True, code
+            self.gateway.closed(self)
+
+
+def _following(gateway: Gateway, connection: Connection, stream: str) -> Subscription:
+    subscription = Subscription("lobby", stream, 0)
+    subscription.catching_up = False
+    gateway.opened(connection)
+    gateway._follow(connection, subscription)
+    return subscription
+
+
+def test_a_slow_consumer_closed_mid_broadcast_costs_the_others_nothing() -> None:
+    gateway = Gateway(RealtimeSettings())
+    healthy = [Recording(gateway) for _ in range(10)]
+    slow = Recording(gateway, slow=True)
+    for connection in [*healthy[:5], slow, *healthy[5:]]:
+        _following(gateway, connection, LOBBY_STREAM)
+    gateway._live(StreamEvent(LOBBY_STREAM, 1, "jackpot.won", 0, '{"amount": 5}'))
+    assert slow.closed and gateway.connections == 10
+    assert [[f["seq"] for f in c.frames] for c in healthy] == [[1]] * 10
+
+
+class _StoreWithAHole:
+    """A stream whose oldest events are gone (aged out of a retention limit, say)."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
+        self.reads += 1
+        return [StreamEvent(stream, seq, "jackpot.won", 0, "{}") for seq in range(5, 5 + limit)]
+
+
+def test_a_replay_that_meets_a_hole_closes_instead_of_spinning() -> None:
+    gateway = Gateway(RealtimeSettings())
+    store = _StoreWithAHole()
+    gateway.platform = SimpleNamespace(stream=store)  # type: ignore[assignment]
+    connection = Recording(gateway)
+    subscription = _following(gateway, connection, LOBBY_STREAM)
+    subscription.catching_up = True  # resuming after seq 0: events 1 … 4 are needed first
+
+    async def replay() -> Any:
+        await asyncio.wait_for(gateway._catch_up(connection, subscription), 5)
+
+    asyncio.run(replay())
+    assert connection.close_code is Close.INTERNAL and store.reads == 1
+    assert connection.frames == []  # nothing out of order went out
