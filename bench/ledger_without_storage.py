@@ -9,6 +9,7 @@ with no database work at all (see docs/benchmarks.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator, Collection, Mapping
 
@@ -52,6 +53,13 @@ class NoStorage:
 
     async def all_accounts(self) -> list[tuple[Account, Balance]]:
         return []
+
+    async def open_pending_ids(self) -> list[str]:
+        return []
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[NoStorage]:
+        yield self
 
 
 async def main(seconds: float, producers: int) -> None:

@@ -395,3 +395,28 @@ async def test_a_failed_commit_stops_the_writer_at_once(database_url: str) -> No
             await ledger.submit([reserve("player:0", "after", 100)])
     finally:
         await ledger.close()
+
+
+async def test_verify_reads_one_state_while_the_writer_commits(database_url: str) -> None:
+    """An operator verifies a live ledger: batches committed during the run must not show
+    up as balances that differ from the history replayed."""
+    ledger = await open_test_ledger(database_url)
+    await open_casino(ledger, players=4, deposit_minor=10**6)
+    betting = True
+
+    async def keep_betting(player: str) -> None:
+        n = 0
+        while betting:
+            n += 1
+            await ledger.submit([reserve(player, f"live-{player}-{n}", 1)])
+            await ledger.submit(settlement(player, f"live-{player}-{n}", 0, n % 2))
+
+    bettors = [asyncio.create_task(keep_betting(f"player:{i}")) for i in range(4)]
+    try:
+        for _ in range(20):
+            report = await verify_ledger(ledger.store)
+            assert report.ok, report.problems
+    finally:
+        betting = False
+        await asyncio.gather(*bettors)
+        await ledger.close()

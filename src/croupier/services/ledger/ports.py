@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from croupier.domain.ledger import Account, Balance, BatchRecord, Event, Transfer
 
-__all__ = ["LedgerStore"]
+__all__ = ["LedgerSnapshot", "LedgerStore"]
+
+
+class LedgerSnapshot(Protocol):
+    """What verification reads, all of it as of one committed state."""
+
+    def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]: ...
+
+    async def all_accounts(self) -> list[tuple[Account, Balance]]: ...
+
+    async def open_pending_ids(self) -> list[str]: ...
 
 
 class LedgerStore(Protocol):
@@ -78,5 +89,10 @@ class LedgerStore(Protocol):
     async def all_accounts(self) -> list[tuple[Account, Balance]]: ...
 
     def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
-        """Every committed batch with its content, in order (for verification)."""
+        """Every committed batch with its content, in order."""
+        ...
+
+    def snapshot(self) -> AbstractAsyncContextManager[LedgerSnapshot]:
+        """Reads that see one committed state however long they take (one read
+        transaction), so a live ledger can be verified while its writer commits."""
         ...

@@ -94,7 +94,8 @@ class Ledger:
 async def verify_ledger(store: LedgerStore) -> AuditReport:
     """Replay every committed batch and check every invariant (see ``domain.ledger.audit``)."""
     auditor = Auditor()
-    async for batch in store.batches():
-        auditor.add_batch(batch)
-    open_pendings = [pending.id for pending in await store.load_open_pendings()]
-    return auditor.finish(await store.all_accounts(), open_pendings)
+    async with store.snapshot() as snapshot:
+        async for batch in snapshot.batches():
+            auditor.add_batch(batch)
+        stored = await snapshot.all_accounts()
+        return auditor.finish(stored, await snapshot.open_pending_ids())
