@@ -118,3 +118,32 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
         text=True,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_bad_cursors_and_mixed_bets_are_refused(server: tuple[str, str]) -> None:
+    base, _ = server
+    with httpx.Client(base_url=base) as client:
+        auth = _register_and_login(client, "cursors@example.com")
+        client.post(
+            "/v1/wallet/deposits",
+            json={"amount": 1_000},
+            headers={**auth, "Idempotency-Key": "deposit-cursors"},
+        )
+        spin = client.post(
+            "/v1/games/lotus-20/rounds",
+            json={"stake": 100},
+            headers={**auth, "Idempotency-Key": "spin-cursors"},
+        )
+        assert spin.status_code == 201, spin.text
+        far = client.get("/v1/rounds", params={"limit": 100, "cursor": 2**62}, headers=auth)
+        assert far.status_code == 200 and len(far.json()["items"]) == 1  # from the head down
+        for cursor in (2**63, "1e20"):  # beyond a 64-bit seq: refused, not a crash
+            for path in ("/v1/rounds", "/v1/wallet/transactions"):
+                beyond = client.get(path, params={"cursor": cursor}, headers=auth)
+                assert beyond.status_code == 422, (path, cursor, beyond.text)
+        mixed = client.post(
+            "/v1/games/lotus-20/rounds",
+            json={"stake": 100, "bets": [{"type": "red", "stake": 100}]},
+            headers={**auth, "Idempotency-Key": "mixed-0001"},
+        )
+        assert mixed.status_code == 422 and mixed.json()["type"].endswith("/invalid-bet")

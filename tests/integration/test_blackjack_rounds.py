@@ -13,13 +13,14 @@ import pytest
 
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
-from croupier.domain.errors import IllegalAction
+from croupier.domain.errors import IllegalAction, InvalidBet
 from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.ledger import verify_ledger
+from croupier.services.rounds import RoundInProgress
 from croupier.services.stream import player_stream
-from tests.support.platform import funded_player
+from tests.support.platform import PASSWORD, funded_player
 
 TABLE = "blackjack-6d-s17"
 # player 8s, dealer up 6d, player 8h, hole Td; split: 3c to the first eight (11, doubled: Kc),
@@ -177,3 +178,61 @@ async def test_a_round_left_alone_is_stood_after_the_idle_timeout(
     wallet = await platform.wallet.wallet(player)
     assert (wallet.cash, wallet.pending) == (10_000 + 100, 0)
     assert (await verify_ledger(platform.ledger.store)).ok
+
+
+async def test_the_seed_pair_is_not_revealed_under_an_open_round(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The revealed server seed gives the hole card and the whole shoe: no rotation while a
+    round is open, and no player decision on a round whose seed a race revealed."""
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19, STAND_19]))
+    player = await funded_player(platform, "peek@example.com")
+    dealt = await platform.rounds.play(player, TABLE, "deal-peek-1", {"stake": 100})
+    with pytest.raises(RoundInProgress):
+        await platform.rounds.rotate_seeds(player)
+    await platform.rounds.act(player, dealt["round_id"], "act-peek-1", "stand")
+    await platform.rounds.rotate_seeds(player)  # nothing open: fine
+
+    # A rotation that lands while a deal is in flight (after its nonce, before its
+    # reservation) is not refused; the round it leaves open must not be played on.
+    raced = await platform.rounds.play(player, TABLE, "deal-peek-2", {"stake": 100})
+    await platform.fairness.rotate(player)
+    with pytest.raises(IllegalAction, match="revealed"):
+        await platform.rounds.act(player, raced["round_id"], "act-peek-2", "hit")
+    later = raced["started_at_ms"] + 60_000
+    assert await platform.rounds.stand_idle_blackjack(now_ms=later, idle_ms=60_000) == 1
+    stood = await platform.rounds.view(raced["round_id"])
+    assert stood["status"] == "settled" and stood["choices"]["actions"] == ["stand"]
+
+
+async def test_a_player_key_cannot_take_the_tables_own_actions(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An action key looking like the idle sweeper's must not pass for its stand later."""
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([SPLIT_DOUBLE]))
+    player = await funded_player(platform, "mimic@example.com")
+    dealt = await platform.rounds.play(player, TABLE, "deal-mimic-1", {"stake": 100})
+    # The round's second event, under the key the sweeper once used for its next action.
+    split = await platform.rounds.act(player, dealt["round_id"], "auto-stand-2", "split")
+    assert split["status"] == "open"
+    later = split["started_at_ms"] + 120_000  # a minute after the split, too
+    finished = platform.rounds.stand_idle_blackjack(now_ms=later, idle_ms=60_000)
+    assert await asyncio.wait_for(finished, 10) == 1
+    stood = await platform.rounds.view(dealt["round_id"])
+    assert stood["status"] == "settled"
+    assert stood["choices"]["actions"] == ["split", "stand", "stand"]
+
+
+async def test_a_table_plays_only_in_its_own_currency(platform: Platform) -> None:
+    await platform.accounts.register(
+        email="dinar@example.com",
+        password=PASSWORD,
+        date_of_birth="1990-01-01",
+        country="MT",
+        currency="KWD",
+    )
+    login = await platform.accounts.login(
+        email="dinar@example.com", password=PASSWORD, ip="1.2.3.4"
+    )
+    with pytest.raises(InvalidBet, match="EUR"):
+        await platform.rounds.play(login.player, TABLE, "deal-kwd-1", {"stake": 500})

@@ -8,6 +8,7 @@ import json
 
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
+from croupier.domain.errors import IdempotencyConflict
 from croupier.services.round_notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
@@ -43,5 +44,29 @@ async def test_concurrent_rounds_report_the_balances_the_ledger_had(database_url
         assert wallet.cash == available == notices[-1]["balance_after"]
         view = await platform.rounds.view(notices[-1]["round_id"], player)
         assert view["balance_after"] == available
+    finally:
+        await platform.close()
+
+
+async def test_one_key_racing_with_two_bets_plays_one_and_refuses_the_other(
+    database_url: str,
+) -> None:
+    """The same Idempotency-Key on two different bets at once: one round is played; the other
+    request is a conflict, never told that the first one's round is its own."""
+    platform = await open_platform(load_settings({}, database_url=database_url))
+    try:
+        player = await funded_player(platform, "twice@example.com", 100_000)
+        red = {"bets": [{"type": "red", "stake": 100}]}
+        straight = {"bets": [{"type": "straight", "numbers": [17], "stake": 100}]}
+        answers = await asyncio.gather(
+            platform.rounds.play(player, "european-roulette", "one-key-0001", red),
+            platform.rounds.play(player, "european-roulette", "one-key-0001", straight),
+            return_exceptions=True,
+        )
+        played = [a for a in answers if isinstance(a, dict)]
+        refused = [a for a in answers if isinstance(a, IdempotencyConflict)]
+        assert len(played) == 1 and len(refused) == 1, answers
+        wallet = await platform.wallet.wallet(player)
+        assert wallet.pending == 0 and wallet.cash == 100_000 - 100 + played[0]["win"]
     finally:
         await platform.close()

@@ -28,6 +28,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     "not-found": 404,
     "email-taken": 409,
     "client-seed-locked": 409,
+    "round-in-progress": 409,
     "stream-conflict": 409,
     "too-many-attempts": 429,
     "ledger-unavailable": 503,

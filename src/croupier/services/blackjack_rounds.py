@@ -17,6 +17,7 @@ concurrent actions cannot both apply (the loser gets ``StreamConflict``, HTTP 40
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -46,7 +47,12 @@ __all__ = ["BlackjackRounds", "load_tables"]
 #: More events than any round can hold (4 split hands, each hit to 21 at most, plus insurance).
 _EVENTS_MAX = 500
 
+_log = logging.getLogger("croupier.rounds")
+
 SourceFor = Callable[[Mapping[str, Any]], Awaitable[RngSource]]
+PairRevealed = Callable[[int], Awaitable[bool]]
+#: The table's own actions on an idle round: ``~`` is in no player's Idempotency-Key.
+_TABLE_KEY_PREFIX = "~auto-stand-"
 
 
 def load_tables(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, BlackjackRules]:
@@ -66,23 +72,32 @@ class BlackjackRounds:
     """The blackjack part of the round service (dealing, actions, settlement, recall)."""
 
     def __init__(
-        self, ledger: Ledger, tables: Mapping[str, BlackjackRules], source_for: SourceFor
+        self,
+        ledger: Ledger,
+        tables: Mapping[str, BlackjackRules],
+        source_for: SourceFor,
+        pair_revealed: PairRevealed,
     ) -> None:
         self.ledger = ledger
         self.tables = dict(tables)
         # recorded fairness ({pair_id, client_seed, nonce}) -> the round's RngSource
         self._source_for = source_for
+        self._pair_revealed = pair_revealed
 
     def is_table(self, game_id: str) -> bool:
         """Whether ``game_id`` is a blackjack table played here."""
         return game_id in self.tables
 
-    def validate(self, game_id: str, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+    def validate(
+        self, game_id: str, request: Mapping[str, Any], currency: str
+    ) -> tuple[int, dict[str, Any]]:
         """Check the stake against the table's limits before anything moves."""
         rules = self.tables[game_id]
         stake = request.get("stake")
         if set(request) - {"stake"}:
             raise InvalidBet("blackjack takes only a stake")
+        if currency != rules.currency:  # its limits are in that currency's minor units
+            raise InvalidBet(f"this table plays in {rules.currency}, not {currency}")
         if isinstance(stake, bool) or not isinstance(stake, int):
             raise InvalidBet("blackjack needs a stake in minor units")
         if not rules.stake_min_minor <= stake <= rules.stake_max_minor:
@@ -180,6 +195,12 @@ class BlackjackRounds:
         if state.is_settled:
             await self.complete(round_id)  # in case a crash came between decision and payment
             raise IllegalAction("this round is over")
+        by_table = key.startswith(_TABLE_KEY_PREFIX)
+        if not by_table and await self._pair_revealed(start["fairness"]["pair_id"]):
+            # Its seed pair was rotated while the deal was in flight: the player can compute
+            # the hole card and the shoe, so no decision of theirs may count. The table
+            # stands the round when it is idle.
+            raise IllegalAction("this round's seed pair was revealed: it can no longer be played")
         after = apply_action(state, action).state  # raises IllegalAction, nothing written
         extra = after.total_stake_minor - state.total_stake_minor
         n = len(events)  # the action's seq: a reservation id no other action can take
@@ -214,8 +235,9 @@ class BlackjackRounds:
     async def stand_if_idle(self, round_id: str, *, now_ms: int, idle_ms: int) -> bool:
         """Finish a round its player left for ``idle_ms``: decline insurance, stand every hand.
 
-        The actions are recorded like a player's (key ``auto-stand-<seq>``), so recall shows
-        them and a player acting at the same moment gets a clean 409, never a double action.
+        The actions are recorded like a player's (key ``~auto-stand-<seq>``, which no
+        player's key can equal), so recall shows them and a player acting at the same moment
+        gets a clean 409, never a double action.
         """
         events = await self._events(round_id)
         if not events or any(e.type == "round.settled" for e in events):
@@ -230,8 +252,12 @@ class BlackjackRounds:
                 if Action.DECLINE_INSURANCE in legal_actions(state)
                 else Action.STAND
             )
-            await self.act(round_id, start["player_id"], f"auto-stand-{len(events)}", action.value)
-            events = await self._events(round_id)
+            key = f"{_TABLE_KEY_PREFIX}{len(events)}"
+            await self.act(round_id, start["player_id"], key, action.value)
+            acted, events = len(events), await self._events(round_id)
+            if len(events) == acted:  # nothing was recorded: never loop on it
+                _log.error("round %s: the table's %s changed nothing", round_id, action.value)
+                return False
             state = await self._state(events)
         return True
 

@@ -107,7 +107,10 @@ class RoundRecall:
         if not 1 <= limit <= self.page_size_max:
             raise InvalidInput(f"limit must be 1 to {self.page_size_max}")
         stream = player_stream(player.player_id)
-        upper = cursor if cursor is not None else await self.ledger.store.stream_head(stream) + 1
+        # Never start above the head: a huge cursor would walk down an empty stream forever.
+        upper = await self.ledger.store.stream_head(stream) + 1
+        if cursor is not None:
+            upper = min(upper, cursor)
         opened: list[Any] = []
         while upper > 1 and len(opened) < limit:
             after = max(0, upper - 1 - 4 * limit)

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.errors import (
+    CroupierError,
     IdempotencyConflict,
     IllegalAction,
     InvalidBet,
@@ -42,6 +44,7 @@ from croupier.domain.ledger import (
 )
 from croupier.domain.rng import RngSource
 from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.services.fairness_ports import Rotation
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import reserve_stake, settle_bet
@@ -52,9 +55,17 @@ from croupier.services.round_recall import (
     round_stream,
 )
 
-__all__ = ["RoundFairness", "RoundLimits", "RoundNotFound", "RoundService", "round_stream"]
+__all__ = [
+    "RoundFairness",
+    "RoundInProgress",
+    "RoundLimits",
+    "RoundNotFound",
+    "RoundService",
+    "round_stream",
+]
 
 ROULETTE = "european-roulette"
+_log = logging.getLogger("croupier.rounds")
 
 
 class RoundFairness(Protocol):
@@ -76,8 +87,16 @@ class RoundFairness(Protocol):
     def source(self) -> RngSource: ...
 
 
+class RoundInProgress(CroupierError):
+    """The player has a round open (HTTP 409): finish it first."""
+
+    code = "round-in-progress"
+
+
 class Fairness(Protocol):
     async def next_round(self, player: Player) -> RoundFairness: ...
+
+    async def rotate(self, player: Player) -> Rotation: ...
 
     async def server_seed(self, pair_id: int) -> str: ...
 
@@ -111,8 +130,13 @@ class RoundService:
         # (server_seed, client_seed, nonce) -> RngSource, for recomputing interrupted rounds
         self._replay_source = replay_source
         self.jackpots = JackpotPools(ledger, limits.house_floor_minor)
-        self.blackjack = BlackjackRounds(ledger, blackjack or {}, self._recorded_source)
+        self.blackjack = BlackjackRounds(
+            ledger, blackjack or {}, self._recorded_source, self._pair_revealed
+        )
         self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
+
+    async def _pair_revealed(self, pair_id: int) -> bool:
+        return await self.fairness.revealed_seed(pair_id) is not None
 
     async def _recorded_source(self, fairness: Mapping[str, Any]) -> RngSource:
         server_seed = await self.fairness.server_seed(fairness["pair_id"])
@@ -125,16 +149,14 @@ class RoundService:
     async def play(
         self, player: Player, game_id: str, key: str, request: dict[str, Any]
     ) -> dict[str, Any]:
-        stake, choices = self._validate(game_id, request)
+        stake, choices = self._validate(game_id, request, player.currency)
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
         fingerprint = hashlib.sha256(
             json.dumps([game_id, request], sort_keys=True).encode()
         ).hexdigest()
         recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
         if recorded:
-            if json.loads(recorded[0].data_json)["request_fingerprint"] != fingerprint:
-                raise IdempotencyConflict("this Idempotency-Key was used for another round")
-            return await self._complete_or_view(recorded)
+            return await self._replay(recorded, fingerprint)
         await self._ensure_jackpot_pool(game_id, player.currency)
         fair = await self.fairness.next_round(player)
         cash = await self.ledger.latest_balance(player.cash_account_id)
@@ -170,14 +192,28 @@ class RoundService:
             started_notice(player.player_id, round_id),
         ]
         applied = await self.ledger.submit(group)
-        if applied.replayed:  # the same request raced this one and started the round first
+        if applied.replayed:  # a request with this key raced this one and started the round
             recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
-            return await self._complete_or_view(recorded)
+            return await self._replay(recorded, fingerprint)
         start_event = next(r for r in applied.results if isinstance(r, Event))
         if self.blackjack.is_table(game_id):  # settles now only on a blackjack or a peek
             await self.blackjack.complete(round_id)
             return await self.view(round_id)
         return await self._settle(start_event, fair.source, drawn_now=True)
+
+    async def _replay(self, recorded: list[Event], fingerprint: str) -> dict[str, Any]:
+        """The round this key started, if the request is the same; else a conflict."""
+        if json.loads(recorded[0].data_json)["request_fingerprint"] != fingerprint:
+            raise IdempotencyConflict("this Idempotency-Key was used for another round")
+        return await self._complete_or_view(recorded)
+
+    async def rotate_seeds(self, player: Player) -> Rotation:
+        """Reveal the player's server seed and commit to a new one; refused while one of
+        their rounds is open, whose outcome the revealed seed would show (a blackjack
+        player would see the hole card and the shoe before deciding)."""
+        if await self.ledger.open_pendings_debiting(player.cash_account_id):
+            raise RoundInProgress("finish the round in progress before rotating the seed pair")
+        return await self.fairness.rotate(player)
 
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One blackjack action on the player's open round; the same key again is a replay."""
@@ -187,11 +223,13 @@ class RoundService:
         await self.blackjack.act(round_id, player.player_id, key, action)
         return await self.view(round_id)
 
-    def _validate(self, game_id: str, request: dict[str, Any]) -> tuple[int, Any]:
+    def _validate(self, game_id: str, request: dict[str, Any], currency: str) -> tuple[int, Any]:
         """Check everything before anything moves: the stake, the bets."""
         if self.blackjack.is_table(game_id):
-            return self.blackjack.validate(game_id, request)
+            return self.blackjack.validate(game_id, request, currency)
         if game_id == ROULETTE:
+            if request.get("stake") is not None:
+                raise InvalidBet("roulette takes bets, each with its stake, not a stake")
             bets = request.get("bets")
             if not isinstance(bets, list) or not 1 <= len(bets) <= self.limits.roulette_bets_max:
                 raise InvalidBet(f"roulette takes 1 to {self.limits.roulette_bets_max} bets")
@@ -217,6 +255,8 @@ class RoundService:
             ]
             return sum(b.stake_minor for b in parsed), choices
         game = self._slot(game_id)
+        if request.get("bets") is not None:
+            raise InvalidBet("a slot takes a stake, not bets")
         stake = request.get("stake")
         game.check_stake(stake)  # type: ignore[arg-type]
         return int(stake), {"stake": stake}  # type: ignore[arg-type]
@@ -337,9 +377,12 @@ class RoundService:
         for round_id in await self._open_round_ids():
             recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=1)
             if recorded and self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
-                finished += await self.blackjack.stand_if_idle(
-                    round_id, now_ms=now_ms, idle_ms=idle_ms
-                )
+                try:
+                    finished += await self.blackjack.stand_if_idle(
+                        round_id, now_ms=now_ms, idle_ms=idle_ms
+                    )
+                except CroupierError:  # e.g. its player acted at that moment: next time
+                    _log.warning("standing idle round %s failed", round_id, exc_info=True)
         return finished
 
     async def _open_round_ids(self) -> list[str]:

@@ -11,4 +11,6 @@ __all__ = ["PAGE_SIZE_MAX", "PageCursor", "PageLimit"]
 PAGE_SIZE_MAX = 100
 
 PageLimit = Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)]
-PageCursor = Annotated[int | None, Query(ge=1, description="next_cursor of the previous page")]
+PageCursor = Annotated[
+    int | None, Query(ge=1, le=2**63 - 1, description="next_cursor of the previous page")
+]

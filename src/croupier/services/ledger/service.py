@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from croupier.domain.errors import AccountNotFound
@@ -66,6 +66,16 @@ class Ledger:
             if balance is not None:
                 return balance.copy()
         return (await self.balance(account_id))[1]
+
+    async def open_pendings_debiting(self, account_id: str) -> list[Transfer]:
+        """Reservations on ``account_id`` not yet posted or voided (the writer holds them
+        all in memory; a read-only ledger asks storage)."""
+        writer = self.writer
+        if writer is not None and writer.alive:
+            pendings: Iterable[Transfer] = writer.state.open_pendings.values()
+        else:
+            pendings = await self.store.load_open_pendings()
+        return [p for p in pendings if p.debit_account_id == account_id]
 
     async def balance(self, account_id: str) -> tuple[Account, Balance]:
         found = await self.store.get_account(account_id)

@@ -82,8 +82,9 @@ async def set_client_seed(
 
 @router.post("/rotate", responses=PROBLEMS)
 async def rotate(player: CurrentPlayer, request: Request) -> RotationOut:
-    """Reveal the server seed of the active pair and commit to a new one."""
-    rotation = await platform_of(request).fairness.rotate(player)
+    """Reveal the server seed of the active pair and commit to a new one (409
+    `round-in-progress` while one of the player's rounds is open)."""
+    rotation = await platform_of(request).rounds.rotate_seeds(player)
     revealed, current = rotation.revealed.pair, rotation.current.pair
     return RotationOut(
         revealed_server_seed=revealed.server_seed,
