@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Croupier needs Python 3.11+; set PYTHON=python3.11 or newer")'
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "'$(PYTHON) -m venv' failed: on Debian or Ubuntu install python3-venv (apt-get install python3-venv), then retry" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@touch $@
 
@@ -52,7 +52,7 @@ bench: install
 # Streams both random sources into dieharder (installed from Debian if missing).
 rng-report: install
 	@command -v dieharder >/dev/null || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get install -y dieharder; else sudo apt-get install -y dieharder; fi; }
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y dieharder; else sudo apt-get update && sudo apt-get install -y dieharder; fi; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/rng-report.sh
 
 clean:

@@ -186,3 +186,22 @@ async def test_open_loop_counts_a_stall_against_every_round_scheduled_during_it(
     latencies = tally.latencies.milliseconds()
     assert tally.sent == tally.ok == 40 and tally.errors == {}
     assert (latencies > 100).sum() >= 15
+
+
+async def test_open_loop_counts_the_rounds_a_slow_server_left_unsent() -> None:
+    """Rounds still queued behind a connection's in-flight limit when the run ends are the
+    ones that waited longest: they count (``not-sent``), they do not vanish."""
+    tally = Tally()
+    plan = RoundsPlan(seconds=1.0, game_id="lotus-20", stake=100, rate=100, drain_s=0.2)
+    connections: list[Any] = [SerialServer(0.2, 0.2)]  # 5 answers/s against 100 scheduled
+    elapsed = await RoundsDriver(connections, plan, tally).run()
+    assert tally.sent == 100 == tally.ok + tally.errors.total()
+    assert tally.errors["not-sent"] >= 70
+    assert elapsed >= 1.0
+
+
+async def test_an_open_loop_lasts_its_seconds_when_answers_come_early() -> None:
+    tally = Tally()
+    plan = RoundsPlan(seconds=1.0, game_id="lotus-20", stake=100, rate=40, drain_s=1)
+    elapsed = await RoundsDriver([SerialServer(0.001, 0.001)], plan, tally).run()  # type: ignore[list-item]
+    assert tally.ok == 40 and elapsed >= 1.0

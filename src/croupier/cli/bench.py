@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import typer
 
-from croupier.cli.common import collect_garbage_for_throughput, print_json, run
+from croupier.cli.common import collect_garbage_for_throughput, fail, print_json, run
 from croupier.services.ledger import WriterLimits
 
 app = typer.Typer(
@@ -59,7 +59,13 @@ def ledger(
             rate=rate,
         )
     )
-    ratio = group.settlements_per_s / naive.settlements_per_s if naive.settlements_per_s else 0.0
+    # An open-loop rate caps the group figure: against the naive mode it would mean nothing.
+    ratio = (
+        group.settlements_per_s / naive.settlements_per_s
+        if naive.settlements_per_s and rate is None
+        else None
+    )
+    sound = all(r.verified and not r.failed for r in (group, naive))
     if as_json:
         print_json(
             {
@@ -73,11 +79,14 @@ def ledger(
                 "naive_settlements_per_s": round(naive.settlements_per_s, 1),
                 "naive_p50_ms": round(naive.p50_ms, 3),
                 "naive_p99_ms": round(naive.p99_ms, 3),
-                "ratio": round(ratio, 1),
+                "ratio": None if ratio is None else round(ratio, 1),
+                "verified": sound,
                 "group": asdict(group),
                 "naive": asdict(naive),
             }
         )
+        if not sound:
+            raise typer.Exit(1)
         return
     for result in (group, naive):
         typer.echo(
@@ -85,6 +94,9 @@ def ledger(
             f"request p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms   "
             f"settlement p99 {result.settlement_p99_ms:7.2f} ms   "
             f"({result.settlements:,} in {result.seconds:.1f} s, {result.batches:,} commits, "
-            f"verify {'OK' if result.verified else 'BROKEN'})"
+            f"{result.failed:,} failed, verify {'OK' if result.verified else 'BROKEN'})"
         )
-    typer.echo(f"group commit is {ratio:.1f}× the naive mode")
+    if ratio is not None:
+        typer.echo(f"group commit is {ratio:.1f}× the naive mode")
+    if not sound:
+        fail("a settlement failed or the ledger did not verify: the figures are not valid", 1)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import sqlite3
 import sys
 from collections.abc import Coroutine
 from typing import Any, NoReturn, TypeVar
 
+import asyncpg
 import typer
 
 from croupier.config import ConfigError, Settings, load_settings
@@ -50,8 +52,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+#: What a command meets when it cannot reach or read its database: reported in one line
+#: with exit 2, which commands keep apart from their own verdicts (``ledger verify``: 1).
+_UNREACHABLE = (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on uvloop when available; typed refusals become a clean exit 2."""
+    """Run a coroutine on uvloop when available; typed refusals and an unreachable or
+    unreadable database become a clean exit 2."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dependency on every POSIX platform
@@ -62,6 +70,8 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coroutine)
     except CroupierError as error:
         fail(str(error))
+    except _UNREACHABLE as error:
+        fail(f"the database could not be used: {type(error).__name__}: {error}")
 
 
 def print_json(value: Any) -> None:

@@ -7,7 +7,7 @@ import json
 import typer
 
 from croupier.bootstrap import open_ledger
-from croupier.cli.common import DATABASE_URL_OPTION, fail, print_json, run, settings_for
+from croupier.cli.common import DATABASE_URL_OPTION, print_json, run, settings_for
 from croupier.domain.ledger import Account, Balance
 from croupier.domain.money import Money, currency, format_amount
 from croupier.services.ledger import verify_ledger
@@ -18,14 +18,23 @@ app = typer.Typer(help="Inspect and verify the ledger of record.", no_args_is_he
 @app.command()
 def verify(
     database_url: str | None = DATABASE_URL_OPTION,
+    expect: str | None = typer.Option(
+        None,
+        "--expect",
+        metavar="SEQ:HASH",
+        help="A head printed by an earlier verify, kept outside the database: that batch "
+        "must still be in the chain with that hash (catches a chain rewritten or cut short).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Recompute the hash chain and every invariant; exit 1 on any break."""
+    """Recompute the hash chain and every invariant. Exit 0 if the ledger is sound, 1 on any
+    break, 2 if it could not be read (no ledger there, database unreachable)."""
+    anchor = _anchor(expect) if expect is not None else None
 
     async def go() -> None:
         ledger = await open_ledger(settings_for(database_url), writer=False)
         try:
-            report = await verify_ledger(ledger.store)
+            report = await verify_ledger(ledger.store, anchor)
         finally:
             await ledger.close()
         if as_json:
@@ -35,7 +44,9 @@ def verify(
                     "batches": report.batches,
                     "accounts": report.accounts,
                     "transfers": report.transfers,
+                    "head_seq": report.head_seq,
                     "head_hash": report.head_hash,
+                    "head": f"{report.head_seq}:{report.head_hash}",
                     "problems_total": report.problems_total,
                     "problems": report.problems,
                 }
@@ -43,7 +54,7 @@ def verify(
         else:
             typer.echo(
                 f"{report.batches} batches, {report.accounts} accounts, {report.transfers} "
-                f"transfers; head {report.head_hash}"
+                f"transfers; head {report.head_seq}:{report.head_hash}"
             )
             for problem in report.problems:
                 typer.echo(f"BROKEN: {problem}")
@@ -56,6 +67,13 @@ def verify(
             raise typer.Exit(1)
 
     run(go())
+
+
+def _anchor(text: str) -> tuple[int, str]:
+    seq, _, digest = text.partition(":")
+    if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        raise typer.BadParameter("--expect takes SEQ:HASH, as verify prints its head")
+    return int(seq), digest
 
 
 def _balance_json(account: Account, balance: Balance) -> dict[str, object]:
@@ -112,16 +130,16 @@ def history(
     before_seq: int | None = typer.Option(None, "--before", help="Only transfers before this seq."),
     database_url: str | None = DATABASE_URL_OPTION,
 ) -> None:
-    """An account's transfers, newest first, one JSON object per line."""
+    """An account's transfers, newest first, one JSON object per line (none printed for an
+    account without any; exit 2 for an account that does not exist)."""
 
     async def go() -> None:
         ledger = await open_ledger(settings_for(database_url), writer=False)
         try:
+            await ledger.balance(account_id)  # AccountNotFound: exit 2, as `balance` does
             rows = await ledger.history(account_id, limit=limit, before_seq=before_seq)
         finally:
             await ledger.close()
-        if not rows:
-            fail(f"no transfers for {account_id!r}", code=1)
         for seq, transfer in rows:
             print_json(
                 {

@@ -58,7 +58,8 @@ def loadtest(
     state_file: Path | None = typer.Option(
         None,
         "--state-file",
-        help="Player tokens kept between runs (default: ~/.cache/croupier/loadtest.json).",
+        help="Player tokens kept between runs (default: $XDG_CACHE_HOME/croupier/loadtest.json, "
+        "or ~/.cache/croupier/loadtest.json).",
     ),
     connection_rate_max: float = typer.Option(
         45.0,

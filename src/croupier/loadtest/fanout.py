@@ -21,6 +21,7 @@ from croupier.loadtest.stats import Latencies, Tally
 __all__ = ["TICK", "FanoutProbe"]
 
 TICK = "jackpot.tick"
+ANSWER_WAIT_S = 10.0  # a spin unanswered this long counts as ``no-answer``; the run goes on
 
 
 class FanoutProbe:
@@ -80,10 +81,13 @@ class FanoutProbe:
             self._sent_perf_ns.append(sent := time.perf_counter_ns())
             self.spin.sent += 1
             try:
-                answer, received = await connection.send(frame)
+                answer, received = await asyncio.wait_for(connection.send(frame), ANSWER_WAIT_S)
             except ConnectionLost as lost:
                 self.spin.error(lost.error_code)
                 return
+            except TimeoutError:
+                self.spin.error("no-answer")
+                continue
             if answer.get("type") == "result":
                 self.spin.latencies.add(received - sent)
             else:

@@ -155,7 +155,7 @@ class PlayerSetup:
             try:
                 answer = await self.http.request(method, path, json=json, headers=headers)
             except httpx.TransportError as error:
-                where = f"{self.http.base_url}{path.lstrip('/')}"
+                where = f"{str(self.http.base_url).rstrip('/')}/{path.lstrip('/')}"
                 raise LoadtestError(f"{method} {where}: {error!r}") from error
             if answer.status_code in expect:
                 return answer

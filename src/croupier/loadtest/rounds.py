@@ -96,7 +96,9 @@ class RoundsDriver:
         for connection in self.connections:  # refusals without a request_id (rate limit)
             self.tally.errors.update(connection.unmatched)
         self.tally.close_unanswered()
-        ended = min(time.perf_counter_ns(), stop_at)  # earlier if every connection is gone
+        # The run lasts S, or until its last answer; a closed loop whose connections are all
+        # gone ends earlier. An open loop's schedule spans S however soon the answers came.
+        ended = stop_at if self.plan.rate is not None else min(time.perf_counter_ns(), stop_at)
         return (max(ended, self._last_answer_ns) - started) / 1e9
 
     def _frame(self) -> Message:
@@ -159,6 +161,16 @@ class RoundsDriver:
         return running
 
     async def _scheduled(self, lane: _Lane, scheduled: int) -> None:
-        async with lane.slots:
-            await lane.pacer.wait()
-            await self._play(lane.connection, scheduled)
+        sending = False
+        try:
+            async with lane.slots:
+                await lane.pacer.wait()
+                sending = True
+                await self._play(lane.connection, scheduled)
+        except asyncio.CancelledError:
+            # Time ran out while it waited for a free slot on its connection: the rounds a
+            # slow server makes wait longest must count, or p99 would flatter it.
+            if not sending:
+                self.tally.sent += 1
+                self.tally.error("not-sent")
+            raise

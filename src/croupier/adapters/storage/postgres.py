@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncpg
 
-from croupier.adapters.storage.migrations import migration_scripts
+from croupier.adapters.storage.migrations import check_schema_version, migration_scripts
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
     ALL_KINDS,
@@ -95,7 +95,9 @@ class PostgresLedgerStore:
             if writer:
                 await _take_writer_lock(conn, self.dsn)
                 await _ensure_durable_commits(conn)
-            await _migrate(conn)
+                await _migrate(conn)
+            else:  # a reader creates and changes nothing
+                await _check_schema(conn, self.dsn)
             self._read_pool = await asyncpg.create_pool(
                 self.dsn,
                 min_size=1,
@@ -396,6 +398,13 @@ async def _migrate(conn: asyncpg.Connection) -> None:
                     version,
                     time.time_ns() // 1_000_000,
                 )
+
+
+async def _check_schema(conn: asyncpg.Connection, dsn: str) -> None:
+    found = None
+    if await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL"):
+        found = await conn.fetchval("SELECT MAX(version) FROM schema_migrations")
+    check_schema_version("postgres", found, _redacted(dsn))
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

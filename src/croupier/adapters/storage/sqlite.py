@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from croupier.adapters.storage.migrations import migration_scripts
+from croupier.adapters.storage.migrations import (
+    SchemaNotReady,
+    check_schema_version,
+    migration_scripts,
+)
 from croupier.adapters.storage.rows import (
     ACCOUNT_COLUMNS,
     ALL_KINDS,
@@ -72,10 +76,28 @@ class SqliteLedgerStore(SqliteStore):
 
     # -- lifecycle -----------------------------------------------------------------------
     async def open(self, *, writer: bool) -> None:
+        """As the writer: lock, create if needed, migrate. As a reader: the ledger must
+        exist at its current schema (a reader creates and changes nothing)."""
         if writer:
             self._take_writer_lock()
+        elif not self.path.is_file():
+            raise SchemaNotReady(f"no Croupier ledger at {self.path}: check the database URL")
         await self._open_connections()
-        await self._on_writer(self._migrate)
+        try:
+            if writer:
+                await self._on_writer(self._migrate)
+            else:
+                await self._on(self._read_thread, self._check_schema)
+        except BaseException:
+            await self.close()
+            raise
+
+    def _check_schema(self) -> None:
+        try:
+            rows = self._reader().execute("SELECT MAX(version) FROM schema_migrations").fetchall()
+        except sqlite3.DatabaseError:  # no such table, or not a database at all
+            rows = [(None,)]
+        check_schema_version("sqlite", rows[0][0], str(self.path))
 
     async def close(self) -> None:
         await super().close()

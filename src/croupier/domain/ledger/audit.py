@@ -7,7 +7,10 @@ The :class:`Auditor` replays every batch in order and checks what must always ho
 * per currency, all posted balances sum to zero, and pending debits equal pending credits;
 * no account with a floor is below it;
 * every post or void resolves an existing pending transfer, once, for no more than it reserved;
-* each event stream's seqs run 1, 2, 3, … with no gap or repeat.
+* each event stream's seqs run 1, 2, 3, … with no gap or repeat;
+* if given an anchor (a batch's seq and hash recorded earlier, outside the database), that
+  batch is still there with that hash: a chain rewritten or cut short from the anchor on
+  would otherwise verify, since nothing inside the database can tell.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class AuditReport:
     accounts: int = 0
     transfers: int = 0
     events: int = 0
+    head_seq: int = 0
     head_hash: str = GENESIS_HASH
     problems: list[str] = field(default_factory=list)
     problems_total: int = 0
@@ -40,8 +44,10 @@ class AuditReport:
 
 
 class Auditor:
-    def __init__(self) -> None:
+    def __init__(self, anchor: tuple[int, str] | None = None) -> None:
+        """``anchor``: ``(seq, hash)`` of a batch that must be in the chain."""
         self.report = AuditReport()
+        self._anchor = anchor
         self._accounts: dict[str, Account] = {}
         self._balances: dict[str, Balance] = {}
         self._pendings: dict[str, Transfer] = {}
@@ -70,7 +76,13 @@ class Auditor:
         )
         if recomputed != batch.hash:
             self._problem(f"batch {batch.seq}: content does not match its hash (tampered)")
-        self._seq, report.head_hash = batch.seq, batch.hash
+        anchor = self._anchor
+        if anchor is not None and batch.seq == anchor[0] and batch.hash != anchor[1]:
+            self._problem(
+                f"batch {batch.seq}: hash {batch.hash} is not the anchored "
+                f"{anchor[1]} (the chain was rewritten)"
+            )
+        self._seq, report.head_seq, report.head_hash = batch.seq, batch.seq, batch.hash
         report.batches += 1
         for account in batch.accounts:
             if account.id in self._accounts:
@@ -144,6 +156,11 @@ class Auditor:
     ) -> AuditReport:
         """Compare the replayed balances (and, if given, the ids the store lists as open
         pendings) with the stored ones and check the global sums."""
+        if self._anchor is not None and self._seq < self._anchor[0]:
+            self._problem(
+                f"the chain ends at batch {self._seq}, before the anchored batch "
+                f"{self._anchor[0]} (it was cut short)"
+            )
         if stored_open_pendings is not None:
             self._check_open_pendings(set(stored_open_pendings))
         seen: set[str] = set()

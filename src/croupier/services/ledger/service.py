@@ -101,9 +101,10 @@ class Ledger:
         )
 
 
-async def verify_ledger(store: LedgerStore) -> AuditReport:
-    """Replay every committed batch and check every invariant (see ``domain.ledger.audit``)."""
-    auditor = Auditor()
+async def verify_ledger(store: LedgerStore, anchor: tuple[int, str] | None = None) -> AuditReport:
+    """Replay every committed batch and check every invariant (see ``domain.ledger.audit``),
+    and that the ``anchor`` batch ``(seq, hash)``, if given, is in the chain."""
+    auditor = Auditor(anchor)
     async with store.snapshot() as snapshot:
         async for batch in snapshot.batches():
             auditor.add_batch(batch)
