@@ -6,6 +6,7 @@ message naming the variable, rather than failing later under load.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,11 @@ class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     body_bytes_max: int = 64 * 1024
+    #: A connection's first request head must arrive within this many seconds (else 408).
+    head_timeout_s: int = 10
+    #: Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` names the
+    #: client; empty: the peer address is the client, and the header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,17 @@ class Settings:
     payments_approve: bool = True
     #: A blackjack round left alone this long is finished by standing (0: never).
     blackjack_idle_timeout_s: int = 600
+
+
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``)."""
+    items = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
+    return items
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -130,6 +147,8 @@ def load_settings(
         host=env.get("CROUPIER_HOST") or "127.0.0.1",
         port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
         body_bytes_max=_int(env, "CROUPIER_HTTP_BODY_BYTES_MAX", 64 * 1024, 1024, 16 * 1024 * 1024),
+        head_timeout_s=_int(env, "CROUPIER_HTTP_HEAD_TIMEOUT_S", 10, 1, 600),
+        trusted_proxies=_addresses(env, "CROUPIER_TRUSTED_PROXIES"),
     )
     stream_url = env.get("CROUPIER_STREAM_URL") or "memory://"
     if stream_url != "memory://" and not stream_url.startswith(("nats://", "tls://")):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -45,3 +48,41 @@ def test_openapi_is_served(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     assert spec["info"]["title"] == "Croupier"
     assert "/readyz" in spec["paths"]
+
+
+def _raw(base: str, payload: bytes, wait_s: float) -> bytes:
+    """What the server answers a raw connection that sends ``payload`` and then nothing."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait_s) as conn:
+        conn.sendall(payload)
+        answer = b""
+        with contextlib.suppress(TimeoutError):
+            while chunk := conn.recv(4096):
+                answer += chunk
+    return answer
+
+
+def test_slow_or_endless_request_heads_are_cut_off(tmp_path: Path) -> None:
+    """A head that never completes (slowloris) or never ends must not hold a connection and
+    memory: 408 after the deadline, 431 past 16 KiB."""
+    with running_server(f"sqlite:///{tmp_path}/l.db", CROUPIER_HTTP_HEAD_TIMEOUT_S="1") as base:
+        slow = _raw(base, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", wait_s=5)
+        assert slow.startswith(b"HTTP/1.1 408")
+        endless = b"GET /v1/ws HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20_000
+        assert _raw(base, endless, wait_s=5).startswith(b"HTTP/1.1 431")
+        assert httpx.get(f"{base}/healthz").status_code == 200
+
+
+def test_forwarded_for_counts_only_from_a_named_proxy(tmp_path: Path) -> None:
+    """Unless CROUPIER_TRUSTED_PROXIES names the proxy, a client cannot pick the address the
+    login limits count by sending X-Forwarded-For."""
+    with running_server(f"sqlite:///{tmp_path}/l.db") as base, httpx.Client(base_url=base) as c:
+        codes = [
+            c.post(
+                "/v1/sessions",
+                json={"email": f"nobody{i}@example.com", "password": "wrong password!"},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(31)
+        ]
+    assert codes[:30] == [401] * 30 and codes[30] == 429

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -419,4 +420,19 @@ async def test_verify_reads_one_state_while_the_writer_commits(database_url: str
     finally:
         betting = False
         await asyncio.gather(*bettors)
+        await ledger.close()
+
+
+async def test_a_new_sqlite_ledger_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """It holds unrevealed server seeds and password hashes (SQLite only: PostgreSQL keeps
+    its own files)."""
+    ledger = await open_test_ledger(f"sqlite:///{tmp_path}/own.db")
+    try:
+        await open_casino(ledger, players=1, deposit_minor=100)  # the WAL exists by now
+        files = sorted(tmp_path.glob("own.db*"))
+        assert len(files) >= 2
+        assert all(f.stat().st_mode & 0o077 == 0 for f in files), [
+            oct(f.stat().st_mode) for f in files
+        ]
+    finally:
         await ledger.close()

@@ -28,6 +28,7 @@ from croupier.api.ws.protocol import BadMessage, error_frame, parse, reply_frame
         (b'{"type": "subscribe", "channel": "player", "after_seq": true}', "invalid-request"),
         (b'{"type": "subscribe", "channel": "player", "after_seq": 1.5}', "invalid-request"),
         (b'{"type": "auth"}', "invalid-request"),
+        (b"[" * 16_000, "malformed-json"),  # nested past the parser's stack
     ],
 )
 def test_malformed_messages_are_refused_with_a_code(payload: bytes, code: str) -> None:

@@ -46,9 +46,13 @@ def serve(
         host=http.host,
         port=http.port,
         loop="uvloop",
-        http=shared_port_protocol(app.state.gateway),
+        http=shared_port_protocol(app.state.gateway, http.head_timeout_s),
         ws="none",  # /v1/ws is picows's, handed over before uvicorn sees it
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=10,
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a client could then
+        # pick its own address (the login limits, the login record). Only named proxies.
+        proxy_headers=bool(http.trusted_proxies),
+        forwarded_allow_ips=list(http.trusted_proxies) or None,
     )

@@ -23,47 +23,72 @@ from croupier.api.ws.gateway import Gateway
 __all__ = ["WS_PATH", "SharedPortProtocol", "shared_port_protocol"]
 
 WS_PATH = b"/v1/ws"
-_HEAD_BYTES_MAX = 16 * 1024  # longer heads go to uvicorn, which refuses them properly
+#: A connection's first request head: at most this long, complete within ``head_timeout_s``,
+#: or it is answered 431 / 408 and closed (httptools itself bounds neither).
+_HEAD_BYTES_MAX = 16 * 1024
 _READ_BUFFER_BYTES = 1024  # picows grows it when needed; 16 KiB each adds up at 10k idle
 _log = logging.getLogger("croupier.ws")
 
 
-def shared_port_protocol(gateway: Gateway) -> Any:
+def shared_port_protocol(gateway: Gateway, head_timeout_s: float) -> Any:
     """The ``http=`` protocol class to give uvicorn."""
-    return functools.partial(SharedPortProtocol, gateway)
+    return functools.partial(SharedPortProtocol, gateway, head_timeout_s)
 
 
 class SharedPortProtocol(asyncio.Protocol):
     def __init__(
         self,
         gateway: Gateway,
+        head_timeout_s: float,
         config: Any,
         server_state: Any,
         app_state: Any,
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.gateway = gateway
+        self.head_timeout_s = head_timeout_s
         self._http = functools.partial(
             HttpToolsProtocol, config=config, server_state=server_state, app_state=app_state
         )
         self._transport: Any = None  # uvloop's transports do not subclass asyncio's
         self._head = bytearray()
+        self._deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport
+        loop = asyncio.get_running_loop()
+        self._deadline = loop.call_later(self.head_timeout_s, self._refuse, b"408 Request Timeout")
 
     def data_received(self, data: bytes) -> None:
         self._head += data
         end = self._head.find(b"\r\n\r\n")
-        if end < 0 and len(self._head) < _HEAD_BYTES_MAX:
+        if end < 0:
+            if len(self._head) >= _HEAD_BYTES_MAX:  # a slow drip of headers must not grow
+                self._refuse(b"431 Request Header Fields Too Large")
             return  # wait for the whole request head
-        if end >= 0 and _is_websocket_upgrade(bytes(self._head[:end])):
+        self._cancel_deadline()
+        if _is_websocket_upgrade(bytes(self._head[:end])):
             self._hand_to_websocket()
         else:
             self._hand_to_http()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_deadline()
         self._transport = None
+
+    def _cancel_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _refuse(self, status: bytes) -> None:
+        self._cancel_deadline()
+        if self._transport is None or self._transport.is_closing():
+            return
+        self._transport.write(
+            b"HTTP/1.1 " + status + b"\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        )
+        self._transport.close()
 
     def _hand_to_http(self) -> None:
         assert self._transport is not None

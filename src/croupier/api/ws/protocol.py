@@ -47,7 +47,7 @@ def parse(payload: bytes) -> dict[str, Any]:
     """A client message as a dict with a known ``type`` and, if any, a valid ``request_id``."""
     try:
         message = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[… nested past the stack
         raise BadMessage("malformed-json", "a message must be one JSON object") from None
     if not isinstance(message, dict):
         raise BadMessage("malformed-json", "a message must be one JSON object")

@@ -188,6 +188,7 @@ class LedgerWriter:
             while self._queue:
                 _fail(self._queue.popleft(), error)
             if not isinstance(error, asyncio.CancelledError):
+                _log.critical("the ledger writer stopped", exc_info=error)
                 raise
 
     def _on_commit_done(self, commit: asyncio.Task[None]) -> None:
@@ -375,5 +376,7 @@ def _answer(waiting: list[_Waiting]) -> None:
 
 
 def _fail(item: _Waiting, error: BaseException) -> None:
+    # The cause is the writer's log line; callers (and players, through the API) are told no
+    # more than that the ledger stopped: a database error's text names tables and paths.
     if not item.future.done():
-        item.future.set_exception(LedgerUnavailable(f"the ledger writer stopped: {error!r}"))
+        item.future.set_exception(LedgerUnavailable("the ledger writer stopped"))
