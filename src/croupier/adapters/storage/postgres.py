@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Collection, Mapping
 from typing import Any
 
 import asyncpg
@@ -28,9 +27,10 @@ from croupier.adapters.storage.rows import (
     EVENT_COLUMNS,
     POSTED_KINDS,
     TRANSFER_COLUMNS,
+    Fetch,
+    SnapshotReads,
     account_from_row,
     account_row,
-    assemble_batches,
     event_from_row,
     pending_changes,
     transfer_from_row,
@@ -286,24 +286,28 @@ class PostgresLedgerStore:
         return [account_from_row(row) for row in rows]
 
     async def all_accounts(self) -> list[tuple[Account, Balance]]:
-        return await _all_accounts(self._fetch)
+        return await self._reads(self._fetch).all_accounts()
 
     def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
         # Batches commit whole, so every row of a listed batch is visible to the next
         # queries even when they run on another snapshot.
-        return _batches(self._fetch, chunk_size)
+        return self._reads(self._fetch).batches(chunk_size=chunk_size)
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[_Snapshot]:
+    async def snapshot(self) -> AsyncIterator[SnapshotReads]:
         # REPEATABLE READ: every read of the transaction sees the state of its first one.
         async with (
             self._pool().acquire() as conn,
             conn.transaction(isolation="repeatable_read", readonly=True),
         ):
-            yield _Snapshot(lambda sql, params: conn.fetch(sql, *params))
+            yield self._reads(lambda sql, params: conn.fetch(sql, *params))
 
     async def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         return list(await self._pool().fetch(sql, *params))
+
+    @staticmethod
+    def _reads(fetch: Fetch) -> SnapshotReads:
+        return SnapshotReads(fetch, "$1", "$2")
 
     # -- plumbing --------------------------------------------------------------------------
     def _writer(self) -> asyncpg.Connection:
@@ -315,59 +319,6 @@ class PostgresLedgerStore:
         if self._read_pool is None:
             raise RuntimeError("the store is not open")
         return self._read_pool
-
-
-Fetch = Callable[[str, tuple[Any, ...]], Awaitable[Sequence[Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    fetch: Fetch
-
-    def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
-        return _batches(self.fetch, chunk_size)
-
-    async def all_accounts(self) -> list[tuple[Account, Balance]]:
-        return await _all_accounts(self.fetch)
-
-    async def open_pending_ids(self) -> list[str]:
-        return [row[0] for row in await self.fetch("SELECT id FROM open_pendings", ())]
-
-
-async def _all_accounts(fetch: Fetch) -> list[tuple[Account, Balance]]:
-    rows = await fetch(f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position", ())
-    return [account_from_row(row) for row in rows]
-
-
-async def _batches(fetch: Fetch, chunk_size: int) -> AsyncIterator[BatchRecord]:
-    after = 0
-    while True:
-        heads = await fetch(
-            "SELECT seq, prev_hash, hash, timestamp_ms FROM batches WHERE seq > $1 "
-            "ORDER BY seq LIMIT $2",
-            (after, chunk_size),
-        )
-        if not heads:
-            return
-        low, high = heads[0][0], heads[-1][0]
-        accounts = await fetch(
-            f"SELECT batch_seq, {ACCOUNT_COLUMNS} FROM accounts "
-            "WHERE batch_seq BETWEEN $1 AND $2 ORDER BY batch_seq, position",
-            (low, high),
-        )
-        transfers = await fetch(
-            f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE batch_seq BETWEEN $1 AND $2 "
-            "ORDER BY seq",
-            (low, high),
-        )
-        events = await fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN $1 AND $2 "
-            "ORDER BY global_seq",
-            (low, high),
-        )
-        for record in assemble_batches(list(heads), list(accounts), list(transfers), events):
-            yield record
-        after = high
 
 
 async def _take_writer_lock(conn: asyncpg.Connection, dsn: str) -> None:

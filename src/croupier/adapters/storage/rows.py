@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from croupier.domain.ledger import (
@@ -21,6 +22,8 @@ __all__ = [
     "EVENT_COLUMNS",
     "POSTED_KINDS",
     "TRANSFER_COLUMNS",
+    "Fetch",
+    "SnapshotReads",
     "account_from_row",
     "account_row",
     "assemble_batches",
@@ -140,3 +143,57 @@ def assemble_batches(
         )
         for seq, prev_hash, digest, timestamp_ms in heads
     ]
+
+
+#: Run one query with its parameters; its rows.
+Fetch = Callable[[str, tuple[Any, ...]], Awaitable[Sequence[Any]]]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotReads:
+    """What verification reads (``LedgerSnapshot``) through ``fetch``: the same SQL on both
+    dialects but for the placeholders of its first and second parameters (``?`` or ``$1``)."""
+
+    fetch: Fetch
+    first: str = "?"
+    second: str = "?"
+
+    async def all_accounts(self) -> list[tuple[Account, Balance]]:
+        rows = await self.fetch(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position", ()
+        )
+        return [account_from_row(row) for row in rows]
+
+    async def open_pending_ids(self) -> list[str]:
+        return [row[0] for row in await self.fetch("SELECT id FROM open_pendings", ())]
+
+    async def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
+        """Every committed batch with its content, in order, ``chunk_size`` at a time."""
+        after, between = 0, f"BETWEEN {self.first} AND {self.second}"
+        while True:
+            heads = await self.fetch(
+                "SELECT seq, prev_hash, hash, timestamp_ms FROM batches "
+                f"WHERE seq > {self.first} ORDER BY seq LIMIT {self.second}",
+                (after, chunk_size),
+            )
+            if not heads:
+                return
+            span = (heads[0][0], heads[-1][0])
+            accounts = await self.fetch(
+                f"SELECT batch_seq, {ACCOUNT_COLUMNS} FROM accounts "
+                f"WHERE batch_seq {between} ORDER BY batch_seq, position",
+                span,
+            )
+            transfers = await self.fetch(
+                f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE batch_seq {between} ORDER BY seq",
+                span,
+            )
+            events = await self.fetch(
+                f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq {between} ORDER BY global_seq",
+                span,
+            )
+            for record in assemble_batches(
+                list(heads), list(accounts), list(transfers), list(events)
+            ):
+                yield record
+            after = span[1]

@@ -11,9 +11,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,9 @@ from croupier.adapters.storage.rows import (
     EVENT_COLUMNS,
     POSTED_KINDS,
     TRANSFER_COLUMNS,
+    SnapshotReads,
     account_from_row,
     account_row,
-    assemble_batches,
     event_from_row,
     pending_changes,
     transfer_from_row,
@@ -295,13 +294,13 @@ class SqliteLedgerStore(SqliteStore):
         return [account_from_row(row) for row in rows]
 
     async def all_accounts(self) -> list[tuple[Account, Balance]]:
-        return await _all_accounts(self._read)
+        return await SnapshotReads(self._read).all_accounts()
 
     def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
-        return _batches(self._read, chunk_size)
+        return SnapshotReads(self._read).batches(chunk_size=chunk_size)
 
     @contextlib.asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[_Snapshot]:
+    async def snapshot(self) -> AsyncIterator[SnapshotReads]:
         # One read transaction on a connection (and a thread) of its own: in WAL mode, its
         # first read fixes what every later read sees, whatever commits meanwhile.
         thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.thread_prefix}-snapshot")
@@ -313,7 +312,7 @@ class SqliteLedgerStore(SqliteStore):
         try:
             await fetch("BEGIN")
             await fetch("SELECT 1 FROM batches LIMIT 1")
-            yield _Snapshot(fetch)
+            yield SnapshotReads(fetch)
         finally:
             await self._on(thread, conn.close)  # ends the read transaction
             thread.shutdown()
@@ -323,59 +322,6 @@ class SqliteLedgerStore(SqliteStore):
         return await self._on(
             self._read_thread, lambda: _select_in(self._reader(), sql_prefix, ids)
         )
-
-
-Fetch = Callable[[str, tuple[Any, ...]], Awaitable[list[Any]]]
-
-
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    fetch: Fetch
-
-    def batches(self, *, chunk_size: int = 1000) -> AsyncIterator[BatchRecord]:
-        return _batches(self.fetch, chunk_size)
-
-    async def all_accounts(self) -> list[tuple[Account, Balance]]:
-        return await _all_accounts(self.fetch)
-
-    async def open_pending_ids(self) -> list[str]:
-        return [row[0] for row in await self.fetch("SELECT id FROM open_pendings", ())]
-
-
-async def _all_accounts(fetch: Fetch) -> list[tuple[Account, Balance]]:
-    rows = await fetch(f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY batch_seq, position", ())
-    return [account_from_row(row) for row in rows]
-
-
-async def _batches(fetch: Fetch, chunk_size: int) -> AsyncIterator[BatchRecord]:
-    after = 0
-    while True:
-        heads = await fetch(
-            "SELECT seq, prev_hash, hash, timestamp_ms FROM batches WHERE seq > ? "
-            "ORDER BY seq LIMIT ?",
-            (after, chunk_size),
-        )
-        if not heads:
-            return
-        low, high = heads[0][0], heads[-1][0]
-        accounts = await fetch(
-            f"SELECT batch_seq, {ACCOUNT_COLUMNS} FROM accounts "
-            "WHERE batch_seq BETWEEN ? AND ? ORDER BY batch_seq, position",
-            (low, high),
-        )
-        transfers = await fetch(
-            f"SELECT {TRANSFER_COLUMNS} FROM transfers WHERE batch_seq BETWEEN ? AND ? "
-            "ORDER BY seq",
-            (low, high),
-        )
-        events = await fetch(
-            f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN ? AND ? "
-            "ORDER BY global_seq",
-            (low, high),
-        )
-        for record in assemble_batches(heads, accounts, transfers, events):
-            yield record
-        after = high
 
 
 def _select_in(
