@@ -211,7 +211,8 @@ class RoundService:
         """Reveal the player's server seed and commit to a new one; refused while one of
         their rounds is open, whose outcome the revealed seed would show (a blackjack
         player would see the hole card and the shoe before deciding)."""
-        if await self.ledger.open_pendings_debiting(player.cash_account_id):
+        reserved = await self.ledger.open_pendings_debiting(player.cash_account_id)
+        if any(pending.reason == "stake" for pending in reserved):  # not a withdrawal's
             raise RoundInProgress("finish the round in progress before rotating the seed pair")
         return await self.fairness.rotate(player)
 
