@@ -41,12 +41,12 @@ async def test_refused_attempts_are_not_counted() -> None:
 async def test_lockout_counts_consecutive_failures_only() -> None:
     limiter = MemoryLoginLimiter(AccountLimits(login_failures_max=3, lockout_s=100))
     for _ in range(2):
-        await limiter.record_failure(account="a", now_s=T0)
-    await limiter.record_success(account="a", now_s=T0)
+        await limiter.record_failure(ip="ip", account="a", now_s=T0)
+    await limiter.record_success(ip="ip", account="a", now_s=T0)
     for _ in range(2):
-        await limiter.record_failure(account="a", now_s=T0)
+        await limiter.record_failure(ip="ip", account="a", now_s=T0)
     await limiter.admit(ip="ip", account="a", now_s=T0)
-    await limiter.record_failure(account="a", now_s=T0)
+    await limiter.record_failure(ip="ip", account="a", now_s=T0)
     with pytest.raises(TooManyAttempts) as refused:
         await limiter.admit(ip="ip", account="a", now_s=T0 + 0.5)
     assert refused.value.retry_after_s == 100  # rounded up, never 0
@@ -54,13 +54,34 @@ async def test_lockout_counts_consecutive_failures_only() -> None:
     await limiter.admit(ip="ip", account="b", now_s=T0 + 0.5)  # other accounts are free
 
 
+async def test_an_attacker_cannot_lock_a_player_out_of_an_address_they_use() -> None:
+    """Five wrong passwords from anywhere lock the account, except from the addresses it
+    logged in from lately: those keep their own count."""
+    limiter = MemoryLoginLimiter(AccountLimits(login_failures_max=5, lockout_s=900))
+    await limiter.admit(ip="home", account="ada", now_s=T0)
+    await limiter.record_success(ip="home", account="ada", now_s=T0)
+    for i in range(5):
+        await limiter.admit(ip=f"botnet-{i}", account="ada", now_s=T0 + 1)
+        await limiter.record_failure(ip=f"botnet-{i}", account="ada", now_s=T0 + 1)
+    with pytest.raises(TooManyAttempts):  # a new address: locked, as before
+        await limiter.admit(ip="hotel", account="ada", now_s=T0 + 2)
+    for _ in range(20):  # the account's per-minute window does not hold her back either
+        await limiter.admit(ip="home", account="ada", now_s=T0 + 2)
+    for _ in range(5):  # typos at home count, at home only
+        await limiter.record_failure(ip="home", account="ada", now_s=T0 + 3)
+    with pytest.raises(TooManyAttempts):
+        await limiter.admit(ip="home", account="ada", now_s=T0 + 4)
+
+
 async def test_memory_is_bounded() -> None:
     limits = AccountLimits(tracked_keys_max=100)
     limiter = MemoryLoginLimiter(limits)
     for i in range(1000):
-        await limiter.admit(ip=f"10.0.{i // 256}.{i % 256}", account=f"u{i}", now_s=T0)
-        await limiter.record_failure(account=f"u{i}", now_s=T0)
-    assert limiter.tracked_keys == 300
+        ip = f"10.0.{i // 256}.{i % 256}"
+        await limiter.admit(ip=ip, account=f"u{i}", now_s=T0)
+        await limiter.record_failure(ip=ip, account=f"u{i}", now_s=T0)
+        await limiter.record_success(ip=ip, account=f"v{i}", now_s=T0)
+    assert limiter.tracked_keys == 400
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,11 @@ One process only: behind several gateways a shared (Redis) limiter replaces it t
 keeps at most ``tracked_keys_max`` keys, forgetting the least recently used. Forgetting fails
 open (an attacker who floods the map may reset a lock-out early) rather than closed (letting
 an attacker lock every player out); the per-IP window makes such a flood slow.
+
+An attacker who knows a player's email could otherwise keep that player locked out for good
+(five wrong passwords every quarter of an hour). So the addresses an account last logged in
+from are *known* to it: from those, the account's lock-out and window do not apply (their
+failures count on their own, per address), and only the per-IP window does.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ __all__ = ["MemoryLoginLimiter", "account_rate_key", "ip_rate_key"]
 
 _WINDOW_S = 60.0
 _KEY_LENGTH_MAX = 320
+_KNOWN_ADDRESSES_MAX = 4  # per account: home, work, phone …
 
 
 def ip_rate_key(ip: str) -> str:
@@ -93,37 +99,55 @@ class MemoryLoginLimiter:
             limits.login_attempts_per_account_per_minute, limits.tracked_keys_max
         )
         self._failures: OrderedDict[str, _Failures] = OrderedDict()
+        self._known: OrderedDict[str, deque[str]] = OrderedDict()  # account -> IP keys
 
     @property
     def tracked_keys(self) -> int:
         """How many keys the limiter remembers now (each map stays under its cap)."""
-        return len(self._ips) + len(self._accounts) + len(self._failures)
+        return len(self._ips) + len(self._accounts) + len(self._failures) + len(self._known)
 
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
-        wait_s = max(
-            self._locked_for_s(account, now_s),
-            self._ips.retry_after_s(ip, now_s),
-            self._accounts.retry_after_s(account, now_s),
-        )
+        failures_key = self._failures_key(ip, account)
+        wait_s = max(self._locked_for_s(failures_key, now_s), self._ips.retry_after_s(ip, now_s))
+        known = failures_key != account
+        if not known:
+            wait_s = max(wait_s, self._accounts.retry_after_s(account, now_s))
         if wait_s > 0:
             raise TooManyAttempts(retry_after_s=max(1, math.ceil(wait_s)))
         self._ips.add(ip, now_s)
-        self._accounts.add(account, now_s)
+        if not known:
+            self._accounts.add(account, now_s)
 
-    async def record_failure(self, *, account: str, now_s: float) -> None:
-        state = self._failures.get(account)
+    async def record_failure(self, *, ip: str, account: str, now_s: float) -> None:
+        key = self._failures_key(ip, account)
+        state = self._failures.get(key)
         if state is None:
-            state = self._failures[account] = _Failures()
+            state = self._failures[key] = _Failures()
             if len(self._failures) > self.limits.tracked_keys_max:
                 self._failures.popitem(last=False)
-        self._failures.move_to_end(account)
+        self._failures.move_to_end(key)
         state.consecutive += 1
         if state.consecutive >= self.limits.login_failures_max:
             state.consecutive = 0
             state.locked_until_s = now_s + self.limits.lockout_s
 
-    async def record_success(self, *, account: str, now_s: float) -> None:
-        self._failures.pop(account, None)
+    async def record_success(self, *, ip: str, account: str, now_s: float) -> None:
+        self._failures.pop(self._failures_key(ip, account), None)
+        addresses = self._known.get(account)
+        if addresses is None:
+            addresses = self._known[account] = deque(maxlen=_KNOWN_ADDRESSES_MAX)
+            if len(self._known) > self.limits.tracked_keys_max:
+                self._known.popitem(last=False)
+        self._known.move_to_end(account)
+        if ip in addresses:
+            addresses.remove(ip)
+        addresses.append(ip)
+
+    def _failures_key(self, ip: str, account: str) -> str:
+        """The account's own key, or for an address it logged in from, that pair's."""
+        if ip in self._known.get(account, ()):
+            return f"{account}\n{ip}"  # no account or IP key holds a newline
+        return account
 
     def _locked_for_s(self, account: str, now_s: float) -> float:
         state = self._failures.get(account)

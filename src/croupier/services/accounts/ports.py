@@ -80,6 +80,7 @@ class LoginLimiter(Protocol):
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
         """Count one attempt, or raise ``TooManyAttempts`` (and count nothing)."""
 
-    async def record_failure(self, *, account: str, now_s: float) -> None: ...
+    async def record_failure(self, *, ip: str, account: str, now_s: float) -> None: ...
 
-    async def record_success(self, *, account: str, now_s: float) -> None: ...
+    async def record_success(self, *, ip: str, account: str, now_s: float) -> None:
+        """A login succeeded: from now on ``ip`` is an address this account is known at."""

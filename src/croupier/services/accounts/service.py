@@ -139,15 +139,15 @@ class AccountService:
         message, so neither the answer nor its timing tells whether the email exists.
         """
         now = self._now()
-        account_key = account_rate_key(email)
-        await self.limiter.admit(ip=ip_rate_key(ip), account=account_key, now_s=now.timestamp())
+        account_key, ip_key = account_rate_key(email), ip_rate_key(ip)
+        await self.limiter.admit(ip=ip_key, account=account_key, now_s=now.timestamp())
         length_max = self.limits.password_length_max
         prepared = prepare_password(password[: RAW_LENGTH_FACTOR * length_max])[:length_max]
         stored = await self._verified(email, prepared)
         if stored is None:
-            await self.limiter.record_failure(account=account_key, now_s=now.timestamp())
+            await self.limiter.record_failure(ip=ip_key, account=account_key, now_s=now.timestamp())
             raise AuthenticationFailed()
-        await self.limiter.record_success(account=account_key, now_s=now.timestamp())
+        await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
         player = stored.player
         if self.hasher.needs_rehash(stored.password_hash):
             await self.store.update_password_hash(
