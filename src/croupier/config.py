@@ -175,6 +175,9 @@ def load_settings(
         login_attempts_per_ip_per_minute=_int(
             env, "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", 30, 1, 10_000
         ),
+        registrations_per_ip_per_minute=_int(
+            env, "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE", 10, 1, 100_000
+        ),
     )
     wallet = WalletLimits(
         deposit_minor_max=_int(env, "CROUPIER_DEPOSIT_MINOR_MAX", 1_000_000_00, 1, 10**15),

@@ -48,7 +48,7 @@ class CountingHasher:
 
 
 async def register(service: AccountService, email: str = EMAIL, **overrides: str) -> Player:
-    fields = {
+    fields: dict[str, str] = {
         "email": email,
         "password": GOOD_PASSWORD,
         "date_of_birth": "1990-04-01",
@@ -264,3 +264,18 @@ async def test_login_rehashes_a_hash_made_with_old_parameters(database_url: str)
             assert await service.login(email=EMAIL, password=GOOD_PASSWORD, ip="10.0.0.10")
         finally:
             stronger.close()
+
+
+async def test_registrations_per_address_are_limited(database_url: str) -> None:
+    """Each costs an argon2 hash and leaves a player: one address cannot flood them."""
+    clock = SettableClock()
+    limits = AccountLimits(registrations_per_ip_per_minute=3)
+    async with open_accounts(database_url, clock=clock, limits=limits) as service:
+        for i in range(3):
+            await register(service, f"p{i}@example.com", ip="198.51.100.7")
+        with pytest.raises(TooManyAttempts):
+            await register(service, "p3@example.com", ip="198.51.100.7")
+        assert await service.store.find_by_email("p3@example.com") is None
+        await register(service, "p4@example.com", ip="198.51.100.8")  # another address
+        clock.now += timedelta(seconds=61)
+        await register(service, "p5@example.com", ip="198.51.100.7")

@@ -98,13 +98,28 @@ class MemoryLoginLimiter:
         self._accounts = _Windows(
             limits.login_attempts_per_account_per_minute, limits.tracked_keys_max
         )
+        self._registrations = _Windows(
+            limits.registrations_per_ip_per_minute, limits.tracked_keys_max
+        )
         self._failures: OrderedDict[str, _Failures] = OrderedDict()
         self._known: OrderedDict[str, deque[str]] = OrderedDict()  # account -> IP keys
 
     @property
     def tracked_keys(self) -> int:
         """How many keys the limiter remembers now (each map stays under its cap)."""
-        return len(self._ips) + len(self._accounts) + len(self._failures) + len(self._known)
+        return (
+            len(self._ips)
+            + len(self._accounts)
+            + len(self._failures)
+            + len(self._known)
+            + len(self._registrations)
+        )
+
+    async def admit_registration(self, *, ip: str, now_s: float) -> None:
+        wait_s = self._registrations.retry_after_s(ip, now_s)
+        if wait_s > 0:
+            raise TooManyAttempts(retry_after_s=max(1, math.ceil(wait_s)))
+        self._registrations.add(ip, now_s)
 
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
         failures_key = self._failures_key(ip, account)

@@ -15,6 +15,7 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "lockout_s": (1, 86_400),
     "login_attempts_per_ip_per_minute": (1, 100_000),
     "login_attempts_per_account_per_minute": (1, 1_000),
+    "registrations_per_ip_per_minute": (1, 100_000),
     "tracked_keys_max": (100, 10_000_000),
     "age_years_min": (18, 99),
 }
@@ -32,6 +33,8 @@ class AccountLimits:
     lockout_s: int = 900
     login_attempts_per_ip_per_minute: int = 30
     login_attempts_per_account_per_minute: int = 10
+    #: Each registration costs an argon2 hash and leaves a player and two ledger accounts.
+    registrations_per_ip_per_minute: int = 10
     #: Keys (IPs, accounts) the in-memory rate limiter remembers; the oldest are forgotten.
     tracked_keys_max: int = 100_000
     #: Minimum age at registration (jurisdiction rules will raise it where the law does).

@@ -80,6 +80,9 @@ class LoginLimiter(Protocol):
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
         """Count one attempt, or raise ``TooManyAttempts`` (and count nothing)."""
 
+    async def admit_registration(self, *, ip: str, now_s: float) -> None:
+        """Count one registration from ``ip``, or raise ``TooManyAttempts``."""
+
     async def record_failure(self, *, ip: str, account: str, now_s: float) -> None: ...
 
     async def record_success(self, *, ip: str, account: str, now_s: float) -> None:

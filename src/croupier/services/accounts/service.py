@@ -97,10 +97,20 @@ class AccountService:
         self._dummy_lock = asyncio.Lock()
 
     async def register(
-        self, *, email: str, password: str, date_of_birth: str, country: str, currency: str
+        self,
+        *,
+        email: str,
+        password: str,
+        date_of_birth: str,
+        country: str,
+        currency: str,
+        ip: str | None = None,
     ) -> Player:
-        """A new player with empty cash and bonus ledger accounts in ``currency``."""
+        """A new player with empty cash and bonus ledger accounts in ``currency``; ``ip``
+        (from the API) is held to the per-address registration limit."""
         now = self._now()
+        if ip is not None:
+            await self.limiter.admit_registration(ip=ip_rate_key(ip), now_s=now.timestamp())
         registration = validate_registration(
             email=email,
             password=password,

@@ -51,6 +51,7 @@ async def register(body: Registration, request: Request) -> Registered:
         date_of_birth=body.date_of_birth,
         country=body.country,
         currency=body.currency,
+        ip=request.client.host if request.client else "unknown",
     )
     return Registered(player_id=player.player_id)
 
