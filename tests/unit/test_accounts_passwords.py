@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from croupier.adapters.passwords import Argon2PasswordHasher
 from croupier.domain.accounts import PasswordPolicy
+from croupier.domain.errors import Busy
 from croupier.services.accounts import load_common_passwords
 from tests.support.accounts import GOOD_PASSWORD, fast_hasher
 
@@ -18,6 +21,22 @@ async def test_hash_verifies_only_its_password() -> None:
         assert not await hasher.verify(first, "s3cret-pasS")
         assert not await hasher.verify("not a hash", "s3cret-pass")
         assert not hasher.needs_rehash(first)
+    finally:
+        hasher.close()
+
+
+async def test_a_flood_waits_no_longer_than_the_queue_allows() -> None:
+    """Beyond ``waiting_max`` hashes in the queue, a login is refused at once (503), not
+    queued behind every other: the limit is what a player in the flood waits at most."""
+    hasher = Argon2PasswordHasher(
+        time_cost=1, memory_cost_kib=8, parallelism=1, concurrent_max=1, waiting_max=2
+    )
+    try:
+        outcomes = await asyncio.gather(
+            *(hasher.hash(f"password-{i}") for i in range(6)), return_exceptions=True
+        )
+        assert [isinstance(o, Busy) for o in outcomes] == [False, False] + [True] * 4
+        assert await hasher.verify(str(outcomes[0]), "password-0")  # free again afterwards
     finally:
         hasher.close()
 
