@@ -33,6 +33,7 @@ from croupier.adapters.storage.rows import (
     event_from_row,
     pending_changes,
     transfer_from_row,
+    transfer_row,
 )
 from croupier.adapters.storage.sqlite_base import SqliteStore
 from croupier.domain.errors import CroupierError
@@ -43,14 +44,11 @@ __all__ = ["SqliteLedgerStore", "WriterLocked"]
 _IN_CHUNK = 500  # ids per IN (...) query, well below SQLite's variable limit
 
 
-# The batch's canonical JSON is [seq, prev_hash, timestamp_ms, accounts, transfers], each
-# transfer an array in column order. Inserting from it is one SQLite call that runs without
-# the GIL, where executemany would hand the GIL back and forth once per row.
-_INSERT_TRANSFERS_JSON = (
-    f"INSERT INTO transfers ({TRANSFER_COLUMNS}) SELECT "
-    + ", ".join(f"value ->> {i}" for i in range(12))
-    + " FROM json_each(?, '$[4]') ORDER BY key"
-)
+# executemany hands the GIL to the event loop around each row, yet measured faster than one
+# INSERT … SELECT from the batch's canonical JSON through json_each (which re-parses each
+# row's array for every column): 10–12 against 16–18 µs a transfer, and 11 % more
+# settlements/s in the ledger benchmark (docs/benchmarks.md).
+_INSERT_TRANSFER = f"INSERT INTO transfers ({TRANSFER_COLUMNS}) VALUES ({', '.join('?' * 12)})"
 _UPDATE_BALANCE = (
     "UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, "
     "credits_pending = ? WHERE id = ?"
@@ -225,6 +223,7 @@ class SqliteLedgerStore(SqliteStore):
             for i, b in balances.items()
             if i not in new_ids
         ]
+        transfers = [transfer_row(t) for t in batch.transfers]
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
@@ -245,7 +244,7 @@ class SqliteLedgerStore(SqliteStore):
                     for i, a in enumerate(batch.accounts)
                 ],
             )
-            conn.execute(_INSERT_TRANSFERS_JSON, (batch.content_json,))
+            conn.executemany(_INSERT_TRANSFER, transfers)
             conn.executemany(_INSERT_EVENT, batch.events)  # an Event is a row in column order
             conn.execute(_OPEN_PENDINGS_JSON, (json.dumps(opened),))
             conn.execute(_CLOSE_PENDINGS_JSON, (json.dumps(closed),))

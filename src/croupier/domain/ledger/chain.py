@@ -31,8 +31,6 @@ class BatchRecord:
     accounts: tuple[Account, ...]
     transfers: tuple[Transfer, ...]
     events: tuple[Event, ...] = ()
-    #: The canonical JSON that was hashed; stores may insert rows straight from it.
-    content_json: str = ""
 
     @classmethod
     def seal(
@@ -53,7 +51,6 @@ class BatchRecord:
             tuple(accounts),
             tuple(transfers),
             tuple(events),
-            content,
         )
 
 
