@@ -79,14 +79,21 @@ class Settings:
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``)."""
-    items = tuple(item.strip() for item in (env.get(name) or "").split(",") if item.strip())
-    for item in items:
+    """A comma-separated list of IP addresses or networks (``10.0.0.0/8``), normalised:
+    ``10.1.2.3/8`` becomes ``10.0.0.0/8``, which is what uvicorn matches against."""
+    items: list[str] = []
+    for raw in (env.get(name) or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
         try:
-            ipaddress.ip_network(item, strict=False)
+            if "/" in item:
+                items.append(str(ipaddress.ip_network(item, strict=False)))
+            else:
+                items.append(str(ipaddress.ip_address(item)))
         except ValueError:
             raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
-    return items
+    return tuple(items)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -70,6 +70,8 @@ def test_slow_or_endless_request_heads_are_cut_off(tmp_path: Path) -> None:
         assert slow.startswith(b"HTTP/1.1 408")
         endless = b"GET /v1/ws HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20_000
         assert _raw(base, endless, wait_s=5).startswith(b"HTTP/1.1 431")
+        whole = b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 20_000 + b"\r\n\r\n"
+        assert _raw(base, whole, wait_s=5).startswith(b"HTTP/1.1 431")  # even in one read
         assert httpx.get(f"{base}/healthz").status_code == 200
 
 

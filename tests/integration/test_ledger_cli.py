@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,18 @@ async def test_an_anchor_catches_a_chain_cut_short(database_url: str) -> None:
     assert cut.returncode == 1 and "cut short" in cut.stdout
     rewritten = _verify(database_url, "--expect", f"1:{digest}")
     assert rewritten.returncode == 1 and "rewritten" in rewritten.stdout
+
+
+def test_verify_of_another_sqlite_file_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """A URL naming some other SQLite file by mistake: refused, and not even its journal
+    mode changed."""
+    other = tmp_path / "inventory.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE items (name TEXT)")
+    conn.commit()
+    conn.close()
+    checked = _verify(f"sqlite:///{other}")
+    assert checked.returncode == 2 and "no Croupier ledger" in checked.stderr
+    conn = sqlite3.connect(other)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()

@@ -8,8 +8,8 @@ from croupier.config import ConfigError, load_settings
 
 
 def test_trusted_proxies_are_addresses_or_networks() -> None:
-    settings = load_settings({"CROUPIER_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,::1"})
-    assert settings.http.trusted_proxies == ("127.0.0.1", "10.0.0.0/8", "::1")
+    settings = load_settings({"CROUPIER_TRUSTED_PROXIES": "127.0.0.1, 10.1.2.3/8,::1"})
+    assert settings.http.trusted_proxies == ("127.0.0.1", "10.0.0.0/8", "::1")  # as uvicorn matches
     assert load_settings({}).http.trusted_proxies == ()  # by default, X-Forwarded-For is ignored
     with pytest.raises(ConfigError, match="CROUPIER_TRUSTED_PROXIES"):
         load_settings({"CROUPIER_TRUSTED_PROXIES": "127.0.0.1,proxy.internal"})

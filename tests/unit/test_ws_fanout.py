@@ -7,6 +7,8 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from croupier.api.ws.connection import Connection, Subscription
 from croupier.api.ws.gateway import Gateway
 from croupier.api.ws.protocol import Close
@@ -80,3 +82,57 @@ def test_a_replay_that_meets_a_hole_closes_instead_of_spinning() -> None:
     asyncio.run(replay())
     assert connection.close_code is Close.INTERNAL and store.reads == 1
     assert connection.frames == []  # nothing out of order went out
+
+
+class _SlowHeads:
+    """A store whose ``stream_head`` waits for ``release`` (or fails, if ``fail``)."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.release = asyncio.Event()
+        self.fail = fail
+
+    async def stream_head(self, stream: str) -> int:
+        await self.release.wait()
+        if self.fail:
+            raise ConnectionError("the database went away")
+        return 0
+
+
+def _subscriber(gateway: Gateway, store: _SlowHeads) -> Recording:
+    gateway.platform = SimpleNamespace(ledger=SimpleNamespace(store=store))  # type: ignore[assignment]
+    connection = Recording(gateway)
+    connection.player = SimpleNamespace(player_id="p1")  # type: ignore[assignment]
+    gateway.opened(connection)
+    return connection
+
+
+def test_a_connection_gone_while_subscribing_is_not_followed() -> None:
+    """Two subscribes in flight when the client goes: neither may leave the dead connection
+    among the stream's followers (each lobby event would visit it for ever)."""
+    gateway, store = Gateway(RealtimeSettings()), _SlowHeads()
+    connection = _subscriber(gateway, store)
+    message = {"type": "subscribe", "channel": "lobby"}
+
+    async def scenario() -> None:
+        first = asyncio.create_task(gateway._subscribe(connection, dict(message)))
+        second = asyncio.create_task(gateway._subscribe(connection, dict(message)))
+        await asyncio.sleep(0)
+        connection.close(Close.GOING_AWAY, "the client went away")
+        store.release.set()
+        await asyncio.gather(first, second, return_exceptions=True)
+
+    asyncio.run(scenario())
+    assert LOBBY_STREAM not in gateway._followers
+
+
+def test_a_subscribe_that_fails_leaves_nothing_behind() -> None:
+    gateway, store = Gateway(RealtimeSettings()), _SlowHeads(fail=True)
+    connection = _subscriber(gateway, store)
+    store.release.set()
+
+    async def subscribe() -> Any:
+        return await gateway._subscribe(connection, {"type": "subscribe", "channel": "lobby"})
+
+    with pytest.raises(ConnectionError):
+        asyncio.run(subscribe())
+    assert connection.subscriptions == {} and LOBBY_STREAM not in gateway._followers

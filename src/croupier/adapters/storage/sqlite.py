@@ -77,24 +77,31 @@ class SqliteLedgerStore(SqliteStore):
         exist at its current schema (a reader creates and changes nothing)."""
         if writer:
             self._take_writer_lock()
-        elif not self.path.is_file():
-            raise SchemaNotReady(f"no Croupier ledger at {self.path}: check the database URL")
+        else:
+            self._check_schema()
         await self._open_connections()
-        try:
-            if writer:
+        if writer:
+            try:
                 await self._on_writer(self._migrate)
-            else:
-                await self._on(self._read_thread, self._check_schema)
-        except BaseException:
-            await self.close()
-            raise
+            except BaseException:
+                await self.close()
+                raise
 
     def _check_schema(self) -> None:
+        """Through a read-only connection of its own: a mistyped URL naming some other
+        SQLite file must not have even its journal mode changed."""
+        if not self.path.is_file():
+            raise SchemaNotReady(f"no Croupier ledger at {self.path}: check the database URL")
+        found = None
         try:
-            rows = self._reader().execute("SELECT MAX(version) FROM schema_migrations").fetchall()
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+            finally:
+                conn.close()
         except sqlite3.DatabaseError:  # no such table, or not a database at all
-            rows = [(None,)]
-        check_schema_version("sqlite", rows[0][0], str(self.path))
+            pass
+        check_schema_version("sqlite", found, str(self.path))
 
     async def close(self) -> None:
         await super().close()
@@ -303,17 +310,20 @@ class SqliteLedgerStore(SqliteStore):
         # One read transaction on a connection (and a thread) of its own: in WAL mode, its
         # first read fixes what every later read sees, whatever commits meanwhile.
         thread = ThreadPoolExecutor(1, thread_name_prefix=f"{self.thread_prefix}-snapshot")
-        conn = await self._on(thread, self._connect)
+        opened: list[sqlite3.Connection] = []  # empty until connected
 
         async def fetch(sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+            conn = opened[0]
             return await self._on(thread, lambda: conn.execute(sql, params).fetchall())
 
         try:
+            opened.append(await self._on(thread, self._connect))
             await fetch("BEGIN")
             await fetch("SELECT 1 FROM batches LIMIT 1")
             yield SnapshotReads(fetch)
         finally:
-            await self._on(thread, conn.close)  # ends the read transaction
+            for conn in opened:
+                await self._on(thread, conn.close)  # ends the read transaction
             thread.shutdown()
 
     # -- plumbing --------------------------------------------------------------------------

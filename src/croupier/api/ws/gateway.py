@@ -299,6 +299,8 @@ class Gateway:
             "lobby": LOBBY_STREAM,
             "jackpots": JACKPOTS_STREAM,
         }[channel]
+        if connection.closed:  # while this waited for the lock
+            return None
         if stream in connection.subscriptions:
             raise BadMessage("already-subscribed", f"already subscribed to {channel}", request_id)
         if stream == JACKPOTS_STREAM:  # a state feed: the latest tick, then live ones
@@ -321,7 +323,13 @@ class Gateway:
             return None
         subscription = Subscription(channel, stream, after_seq or 0)
         self._follow(connection, subscription)  # live events are held from here on
-        head = await self.platform.ledger.store.stream_head(stream)
+        try:
+            head = await self.platform.ledger.store.stream_head(stream)
+        except BaseException:  # leave no half-made subscription behind
+            if connection.subscriptions.get(stream) is subscription:
+                del connection.subscriptions[stream]
+                self._unfollow(stream, connection)
+            raise
         if subscription is not connection.subscriptions.get(stream):
             return None  # the connection closed meanwhile
         if after_seq is None:

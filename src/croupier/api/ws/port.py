@@ -62,9 +62,10 @@ class SharedPortProtocol(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self._head += data
         end = self._head.find(b"\r\n\r\n")
+        if (end if end >= 0 else len(self._head)) >= _HEAD_BYTES_MAX:
+            self._refuse(b"431 Request Header Fields Too Large")
+            return
         if end < 0:
-            if len(self._head) >= _HEAD_BYTES_MAX:  # a slow drip of headers must not grow
-                self._refuse(b"431 Request Header Fields Too Large")
             return  # wait for the whole request head
         self._cancel_deadline()
         if _is_websocket_upgrade(bytes(self._head[:end])):
