@@ -19,6 +19,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from croupier.domain.errors import Busy, CroupierError
 from croupier.domain.ledger import (
@@ -334,24 +335,30 @@ class LedgerWriter:
             self.state.forget_account(account_id)
 
     def _evict_transfers(self, prepared: _Prepared) -> None:
-        known = self._known
-        excess = len(known) - self.limits.transfers_cached_max
-        if excess <= 0:
-            return
-        keep = {t.id for t in prepared.record.transfers} if prepared.record else set()
-        for transfer_id in list(islice((t for t in known if t not in keep), excess)):
-            del known[transfer_id]
+        _trim_oldest(
+            self._known,
+            self.limits.transfers_cached_max,
+            lambda: {t.id for t in prepared.record.transfers} if prepared.record else set(),
+        )
 
     def _evict_stream_heads(self, prepared: _Prepared) -> None:
         # Every round opens a stream of its own: without a bound the heads would grow with
         # every round ever played. A dropped head is read again from storage when needed.
-        heads = self.state.stream_heads
-        excess = len(heads) - self.limits.streams_cached_max
-        if excess <= 0:
-            return
-        keep = {event.stream for event in prepared.record.events} if prepared.record else set()
-        for stream in list(islice((s for s in heads if s not in keep), excess)):
-            del heads[stream]
+        _trim_oldest(
+            self.state.stream_heads,
+            self.limits.streams_cached_max,
+            lambda: {e.stream for e in prepared.record.events} if prepared.record else set(),
+        )
+
+
+def _trim_oldest(cache: dict[str, Any], limit: int, keep: Callable[[], set[str]]) -> None:
+    """Drop the oldest entries beyond ``limit``, never one in ``keep()`` (asked only when
+    the cache is over its limit: building it costs a set per batch)."""
+    excess = len(cache) - limit
+    if excess > 0:
+        kept = keep()
+        for key in list(islice((k for k in cache if k not in kept), excess)):
+            del cache[key]
 
 
 def _due_pendings(state: LedgerState, now_ms: int) -> list[Transfer]:
