@@ -1,8 +1,9 @@
 """A player's wallet: balances, deposits, withdrawals and history, all on the ledger.
 
 Money-moving requests carry the client's ``Idempotency-Key``; the ledger transfer ids are
-derived from it (``deposit:<player>:<key>``), so the ledger's own idempotency makes a replay
-return the first result and a different body under the same key a conflict.
+derived from it (:class:`PaymentIds`: ``deposit:<player>:<key>`` and its steps), so the
+ledger's own idempotency makes a replay return the first result and a different amount under
+the same key a conflict, refused before any payment provider is called.
 """
 
 from __future__ import annotations
@@ -10,25 +11,40 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from croupier.domain.accounts.player import Player
-from croupier.domain.errors import CroupierError, IdempotencyConflict, InvalidAmount, InvalidInput
+from croupier.domain.errors import (
+    CroupierError,
+    IdempotencyConflict,
+    InvalidAmount,
+    InvalidInput,
+    InvariantBroken,
+)
 from croupier.domain.ledger import (
     Account,
     AccountKind,
     AppendEvent,
+    Command,
     CreateAccount,
     Transfer,
     TransferKind,
     TransferRequest,
 )
 from croupier.domain.money import check_amount
+from croupier.services.keyed_locks import KeyedLocks
 from croupier.services.ledger import Ledger
-from croupier.services.payments import PaymentProvider
+from croupier.services.payments import PaymentProvider, PaymentResult
 from croupier.services.stream.channels import player_stream
 
-__all__ = ["IDEMPOTENCY_KEY", "PaymentDeclined", "Wallet", "WalletLimits", "WalletService"]
+__all__ = [
+    "IDEMPOTENCY_KEY",
+    "PaymentDeclined",
+    "PaymentIds",
+    "Wallet",
+    "WalletLimits",
+    "WalletService",
+]
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}\Z")
 
@@ -61,6 +77,7 @@ class WalletService:
         self.ledger = ledger
         self.provider = provider
         self.limits = limits
+        self._in_flight = KeyedLocks()  # one request per key at a time in this process
 
     async def wallet(self, player: Player) -> Wallet:
         _, cash = await self.ledger.balance(player.cash_account_id)
@@ -70,73 +87,70 @@ class WalletService:
         )
 
     async def deposit(self, player: Player, key: str, amount_minor: int) -> Transfer:
+        """Record the intent, charge the provider, then credit the player (or drop the intent).
+
+        The intent is a pending transfer from clearing to the player, committed before the
+        provider hears of the request: the key is bound to its amount durably, so another
+        amount under the key is refused before anything is charged. The intent credits
+        nothing until it is posted. One left open by a crash is completed by the same request
+        again (the provider deduplicates by the key) or by reconciliation.
+        """
         amount = _check_request(key, amount_minor, self.limits.deposit_minor_max, "deposit")
-        transfer_id = f"deposit:{player.player_id}:{key}"
-        earlier = await self._earlier(transfer_id, amount)
-        if earlier is not None:
-            return earlier
-        result = await self.provider.charge(
-            player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
-        )
-        if not result.approved:
-            raise PaymentDeclined(result.reason or "the payment was declined")
-        return await self._with_clearing_account(
-            transfer_id,
-            _balance_changed(player, "deposit", amount, transfer_id),
-            debit_account_id=clearing_account(player.currency),
-            credit_account_id=player.cash_account_id,
-            amount_minor=amount,
-            currency=player.currency,
-            reason="deposit",
-            metadata={"provider": self.provider.name, "reference": result.reference},
-        )
+        ids = PaymentIds.of("deposit", player.player_id, key)
+        async with self._in_flight.hold(ids.intent):
+            await self._record_intent(
+                ids,
+                None,
+                debit_account_id=clearing_account(player.currency),
+                credit_account_id=player.cash_account_id,
+                amount_minor=amount,
+                currency=player.currency,
+                reason="deposit",
+            )
+            finished = await self._finished(ids)
+            if finished is not None:
+                return finished
+            result = await self.provider.charge(
+                player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
+            )
+            if not result.approved:
+                await self._decline(ids, result, None)
+            return await self._complete(
+                ids, result, _balance_changed(player, "deposit", amount, ids.completed)
+            )
 
     async def withdraw(self, player: Player, key: str, amount_minor: int) -> Transfer:
         """Reserve the funds, ask the provider to pay out, then post (or void on refusal).
 
-        A crash between the payout and the post leaves the reservation open on purpose:
-        voiding it automatically could return money the player has already received, so it
-        is left for reconciliation with the provider.
+        The reservation is committed before the provider hears of the request, and once it
+        is, nothing but this request's own post or void can resolve it: the provider is never
+        asked for a payout whose ledger record could still be refused. A crash between the
+        payout and the post leaves the reservation open on purpose: voiding it automatically
+        could return money the player has already received, so it is left for the same
+        request again (the provider deduplicates by the key) or for reconciliation.
         """
         amount = _check_request(key, amount_minor, self.limits.withdrawal_minor_max, "withdrawal")
-        pending_id = f"withdrawal:{player.player_id}:{key}"
-        settled = await self.ledger.transfer_by_id(f"{pending_id}:paid")
-        if settled is not None:
-            await self._earlier(pending_id, amount)  # a different amount under the key: conflict
-            return settled
-        await self._with_clearing_account(
-            pending_id,
-            _balance_changed(player, "withdrawal", -amount, pending_id),
-            kind=TransferKind.PENDING,
-            debit_account_id=player.cash_account_id,
-            credit_account_id=clearing_account(player.currency),
-            amount_minor=amount,
-            currency=player.currency,
-            reason="withdrawal",
-        )
-        result = await self.provider.payout(
-            player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
-        )
-        if not result.approved:
-            await self.ledger.submit(
-                [
-                    TransferRequest.create(
-                        f"{pending_id}:declined",
-                        kind=TransferKind.VOID,
-                        pending_id=pending_id,
-                        reason="withdrawal_declined",
-                    ),
-                    _balance_changed(player, "withdrawal-declined", amount, pending_id),
-                ]
+        ids = PaymentIds.of("withdrawal", player.player_id, key)
+        async with self._in_flight.hold(ids.intent):
+            await self._record_intent(
+                ids,
+                _balance_changed(player, "withdrawal", -amount, ids.intent),
+                debit_account_id=player.cash_account_id,
+                credit_account_id=clearing_account(player.currency),
+                amount_minor=amount,
+                currency=player.currency,
+                reason="withdrawal",
             )
-            raise PaymentDeclined(result.reason or "the payout was declined")
-        return await self.ledger.transfer(
-            f"{pending_id}:paid",
-            kind=TransferKind.POST,
-            pending_id=pending_id,
-            reason="withdrawal",
-            metadata={"provider": self.provider.name, "reference": result.reference},
-        )
+            finished = await self._finished(ids)
+            if finished is not None:
+                return finished
+            result = await self.provider.payout(
+                player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
+            )
+            if not result.approved:
+                released = _balance_changed(player, "withdrawal-declined", amount, ids.intent)
+                await self._decline(ids, result, released)
+            return await self._complete(ids, result, None)
 
     async def transactions(
         self, player: Player, *, limit: int, cursor: int | None
@@ -150,24 +164,98 @@ class WalletService:
         next_cursor = rows[-1][0] if len(rows) == limit else None
         return rows, next_cursor
 
-    async def _with_clearing_account(
-        self, transfer_id: str, event: AppendEvent, **fields: Any
-    ) -> Transfer:
-        """The transfer and its event, in one linked group with (idempotently) opening the
-        clearing account."""
+    async def _record_intent(
+        self, ids: PaymentIds, event: AppendEvent | None, **fields: Any
+    ) -> None:
+        """Commit the pending transfer that binds the key to its amount (idempotently), in
+        one linked group with opening the clearing account and the player's notice."""
         currency = fields["currency"]
         clearing = Account(clearing_account(currency), AccountKind.PAYMENT_CLEARING, currency, None)
-        request = TransferRequest.create(transfer_id, **fields)
-        applied = await self.ledger.submit([CreateAccount(clearing), request, event])
-        transfer = applied.results[1]
+        intent = TransferRequest.create(ids.intent, kind=TransferKind.PENDING, **fields)
+        group: list[Command] = [CreateAccount(clearing), intent]
+        if event is not None:
+            group.append(event)
+        try:
+            await self.ledger.submit(group)
+        except IdempotencyConflict:
+            raise IdempotencyConflict("this Idempotency-Key was used with another amount") from None
+
+    async def _finished(self, ids: PaymentIds) -> Transfer | None:
+        """The completed step of an earlier request with this key; ``PaymentDeclined`` again
+        if the provider declined it; ``None`` if it is still open."""
+        completed = await self.ledger.transfer_by_id(ids.completed)
+        if completed is not None:
+            return completed
+        declined = await self.ledger.transfer_by_id(ids.declined)
+        if declined is not None:
+            reason = json.loads(declined.metadata_json).get("reason")
+            raise PaymentDeclined(reason or "the payment was declined")
+        return None
+
+    async def _complete(
+        self, ids: PaymentIds, result: PaymentResult, event: AppendEvent | None
+    ) -> Transfer:
+        post = TransferRequest.create(
+            ids.completed,
+            kind=TransferKind.POST,
+            pending_id=ids.intent,
+            reason=ids.operation,
+            metadata={"provider": self.provider.name, "reference": result.reference},
+        )
+        applied = await self.ledger.submit([post] if event is None else [post, event])
+        transfer = applied.results[0]
         assert isinstance(transfer, Transfer)
         return transfer
 
-    async def _earlier(self, transfer_id: str, amount_minor: int) -> Transfer | None:
-        earlier = await self.ledger.transfer_by_id(transfer_id)
-        if earlier is not None and earlier.amount_minor != amount_minor:
-            raise IdempotencyConflict("this Idempotency-Key was used with another amount")
-        return earlier
+    async def _decline(
+        self, ids: PaymentIds, result: PaymentResult, event: AppendEvent | None
+    ) -> NoReturn:
+        reason = (result.reason or "the payment was declined")[:_DECLINE_REASON_CHARS_MAX]
+        void = TransferRequest.create(
+            ids.declined,
+            kind=TransferKind.VOID,
+            pending_id=ids.intent,
+            reason=f"{ids.operation}_declined",
+            metadata={
+                "provider": self.provider.name,
+                "reference": result.reference,
+                "reason": reason,
+            },
+        )
+        await self.ledger.submit([void] if event is None else [void, event])
+        raise PaymentDeclined(reason)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentIds:
+    """The ledger ids of one deposit's or withdrawal's steps, ``<step>:<player>:<key>``.
+
+    The step comes first and a player id holds no ``:``, so the key (which may hold ``:``)
+    can never name another key's step: ``withdrawal-paid:P:K`` is K's payout whatever K is,
+    while ``withdrawal:P:K:paid`` is only ever the reservation of the key ``K:paid``.
+    """
+
+    operation: str  # "deposit" or "withdrawal", also the reason of its transfers
+    intent: str
+    completed: str
+    declined: str
+
+    @classmethod
+    def of(cls, operation: str, player_id: str, key: str) -> PaymentIds:
+        if ":" in player_id:
+            raise InvariantBroken(f"player id {player_id!r} holds ':': ledger ids would collide")
+        done = _COMPLETED_STEP[operation]
+        return cls(
+            operation,
+            f"{operation}:{player_id}:{key}",
+            f"{operation}-{done}:{player_id}:{key}",
+            f"{operation}-declined:{player_id}:{key}",
+        )
+
+
+_COMPLETED_STEP = {"deposit": "settled", "withdrawal": "paid"}
+#: A provider's decline reason is kept on the ledger (and repeated to a replay), bounded.
+_DECLINE_REASON_CHARS_MAX = 200
 
 
 def _balance_changed(
