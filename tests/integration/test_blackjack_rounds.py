@@ -205,6 +205,44 @@ async def test_the_seed_pair_is_not_revealed_under_an_open_round(
     assert stood["status"] == "settled" and stood["choices"]["actions"] == ["stand"]
 
 
+class RotationAfterTheNonce:
+    """The platform's fairness service, with the player asking for a rotation right after a
+    round has taken its nonce and before it reserves its stake: where the race hit."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.inner, self.rounds = platform.rounds.fairness, platform.rounds
+        self.refusals: list[RoundInProgress] = []
+
+    async def next_round(self, player: Any) -> Any:
+        fair = await self.inner.next_round(player)
+        try:
+            await self.rounds.rotate_seeds(player)
+        except RoundInProgress as refused:
+            self.refusals.append(refused)
+        return fair
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_a_rotation_racing_a_deal_is_refused_and_the_round_plays_on(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    player = await funded_player(platform, "race-rotate@example.com")
+    racing = RotationAfterTheNonce(platform)
+    monkeypatch.setattr(platform.rounds, "fairness", racing)
+    dealt = await platform.rounds.play(player, TABLE, "deal-race-1", {"stake": 100})
+    assert len(racing.refusals) == 1  # refused at once: never a seed revealed under a deal
+    stood = await platform.rounds.act(player, dealt["round_id"], "act-race-1", "stand")
+    assert stood["status"] == "settled" and stood["win"] == 200
+    rotation = await platform.rounds.rotate_seeds(player)  # the round is over: fine now
+    assert rotation.revealed.pair.server_seed_hash == dealt["fairness"]["server_seed_hash"]
+    wallet = await platform.wallet.wallet(player)
+    assert (wallet.cash, wallet.pending) == (10_000 + 100, 0)
+    assert (await verify_ledger(platform.ledger.store)).ok
+
+
 async def test_a_player_key_cannot_take_the_tables_own_actions(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:

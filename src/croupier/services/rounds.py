@@ -54,6 +54,7 @@ from croupier.services.round_recall import (
     RoundRecall,
     round_stream,
 )
+from croupier.services.seed_pair_gate import RoundInProgress, SeedPairGate
 
 __all__ = [
     "RoundFairness",
@@ -85,12 +86,6 @@ class RoundFairness(Protocol):
 
     @property
     def source(self) -> RngSource: ...
-
-
-class RoundInProgress(CroupierError):
-    """The player has a round open (HTTP 409): finish it first."""
-
-    code = "round-in-progress"
 
 
 class Fairness(Protocol):
@@ -134,6 +129,7 @@ class RoundService:
             ledger, blackjack or {}, self._recorded_source, self._pair_revealed
         )
         self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
+        self._seed_pairs = SeedPairGate()
 
     async def _pair_revealed(self, pair_id: int) -> bool:
         return await self.fairness.revealed_seed(pair_id) is not None
@@ -158,6 +154,21 @@ class RoundService:
         if recorded:
             return await self._replay(recorded, fingerprint)
         await self._ensure_jackpot_pool(game_id, player.currency)
+        async with self._seed_pairs.round(player.player_id):
+            return await self._start(player, game_id, round_id, stake, choices, fingerprint)
+
+    async def _start(
+        self,
+        player: Player,
+        game_id: str,
+        round_id: str,
+        stake: int,
+        choices: Any,
+        fingerprint: str,
+    ) -> dict[str, Any]:
+        """Take the nonce, reserve the stake with the round's record, then settle it (an
+        instant game) or deal it (blackjack); under the seed-pair gate, so no rotation can
+        reveal the pair in between."""
         fair = await self.fairness.next_round(player)
         cash = await self.ledger.latest_balance(player.cash_account_id)
         started = {
@@ -209,12 +220,13 @@ class RoundService:
 
     async def rotate_seeds(self, player: Player) -> Rotation:
         """Reveal the player's server seed and commit to a new one; refused while one of
-        their rounds is open, whose outcome the revealed seed would show (a blackjack
-        player would see the hole card and the shoe before deciding)."""
-        reserved = await self.ledger.open_pendings_debiting(player.cash_account_id)
-        if any(pending.reason == "stake" for pending in reserved):  # not a withdrawal's
-            raise RoundInProgress("finish the round in progress before rotating the seed pair")
-        return await self.fairness.rotate(player)
+        their rounds is open or starting, whose outcome the revealed seed would show (a
+        blackjack player would see the hole card and the shoe before deciding)."""
+        async with self._seed_pairs.rotation(player.player_id):
+            reserved = await self.ledger.open_pendings_debiting(player.cash_account_id)
+            if any(pending.reason == "stake" for pending in reserved):  # not a withdrawal's
+                raise RoundInProgress("finish the round in progress before rotating the seed pair")
+            return await self.fairness.rotate(player)
 
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One blackjack action on the player's open round; the same key again is a replay."""
