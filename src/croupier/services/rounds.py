@@ -146,6 +146,7 @@ class RoundService:
         self, player: Player, game_id: str, key: str, request: dict[str, Any]
     ) -> dict[str, Any]:
         stake, choices = self._validate(game_id, request, player.currency)
+        # Unambiguous although keys may hold ":": player ids never do (PaymentIds checks it).
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
         fingerprint = hashlib.sha256(
             json.dumps([game_id, request], sort_keys=True).encode()
