@@ -6,14 +6,17 @@ import asyncio
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from croupier.adapters.game_files import game_ids, load_game_data
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import ProvablyFairSource
+from croupier.domain.games.base import InstantGame
+from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.blackjack_rounds import load_tables
@@ -22,7 +25,7 @@ from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.jackpot_ticker import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.payments import SandboxPaymentProvider
-from croupier.services.rounds import RoundService
+from croupier.services.rounds import RoundLimits, RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -188,6 +191,25 @@ async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
             log.warning("standing idle blackjack rounds failed", exc_info=True)
 
 
+def instant_games(
+    definitions: Mapping[str, Mapping[str, Any]], limits: RoundLimits
+) -> dict[str, InstantGame]:
+    """The registry of instant games: every slot among the definitions, and roulette."""
+    games: dict[str, InstantGame] = {
+        game_id: SlotKind(SlotGame.from_data(data))
+        for game_id, data in definitions.items()
+        if data.get("kind") == "slots"
+    }
+    games[ROULETTE_ID] = RouletteKind(
+        RouletteLimits(
+            limits.roulette_bets_max,
+            limits.roulette_stake_minor_min,
+            limits.roulette_stake_minor_max,
+        )
+    )
+    return games
+
+
 async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
     from croupier.adapters.passwords import Argon2PasswordHasher
@@ -216,19 +238,15 @@ async def open_platform(settings: Settings) -> Platform:
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
-    fairness = FairnessService(seed_pairs, clock_ms=lambda: time.time_ns() // 1_000_000)
-    slots = {
-        game_id: SlotGame.from_data(load_game_data(game_id))
-        for game_id in game_ids()
-        if load_game_data(game_id).get("kind") == "slots"
-    }
+    fairness = FairnessService(seed_pairs, ledger, clock_ms=lambda: time.time_ns() // 1_000_000)
+    definitions = {game_id: load_game_data(game_id) for game_id in game_ids()}
     rounds = RoundService(
         ledger,
         fairness,
-        slots,
+        instant_games(definitions, settings.rounds),
         settings.rounds,
         replay_source=ProvablyFairSource,
-        blackjack=load_tables({game_id: load_game_data(game_id) for game_id in game_ids()}),
+        blackjack=load_tables(definitions),
     )
     # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
     await rounds.recover()

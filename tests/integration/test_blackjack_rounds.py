@@ -15,9 +15,11 @@ from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from croupier.domain.errors import IllegalAction, InvalidBet
 from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
+from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.blackjack_rounds import BlackjackRounds
-from croupier.services.ledger import verify_ledger
+from croupier.services.fairness import Rotation
+from croupier.services.ledger import Ledger, verify_ledger
 from croupier.services.rounds import RoundInProgress
 from croupier.services.stream import player_stream
 from tests.support.platform import PASSWORD, funded_player
@@ -43,6 +45,13 @@ def _stacked(fronts: Sequence[Sequence[str]]) -> Any:
     return source
 
 
+def _deal_from(monkeypatch: pytest.MonkeyPatch, platform: Platform, source: Any) -> None:
+    """Deal stacked shoes: the draw at the deal and the recomputation of every later read
+    (both are ProvablyFairSource in production) take ``source``."""
+    monkeypatch.setattr(platform.rounds, "_replay_source", source)
+    monkeypatch.setattr("croupier.services.fairness.ProvablyFairSource", source)
+
+
 @pytest.fixture
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     opened = await open_platform(load_settings({}, database_url=database_url))
@@ -55,7 +64,7 @@ async def platform(database_url: str) -> AsyncIterator[Platform]:
 async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([SPLIT_DOUBLE]))
+    _deal_from(monkeypatch, platform, _stacked([SPLIT_DOUBLE]))
     player = await funded_player(platform, "split@example.com")
     view = await platform.rounds.play(player, TABLE, "deal-split-1", {"stake": 100})
     assert view["status"] == "open" and "split" in view["outcome"]["legal_actions"]
@@ -93,7 +102,7 @@ async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
 async def test_two_actions_at_once_apply_one(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    _deal_from(monkeypatch, platform, _stacked([STAND_19]))
     player = await funded_player(platform, "race@example.com")
     round_id = (await platform.rounds.play(player, TABLE, "deal-race-1", {"stake": 100}))[
         "round_id"
@@ -123,25 +132,43 @@ async def test_two_actions_at_once_apply_one(
     assert view["status"] == "settled" and view["win"] == 0  # 29: busted
 
 
-async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
+def _acts(commands: Sequence[Command]) -> bool:
+    return any(isinstance(c, AppendEvent) and c.type == "round.action" for c in commands)
+
+
+async def test_an_action_is_one_write_whenever_the_process_dies(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The deciding action settles in its own write: killed before it, the round is as it
+    was and the retry settles it; killed after it, the round is settled already. Recovery
+    leaves open rounds to their players."""
     settings = load_settings({}, database_url=database_url)
-    source = _stacked([STAND_19, STAND_19])
+    source = _stacked([STAND_19, STAND_19, STAND_19])
     platform = await open_platform(settings)
+    submit = Ledger.submit
+
+    async def die_before(self: Ledger, commands: Sequence[Command]) -> Applied:
+        if _acts(commands):
+            raise Interrupted
+        return await submit(self, commands)
+
+    async def die_after(self: Ledger, commands: Sequence[Command]) -> Applied:
+        applied = await submit(self, commands)
+        if _acts(commands):
+            raise Interrupted
+        return applied
+
     try:
-        monkeypatch.setattr(platform.rounds, "_replay_source", source)
+        _deal_from(monkeypatch, platform, source)
         player = await funded_player(platform, "recover@example.com")
         kept = await platform.rounds.play(player, TABLE, "deal-kept-1", {"stake": 100})
-        cut = await platform.rounds.play(player, TABLE, "deal-cut-1", {"stake": 100})
-
-        async def die(self: BlackjackRounds, *args: object) -> None:
-            raise Interrupted
-
-        with monkeypatch.context() as patched:
-            patched.setattr(BlackjackRounds, "_settle", die)
-            with pytest.raises(Interrupted):
-                await platform.rounds.act(player, cut["round_id"], "act-cut-1", "stand")
+        lost = await platform.rounds.play(player, TABLE, "deal-lost-1", {"stake": 100})
+        done = await platform.rounds.play(player, TABLE, "deal-done-1", {"stake": 100})
+        for die, dealt in ((die_before, lost), (die_after, done)):
+            with monkeypatch.context() as patched:
+                patched.setattr(Ledger, "submit", die)
+                with pytest.raises(Interrupted):
+                    await platform.rounds.act(player, dealt["round_id"], "act-stand-1", "stand")
         assert (await platform.wallet.wallet(player)).pending == 200
     finally:
         await platform.close()
@@ -150,12 +177,15 @@ async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
         patched.setattr("croupier.bootstrap.ProvablyFairSource", source)
         platform = await open_platform(settings)  # recovery runs here
     try:
-        monkeypatch.setattr(platform.rounds, "_replay_source", source)
+        _deal_from(monkeypatch, platform, source)
         assert (await platform.rounds.view(kept["round_id"]))["status"] == "open"
-        settled = await platform.rounds.view(cut["round_id"])
+        assert (await platform.rounds.view(lost["round_id"]))["status"] == "open"
+        settled = await platform.rounds.view(done["round_id"])
         assert settled["status"] == "settled" and settled["win"] == 200  # 19 beats 16+Ks
+        retried = await platform.rounds.act(player, lost["round_id"], "act-stand-1", "stand")
+        assert retried["status"] == "settled" and retried["win"] == 200
         wallet = await platform.wallet.wallet(player)
-        assert (wallet.cash, wallet.pending) == (10_000 - 200 + 200, 100)
+        assert (wallet.cash, wallet.pending) == (10_000 - 300 + 400, 100)
         assert (await verify_ledger(platform.ledger.store)).ok
     finally:
         await platform.close()
@@ -164,7 +194,7 @@ async def test_recovery_keeps_open_rounds_and_settles_interrupted_ones(
 async def test_a_round_left_alone_is_stood_after_the_idle_timeout(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    _deal_from(monkeypatch, platform, _stacked([STAND_19]))
     player = await funded_player(platform, "idle@example.com")
     dealt = await platform.rounds.play(player, TABLE, "deal-idle-1", {"stake": 100})
     assert dealt["status"] == "open"
@@ -185,7 +215,7 @@ async def test_the_seed_pair_is_not_revealed_under_an_open_round(
 ) -> None:
     """The revealed server seed gives the hole card and the whole shoe: no rotation while a
     round is open, and no player decision on a round whose seed a race revealed."""
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19, STAND_19]))
+    _deal_from(monkeypatch, platform, _stacked([STAND_19, STAND_19]))
     player = await funded_player(platform, "peek@example.com")
     dealt = await platform.rounds.play(player, TABLE, "deal-peek-1", {"stake": 100})
     with pytest.raises(RoundInProgress):
@@ -205,41 +235,44 @@ async def test_the_seed_pair_is_not_revealed_under_an_open_round(
     assert stood["status"] == "settled" and stood["choices"]["actions"] == ["stand"]
 
 
-class RotationAfterTheNonce:
+class RotationAfterTheDraw:
     """The platform's fairness service, with the player asking for a rotation right after a
-    round has taken its nonce and before it reserves its stake: where the race hit."""
+    round has drawn its nonce and before it commits: where the race of issue 11 hit."""
 
     def __init__(self, platform: Platform) -> None:
         self.inner, self.rounds = platform.rounds.fairness, platform.rounds
-        self.refusals: list[RoundInProgress] = []
+        self.rotations: list[Rotation] = []
 
-    async def next_round(self, player: Any) -> Any:
-        fair = await self.inner.next_round(player)
-        try:
-            await self.rounds.rotate_seeds(player)
-        except RoundInProgress as refused:
-            self.refusals.append(refused)
+    async def draw(self, player: Any) -> Any:
+        fair = await self.inner.draw(player)
+        if not self.rotations:
+            self.rotations.append(await self.rounds.rotate_seeds(player))
         return fair
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
-async def test_a_rotation_racing_a_deal_is_refused_and_the_round_plays_on(
+async def test_a_rotation_racing_a_deal_moves_the_deal_to_the_new_pair(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([STAND_19]))
+    """The rotation wins (nothing was reserved yet), so the deal's claim on the old pair
+    fails and it is dealt again from the new one: never from a seed the player knows."""
+    _deal_from(monkeypatch, platform, _stacked([STAND_19, STAND_19]))
     player = await funded_player(platform, "race-rotate@example.com")
-    racing = RotationAfterTheNonce(platform)
+    racing = RotationAfterTheDraw(platform)
     monkeypatch.setattr(platform.rounds, "fairness", racing)
     dealt = await platform.rounds.play(player, TABLE, "deal-race-1", {"stake": 100})
-    assert len(racing.refusals) == 1  # refused at once: never a seed revealed under a deal
+    (rotation,) = racing.rotations
+    assert dealt["fairness"]["server_seed_hash"] == rotation.current.pair.server_seed_hash
+    assert rotation.revealed.pair.nonce == 0  # the old pair played nothing
     stood = await platform.rounds.act(player, dealt["round_id"], "act-race-1", "stand")
     assert stood["status"] == "settled" and stood["win"] == 200
-    rotation = await platform.rounds.rotate_seeds(player)  # the round is over: fine now
-    assert rotation.revealed.pair.server_seed_hash == dealt["fairness"]["server_seed_hash"]
+    with pytest.raises(RoundInProgress):  # and a rotation under an open deal is refused
+        await platform.rounds.play(player, TABLE, "deal-race-2", {"stake": 100})
+        await platform.rounds.rotate_seeds(player)
     wallet = await platform.wallet.wallet(player)
-    assert (wallet.cash, wallet.pending) == (10_000 + 100, 0)
+    assert wallet.pending == 100
     assert (await verify_ledger(platform.ledger.store)).ok
 
 
@@ -247,7 +280,7 @@ async def test_a_player_key_cannot_take_the_tables_own_actions(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An action key looking like the idle sweeper's must not pass for its stand later."""
-    monkeypatch.setattr(platform.rounds, "_replay_source", _stacked([SPLIT_DOUBLE]))
+    _deal_from(monkeypatch, platform, _stacked([SPLIT_DOUBLE]))
     player = await funded_player(platform, "mimic@example.com")
     dealt = await platform.rounds.play(player, TABLE, "deal-mimic-1", {"stake": 100})
     # The round's second event, under the key the sweeper once used for its next action.

@@ -9,6 +9,7 @@ import json
 from croupier.adapters.game_files import load_game_data
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
+from croupier.domain.games.instant import SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.ledger import verify_ledger
 from croupier.services.stream.channels import LOBBY_STREAM
@@ -21,7 +22,7 @@ async def test_every_hit_takes_the_pool_and_the_house_reseeds_it(database_url: s
         data = copy.deepcopy(load_game_data("lotus-20"))
         data["jackpot"]["odds"] = 1  # every round hits: the rule under test, not the odds
         game = SlotGame.from_data(data)
-        platform.rounds.slots["lotus-20"] = game
+        platform.rounds.games["lotus-20"] = SlotKind(game)
         rule = game.definition.jackpot
         assert rule is not None
         player = await funded_player(platform, "lucky@example.com", 100_000)

@@ -1,66 +1,107 @@
-"""A round interrupted between its reserve and its settlement is finished on restart, from its
-recorded seeds: the same outcome a player would recompute, paid once."""
+"""An instant round is one write: interrupted before it, it leaves no trace and used no
+nonce; interrupted after it (before the answer), the client's retry gets the recorded round,
+the same outcome a player recomputes, paid once. Nothing is left for recovery either way."""
 
 from __future__ import annotations
 
 import asyncio
-import json
+from collections.abc import Sequence
 
 import pytest
 
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.fairness import ProvablyFairSource
-from croupier.services.ledger import verify_ledger
-from croupier.services.rounds import RoundService, round_stream
+from croupier.domain.ledger import AppendEvent, Applied, Command
+from croupier.services.ledger import Ledger, verify_ledger
 from tests.support.platform import funded_player
 
 
 class Interrupted(Exception):
-    """Stands for the process dying right after the stake was reserved."""
+    """Stands for the process dying around the round's one write."""
 
 
-async def test_an_interrupted_spin_is_settled_on_restart(
+def _records_a_round(commands: Sequence[Command]) -> bool:
+    return any(isinstance(c, AppendEvent) and c.stream.startswith("round:") for c in commands)
+
+
+async def test_a_round_interrupted_before_its_write_leaves_no_trace(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = load_settings({}, database_url=database_url)
     platform = await open_platform(settings)
     try:
-        player = await funded_player(platform, "crash@example.com", 1_000)
+        player = await funded_player(platform, "before@example.com", 1_000)
+        head_before = await platform.ledger.store.stream_head("lobby")
 
-        async def die(self: RoundService, *args: object, **kwargs: object) -> None:
-            raise Interrupted
+        submit = Ledger.submit
+
+        async def die(self: Ledger, commands: Sequence[Command]) -> Applied:
+            if _records_a_round(commands):
+                raise Interrupted
+            return await submit(self, commands)
 
         with monkeypatch.context() as patched:
-            patched.setattr(RoundService, "_settle", die)
+            patched.setattr(Ledger, "submit", die)
             with pytest.raises(Interrupted):
-                await platform.rounds.play(player, "lotus-20", "spin-crash-1", {"stake": 100})
-        wallet = await platform.wallet.wallet(player)
-        assert (wallet.cash, wallet.pending) == (900, 100)  # reserved, not settled
-        (round_view,) = (await platform.rounds.history(player, limit=5, cursor=None))[0]
-        assert round_view["status"] == "open"
+                await platform.rounds.play(player, "lotus-20", "spin-lost-1", {"stake": 100})
     finally:
         await platform.close()
 
-    platform = await open_platform(settings)  # recovery runs before traffic
+    platform = await open_platform(settings)  # recovery has nothing to finish
     try:
-        recovered = await platform.rounds.view(round_view["round_id"], player)
-        assert recovered["status"] == "settled"
-        fairness = recovered["fairness"]
-        (started, _) = await platform.ledger.store.stream_events(
-            round_stream(recovered["round_id"])
-        )
-        server_seed = await platform.fairness.server_seed(
-            json.loads(started.data_json)["fairness"]["pair_id"]
-        )
-        source = ProvablyFairSource(server_seed, fairness["client_seed"], fairness["nonce"])
-        expected = platform.rounds.slots["lotus-20"].play_round(source)
-        assert recovered["outcome"]["stops"] == list(expected.stops)
-        assert recovered["win"] == expected.settle(100)
         wallet = await platform.wallet.wallet(player)
-        assert (wallet.cash, wallet.pending) == (900 + recovered["win"], 0)
-        replay = await platform.rounds.play(player, "lotus-20", "spin-crash-1", {"stake": 100})
-        assert replay == recovered  # the client's retry gets the recorded round, paid once
+        assert (wallet.cash, wallet.pending) == (1_000, 0)
+        assert (await platform.rounds.history(player, limit=5, cursor=None))[0] == []
+        assert await platform.ledger.store.stream_head("lobby") == head_before
+        played = await platform.rounds.play(player, "lotus-20", "spin-lost-1", {"stake": 100})
+        assert played["fairness"]["nonce"] == 0  # the lost attempt used no nonce
+        assert (await verify_ledger(platform.ledger.store)).ok
+    finally:
+        await platform.close()
+
+
+async def test_a_round_interrupted_after_its_write_is_answered_on_retry(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings({}, database_url=database_url)
+    platform = await open_platform(settings)
+    try:
+        player = await funded_player(platform, "after@example.com", 1_000)
+        submit = Ledger.submit
+
+        async def commit_then_die(self: Ledger, commands: Sequence[Command]) -> Applied:
+            applied = await submit(self, commands)
+            if _records_a_round(commands):
+                raise Interrupted
+            return applied
+
+        with monkeypatch.context() as patched:
+            patched.setattr(Ledger, "submit", commit_then_die)
+            with pytest.raises(Interrupted):
+                await platform.rounds.play(player, "lotus-20", "spin-kept-1", {"stake": 100})
+    finally:
+        await platform.close()
+
+    platform = await open_platform(settings)
+    try:
+        (recorded,), _ = await platform.rounds.history(player, limit=5, cursor=None)
+        assert recorded["status"] == "settled"
+        replay = await platform.rounds.play(player, "lotus-20", "spin-kept-1", {"stake": 100})
+        assert replay == recorded  # the client's retry gets the recorded round, paid once
+        fairness = recorded["fairness"]
+        pair = await platform.fairness.store.active(player.player_id)
+        assert pair is not None and pair.pair.server_seed_hash == fairness["server_seed_hash"]
+        source = ProvablyFairSource(
+            pair.pair.server_seed, fairness["client_seed"], fairness["nonce"]
+        )
+        expected = platform.rounds.games["lotus-20"].play(
+            platform.rounds.games["lotus-20"].parse_bet({"stake": 100}, "EUR"), source
+        )
+        assert (recorded["outcome"], recorded["win"]) == (expected.shown, expected.win_minor)
+        wallet = await platform.wallet.wallet(player)
+        assert (wallet.cash, wallet.pending) == (900 + recorded["win"], 0)
+        assert recorded["balance_before"] == 1_000
         assert (await verify_ledger(platform.ledger.store)).ok
     finally:
         await platform.close()

@@ -352,3 +352,25 @@ def test_an_event_with_a_stale_expected_seq_refuses_its_whole_group(book: Book) 
         )
     assert book.balance("alice") == (500, 0, 500)  # the transfer in its group did not happen
     book.one(AppendEvent.create("round:9", "round.action", {}, expected_seq=1))
+
+
+def test_two_streams_guarding_each_other_let_only_one_append_through(book: Book) -> None:
+    """A nonce's claim and a pair's reveal, each guarded on the other's stream: in one batch,
+    whichever the writer applies first wins and the other is refused, and the guard leaves
+    the guarded stream as it was."""
+    book.state.stream_heads.update({"seeds:1": 0, "revealed:1": 0})
+
+    def claim(nonce: int) -> AppendEvent:
+        return AppendEvent.create(
+            "seeds:1", "nonce.used", {}, expected_seq=nonce, guard=("revealed:1", 0)
+        )
+
+    reveal = AppendEvent.create(
+        "revealed:1", "seed_pair.revealed", {}, expected_seq=0, guard=("seeds:1", 1)
+    )
+    first, revealed, late = book.run([claim(0)], [reveal], [claim(1)])
+    assert not isinstance(first, Exception) and not isinstance(revealed, Exception)
+    assert isinstance(late, StreamConflict)  # drawn before the reveal, applied after it
+    assert book.state.stream_heads == {"seeds:1": 1, "revealed:1": 1}
+    with pytest.raises(InvalidInput, match="another stream"):
+        AppendEvent.create("seeds:1", "nonce.used", {}, guard=("seeds:1", 0))

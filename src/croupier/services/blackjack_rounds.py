@@ -39,7 +39,7 @@ from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.rng import RngSource
 from croupier.services.jackpots import house_account
 from croupier.services.ledger import Ledger
-from croupier.services.ledger.bets import settle_bet
+from croupier.services.ledger.bets import reserve_stake, settle_bet
 from croupier.services.round_notices import settled_fills, settled_notice
 
 __all__ = ["BlackjackRounds", "load_tables"]
@@ -144,42 +144,32 @@ class BlackjackRounds:
 
     async def _settle(self, events: list[Event], state: RoundState) -> None:
         start = json.loads(events[0].data_json)
-        round_id, currency = start["round_id"], start["currency"]
-        player_account = cash_account_id(start["player_id"])
-        house = house_account(currency)
-        win = state.total_return_minor
         extra_ids = [
             json.loads(e.data_json)["reservation"]
             for e in events
             if e.type == "round.action" and json.loads(e.data_json)["extra_stake"]
         ]
+        await self.ledger.submit(_settlement(start, extra_ids, state))
+
+    def deal(self, record: dict[str, Any], source: RngSource) -> list[Command]:
+        """The deal's commands: the stake reserved and ``round.started`` — and, when the
+        deal decides the round (a blackjack, a dealer's peek), its settlement too: one write."""
+        rules = self.tables[record["game_id"]]
+        round_id, currency = record["round_id"], record["currency"]
         group: list[Command] = [
-            *settle_bet(
+            reserve_stake(
                 round_id,
-                player_account=player_account,
-                house_account=house,
-                jackpot_account=None,
+                player_account=cash_account_id(record["player_id"]),
+                house_account=house_account(currency),
+                stake_minor=record["stake"],
                 currency=currency,
-                win_minor=win,
             ),
-            *[
-                TransferRequest.create(
-                    f"{pending_id}:post",
-                    kind=TransferKind.POST,
-                    pending_id=pending_id,
-                    reason="stake",
-                )
-                for pending_id in extra_ids
-            ],
-            AppendEvent.create(
-                _stream(round_id),
-                "round.settled",
-                {"outcome": _visible(state), "win": win, "jackpot_contribution": 0},
-                **settled_fills(start, jackpot_hit=False),
-            ),
-            settled_notice(start, stake=state.total_stake_minor, win=win),
+            AppendEvent.create(_stream(round_id), "round.started", record),
         ]
-        await self.ledger.submit(group)
+        state = start_round(rules, record["stake"], source).state
+        if state.is_settled:
+            group += _settlement(record, [], state)
+        return group
 
     async def act(self, round_id: str, player_id: str, key: str, action_name: str) -> None:
         """Apply one action (refused with ``IllegalAction`` and nothing changed if illegal)."""
@@ -227,10 +217,16 @@ class BlackjackRounds:
         group.append(
             AppendEvent.create(_stream(round_id), "round.action", data, expected_seq=events[-1].seq)
         )
+        if after.is_settled:  # the action decides the round: it settles in the same write
+            extra_ids = [
+                json.loads(e.data_json)["reservation"]
+                for e in events
+                if e.type == "round.action" and json.loads(e.data_json)["extra_stake"]
+            ]
+            group += _settlement(start, extra_ids + ([reservation] if extra else []), after)
         applied = await self.ledger.submit(group)
         if applied.replayed:  # another action reserved under this seq first
             raise StreamConflict("another action on this round was applied first")
-        await self.complete(round_id)
 
     async def stand_if_idle(self, round_id: str, *, now_ms: int, idle_ms: int) -> bool:
         """Finish a round its player left for ``idle_ms``: decline insurance, stand every hand.
@@ -282,6 +278,35 @@ class BlackjackRounds:
                 ended_at_ms=settled[0].timestamp_ms,
             )
         return body
+
+
+def _settlement(start: Mapping[str, Any], extra_ids: list[str], state: RoundState) -> list[Command]:
+    """Post every reservation of a decided round, pay its return and record it."""
+    round_id, currency = start["round_id"], start["currency"]
+    win = state.total_return_minor
+    return [
+        *settle_bet(
+            round_id,
+            player_account=cash_account_id(start["player_id"]),
+            house_account=house_account(currency),
+            jackpot_account=None,
+            currency=currency,
+            win_minor=win,
+        ),
+        *[
+            TransferRequest.create(
+                f"{pending_id}:post", kind=TransferKind.POST, pending_id=pending_id, reason="stake"
+            )
+            for pending_id in extra_ids
+        ],
+        AppendEvent.create(
+            _stream(round_id),
+            "round.settled",
+            {"outcome": _visible(state), "win": win, "jackpot_contribution": 0},
+            **settled_fills(dict(start), jackpot_hit=False),
+        ),
+        settled_notice(dict(start), stake=state.total_stake_minor, win=win),
+    ]
 
 
 def _visible(state: RoundState) -> dict[str, Any]:

@@ -62,6 +62,8 @@ class RoundFairness:
     client_seed: str
     nonce: int
     source: ProvablyFairSource
+    #: Which reading of the pair's head the nonce was counted from (see ``forget``).
+    generation: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +97,11 @@ class SeedPairStore(Protocol):
     async def set_client_seed(self, player_id: str, client_seed: str) -> StoredPair | None:
         """Change the active pair's client seed if it is still at nonce 0; ``None`` if not."""
 
-    async def consume_nonce(self, player_id: str, nonce_max: int) -> StoredPair | None:
-        """Atomically take the active pair's next nonce (if below ``nonce_max``) and commit.
-
-        Returns the pair *at the consumed nonce*; ``None`` without an active pair or when it
-        is exhausted. Concurrent calls get distinct nonces.
-        """
-
-    async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
-        """In one transaction: reveal active pair ``pair_id`` and make ``new_pair`` active.
+    async def rotate(
+        self, pair_id: int, new_pair: SeedPair, *, at_ms: int, rounds_played: int
+    ) -> Rotation | None:
+        """In one transaction: reveal active pair ``pair_id`` (recording the rounds it played:
+        its nonces are counted on the ledger) and make ``new_pair`` active.
 
         ``None`` when ``pair_id`` is no longer active (a concurrent rotation won).
         """

@@ -19,7 +19,11 @@ from croupier.services.ledger import Ledger
 from croupier.services.round_notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 
-__all__ = ["RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+__all__ = ["ROUND_PLAYED", "RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+
+#: The whole record of an instant round, written once with its money: its start, its
+#: outcome and what the ledger filled in (``balance_after``, a ``jackpot_win``).
+ROUND_PLAYED = "round.played"
 
 
 class RoundNotFound(CroupierError):
@@ -66,7 +70,7 @@ class RoundRecall:
             "stake": start["stake"],
             "choices": start["choices"],
             "started_at_ms": events[0].timestamp_ms,
-            "balance_before": start["balance_before"],
+            "balance_before": start.get("balance_before"),
             "fairness": fairness,
             "win": None,
             "jackpot_contribution": None,
@@ -77,6 +81,23 @@ class RoundRecall:
         }
         if self.blackjack.is_table(start["game_id"]):
             return await self.blackjack.fill_view(body)
+        if events[0].type == ROUND_PLAYED:
+            jackpot_win = start.get("jackpot_win")
+            body.update(
+                status="settled",
+                win=start["win"],
+                outcome=start["outcome"],
+                jackpot_contribution=start["jackpot_contribution"],
+                jackpot_win=jackpot_win,
+                balance_after=start["balance_after"],
+                # one write: the balance before is the one after, less what the round moved
+                balance_before=start["balance_after"]
+                - start["win"]
+                - (jackpot_win or 0)
+                + start["stake"],
+                ended_at_ms=events[0].timestamp_ms,
+            )
+            return body
         if len(events) > 1:
             settled = json.loads(events[1].data_json)
             if "jackpot_win" in settled:  # filled in by the ledger, balance_after included

@@ -1,16 +1,16 @@
-"""Game rounds settled on the ledger: slots and European roulette (one-shot games).
+"""Game rounds settled on the ledger, through one interface per game kind.
 
-A round is two linked groups on the ledger, each carrying the round's events in the same
-transaction as its money:
+An **instant** round (slots, roulette: :class:`~croupier.domain.games.base.InstantGame`) is
+one durable write. Its outcome is drawn in memory from the player's provably-fair seed pair,
+then one linked group commits everything at once: the nonce's claim on the pair's stream,
+the stake, the jackpot contribution, the win (and a jackpot payout), the round's record
+(``round.played`` on ``round:<id>``) and the player's notices. A round either exists whole or
+not at all: one whose group never committed used no nonce, moved no money and showed its
+outcome to no one. If another round claimed the nonce first (or a rotation fenced the pair),
+the round draws again with the next nonce.
 
-1. ``round.started`` with the stake reserved (pending) — before the outcome is drawn;
-2. ``round.settled`` with the stake posted to the house, the jackpot contribution moved to the
-   pool and the win paid, all or nothing.
-
-The outcome comes from the player's provably-fair seed pair (one nonce per round, consumed
-durably before the draw), so an interrupted round is completed on restart by recomputing
-exactly the same outcome from the recorded seeds — never lost, never paid twice (the ledger
-ids are derived from the round id, so a second settlement is a replay).
+A **blackjack** round (:class:`BlackjackRounds`) is dealt in one write (the nonce's claim,
+the stake reserved and ``round.started``), then each action is one write.
 
 The round id is derived from the player and the client's ``Idempotency-Key``: a replayed
 request returns the recorded round; the same key with another body is a conflict.
@@ -23,41 +23,36 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
-from croupier.domain.accounts.player import Player, cash_account_id
+from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
+    Busy,
     CroupierError,
     IdempotencyConflict,
     IllegalAction,
-    InvalidBet,
     InvariantBroken,
     UnknownGame,
 )
-from croupier.domain.games import roulette
+from croupier.domain.games.base import Bet, InstantGame
 from croupier.domain.games.blackjack import BlackjackRules
-from croupier.domain.games.slots import SlotGame
-from croupier.domain.ledger import (
-    AppendEvent,
-    Command,
-    Event,
-)
+from croupier.domain.ledger import AppendEvent, Command, Event
+from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.rng import RngSource
 from croupier.services.blackjack_rounds import BlackjackRounds
-from croupier.services.fairness_ports import Rotation
+from croupier.services.fairness_ports import Rotation, RoundFairness
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.ledger import Ledger
-from croupier.services.ledger.bets import reserve_stake, settle_bet
+from croupier.services.ledger.bets import instant_bet
 from croupier.services.round_notices import settled_fills, settled_notice, started_notice
 from croupier.services.round_recall import (
+    ROUND_PLAYED,
     RoundNotFound,
     RoundRecall,
     round_stream,
 )
-from croupier.services.seed_pair_gate import RoundInProgress, SeedPairGate
 
 __all__ = [
-    "RoundFairness",
     "RoundInProgress",
     "RoundLimits",
     "RoundNotFound",
@@ -65,33 +60,25 @@ __all__ = [
     "round_stream",
 ]
 
-ROULETTE = "european-roulette"
+#: Draws a round may take when other rounds of its player claim the nonces it drew.
+_DRAWS_MAX: Final = 16
 _log = logging.getLogger("croupier.rounds")
 
 
-class RoundFairness(Protocol):
-    """What the fairness service hands a round: the seeds' public part and the draws."""
+class RoundInProgress(CroupierError):
+    """The player has a round open (HTTP 409): finish it first."""
 
-    @property
-    def pair_id(self) -> int: ...
-
-    @property
-    def server_seed_hash(self) -> str: ...
-
-    @property
-    def client_seed(self) -> str: ...
-
-    @property
-    def nonce(self) -> int: ...
-
-    @property
-    def source(self) -> RngSource: ...
+    code = "round-in-progress"
 
 
 class Fairness(Protocol):
-    async def next_round(self, player: Player) -> RoundFairness: ...
+    async def draw(self, player: Player) -> RoundFairness: ...
 
-    async def rotate(self, player: Player) -> Rotation: ...
+    def claim(self, fair: RoundFairness, round_id: str) -> AppendEvent: ...
+
+    def forget(self, player: Player, fair: RoundFairness) -> None: ...
+
+    async def rotate(self, player: Player, *, nothing_open: Any = None) -> Rotation: ...
 
     async def server_seed(self, pair_id: int) -> str: ...
 
@@ -112,7 +99,7 @@ class RoundService:
         self,
         ledger: Ledger,
         fairness: Fairness,
-        slots: dict[str, SlotGame],
+        games: Mapping[str, InstantGame],
         limits: RoundLimits,
         *,
         replay_source: Any,
@@ -120,16 +107,15 @@ class RoundService:
     ) -> None:
         self.ledger = ledger
         self.fairness = fairness
-        self.slots = slots
+        self.games = dict(games)
         self.limits = limits
-        # (server_seed, client_seed, nonce) -> RngSource, for recomputing interrupted rounds
+        # (server_seed, client_seed, nonce) -> RngSource, for recomputing blackjack rounds
         self._replay_source = replay_source
         self.jackpots = JackpotPools(ledger, limits.house_floor_minor)
         self.blackjack = BlackjackRounds(
             ledger, blackjack or {}, self._recorded_source, self._pair_revealed
         )
         self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
-        self._seed_pairs = SeedPairGate()
 
     async def _pair_revealed(self, pair_id: int) -> bool:
         return await self.fairness.revealed_seed(pair_id) is not None
@@ -145,89 +131,166 @@ class RoundService:
     async def play(
         self, player: Player, game_id: str, key: str, request: dict[str, Any]
     ) -> dict[str, Any]:
-        stake, choices = self._validate(game_id, request, player.currency)
+        game = self.games.get(game_id)
+        if game is not None:
+            bet = game.parse_bet(request, player.currency)
+        elif self.blackjack.is_table(game_id):
+            bet = Bet(*self.blackjack.validate(game_id, request, player.currency))
+        else:
+            raise UnknownGame(
+                f"no game {game_id!r} can be played here: rounds are open for "
+                f"{', '.join(sorted([*self.games, *self.blackjack.tables]))}"
+            )
         # Unambiguous although keys may hold ":": player ids never do (PaymentIds checks it).
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
         fingerprint = hashlib.sha256(
             json.dumps([game_id, request], sort_keys=True).encode()
         ).hexdigest()
-        recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+        recorded = await self._recorded(round_id)
         if recorded:
             return await self._replay(recorded, fingerprint)
-        await self._ensure_jackpot_pool(game_id, player.currency)
-        async with self._seed_pairs.round(player.player_id):
-            return await self._start(player, game_id, round_id, stake, choices, fingerprint)
-
-    async def _start(
-        self,
-        player: Player,
-        game_id: str,
-        round_id: str,
-        stake: int,
-        choices: Any,
-        fingerprint: str,
-    ) -> dict[str, Any]:
-        """Take the nonce, reserve the stake with the round's record, then settle it (an
-        instant game) or deal it (blackjack); under the seed-pair gate, so no rotation can
-        reveal the pair in between."""
-        fair = await self.fairness.next_round(player)
-        cash = await self.ledger.latest_balance(player.cash_account_id)
+        if game is not None and game.jackpot is not None:
+            await self.jackpots.ensure_seeded(game_id, player.currency, game.jackpot)
         started = {
             "round_id": round_id,
             "player_id": player.player_id,
             "game_id": game_id,
-            "game_version": self._version(game_id),
+            "game_version": game.version if game is not None else 1,
             "currency": player.currency,
-            "stake": stake,
-            "choices": choices,
+            "stake": bet.stake_minor,
+            "choices": bet.choices,
             "request_fingerprint": fingerprint,
-            "balance_before": cash.available,
-            "fairness": {
-                "pair_id": fair.pair_id,
-                "server_seed_hash": fair.server_seed_hash,
-                "client_seed": fair.client_seed,
-                "nonce": fair.nonce,
-            },
         }
-        if self.blackjack.is_table(game_id):
-            started.update(self.blackjack.start_fields(game_id))
+        if game is None:  # blackjack records the balance before the deal
+            started["balance_before"] = (
+                await self.ledger.latest_balance(player.cash_account_id)
+            ).available
+        for _ in range(_DRAWS_MAX):
+            # Nothing is awaited from the draw to the submission, so one player's rounds
+            # claim their nonces in the order they drew them.
+            fair = await self.fairness.draw(player)
+            try:
+                if game is not None:
+                    return await self._play_instant(player, game, bet, started, fair)
+                return await self._deal(player, started, fair)
+            except StreamConflict:  # another round claimed the nonce drawn: draw again
+                self.fairness.forget(player, fair)
+            except IdempotencyConflict:  # the same key raced this request with other draws
+                recorded = await self._recorded(round_id)
+                if not recorded:
+                    raise
+                return await self._replay(recorded, fingerprint)
+        raise Busy("too many rounds of this player at once: try again")
+
+    async def _play_instant(
+        self,
+        player: Player,
+        game: InstantGame,
+        bet: Bet,
+        started: dict[str, Any],
+        fair: RoundFairness,
+    ) -> dict[str, Any]:
+        """Draw, settle and record the round in one linked group."""
+        outcome = game.play(bet, fair.source)
+        round_id, currency = started["round_id"], player.currency
+        jackpot = (
+            pool_account(game.game_id, currency) if outcome.jackpot_contribution_minor else None
+        )
+        record = {
+            **started,
+            "fairness": _public(fair),
+            "outcome": outcome.shown,
+            "win": outcome.win_minor,
+            "jackpot_contribution": outcome.jackpot_contribution_minor,
+        }
+        fills = settled_fills(record, jackpot_hit=outcome.jackpot_hit)
         group: list[Command] = [
-            *self.jackpots.open_house(player.currency),
-            reserve_stake(
+            *self.jackpots.open_house(currency),
+            self.fairness.claim(fair, round_id),
+            *instant_bet(
                 round_id,
                 player_account=player.cash_account_id,
-                house_account=house_account(player.currency),
-                stake_minor=stake,
-                currency=player.currency,
+                house_account=house_account(currency),
+                jackpot_account=jackpot,
+                currency=currency,
+                stake_minor=bet.stake_minor,
+                contribution_minor=outcome.jackpot_contribution_minor,
+                win_minor=outcome.win_minor,
             ),
-            AppendEvent.create(round_stream(round_id), "round.started", started),
+            *self._jackpot_payout(round_id, game, currency, player, outcome.jackpot_hit),
+            AppendEvent.create(round_stream(round_id), ROUND_PLAYED, record, **fills),
             started_notice(player.player_id, round_id),
+            settled_notice(
+                record,
+                stake=bet.stake_minor,
+                win=outcome.win_minor,
+                jackpot_hit=outcome.jackpot_hit,
+            ),
         ]
         applied = await self.ledger.submit(group)
-        if applied.replayed:  # a request with this key raced this one and started the round
-            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
-            return await self._replay(recorded, fingerprint)
-        start_event = next(r for r in applied.results if isinstance(r, Event))
-        if self.blackjack.is_table(game_id):  # settles now only on a blackjack or a peek
-            await self.blackjack.complete(round_id)
-            return await self.view(round_id)
-        return await self._settle(start_event, fair.source, drawn_now=True)
+        if applied.replayed:  # the same key raced this request and drew the same amounts
+            self.fairness.forget(player, fair)
+            return await self._replay(
+                await self._recorded(round_id), started["request_fingerprint"]
+            )
+        stream = round_stream(round_id)
+        event = next(r for r in applied.results if isinstance(r, Event) and r.stream == stream)
+        return await self.recall.render([event], None)  # the pair is not revealed: it drew
+
+    async def _deal(
+        self, player: Player, started: dict[str, Any], fair: RoundFairness
+    ) -> dict[str, Any]:
+        """Blackjack: the nonce's claim, the stake reserved and ``round.started`` (with the
+        settlement when the deal decides the round), one write."""
+        round_id, game_id = started["round_id"], started["game_id"]
+        record = {**started, **self.blackjack.start_fields(game_id), "fairness": _public(fair)}
+        group: list[Command] = [
+            *self.jackpots.open_house(player.currency),
+            self.fairness.claim(fair, round_id),
+            started_notice(player.player_id, round_id),  # before a settlement's notice
+            *self.blackjack.deal(record, fair.source),
+        ]
+        applied = await self.ledger.submit(group)
+        if applied.replayed:  # a request with this key raced this one and dealt the round
+            self.fairness.forget(player, fair)
+            return await self._replay(await self._recorded(round_id), record["request_fingerprint"])
+        return await self.view(round_id)
+
+    async def _recorded(self, round_id: str) -> list[Event]:
+        return await self.ledger.store.stream_events(round_stream(round_id), limit=10)
 
     async def _replay(self, recorded: list[Event], fingerprint: str) -> dict[str, Any]:
         """The round this key started, if the request is the same; else a conflict."""
-        if json.loads(recorded[0].data_json)["request_fingerprint"] != fingerprint:
+        start = json.loads(recorded[0].data_json)
+        if start["request_fingerprint"] != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used for another round")
-        return await self._complete_or_view(recorded)
+        if self.blackjack.is_table(start["game_id"]):
+            await self.blackjack.complete(start["round_id"])  # an interrupted last action
+        return await self.view(start["round_id"])
+
+    def _jackpot_payout(
+        self, round_id: str, game: InstantGame, currency: str, player: Player, hit: bool
+    ) -> list[Command]:
+        if not hit:
+            return []
+        if game.jackpot is None:
+            raise InvariantBroken(f"{game.game_id} drew a jackpot hit but has no jackpot rule")
+        return self.jackpots.payout(
+            round_id, game.game_id, currency, player.cash_account_id, game.jackpot
+        )
 
     async def rotate_seeds(self, player: Player) -> Rotation:
         """Reveal the player's server seed and commit to a new one; refused while one of
-        their rounds is open or starting, whose outcome the revealed seed would show (a
-        blackjack player would see the hole card and the shoe before deciding)."""
-        async with self._seed_pairs.rotation(player.player_id):
+        their rounds is open, whose outcome the revealed seed would show (a blackjack
+        player would see the hole card and the shoe before deciding). The check and the
+        reveal are one step: a round dealt in between makes the reveal check again."""
+
+        async def nothing_open() -> None:
             reserved = await self.ledger.open_pendings_debiting(player.cash_account_id)
             if any(pending.reason == "stake" for pending in reserved):  # not a withdrawal's
                 raise RoundInProgress("finish the round in progress before rotating the seed pair")
-            return await self.fairness.rotate(player)
+
+        return await self.fairness.rotate(player, nothing_open=nothing_open)
 
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One blackjack action on the player's open round; the same key again is a replay."""
@@ -237,160 +300,12 @@ class RoundService:
         await self.blackjack.act(round_id, player.player_id, key, action)
         return await self.view(round_id)
 
-    def _validate(self, game_id: str, request: dict[str, Any], currency: str) -> tuple[int, Any]:
-        """Check everything before anything moves: the stake, the bets."""
-        if self.blackjack.is_table(game_id):
-            return self.blackjack.validate(game_id, request, currency)
-        if game_id == ROULETTE:
-            if request.get("stake") is not None:
-                raise InvalidBet("roulette takes bets, each with its stake, not a stake")
-            bets = request.get("bets")
-            if not isinstance(bets, list) or not 1 <= len(bets) <= self.limits.roulette_bets_max:
-                raise InvalidBet(f"roulette takes 1 to {self.limits.roulette_bets_max} bets")
-            try:
-                parsed = [
-                    roulette.parse_bet(b["type"], b.get("numbers", []), b["stake"]) for b in bets
-                ]
-            except (KeyError, TypeError, AttributeError):
-                raise InvalidBet("each bet needs a type, its numbers and a stake") from None
-            for bet in parsed:
-                if (
-                    not self.limits.roulette_stake_minor_min
-                    <= bet.stake_minor
-                    <= self.limits.roulette_stake_minor_max
-                ):
-                    raise InvalidBet(
-                        f"each roulette stake must be {self.limits.roulette_stake_minor_min} to "
-                        f"{self.limits.roulette_stake_minor_max} minor units"
-                    )
-            choices = [
-                {"type": b.type.value, "numbers": list(b.numbers), "stake": b.stake_minor}
-                for b in parsed
-            ]
-            return sum(b.stake_minor for b in parsed), choices
-        game = self._slot(game_id)
-        if request.get("bets") is not None:
-            raise InvalidBet("a slot takes a stake, not bets")
-        stake = request.get("stake")
-        game.check_stake(stake)  # type: ignore[arg-type]
-        return int(stake), {"stake": stake}  # type: ignore[arg-type]
-
-    def _slot(self, game_id: str) -> SlotGame:
-        game = self.slots.get(game_id)
-        if game is None:
-            raise UnknownGame(
-                f"no game {game_id!r} can be played here: rounds are open for slots, "
-                f"{ROULETTE} and blackjack (poker tables come next)"
-            )
-        return game
-
-    def _version(self, game_id: str) -> int:
-        if game_id == ROULETTE or self.blackjack.is_table(game_id):
-            return 1
-        return int(self._slot(game_id).definition.version)
-
-    async def _ensure_jackpot_pool(self, game_id: str, currency: str) -> None:
-        if game_id == ROULETTE or self.blackjack.is_table(game_id):
-            return
-        rule = self._slot(game_id).definition.jackpot
-        if rule is not None:
-            await self.jackpots.ensure_seeded(game_id, currency, rule)
-
-    async def _settle(
-        self, start_event: Event, source: RngSource, *, drawn_now: bool = False
-    ) -> dict[str, Any]:
-        """Draw the outcome and settle it in one linked group with its event.
-
-        ``drawn_now``: the round's nonce was taken from the active pair moments ago, so its
-        server seed is still secret and the answer need not look it up.
-        """
-        start = json.loads(start_event.data_json)
-        game_id, stake, currency = start["game_id"], start["stake"], start["currency"]
-        player_account = cash_account_id(start["player_id"])
-        if game_id == ROULETTE:
-            bets = [
-                roulette.parse_bet(b["type"], b["numbers"], b["stake"]) for b in start["choices"]
-            ]
-            pocket = roulette.spin(source)
-            win, contribution = sum(roulette.settle(bets, pocket)), 0
-            outcome: dict[str, Any] = {"pocket": pocket}
-        else:
-            game = self._slot(game_id)
-            played = game.play_round(source)
-            win, contribution = played.settle(stake), game.jackpot_contribution_minor(stake)
-            outcome = {
-                "stops": list(played.stops),
-                "window": [list(row) for row in played.window],
-                "free_spins": len(played.free_spins),
-                "jackpot_hit": played.jackpot_hit,
-                "win_multiplier": str(played.win_multiplier),
-            }
-        settled = {"outcome": outcome, "win": win, "jackpot_contribution": contribution}
-        jackpot_hit = bool(outcome.get("jackpot_hit"))
-        group: list[Command] = [
-            *settle_bet(
-                start["round_id"],
-                player_account=player_account,
-                house_account=house_account(currency),
-                jackpot_account=pool_account(game_id, currency) if contribution else None,
-                currency=currency,
-                contribution_minor=contribution,
-                win_minor=win,
-            ),
-            *self._jackpot_payout(start["round_id"], game_id, currency, player_account, outcome),
-            AppendEvent.create(
-                round_stream(start["round_id"]),
-                "round.settled",
-                settled,
-                **settled_fills(start, jackpot_hit=jackpot_hit),
-            ),
-            settled_notice(start, stake=stake, win=win, jackpot_hit=jackpot_hit),
-        ]
-        applied = await self.ledger.submit(group)
-        stream = round_stream(start["round_id"])
-        settled_event = next(
-            (r for r in applied.results if isinstance(r, Event) and r.stream == stream), None
-        )
-        if settled_event is None:  # a replay: another request settled it first
-            return await self.view(start["round_id"])
-        # A recovered round's pair may have been rotated since it started. (A rotation that
-        # races a fresh round's last milliseconds shows in the round's recall, not here.)
-        server_seed = (
-            None if drawn_now else await self.fairness.revealed_seed(start["fairness"]["pair_id"])
-        )
-        return await self.recall.render([start_event, settled_event], server_seed)
-
-    def _jackpot_payout(
-        self,
-        round_id: str,
-        game_id: str,
-        currency: str,
-        player_account: str,
-        outcome: dict[str, Any],
-    ) -> list[Command]:
-        if not outcome.get("jackpot_hit"):  # only slots draw for a jackpot
-            return []
-        rule = self._slot(game_id).definition.jackpot
-        if rule is None:
-            raise InvariantBroken(f"{game_id} drew a jackpot hit but has no jackpot rule")
-        return self.jackpots.payout(round_id, game_id, currency, player_account, rule)
-
-    async def _complete_or_view(self, recorded: list[Event]) -> dict[str, Any]:
-        start = json.loads(recorded[0].data_json)
-        if self.blackjack.is_table(start["game_id"]):
-            await self.blackjack.complete(start["round_id"])
-            return await self.view(start["round_id"])
-        if len(recorded) > 1:
-            return await self.view(json.loads(recorded[0].data_json)["round_id"])
-        return await self._settle(recorded[0], await self._recorded_source(start["fairness"]))
-
     # -- recovery --------------------------------------------------------------------------
     async def stand_idle_blackjack(self, *, now_ms: int, idle_ms: int) -> int:
         """Auto-stand every open blackjack round idle for ``idle_ms``; how many were finished."""
         finished = 0
-        for round_id in await self._open_round_ids():
-            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=1)
-            if recorded and self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
+        for round_id, game_id in await self._open_rounds():
+            if self.blackjack.is_table(game_id):
                 try:
                     finished += await self.blackjack.stand_if_idle(
                         round_id, now_ms=now_ms, idle_ms=idle_ms
@@ -399,28 +314,34 @@ class RoundService:
                     _log.warning("standing idle round %s failed", round_id, exc_info=True)
         return finished
 
-    async def _open_round_ids(self) -> list[str]:
-        return [
-            pending.id.removesuffix(":stake")
-            for pending in await self.ledger.store.load_open_pendings()
-            if pending.reason == "stake" and pending.id.endswith(":stake")
-        ]
+    async def _open_rounds(self) -> list[tuple[str, str]]:
+        """(round id, game id) of every round whose stake is still reserved."""
+        opened = []
+        for pending in await self.ledger.store.load_open_pendings():
+            if pending.reason == "stake" and pending.id.endswith(":stake"):
+                round_id = pending.id.removesuffix(":stake")
+                recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=1)
+                if recorded:
+                    opened.append((round_id, json.loads(recorded[0].data_json)["game_id"]))
+        return opened
 
     async def recover(self) -> int:
-        """Settle every round whose stake is still reserved, from its recorded seeds.
+        """Settle every blackjack round whose last action decided it but was interrupted
+        before its settlement; an open one is kept for its player to finish
+        (``stand_idle_blackjack`` ends it after the configured idle time).
 
-        An open blackjack round is kept for its player to finish (``stand_idle_blackjack``
-        ends it after the configured idle time); one whose last action decided it but was
-        interrupted before its settlement is settled.
+        Instant rounds need no recovery: each is one write. A reserved stake of an instant
+        round can only come from a ledger written by a version that settled in two writes;
+        it stays reserved (never lost) and is logged for the operator.
         """
         completed = 0
-        for round_id in await self._open_round_ids():
-            recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
-            if self.blackjack.is_table(json.loads(recorded[0].data_json)["game_id"]):
+        for round_id, game_id in await self._open_rounds():
+            if self.blackjack.is_table(game_id):
                 completed += await self.blackjack.complete(round_id)
-            elif len(recorded) == 1:
-                await self._complete_or_view(recorded)
-                completed += 1
+            else:
+                _log.error(
+                    "round %s (%s) has a reserved stake from an older version", round_id, game_id
+                )
         return completed
 
     # -- recall (services/round_recall.py) ------------------------------------------------
@@ -431,3 +352,13 @@ class RoundService:
         self, player: Player, *, limit: int, cursor: int | None
     ) -> tuple[list[dict[str, Any]], int | None]:
         return await self.recall.history(player, limit=limit, cursor=cursor)
+
+
+def _public(fair: RoundFairness) -> dict[str, Any]:
+    """What the round records of its fairness inputs (the server seed only as its hash)."""
+    return {
+        "pair_id": fair.pair_id,
+        "server_seed_hash": fair.server_seed_hash,
+        "client_seed": fair.client_seed,
+        "nonce": fair.nonce,
+    }

@@ -1,9 +1,9 @@
 """PostgreSQL seed-pair store on asyncpg: the scale-out twin of :mod:`fairness_sqlite`.
 
 The ledger store applies the migrations (``0003_fairness.sql`` among them) when it opens, so
-open it first. Taking a nonce is one autocommitted ``UPDATE … RETURNING``: the row lock
-serialises concurrent rounds of one player, and each gets its own nonce. A rotation retires
-the old pair and inserts the new one in one transaction.
+open it first. Nonces are claimed on the ledger, with each round (see
+``croupier.services.fairness``). A rotation retires the old pair, recording the rounds it
+played, and inserts the new one in one transaction.
 """
 
 from __future__ import annotations
@@ -69,29 +69,16 @@ class PostgresSeedPairStore(PostgresPoolStore):
         )
         return pair_from_row(row) if row is not None else None
 
-    async def consume_nonce(self, player_id: str, nonce_max: int) -> StoredPair | None:
-        # RETURNING gives the row after the update: the consumed nonce is next_nonce - 1.
-        row = await self._connections().fetchrow(
-            "UPDATE seed_pairs SET next_nonce = next_nonce + 1 "
-            f"WHERE {_ACTIVE} AND next_nonce < $2 RETURNING {PAIR_COLUMNS}",
-            player_id,
-            nonce_max,
-        )
-        if row is None:
-            return None
-        taken = pair_from_row(row)
-        pair = taken.pair
-        return StoredPair(
-            taken.pair_id, player_id, SeedPair(pair.server_seed, pair.client_seed, pair.nonce - 1)
-        )
-
-    async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
+    async def rotate(
+        self, pair_id: int, new_pair: SeedPair, *, at_ms: int, rounds_played: int
+    ) -> Rotation | None:
         async with self._connections().acquire() as conn, conn.transaction():
             old = await conn.fetchrow(
-                "UPDATE seed_pairs SET revealed_at_ms = $2 "
+                "UPDATE seed_pairs SET revealed_at_ms = $2, next_nonce = $3 "
                 f"WHERE id = $1 AND revealed_at_ms IS NULL RETURNING {PAIR_COLUMNS}",
                 pair_id,
                 at_ms,
+                rounds_played,
             )
             if old is None:
                 return None

@@ -3,16 +3,15 @@
 The ledger store applies the migrations (``0003_fairness.sql`` among them) when it opens, so
 open it first. Like the player store, each connection lives on its own thread: one writes,
 one reads. Every write is one autocommitted statement (or one ``BEGIN IMMEDIATE``
-transaction) with ``synchronous=FULL``, so a consumed nonce is on disk before the round
-that uses it starts.
+transaction) with ``synchronous=FULL``. Nonces are not kept here: a round claims its nonce
+on the ledger, in its own transaction (see ``croupier.services.fairness``); ``next_nonce``
+records the rounds a pair played once it is revealed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import sqlite3
-from pathlib import Path
 from typing import Any, Final
 
 from croupier.adapters.storage.sqlite_base import SqliteStore
@@ -39,11 +38,6 @@ class SqliteSeedPairStore(SqliteStore):
     """Implements ``croupier.services.fairness.SeedPairStore`` on a SQLite file."""
 
     thread_prefix = "seeds-sqlite"
-
-    def __init__(self, path: str | Path) -> None:
-        super().__init__(path)
-        self._nonce_requests: list[tuple[str, int, asyncio.Future[StoredPair | None]]] = []
-        self._nonce_flusher: asyncio.Task[None] | None = None  # running while requests wait
 
     async def open(self) -> None:
         await self._open_connections()
@@ -92,83 +86,21 @@ class SqliteSeedPairStore(SqliteStore):
             (client_seed, player_id),
         )
 
-    async def consume_nonce(self, player_id: str, nonce_max: int) -> StoredPair | None:
-        """Take the active pair's next nonce, durably. Concurrent calls share one transaction
-        (a group commit, as the ledger's): one fsync for every round starting meanwhile,
-        where one fsync each would cap the whole casino at a few hundred rounds a second."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[StoredPair | None] = loop.create_future()
-        self._nonce_requests.append((player_id, nonce_max, future))
-        if self._nonce_flusher is None or self._nonce_flusher.done():
-            self._nonce_flusher = loop.create_task(self._flush_nonce_requests())
-        return await future
+    async def rotate(
+        self, pair_id: int, new_pair: SeedPair, *, at_ms: int, rounds_played: int
+    ) -> Rotation | None:
+        return await self._on_writer(self._rotate, pair_id, new_pair, at_ms, rounds_played)
 
-    async def _flush_nonce_requests(self) -> None:
-        while self._nonce_requests:
-            batch, self._nonce_requests = self._nonce_requests, []
-            try:
-                taken = await self._on_writer(
-                    self._consume_nonces, [(player, most) for player, most, _ in batch]
-                )
-            except BaseException as error:  # nothing was committed: every caller fails
-                for *_, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (*_, future), pair in zip(batch, taken, strict=True):
-                if not future.done():
-                    future.set_result(pair)
-
-    def _consume_nonces(self, requests: list[tuple[str, int]]) -> list[StoredPair | None]:
-        conn = self._writer()
-        # No fsync of its own, and still never a reused nonce: in WAL mode commits append to
-        # one log in order, so the round's ledger commit (synchronous=FULL), which comes
-        # after this one and before any outcome is drawn, makes this one durable too. A crash
-        # before that can lose only nonces no round has used.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        try:
-            return self._consume_nonces_now(conn, requests)
-        finally:
-            conn.execute("PRAGMA synchronous=FULL")
-
-    def _consume_nonces_now(
-        self, conn: sqlite3.Connection, requests: list[tuple[str, int]]
-    ) -> list[StoredPair | None]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            taken: list[StoredPair | None] = []
-            for player_id, nonce_max in requests:
-                # RETURNING gives the row after the update: the nonce taken is next_nonce - 1.
-                rows = conn.execute(
-                    f"UPDATE seed_pairs SET next_nonce = next_nonce + 1 "
-                    f"WHERE {_ACTIVE} AND next_nonce < ? RETURNING {PAIR_COLUMNS}",
-                    (player_id, nonce_max),
-                ).fetchall()
-                if not rows:
-                    taken.append(None)
-                    continue
-                after = pair_from_row(rows[0])
-                pair = after.pair
-                nonce = SeedPair(pair.server_seed, pair.client_seed, pair.nonce - 1)
-                taken.append(StoredPair(after.pair_id, player_id, nonce))
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-        return taken
-
-    async def rotate(self, pair_id: int, new_pair: SeedPair, *, at_ms: int) -> Rotation | None:
-        return await self._on_writer(self._rotate, pair_id, new_pair, at_ms)
-
-    def _rotate(self, pair_id: int, new_pair: SeedPair, at_ms: int) -> Rotation | None:
+    def _rotate(
+        self, pair_id: int, new_pair: SeedPair, at_ms: int, rounds_played: int
+    ) -> Rotation | None:
         conn = self._writer()
         conn.execute("BEGIN IMMEDIATE")
         try:
             old = conn.execute(
-                "UPDATE seed_pairs SET revealed_at_ms = ? WHERE id = ? AND revealed_at_ms IS NULL "
-                f"RETURNING {PAIR_COLUMNS}",
-                (at_ms, pair_id),
+                "UPDATE seed_pairs SET revealed_at_ms = ?, next_nonce = ? "
+                f"WHERE id = ? AND revealed_at_ms IS NULL RETURNING {PAIR_COLUMNS}",
+                (at_ms, rounds_played, pair_id),
             ).fetchall()
             if not old:
                 conn.execute("ROLLBACK")

@@ -56,6 +56,11 @@ class AppendEvent(NamedTuple):
     #: such as a balance after every request before this one, or what a balancing transfer
     #: took. The account or transfer must belong to the same group.
     fills: tuple[tuple[str, str, str], ...] = ()
+    #: Optimistic concurrency on *another* stream, which this append leaves as it is: the
+    #: group is refused with ``StreamConflict`` unless that stream's last seq is exactly
+    #: this. Two streams guarding each other make two appends exclude each other (a round's
+    #: nonce and a rotation's reveal: ``croupier.services.fairness``).
+    guard: tuple[str, int] | None = None
 
     @classmethod
     def create(
@@ -67,6 +72,7 @@ class AppendEvent(NamedTuple):
         expected_seq: int | None = None,
         balances: Mapping[str, str] | None = None,
         amounts: Mapping[str, str] | None = None,
+        guard: tuple[str, int] | None = None,
     ) -> AppendEvent:
         """``balances`` maps data keys to account ids, ``amounts`` data keys to transfer ids
         (see ``fills``)."""
@@ -85,7 +91,17 @@ class AppendEvent(NamedTuple):
         ):
             raise InvalidTransfer(f"expected_seq must be an integer >= 0, got {expected_seq!r}")
         fills = _fills(data, balances or {}, amounts or {}) if balances or amounts else ()
-        return cls(stream, type, text, expected_seq, fills)
+        if guard is not None:
+            guarded, seq = guard
+            if (
+                not isinstance(guarded, str)
+                or not STREAM_PATTERN.match(guarded)
+                or guarded == stream
+            ):
+                raise InvalidTransfer(f"a guard names another stream: {guarded!r}")
+            if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+                raise InvalidTransfer(f"a guard's seq must be an integer >= 0, got {seq!r}")
+        return cls(stream, type, text, expected_seq, fills, guard)
 
 
 def _fills(

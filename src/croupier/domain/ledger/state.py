@@ -96,8 +96,14 @@ class LedgerState:
 
 
 def streams_named(commands: Iterable[Command]) -> set[str]:
-    """Event streams a group appends to."""
-    return {command.stream for command in commands if isinstance(command, AppendEvent)}
+    """Event streams a group appends to or guards."""
+    names: set[str] = set()
+    for command in commands:
+        if isinstance(command, AppendEvent):
+            names.add(command.stream)
+            if command.guard is not None:
+                names.add(command.guard[0])
+    return names
 
 
 def accounts_named(commands: Iterable[Command], state: LedgerState) -> set[str]:
@@ -257,17 +263,25 @@ class _Overlay:
         return account
 
     def append_event(self, command: AppendEvent, batch_seq: int, now_ms: int) -> Event:
-        head = self.heads.get(command.stream)
-        if head is None:
-            head = self.state.stream_heads.get(command.stream)
-            if head is None:  # the writer loads every named stream's head before applying
-                raise InvariantBroken(f"the head of stream {command.stream!r} was not loaded")
+        head = self._head(command.stream)
         if command.expected_seq is not None and head != command.expected_seq:
             raise StreamConflict(
                 f"stream {command.stream!r} is at seq {head}, not {command.expected_seq}"
             )
+        if command.guard is not None:
+            guarded, expected = command.guard
+            if (guarded_head := self._head(guarded)) != expected:
+                raise StreamConflict(f"stream {guarded!r} is at seq {guarded_head}, not {expected}")
         seq = self.heads[command.stream] = head + 1
         return Event(command.stream, seq, command.type, command.data_json, now_ms, batch_seq)
+
+    def _head(self, stream: str) -> int:
+        head = self.heads.get(stream)
+        if head is None:
+            head = self.state.stream_heads.get(stream)
+            if head is None:  # the writer loads every named stream's head before applying
+                raise InvariantBroken(f"the head of stream {stream!r} was not loaded")
+        return head
 
     def commit(self) -> None:
         stream_heads = self.state.stream_heads

@@ -1,8 +1,12 @@
-"""The ledger groups of a bet: reserve the stake, then settle it in one linked group.
+"""The ledger commands of a bet.
 
-Phase one (before the outcome is drawn) reserves the stake as a pending transfer from the
-player to the house. Phase two posts it and, in the same linked group, moves the jackpot
-contribution from the house to the pool and pays the win from the house — all or nothing.
+An instant round (:func:`instant_bet`) takes its stake, funds the jackpot and pays its win in
+the one linked group that also records it: single transfers, no reservation to resolve.
+
+A round played over several requests (blackjack) is two-phase. Phase one (before the
+outcome is drawn) reserves the stake as a pending transfer from the player to the house.
+Phase two posts it and, in the same linked group, moves the jackpot contribution from the
+house to the pool and pays the win from the house — all or nothing.
 A round that cannot finish voids the reservation instead, returning the stake.
 """
 
@@ -13,7 +17,41 @@ from typing import Any
 
 from croupier.domain.ledger import TransferKind, TransferRequest
 
-__all__ = ["reserve_stake", "settle_bet", "void_stake"]
+__all__ = ["instant_bet", "reserve_stake", "settle_bet", "void_stake"]
+
+
+def instant_bet(
+    bet_id: str,
+    *,
+    player_account: str,
+    house_account: str,
+    jackpot_account: str | None,
+    currency: str,
+    stake_minor: int,
+    contribution_minor: int = 0,
+    win_minor: int = 0,
+) -> list[TransferRequest]:
+    """Take the stake, fund the jackpot and pay the win, all posted at once (zero amounts
+    are omitted). The stake comes first, so a player short of it is refused whole."""
+    group = [
+        TransferRequest.create(
+            f"{bet_id}:stake",
+            debit_account_id=player_account,
+            credit_account_id=house_account,
+            amount_minor=stake_minor,
+            currency=currency,
+            reason="stake",
+        )
+    ]
+    return group + _contribution_and_win(
+        bet_id,
+        player_account,
+        house_account,
+        jackpot_account,
+        currency,
+        contribution_minor,
+        win_minor,
+    )
 
 
 def reserve_stake(
@@ -55,6 +93,27 @@ def settle_bet(
             f"{bet_id}:post", kind=TransferKind.POST, pending_id=f"{bet_id}:stake", reason="stake"
         )
     ]
+    return group + _contribution_and_win(
+        bet_id,
+        player_account,
+        house_account,
+        jackpot_account,
+        currency,
+        contribution_minor,
+        win_minor,
+    )
+
+
+def _contribution_and_win(
+    bet_id: str,
+    player_account: str,
+    house_account: str,
+    jackpot_account: str | None,
+    currency: str,
+    contribution_minor: int,
+    win_minor: int,
+) -> list[TransferRequest]:
+    group: list[TransferRequest] = []
     if contribution_minor:
         if jackpot_account is None:
             raise ValueError("a jackpot contribution needs a jackpot account")
