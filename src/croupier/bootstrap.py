@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from croupier.adapters.game_files import game_ids, load_game_data
+from croupier.adapters.game_files import GameFiles
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import ProvablyFairSource
@@ -192,7 +192,9 @@ async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
     from croupier.adapters.passwords import Argon2PasswordHasher
 
-    catalogue = GameCatalogue.load(round_limits=settings.rounds)  # the certified figures
+    games = GameFiles.shipped(overlay=settings.games_dir)
+    catalogue = GameCatalogue.load(games, round_limits=settings.rounds)  # the certified figures
+    definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
@@ -218,9 +220,9 @@ async def open_platform(settings: Settings) -> Platform:
     wallet = WalletService(ledger, provider, settings.wallet)
     fairness = FairnessService(seed_pairs, clock_ms=lambda: time.time_ns() // 1_000_000)
     slots = {
-        game_id: SlotGame.from_data(load_game_data(game_id))
-        for game_id in game_ids()
-        if load_game_data(game_id).get("kind") == "slots"
+        game_id: SlotGame.from_data(data)
+        for game_id, data in definitions.items()
+        if data.get("kind") == "slots"
     }
     rounds = RoundService(
         ledger,
@@ -228,7 +230,7 @@ async def open_platform(settings: Settings) -> Platform:
         slots,
         settings.rounds,
         replay_source=ProvablyFairSource,
-        blackjack=load_tables({game_id: load_game_data(game_id) for game_id in game_ids()}),
+        blackjack=load_tables(definitions),
     )
     # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
     await rounds.recover()
