@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Your own game files, beside and over the shipped ones (games/README.md): for run and demo.
+CROUPIER_GAMES_DIR ?= $(CURDIR)/games
 
 .PHONY: run demo test lint typecheck pytest bench rng-report clean install install-test
 
@@ -27,10 +29,10 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: $(VENV)/.installed
-	$(BIN)/croupier serve
+	CROUPIER_GAMES_DIR='$(CROUPIER_GAMES_DIR)' $(BIN)/croupier serve
 
 demo: $(VENV)/.installed
-	$(BIN)/croupier demo
+	CROUPIER_GAMES_DIR='$(CROUPIER_GAMES_DIR)' $(BIN)/croupier demo
 
 lint: install-test
 	$(BIN)/ruff check src tests bench docs/examples

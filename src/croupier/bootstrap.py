@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from croupier.adapters.game_files import game_ids, load_game_data
+from croupier.adapters.game_files import GameFiles
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import ProvablyFairSource
@@ -214,7 +214,9 @@ async def open_platform(settings: Settings) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings."""
     from croupier.adapters.passwords import Argon2PasswordHasher
 
-    catalogue = GameCatalogue.load(round_limits=settings.rounds)  # the certified figures
+    games = GameFiles.shipped(overlay=settings.games_dir)
+    catalogue = GameCatalogue.load(games, round_limits=settings.rounds)  # the certified figures
+    definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
@@ -239,7 +241,6 @@ async def open_platform(settings: Settings) -> Platform:
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
     fairness = FairnessService(seed_pairs, ledger, clock_ms=lambda: time.time_ns() // 1_000_000)
-    definitions = {game_id: load_game_data(game_id) for game_id in game_ids()}
     rounds = RoundService(
         ledger,
         fairness,

@@ -10,6 +10,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
@@ -17,7 +18,14 @@ from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds import RoundLimits
 from croupier.services.wallet import WalletLimits
 
-__all__ = ["ConfigError", "HttpSettings", "RealtimeSettings", "Settings", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "HttpSettings",
+    "RealtimeSettings",
+    "Settings",
+    "games_dir_setting",
+    "load_settings",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
 
@@ -76,6 +84,9 @@ class Settings:
     payments_approve: bool = True
     #: A blackjack round left alone this long is finished by standing (0: never).
     blackjack_idle_timeout_s: int = 600
+    #: The operator's folder of game files that add to or replace the shipped games by id
+    #: (``croupier.adapters.game_files``); ``None``: the shipped games alone.
+    games_dir: Path | None = None
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -107,6 +118,18 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+def games_dir_setting(env: Mapping[str, str]) -> Path | None:
+    """``CROUPIER_GAMES_DIR``, made absolute (a relative path is taken from the working
+    directory at start-up); ``None`` when unset. It must be an existing directory."""
+    raw = env.get("CROUPIER_GAMES_DIR")
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"CROUPIER_GAMES_DIR must be a directory, got {raw!r}")
+    return path.resolve()
 
 
 def _currencies(raw: str) -> tuple[tuple[str, int], ...]:
@@ -215,4 +238,5 @@ def load_settings(
         house_floor_minor=house_floor,
         rounds=rounds,
         custom_currencies=currencies,
+        games_dir=games_dir_setting(env),
     )

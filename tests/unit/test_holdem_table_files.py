@@ -1,4 +1,4 @@
-"""The shipped hold'em table files (games/holdem-*.toml) load and play a hand."""
+"""The shipped hold'em table files (holdem-*.toml) load and play a hand."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from croupier.config import ConfigError, load_settings
@@ -22,3 +24,16 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
 def test_out_of_range_or_malformed_numbers_are_refused(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+def test_the_games_folder_is_an_existing_directory_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "games").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_settings({}).games_dir is None  # the shipped games alone
+    assert load_settings({"CROUPIER_GAMES_DIR": "games"}).games_dir == tmp_path / "games"
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    for value in ("missing", "file"):
+        with pytest.raises(ConfigError, match="CROUPIER_GAMES_DIR"):
+            load_settings({"CROUPIER_GAMES_DIR": value})

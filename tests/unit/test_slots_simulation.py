@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from croupier.adapters.game_files import load_game_data
 from croupier.analysis.slots import Z_99, simulation_json
 from croupier.analysis.slots_par import par_sheet
 from croupier.analysis.slots_sim import simulate
@@ -19,7 +20,6 @@ from croupier.domain.errors import InvalidBet
 from croupier.domain.games.slots import SlotGame
 
 TINY = Path(__file__).parents[1] / "golden" / "slots-tiny.toml"
-ROOT_GAMES = Path(__file__).parents[2] / "games"
 
 
 def test_simulated_rtp_interval_contains_the_exact_rtp() -> None:
@@ -37,7 +37,7 @@ def test_simulated_rtp_interval_contains_the_exact_rtp() -> None:
 
 
 def test_the_twenty_line_game_simulates_to_its_exact_rtp() -> None:
-    game = SlotGame.from_data(tomllib.loads((ROOT_GAMES / "lotus-20.toml").read_text()))
+    game = SlotGame.from_data(load_game_data("lotus-20"))
     evaluator = build_evaluator(game)
     par = par_sheet(game, evaluator)
     run = simulate(game, evaluator, 600_000, seed=7, stake_minor=game.definition.stake.max_minor)

@@ -6,7 +6,7 @@ import secrets
 
 import typer
 
-from croupier.adapters.game_files import load_game_data
+from croupier.adapters.game_files import GameFiles
 from croupier.bootstrap import open_ledger
 from croupier.cli.common import DATABASE_URL_OPTION, run, settings_for
 from croupier.domain.games.slots import SlotGame
@@ -38,7 +38,7 @@ async def _open_accounts(ledger: Ledger, player: str, jackpot: str) -> None:
 
 async def _demo(database_url: str | None, game_id: str, spins: int, stake_minor: int) -> None:
     settings = settings_for(database_url)
-    game = SlotGame.from_data(load_game_data(game_id))
+    game = SlotGame.from_data(GameFiles.shipped(overlay=settings.games_dir).load(game_id))
     game.check_stake(stake_minor)
     run_id = secrets.token_hex(4)
     player, jackpot = f"player:demo-{run_id}:cash", pool_account(game_id, "EUR")
@@ -105,7 +105,9 @@ async def _demo(database_url: str | None, game_id: str, spins: int, stake_minor:
 
 def demo(
     database_url: str | None = DATABASE_URL_OPTION,
-    game_id: str = typer.Option("lotus-20", "--game", help="A slot game id from games/."),
+    game_id: str = typer.Option(
+        "lotus-20", "--game", help="A slot game id (shipped or in CROUPIER_GAMES_DIR)."
+    ),
     spins: int = typer.Option(5, "--spins", min=1, max=1000),
     stake_minor: int = typer.Option(100, "--stake-minor", min=1, help="Stake in minor units."),
 ) -> None:

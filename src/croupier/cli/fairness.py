@@ -130,7 +130,9 @@ def shuffle(
 
 @app.command()
 def slots(
-    game: str = typer.Option(..., "--game", help="Slot game id (games/<id>.toml)."),
+    game: str = typer.Option(
+        ..., "--game", help="Slot game id (shipped, or in CROUPIER_GAMES_DIR)."
+    ),
     server_seed: str = _SERVER_SEED,
     client_seed: str = _CLIENT_SEED,
     nonce: int = _NONCE,

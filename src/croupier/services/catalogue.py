@@ -1,9 +1,12 @@
-"""The game catalogue: every shipped game with its certified RTP and stake limits.
+"""The game catalogue: every game with its certified RTP and stake limits.
 
 RTP is never computed at request time (a slot's PAR sheet takes seconds): the certified
-figures live in ``games/catalogue.toml`` and ``tests/integration/test_catalogue_rtp.py``
-recomputes each one. Loading checks that every game file has an entry and every entry a
-file (or is ``builtin``), so a server never starts with a catalogue that lies by omission.
+figures of the shipped games live in ``croupier/data/games/catalogue.toml`` and
+``tests/integration/test_catalogue_rtp.py`` recomputes each one. An operator's games folder
+(``CROUPIER_GAMES_DIR``) brings its own ``catalogue.toml``, whose entries add to or replace
+the shipped ones by id. Loading checks that every folder's catalogue lists every game file
+beside it and that every entry has a file (or is ``builtin``), so a server never starts with
+a catalogue that lies by omission, nor shows a shipped game's figures for a replaced file.
 
 >>> percent_text(Fraction(36, 37))
 '97.30%'
@@ -12,16 +15,14 @@ file (or is ``builtin``), so a server never starts with a catalogue that lies by
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Final
 
-from croupier.adapters.game_files import game_ids, games_dir, load_game_data
+from croupier.adapters.game_files import CATALOGUE_FILE, GameFiles, configured_game_files
 from croupier.domain.errors import GameDefinitionError
 from croupier.domain.games.blackjack_rules import parse_rules
 from croupier.domain.games.holdem_config import TableConfig
@@ -37,9 +38,6 @@ __all__ = [
     "percent_value",
 ]
 
-#: The catalogue's own file in the games directory (it is not a game definition).
-CATALOGUE_FILE: Final = "catalogue.toml"
-_CATALOGUE_ID: Final = CATALOGUE_FILE.removesuffix(".toml")
 _PERCENT: Final = re.compile(r"^(100|[0-9]{1,2})\.[0-9]{2}%\Z")
 _ENTRY_KEYS: Final = frozenset(
     {"builtin", "kind", "name", "version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge"}
@@ -95,36 +93,55 @@ class GameCatalogue:
 
     @classmethod
     def load(
-        cls, directory: Path | None = None, round_limits: RoundLimits | None = None
+        cls, files: GameFiles | None = None, round_limits: RoundLimits | None = None
     ) -> GameCatalogue:
-        """Read ``catalogue.toml`` and every game file; refuse any mismatch between them."""
-        directory = directory or games_dir()
-        path = directory / CATALOGUE_FILE
-        try:
-            entries = tomllib.loads(path.read_text(encoding="utf-8")).get("games", {})
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise GameDefinitionError(f"{path}: {error}") from None
-        if not isinstance(entries, Mapping):
-            raise GameDefinitionError(f"{path}: [games] must be a table")
-        files = {game_id for game_id in game_ids(directory) if game_id != _CATALOGUE_ID}
-        missing = sorted(files - set(entries))
-        if missing:
-            raise GameDefinitionError(f"{path}: no entry for game file(s) {', '.join(missing)}")
+        """Read every folder's ``catalogue.toml`` and every game file (``files``: the
+        configured ones by default); refuse any mismatch between them."""
+        files = files or configured_game_files()
+        entries, where = _merged_entries(files)
+        present = set(files.game_ids())
         games = []
         for game_id in sorted(entries):
             entry = entries[game_id]
-            if not isinstance(entry, Mapping):
-                raise GameDefinitionError(f"{path}: games.{game_id} must be a table")
             builtin = entry.get("builtin", False) is True
-            if not builtin and game_id not in files:
-                raise GameDefinitionError(f"{path}: games.{game_id} has no game file")
-            data = {} if builtin else load_game_data(game_id, directory)
+            if not builtin and game_id not in present:
+                raise GameDefinitionError(f"{where[game_id]}: games.{game_id} has no game file")
+            data = {} if builtin else files.load(game_id)
             games.append(_game(game_id, entry, data, round_limits or RoundLimits()))
         return cls(tuple(games))
 
     def get(self, game_id: str) -> CatalogueGame | None:
         """The entry of one game, if listed."""
         return next((game for game in self.games if game.game_id == game_id), None)
+
+
+def _merged_entries(
+    files: GameFiles,
+) -> tuple[dict[str, Mapping[str, Any]], dict[str, str]]:
+    """Every folder's entries, a later folder's replacing an earlier one's by id, with the
+    catalogue file each came from. Each folder must list the game files beside it."""
+    entries: dict[str, Mapping[str, Any]] = {}
+    where: dict[str, str] = {}
+    for catalogue in files.catalogues():
+        if catalogue.entries is None:
+            if catalogue.game_ids:
+                listed = ", ".join(sorted(catalogue.game_ids))
+                raise GameDefinitionError(
+                    f"{catalogue.where}: missing; it must list the game file(s) {listed}"
+                )
+            continue
+        if not isinstance(catalogue.entries, Mapping):
+            raise GameDefinitionError(f"{catalogue.where}: [games] must be a table")
+        missing = sorted(catalogue.game_ids - set(catalogue.entries))
+        if missing:
+            raise GameDefinitionError(
+                f"{catalogue.where}: no entry for game file(s) {', '.join(missing)}"
+            )
+        for game_id, entry in catalogue.entries.items():
+            if not isinstance(entry, Mapping):
+                raise GameDefinitionError(f"{catalogue.where}: games.{game_id} must be a table")
+            entries[game_id], where[game_id] = entry, catalogue.where
+    return entries, where
 
 
 def _game(
