@@ -19,13 +19,28 @@ def rtp(
     seed: int | None = typer.Option(None, "--seed", help="Simulation seed (default: random)."),
 ) -> None:
     """Return-to-player of a game: exact (--exact) or simulated (--spins / --hands)."""
-    if game == "european-roulette":
+    kind = _kind(game)
+    if kind == "roulette":
         from croupier.analysis import roulette as analysis
-    elif game.startswith("blackjack"):
+    elif kind == "blackjack":
         from croupier.analysis import blackjack as analysis  # type: ignore[no-redef]
-    else:
+    else:  # slots; an unknown game is reported by the slots analysis, as any bad id
         from croupier.analysis import slots as analysis  # type: ignore[no-redef]
     code = analysis.rtp_command(
         game, exact=exact, spins=spins, hands=hands, as_json=as_json, plot=plot, seed=seed
     )
     raise typer.Exit(code)
+
+
+def _kind(game: str) -> str:
+    """The game's kind, from its data file (roulette is built in)."""
+    from croupier.adapters.game_files import load_game_data
+    from croupier.domain.errors import CroupierError
+    from croupier.domain.games.instant import ROULETTE_ID
+
+    if game == ROULETTE_ID:
+        return "roulette"
+    try:
+        return str(load_game_data(game).get("kind", ""))
+    except CroupierError:
+        return ""
