@@ -31,9 +31,10 @@ from croupier.services.ledger import Ledger
 from croupier.services.stream import EventStream, OutboxRelay, StreamEvent, family_of
 from tests.conftest import service_unavailable
 from tests.support.ledger import open_test_ledger
+from tests.support.nats import STEP_TIMEOUT_S, teardown_steps
 
 NATS_URL = os.environ.get("CROUPIER_TEST_NATS_URL", "nats://127.0.0.1:4222")
-WAIT_S = 10.0
+WAIT_S = 30.0  # a budget for a condition to hold, not a delay: most hold in milliseconds
 GROUP_EVENTS_MAX = 64  # the ledger's bound on a linked group
 
 
@@ -87,7 +88,7 @@ class Rig:
 
     @property
     def jetstream(self) -> Any:
-        return None if self.admin is None else self.admin.jsm()
+        return None if self.admin is None else self.admin.jsm(timeout=STEP_TIMEOUT_S)
 
     async def jetstream_messages(self) -> int:
         info = await self.jetstream.stream_info(self.stream_name)
@@ -167,7 +168,7 @@ async def _jetstream_admin() -> Any:
     try:
         client = await nats.connect(  # one retry, then NoServersError: fails in ~0.1 s
             NATS_URL,
-            connect_timeout=2,
+            connect_timeout=STEP_TIMEOUT_S,  # refused at once when down; time when slow
             max_reconnect_attempts=1,
             reconnect_time_wait=0.1,
             error_cb=quiet,
@@ -175,7 +176,7 @@ async def _jetstream_admin() -> Any:
     except Exception as error:
         service_unavailable(f"NATS unreachable at {NATS_URL}: {error}")
     try:
-        await client.jsm().account_info()
+        await asyncio.wait_for(client.jsm().account_info(), STEP_TIMEOUT_S)
     except Exception as error:
         await client.close()
         service_unavailable(f"NATS at {NATS_URL} has no JetStream: {error}")
@@ -198,16 +199,17 @@ async def open_rig(kind: str, directory: Path) -> AsyncIterator[Rig]:
         await rig.stream.start()
         yield rig
     finally:
-        for relay in rig.relays:
-            await relay.close()
-        await rig.stream.close()
-        await ledger.close()
+        steps: list[Awaitable[object]] = [relay.close() for relay in rig.relays]
+        steps += [rig.stream.close(), ledger.close()]
         if admin is not None:
             from nats.js.errors import NotFoundError
 
-            with contextlib.suppress(NotFoundError):
-                await rig.jetstream.delete_stream(rig.stream_name)
-            await admin.close()
+            async def delete() -> None:
+                with contextlib.suppress(NotFoundError):
+                    await rig.jetstream.delete_stream(rig.stream_name)
+
+            steps += [delete(), admin.close()]
+        await teardown_steps(*steps)
 
 
 @pytest.fixture(params=["inprocess", "nats"])

@@ -19,19 +19,31 @@ LOAD = Path(__file__).with_name("crash_load.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _settled(ack: Path, run_id: str) -> int:
+    prefix = f"settle {run_id}:".encode()
+    return sum(
+        line.startswith(prefix) for line in (ack.read_bytes() if ack.exists() else b"").splitlines()
+    )
+
+
 def _run_and_kill(url: str, ack: Path, run_id: str, rng: random.Random) -> None:
+    """Start the load and SIGKILL it once *this run* has settled a random number of bets.
+
+    Killing on progress, not after a wall-clock delay: on a loaded machine a delay can end
+    before the process has done anything (a flake), and another run's lines must not count.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, str(LOAD), url, str(ack), run_id], env=env)
+    target = rng.randint(6, 40)
     try:
-        deadline = time.monotonic() + 60
-        while b"ready" not in (ack.read_bytes() if ack.exists() else b""):
+        deadline = time.monotonic() + 120
+        while _settled(ack, run_id) < target:
             assert process.poll() is None, "the load process died before it was killed"
-            assert time.monotonic() < deadline, "the load never got ready"
-            time.sleep(0.05)
-        time.sleep(rng.uniform(0.2, 1.2))
+            assert time.monotonic() < deadline, f"{run_id} settled under {target} bets in 120 s"
+            time.sleep(0.02)  # polling the file's progress, not waiting for time to pass
     finally:
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.wait(timeout=30)
 
 
 async def test_kill_9_loses_nothing_acknowledged_and_applies_nothing_by_halves(

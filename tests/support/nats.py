@@ -3,16 +3,33 @@ on the local server, and the stream deleted afterwards."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 
 from tests.conftest import service_unavailable
 
 NATS_URL = os.environ.get("CROUPIER_TEST_NATS_URL", "nats://127.0.0.1:4222")
+#: A budget for one step against the NATS server, generous for a loaded CI machine: an
+#: unreachable server is refused at once whatever this is; a slow one gets time.
+STEP_TIMEOUT_S = 20.0
+
+
+async def teardown_steps(*steps: Awaitable[object]) -> None:
+    """Run every teardown step, each within ``STEP_TIMEOUT_S``, even when an earlier one
+    fails, then raise the first failure (a stream that could not be deleted is a leak)."""
+    failures: list[BaseException] = []
+    for step in steps:
+        try:
+            await asyncio.wait_for(step, STEP_TIMEOUT_S)
+        except Exception as error:
+            failures.append(error)
+    if failures:
+        raise failures[0]
 
 
 @pytest.fixture
@@ -23,7 +40,10 @@ async def nats_stream_url() -> AsyncIterator[str]:
 
     try:
         client = await nats.connect(
-            NATS_URL, connect_timeout=3, max_reconnect_attempts=1, reconnect_time_wait=0.1
+            NATS_URL,
+            connect_timeout=STEP_TIMEOUT_S,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.1,
         )
     except Exception as error:
         service_unavailable(f"NATS unreachable at {NATS_URL}: {error}")
@@ -32,6 +52,9 @@ async def nats_stream_url() -> AsyncIterator[str]:
     try:
         yield f"{NATS_URL}?stream={name}&prefix=croupier-t-{suffix}"
     finally:
-        with contextlib.suppress(NotFoundError):
-            await client.jetstream().delete_stream(name)
-        await client.close()
+
+        async def delete() -> None:
+            with contextlib.suppress(NotFoundError):
+                await client.jetstream(timeout=STEP_TIMEOUT_S).delete_stream(name)
+
+        await teardown_steps(delete(), client.close())
