@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Connection", "Subscription"]
 
+#: After its close frame, how long the server reads on (and drops) what a client still sends,
+#: waiting for the client's close frame, before it drops the socket.
+CLOSE_WAIT_S = 5.0
+
 
 class Subscription:
     """One stream followed by one connection. ``last_seq`` is the last seq sent; while
@@ -47,7 +51,8 @@ class Connection(WSListener):
         self.subscriptions: dict[str, Subscription] = {}  # by stream
         self._subscribing: asyncio.Lock | None = None
         self.in_flight = 0
-        self.closed = False
+        self.closed = False  # nothing more is read from or sent to the client
+        self._close_wait: asyncio.TimerHandle | None = None
         limits = gateway.limits
         self._tokens = float(limits.messages_burst)
         self._refilled_at = time.monotonic()
@@ -67,17 +72,29 @@ class Connection(WSListener):
         self.gateway.opened(self)
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
-        if frame.msg_type == WSMsgType.TEXT and frame.fin:
+        if frame.msg_type == WSMsgType.CLOSE:
+            self._close_received(transport, frame)
+        elif self.closed or frame.msg_type in (WSMsgType.PING, WSMsgType.PONG):
+            return  # closing: what the client sent before it saw our close frame is dropped
+        elif frame.msg_type == WSMsgType.TEXT and frame.fin:
             self.gateway.received(self, frame.get_payload_as_bytes())
-        elif frame.msg_type == WSMsgType.CLOSE:
-            transport.send_close(frame.get_close_code())
-            transport.disconnect()
-        elif frame.msg_type not in (WSMsgType.PING, WSMsgType.PONG):
+        else:
             self.refuse(BadMessage("unsupported-frame", "send each message as one text frame"))
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
+        if self._close_wait is not None:
+            self._close_wait.cancel()
         self.closed = True
         self.gateway.closed(self)
+
+    def _close_received(self, transport: WSTransport, frame: WSFrame) -> None:
+        """The client's close frame: answer it, unless it answers ours, and end the socket."""
+        if not self.closed:
+            code = frame.get_close_code()
+            transport.send_close(WSCloseCode.OK if code == WSCloseCode.NO_INFO else code)
+            self.closed = True
+            self.gateway.closed(self)
+        transport.disconnect()
 
     # -- sending -----------------------------------------------------------------------------
     def send(self, text: str) -> None:
@@ -91,12 +108,19 @@ class Connection(WSListener):
         self.transport.send(WSMsgType.TEXT, text.encode())
 
     def close(self, code: Close, reason: str) -> None:
+        """Send a close frame and stop serving the client.
+
+        The socket stays open until the client answers with its own close frame, for at most
+        ``CLOSE_WAIT_S``: closing it while the client's messages (a flood's) are still
+        arriving unread would send a TCP reset, and a reset can destroy the close frame
+        before the client reads it. A client that never answers is cut off then."""
         if self.closed or self.transport is None:
             return
         self.closed = True
         self.gateway.closes[code.name.lower().replace("_", "-")] += 1
         self.transport.send_close(WSCloseCode(int(code)), reason.encode())
-        self.transport.disconnect()
+        loop = asyncio.get_running_loop()
+        self._close_wait = loop.call_later(CLOSE_WAIT_S, self.transport.disconnect, False)
         self.gateway.closed(self)
 
     # -- budgets -----------------------------------------------------------------------------
