@@ -1,11 +1,18 @@
 """The WebSocket gateway's edges against a real server and real clients: integers past 64
-bits and duplicate keys refused with the connection kept."""
+bits and duplicate keys refused with the connection kept, fragmented messages reassembled up
+to the size limit."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.test_realtime import _funded_player, serving
 from tests.support.ws import Client, ws_client
@@ -43,3 +50,86 @@ async def test_integers_past_64_bits_and_duplicate_keys_are_refused_and_the_conn
         )
         assert subscribed["type"] == "subscribed"
         assert (await client.wait_events(1))[0]["seq"] == 1
+
+
+async def test_a_fragmented_message_is_reassembled_around_control_frames(server: str) -> None:
+    token, _ = _funded_player(server, "fragments@example.com")
+    async with ws_client(server, token) as client:
+        websocket = client.connection
+        await websocket.send(['{"type": "pi', 'ng", "request_id"', ': "frag-1"}'])
+        assert (await client.answer("frag-1"))["type"] == "pong"
+
+        async def with_a_ping_between() -> AsyncIterator[str]:
+            yield '{"type": "ping", '
+            pong = await websocket.ping()  # a control frame between two fragments
+            async with asyncio.timeout(10):
+                await pong
+            yield '"request_id": "frag-2"}'
+
+        await websocket.send(with_a_ping_between())
+        assert (await client.answer("frag-2"))["type"] == "pong"
+        await _pong(client, "after-fragments")
+
+
+async def test_a_fragmented_message_over_the_size_limit_is_closed_as_too_big(
+    server: str,
+) -> None:
+    token, _ = _funded_player(server, "big-fragments@example.com")
+    async with ws_client(server, token) as client:
+        padding = ["x" * 8 * 1024] * 3  # each fragment fits the 16 KiB limit; together not
+        with contextlib.suppress(ConnectionClosed):
+            await client.connection.send(['{"type": "ping", "padding": "', *padding, '"}'])
+        code, _ = await client.closed()
+    assert code == 1009
+
+
+class _Frames(WSListener):  # type: ignore[misc]
+    """A picows client (it can send what ``websockets`` will not): text frames as they come,
+    and the close code."""
+
+    def __init__(self) -> None:
+        self.texts: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        if frame.msg_type == WSMsgType.TEXT:
+            self.texts.put_nowait(json.loads(frame.get_payload_as_bytes()))
+        elif frame.msg_type == WSMsgType.CLOSE and not self.closed.done():
+            self.closed.set_result(int(frame.get_close_code()))
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+
+
+async def _picows(base: str, token: str) -> tuple[WSTransport, _Frames]:
+    url = base.replace("http://", "ws://") + "/v1/ws"
+    headers = {"Authorization": f"Bearer {token}"}
+    transport, frames = await ws_connect(_Frames, url, extra_headers=headers)
+    async with asyncio.timeout(10):
+        assert (await frames.texts.get())["type"] == "authenticated"
+    return transport, frames
+
+
+async def test_fragments_out_of_order_close_the_connection_as_a_protocol_error(
+    server: str,
+) -> None:
+    token, _ = _funded_player(server, "stray@example.com")
+    transport, frames = await _picows(server, token)
+    try:
+        transport.send(WSMsgType.BINARY, b'{"type": ', fin=False)
+        transport.send(WSMsgType.CONTINUATION, b'"ping"}', fin=True)
+        async with asyncio.timeout(10):
+            refused = await frames.texts.get()
+        assert refused["error"]["code"] == "unsupported-frame"  # a binary message, whole
+        transport.send(WSMsgType.CONTINUATION, b"{}", fin=True)  # nothing to continue
+        async with asyncio.timeout(10):
+            assert await frames.closed == 1002
+    finally:
+        transport.disconnect()
+    transport, frames = await _picows(server, token)
+    try:
+        transport.send(WSMsgType.TEXT, b'{"type": ', fin=False)
+        transport.send(WSMsgType.TEXT, b'{"type": "ping"}', fin=True)  # the first unfinished
+        async with asyncio.timeout(10):
+            assert await frames.closed == 1002
+    finally:
+        transport.disconnect()

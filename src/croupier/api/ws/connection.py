@@ -53,6 +53,8 @@ class Connection(WSListener):
         self.in_flight = 0
         self.closed = False  # nothing more is read from or sent to the client
         self._close_wait: asyncio.TimerHandle | None = None
+        self._fragments: bytearray | None = None  # a message arriving in fragments, so far
+        self._fragments_binary = False
         limits = gateway.limits
         self._tokens = float(limits.messages_burst)
         self._refilled_at = time.monotonic()
@@ -76,10 +78,36 @@ class Connection(WSListener):
             self._close_received(transport, frame)
         elif self.closed or frame.msg_type in (WSMsgType.PING, WSMsgType.PONG):
             return  # closing: what the client sent before it saw our close frame is dropped
-        elif frame.msg_type == WSMsgType.TEXT and frame.fin:
+        elif frame.msg_type == WSMsgType.TEXT and frame.fin and self._fragments is None:
             self.gateway.received(self, frame.get_payload_as_bytes())
+        elif frame.msg_type == WSMsgType.BINARY and frame.fin and self._fragments is None:
+            self.refuse(BadMessage("unsupported-frame", "send each message as text"))
         else:
-            self.refuse(BadMessage("unsupported-frame", "send each message as one text frame"))
+            self._fragment(frame)
+
+    def _fragment(self, frame: WSFrame) -> None:
+        """One fragment of a message (RFC 6455, 5.4): kept until the last, within the same
+        size limit as a message in one frame. picows checks each frame's size, not the sum."""
+        first = frame.msg_type != WSMsgType.CONTINUATION
+        if first != (self._fragments is None):
+            reason = "a new message before the last one ended" if first else "nothing to continue"
+            self.close(Close.PROTOCOL_ERROR, reason)
+            return
+        if self._fragments is None:  # the first
+            self._fragments = bytearray()
+            self._fragments_binary = frame.msg_type == WSMsgType.BINARY
+        fragments, limit = self._fragments, self.gateway.limits.message_bytes_max
+        if len(fragments) + frame.payload_size > limit:
+            self.close(Close.TOO_BIG, f"a message over {limit} bytes")
+            return
+        fragments += frame.get_payload_as_memoryview()
+        if not frame.fin:
+            return
+        message, self._fragments = bytes(fragments), None
+        if self._fragments_binary:
+            self.refuse(BadMessage("unsupported-frame", "send each message as text"))
+        else:
+            self.gateway.received(self, message)
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         if self._close_wait is not None:

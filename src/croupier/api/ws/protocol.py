@@ -32,6 +32,7 @@ _INTEGER_MAX = 2**63 - 1  # the largest a signed 64-bit column holds
 
 class Close(IntEnum):
     GOING_AWAY = 1001
+    PROTOCOL_ERROR = 1002
     POLICY = 1008
     TOO_BIG = 1009
     INTERNAL = 1011
