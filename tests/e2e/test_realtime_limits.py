@@ -1,13 +1,14 @@
 """The WebSocket gateway's edges against a real server and real clients: integers past 64
 bits and duplicate keys refused with the connection kept, fragmented messages reassembled up
-to the size limit."""
+to the size limit, and connection caps per player and per address that free their slot on
+every kind of close."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -133,3 +134,107 @@ async def test_fragments_out_of_order_close_the_connection_as_a_protocol_error(
             assert await frames.closed == 1002
     finally:
         transport.disconnect()
+
+
+# -- connection caps -------------------------------------------------------------------------
+
+
+async def _until(admitted: Callable[[], Awaitable[bool]], timeout: float = 10) -> None:
+    """Retry until a new connection is admitted: the server learns of an abrupt drop only
+    when its socket does."""
+    async with asyncio.timeout(timeout):
+        while not await admitted():
+            pass
+
+
+async def _authenticates(base: str, token: str, stack: contextlib.AsyncExitStack[Any]) -> bool:
+    """Whether a new connection authenticates; if not, it was refused as one too many."""
+    client = await stack.enter_async_context(ws_client(base, auth=False))
+    answer = await client.request({"type": "auth", "token": token})
+    if answer["type"] == "authenticated":
+        return True
+    assert answer["error"]["code"] == "too-many-connections", answer
+    assert answer["error"]["status"] == 429
+    code, reason = await client.closed()
+    assert code == 4429 and "player" in reason, (code, reason)
+    return False
+
+
+async def test_connections_per_player_are_capped_and_every_close_frees_a_slot(
+    tmp_path: Any,
+) -> None:
+    caps = {"CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX": "2"}
+    with serving(f"sqlite:///{tmp_path}/ledger.db", "memory://", **caps) as base:
+        token, _ = _funded_player(base, "tabs@example.com")
+        bearer = {"Authorization": f"Bearer {token}"}
+        async with contextlib.AsyncExitStack() as stack:
+            first = await stack.enter_async_context(ws_client(base, token))
+            async with ws_client(base, token) as second:
+                again = await second.request({"type": "auth", "token": token})
+                assert again["type"] == "authenticated"  # the same connection: no new slot
+                assert not await _authenticates(base, token, stack)
+                by_header = await stack.enter_async_context(
+                    ws_client(base, auth=False, headers=bearer)
+                )
+                refused = await by_header.answer(None)
+                assert refused["error"]["code"] == "too-many-connections"
+                assert (await by_header.closed())[0] == 4429
+            assert await _authenticates(base, token, stack)  # the second's close freed one
+            first.connection.transport.abort()  # a drop without a close frame
+
+            async def authenticates() -> bool:
+                return await _authenticates(base, token, stack)
+
+            await _until(authenticates)
+
+
+async def _let_in(
+    base: str, stack: contextlib.AsyncExitStack[Any], forwarded_for: str = ""
+) -> Client | None:
+    """A new connection if it is let in; None if it was closed as one too many."""
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    client = await stack.enter_async_context(ws_client(base, auth=False, headers=headers))
+    try:
+        await _pong(client, "open?")
+        return client
+    except ConnectionClosed:
+        code, reason = await client.closed()
+        assert code == 4429 and "address" in reason, (code, reason)
+        return None
+
+
+async def test_connections_per_address_are_capped_and_every_close_frees_a_slot(
+    tmp_path: Any,
+) -> None:
+    caps = {"CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX": "2"}
+    with serving(f"sqlite:///{tmp_path}/ledger.db", "memory://", **caps) as base:
+        async with contextlib.AsyncExitStack() as stack:
+            assert await _let_in(base, stack)
+            async with contextlib.AsyncExitStack() as inner:
+                assert await _let_in(base, inner)
+                # without a trusted proxy the header is the client's word: ignored
+                assert not await _let_in(base, inner, forwarded_for="198.51.100.1")
+            dropping = await _let_in(base, stack)  # the closes freed their slots
+            assert dropping is not None and not await _let_in(base, stack)
+            dropping.connection.transport.abort()  # a drop without a close frame
+
+            async def let_in() -> bool:
+                return await _let_in(base, stack) is not None
+
+            await _until(let_in)
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_address_is_the_one_counted(
+    tmp_path: Any,
+) -> None:
+    settings = {
+        "CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX": "1",
+        "CROUPIER_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    with serving(f"sqlite:///{tmp_path}/ledger.db", "memory://", **settings) as base:
+        async with contextlib.AsyncExitStack() as stack:
+            assert await _let_in(base, stack, forwarded_for="203.0.113.7")
+            assert await _let_in(base, stack, forwarded_for="203.0.113.8")
+            # a client may put what it likes first; the proxy appends the address it saw
+            assert not await _let_in(base, stack, forwarded_for="192.0.2.1, 203.0.113.7")
+            assert not await _let_in(base, stack, forwarded_for="203.0.113.8")

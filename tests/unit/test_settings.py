@@ -22,3 +22,15 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
 def test_out_of_range_or_malformed_numbers_are_refused(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+def test_websocket_connection_caps_are_read_and_bounded() -> None:
+    caps = {
+        "CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX": "3",
+        "CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX": "2",
+    }
+    realtime = load_settings(caps).realtime
+    assert (realtime.connections_per_address_max, realtime.connections_per_player_max) == (3, 2)
+    for name in caps:
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: "0"})

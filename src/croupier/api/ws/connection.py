@@ -135,8 +135,9 @@ class Connection(WSListener):
             return
         self.transport.send(WSMsgType.TEXT, text.encode())
 
-    def close(self, code: Close, reason: str) -> None:
-        """Send a close frame and stop serving the client.
+    def close(self, code: Close, reason: str, *, counted_as: str | None = None) -> None:
+        """Send a close frame and stop serving the client; ``/metrics`` counts it under
+        ``counted_as``, by default the code's name.
 
         The socket stays open until the client answers with its own close frame, for at most
         ``CLOSE_WAIT_S``: closing it while the client's messages (a flood's) are still
@@ -145,7 +146,7 @@ class Connection(WSListener):
         if self.closed or self.transport is None:
             return
         self.closed = True
-        self.gateway.closes[code.name.lower().replace("_", "-")] += 1
+        self.gateway.closes[counted_as or code.name.lower().replace("_", "-")] += 1
         self.transport.send_close(WSCloseCode(int(code)), reason.encode())
         loop = asyncio.get_running_loop()
         self._close_wait = loop.call_later(CLOSE_WAIT_S, self.transport.disconnect, False)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from croupier.api.requests import ActionIn, RoundIn
 from croupier.api.statuses import status_for
+from croupier.api.ws.admission import Admission, client_address, trusted_networks
 from croupier.api.ws.connection import Connection, Subscription
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.config import RealtimeSettings
@@ -48,8 +49,13 @@ _GAME_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 class Gateway:
-    def __init__(self, limits: RealtimeSettings) -> None:
+    def __init__(self, limits: RealtimeSettings, trusted_proxies: Sequence[str] = ()) -> None:
+        """``trusted_proxies``: ``CROUPIER_TRUSTED_PROXIES``, for what a client's address is."""
         self.limits = limits
+        self.admission = Admission(
+            limits.connections_per_address_max, limits.connections_per_player_max
+        )
+        self._trusted_proxies = trusted_networks(trusted_proxies)
         self.platform: Platform | None = None
         self._connections: set[Connection] = set()
         self._followers: dict[str, set[Connection]] = {}  # stream -> connections
@@ -91,15 +97,29 @@ class Gateway:
 
     def opened(self, connection: Connection) -> None:
         self._connections.add(connection)
+        if not self.admission.admit_address(connection, self._address_of(connection)):
+            reason = "too many connections from this address"
+            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
+            return
         if connection.token is not None:
             connection.backlog = []
             self._spawn(connection, self._authenticate(connection, connection.token, None))
 
     def closed(self, connection: Connection) -> None:
         self._connections.discard(connection)
+        self.admission.release(connection)
         for stream in connection.subscriptions:
             self._unfollow(stream, connection)
         connection.subscriptions.clear()
+
+    def _address_of(self, connection: Connection) -> str | None:
+        transport = connection.transport
+        if transport is None:
+            return None
+        peer = transport.underlying_transport.get_extra_info("peername")
+        host = peer[0] if isinstance(peer, tuple) else None  # a Unix socket's is a str
+        forwarded = transport.request.headers.getall("x-forwarded-for", [])
+        return client_address(host, forwarded, self._trusted_proxies)
 
     # -- frames in ---------------------------------------------------------------------------
     def received(self, connection: Connection, payload: bytes) -> None:
@@ -197,8 +217,17 @@ class Gateway:
             connection.send(error_frame("internal-error", 500, "the server failed", request_id))
             connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
             return None
+        if connection.closed:  # it went away while the token was checked
+            return None
         if connection.player is not None and connection.player.player_id != player.player_id:
             connection.close(Close.POLICY, "a connection serves one player")
+            return None
+        if not self.admission.admit_player(connection, player.player_id):
+            limit = self.limits.connections_per_player_max
+            detail = f"this player has {limit} connections open already"
+            connection.send(error_frame("too-many-connections", 429, detail, request_id))
+            reason = "too many connections for this player"
+            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
             return None
         connection.player, connection.token = player, token
         connection.authenticated_at = time.monotonic()

@@ -38,7 +38,7 @@ class Close(IntEnum):
     INTERNAL = 1011
     UNAUTHENTICATED = 4401
     SLOW_CONSUMER = 4408
-    RATE_LIMITED = 4429
+    RATE_LIMITED = 4429  # too many: messages, or connections of one player or address
 
 
 class BadMessage(Exception):
