@@ -65,6 +65,10 @@ class RealtimeSettings:
     session_check_s: int = 60
     #: A connection that has not authenticated this long after opening is closed.
     auth_deadline_s: int = 10
+    #: Open connections one client address may hold (counted on connect) and one player
+    #: (counted on authentication); one more is closed with 4429.
+    connections_per_address_max: int = 256
+    connections_per_player_max: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,12 @@ def load_settings(
         jackpot_tick_ms=_int(env, "CROUPIER_JACKPOT_TICK_MS", 250, 10, 60_000),
         session_check_s=_int(env, "CROUPIER_WS_SESSION_CHECK_S", 60, 1, 3_600),
         auth_deadline_s=_int(env, "CROUPIER_WS_AUTH_DEADLINE_S", 10, 1, 3_600),
+        connections_per_address_max=_int(
+            env, "CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX", 256, 1, 1_000_000
+        ),
+        connections_per_player_max=_int(
+            env, "CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX", 10, 1, 10_000
+        ),
     )
     accounts = AccountLimits(
         session_ttl_s=_int(env, "CROUPIER_SESSION_TTL_S", 86_400, 60, 30 * 86_400),

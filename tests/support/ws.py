@@ -22,6 +22,7 @@ class Client:
         self.events: list[dict[str, Any]] = []
         self.frames: list[dict[str, Any]] = []  # everything, answers and events, as it came
         self.answers: dict[str | None, list[dict[str, Any]]] = {}
+        self.finished = False  # the server closed the connection, or it dropped
         self._arrived = asyncio.Condition()
         self._reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -37,6 +38,7 @@ class Client:
                         self.events.append(frame)
                     self._arrived.notify_all()
         async with self._arrived:
+            self.finished = True
             self._arrived.notify_all()
 
     async def send(self, message: dict[str, Any] | str) -> None:
@@ -50,8 +52,13 @@ class Client:
         return await self.answer(request_id, timeout)
 
     async def answer(self, request_id: str | None, timeout: float = 10) -> dict[str, Any]:
+        """The answer to ``request_id``; ``ConnectionClosed`` if the connection ends first."""
         async with asyncio.timeout(timeout), self._arrived:
-            await self._arrived.wait_for(lambda: bool(self.answers.get(request_id)))
+            await self._arrived.wait_for(
+                lambda: bool(self.answers.get(request_id)) or self.finished
+            )
+            if not self.answers.get(request_id):
+                raise self.connection.protocol.close_exc
             return self.answers[request_id].pop(0)
 
     async def wait_events(
@@ -75,11 +82,12 @@ class Client:
 
 @asynccontextmanager
 async def ws_client(
-    base: str, token: str | None = None, *, auth: bool = True
+    base: str, token: str | None = None, *, auth: bool = True, headers: dict[str, str] | None = None
 ) -> AsyncIterator[Client]:
-    """A connection to ``base``'s /v1/ws, authenticated with an ``auth`` message."""
+    """A connection to ``base``'s /v1/ws, authenticated with an ``auth`` message;
+    ``headers`` go on the upgrade request."""
     url = base.replace("http://", "ws://") + "/v1/ws"
-    async with connect(url, max_size=2**20) as connection:
+    async with connect(url, max_size=2**20, additional_headers=headers) as connection:
         client = Client(connection)
         try:
             if auth and token is not None:

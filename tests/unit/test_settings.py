@@ -37,3 +37,15 @@ def test_the_games_folder_is_an_existing_directory_made_absolute(
     for value in ("missing", "file"):
         with pytest.raises(ConfigError, match="CROUPIER_GAMES_DIR"):
             load_settings({"CROUPIER_GAMES_DIR": value})
+
+
+def test_websocket_connection_caps_are_read_and_bounded() -> None:
+    caps = {
+        "CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX": "3",
+        "CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX": "2",
+    }
+    realtime = load_settings(caps).realtime
+    assert (realtime.connections_per_address_max, realtime.connections_per_player_max) == (3, 2)
+    for name in caps:
+        with pytest.raises(ConfigError, match=name):
+            load_settings({name: "0"})

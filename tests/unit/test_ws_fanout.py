@@ -32,7 +32,7 @@ class Recording(Connection):
         elif not self.closed:
             self.frames.append(json.loads(text))
 
-    def close(self, code: Close, reason: str) -> None:
+    def close(self, code: Close, reason: str, *, counted_as: str | None = None) -> None:
         if not self.closed:
             self.closed, self.close_code = True, code
             self.gateway.closed(self)

@@ -29,6 +29,33 @@ from croupier.api.ws.protocol import BadMessage, error_frame, parse, reply_frame
         (b'{"type": "subscribe", "channel": "player", "after_seq": 1.5}', "invalid-request"),
         (b'{"type": "auth"}', "invalid-request"),
         (b"[" * 16_000, "malformed-json"),  # nested past the parser's stack
+        # a duplicate key: a proxy reading the first and us the last must never disagree
+        (b'{"type": "ping", "request_id": "a", "request_id": "b"}', "malformed-json"),
+        (b'{"type": "ping", "type": "auth", "token": "t"}', "malformed-json"),
+        (
+            b'{"type": "round.start", "request_id": "k-000001", "game_id": "roulette",'
+            b' "bets": [{"type": "red", "stake": 1, "stake": 9999}]}',
+            "malformed-json",
+        ),
+        # integers past a signed 64-bit column (SQLite's, PostgreSQL's bigint)
+        (
+            b'{"type": "subscribe", "channel": "player", "after_seq": 9223372036854775808}',
+            "invalid-request",
+        ),
+        (
+            b'{"type": "subscribe", "channel": "lobby", "after_seq": ' + str(2**70).encode() + b"}",
+            "invalid-request",
+        ),
+        (
+            b'{"type": "round.start", "request_id": "k-000001", "game_id": "lotus-20",'
+            b' "stake": 1180591620717411303424}',
+            "invalid-request",
+        ),
+        (
+            b'{"type": "round.start", "request_id": "k-000001", "game_id": "roulette",'
+            b' "bets": [{"type": "straight", "numbers": [-9223372036854775809], "stake": 1}]}',
+            "invalid-request",
+        ),
     ],
 )
 def test_malformed_messages_are_refused_with_a_code(payload: bytes, code: str) -> None:
@@ -46,6 +73,8 @@ def test_a_refusal_names_the_request_when_it_can() -> None:
 def test_good_messages_come_back_as_sent() -> None:
     message = {"type": "subscribe", "channel": "player", "after_seq": 12, "request_id": "s"}
     assert parse(json.dumps(message).encode()) == message
+    last = {"type": "subscribe", "channel": "player", "after_seq": 2**63 - 1}
+    assert parse(json.dumps(last).encode()) == last
     assert parse(b'{"type": "ping"}') == {"type": "ping"}
 
 

@@ -31,7 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     ``app.state.gateway`` serves ``/v1/ws`` on the same port (see :mod:`croupier.api.ws.port`).
     """
-    gateway = Gateway(settings.realtime)
+    gateway = Gateway(settings.realtime, trusted_proxies=settings.http.trusted_proxies)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

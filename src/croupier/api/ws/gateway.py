@@ -13,16 +13,16 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
-from pydantic import ValidationError
 
-from croupier.api.requests import ActionIn, RoundIn
 from croupier.api.statuses import status_for
+from croupier.api.ws.admission import Admission, client_address, trusted_networks
 from croupier.api.ws.connection import Connection, Subscription
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
+from croupier.api.ws.rounds import round_action, round_start
 from croupier.config import RealtimeSettings
 from croupier.domain.errors import CroupierError
 from croupier.services.stream import (
@@ -31,7 +31,6 @@ from croupier.services.stream import (
     StreamEvent,
     player_stream,
 )
-from croupier.services.wallet import IDEMPOTENCY_KEY
 
 if TYPE_CHECKING:
     from croupier.bootstrap import Platform
@@ -44,12 +43,16 @@ _REPLAY_PAGE = 500
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
 _STALLED_READS_MAX = 40  # × 50 ms: how long a gap may stay unfilled before giving up
 _SWEEP_S = 1.0  # how often sessions and authentication deadlines are looked at
-_GAME_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 class Gateway:
-    def __init__(self, limits: RealtimeSettings) -> None:
+    def __init__(self, limits: RealtimeSettings, trusted_proxies: Sequence[str] = ()) -> None:
+        """``trusted_proxies``: ``CROUPIER_TRUSTED_PROXIES``, for what a client's address is."""
         self.limits = limits
+        self.admission = Admission(
+            limits.connections_per_address_max, limits.connections_per_player_max
+        )
+        self._trusted_proxies = trusted_networks(trusted_proxies)
         self.platform: Platform | None = None
         self._connections: set[Connection] = set()
         self._followers: dict[str, set[Connection]] = {}  # stream -> connections
@@ -91,15 +94,29 @@ class Gateway:
 
     def opened(self, connection: Connection) -> None:
         self._connections.add(connection)
+        if not self.admission.admit_address(connection, self._address_of(connection)):
+            reason = "too many connections from this address"
+            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
+            return
         if connection.token is not None:
             connection.backlog = []
             self._spawn(connection, self._authenticate(connection, connection.token, None))
 
     def closed(self, connection: Connection) -> None:
         self._connections.discard(connection)
+        self.admission.release(connection)
         for stream in connection.subscriptions:
             self._unfollow(stream, connection)
         connection.subscriptions.clear()
+
+    def _address_of(self, connection: Connection) -> str | None:
+        transport = connection.transport
+        if transport is None:
+            return None
+        peer = transport.underlying_transport.get_extra_info("peername")
+        host = peer[0] if isinstance(peer, tuple) else None  # a Unix socket's is a str
+        forwarded = transport.request.headers.getall("x-forwarded-for", [])
+        return client_address(host, forwarded, self._trusted_proxies)
 
     # -- frames in ---------------------------------------------------------------------------
     def received(self, connection: Connection, payload: bytes) -> None:
@@ -197,8 +214,17 @@ class Gateway:
             connection.send(error_frame("internal-error", 500, "the server failed", request_id))
             connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
             return None
+        if connection.closed:  # it went away while the token was checked
+            return None
         if connection.player is not None and connection.player.player_id != player.player_id:
             connection.close(Close.POLICY, "a connection serves one player")
+            return None
+        if not self.admission.admit_player(connection, player.player_id):
+            limit = self.limits.connections_per_player_max
+            detail = f"this player has {limit} connections open already"
+            connection.send(error_frame("too-many-connections", 429, detail, request_id))
+            reason = "too many connections for this player"
+            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
             return None
         connection.player, connection.token = player, token
         connection.authenticated_at = time.monotonic()
@@ -251,29 +277,14 @@ class Gateway:
 
     async def _round_start(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
-        request_id, game_id = _idempotency_key(message), message.get("game_id")
-        if not isinstance(game_id, str) or not 1 <= len(game_id) <= 64:
-            raise BadMessage("invalid-request", "game_id must be a game's id", request_id)
-        if not set(game_id) <= _GAME_ID_CHARS:
-            raise BadMessage("invalid-request", "game_id must be a game's id", request_id)
-        body = {k: v for k, v in message.items() if k not in ("type", "request_id", "game_id")}
-        try:
-            request = RoundIn.model_validate(body).model_dump(exclude_none=True)
-        except ValidationError as error:
-            raise BadMessage("invalid-request", _first_problem(error), request_id) from None
+        request_id, game_id, request = round_start(message)
         player = await self._fresh_player(connection)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
 
     async def _round_action(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
-        request_id, round_id = _idempotency_key(message), message.get("round_id")
-        if not isinstance(round_id, str) or len(round_id) != 25 or round_id[0] != "r":
-            raise BadMessage("invalid-request", "round_id must be a round's id", request_id)
-        try:
-            action = ActionIn.model_validate({"action": message.get("action")}).action
-        except ValidationError as error:
-            raise BadMessage("invalid-request", _first_problem(error), request_id) from None
+        request_id, round_id, action = round_action(message)
         player = await self._fresh_player(connection)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
@@ -442,20 +453,3 @@ class Gateway:
                 subscription.catching_up = True
                 subscription.held.append(event)
                 self._spawn(connection, self._catch_up(connection, subscription))
-
-
-def _idempotency_key(message: dict[str, Any]) -> str:
-    request_id: str = message["request_id"]
-    if not IDEMPOTENCY_KEY.match(request_id):
-        raise BadMessage(
-            "invalid-request",
-            "request_id must be 8 to 64 of A-Z a-z 0-9 . _ : - (it is the idempotency key)",
-            request_id,
-        )
-    return request_id
-
-
-def _first_problem(error: ValidationError) -> str:
-    problem = error.errors()[0]
-    where = ".".join(str(part) for part in problem.get("loc", ()))
-    return f"{where}: {problem.get('msg', 'invalid')}" if where else problem.get("msg", "invalid")

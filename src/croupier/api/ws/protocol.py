@@ -1,7 +1,9 @@
 """The wire format of ``/v1/ws``: what a client may send, and the frames we answer with.
 
 Parsing is strict and total: every malformed message becomes a :class:`BadMessage` with a
-code the client can act on, never an exception from deep inside.
+code the client can act on, never an exception from deep inside. A duplicate key is malformed
+(:mod:`croupier.api.strict_json`), and every integer must fit a signed 64-bit column, as
+``after_seq`` is compared in SQL: 2**70 would fail in the driver, after ``subscribed``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import json
 from enum import IntEnum
 from typing import Any
+
+from croupier.api import strict_json
 
 __all__ = [
     "CHANNELS",
@@ -23,16 +27,18 @@ __all__ = [
 CHANNELS = ("player", "lobby", "jackpots")
 _TYPES = ("auth", "subscribe", "unsubscribe", "round.start", "round.action", "ping")
 _REQUEST_ID_MAX = 64
+_INTEGER_MAX = 2**63 - 1  # the largest a signed 64-bit column holds
 
 
 class Close(IntEnum):
     GOING_AWAY = 1001
+    PROTOCOL_ERROR = 1002
     POLICY = 1008
     TOO_BIG = 1009
     INTERNAL = 1011
     UNAUTHENTICATED = 4401
     SLOW_CONSUMER = 4408
-    RATE_LIMITED = 4429
+    RATE_LIMITED = 4429  # too many: messages, or connections of one player or address
 
 
 class BadMessage(Exception):
@@ -46,7 +52,7 @@ class BadMessage(Exception):
 def parse(payload: bytes) -> dict[str, Any]:
     """A client message as a dict with a known ``type`` and, if any, a valid ``request_id``."""
     try:
-        message = json.loads(payload)
+        message = strict_json.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError):  # [[[[… nested past the stack
         raise BadMessage("malformed-json", "a message must be one JSON object") from None
     if not isinstance(message, dict):
@@ -56,6 +62,10 @@ def parse(payload: bytes) -> dict[str, Any]:
         not isinstance(request_id, str) or not 1 <= len(request_id) <= _REQUEST_ID_MAX
     ):
         raise BadMessage("invalid-request", f"request_id must be 1 to {_REQUEST_ID_MAX} chars")
+    if not _integers_in_range(message):
+        raise BadMessage(
+            "invalid-request", f"every integer must be between 0 and {_INTEGER_MAX}", request_id
+        )
     kind = message.get("type")
     if kind not in _TYPES:
         raise BadMessage("unknown-type", f"type must be one of {', '.join(_TYPES)}", request_id)
@@ -67,11 +77,27 @@ def parse(payload: bytes) -> dict[str, Any]:
                 "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
             )
         after = message.get("after_seq")
-        if after is not None and (type(after) is not int or after < 0):
+        if after is not None and type(after) is not int:
             raise BadMessage("invalid-request", "after_seq must be an integer >= 0", request_id)
     if kind == "auth" and not isinstance(message.get("token"), str):
         raise BadMessage("invalid-request", "auth needs a token", request_id)
     return message
+
+
+def _integers_in_range(message: dict[str, Any]) -> bool:
+    """Whether every integer in the message, at any depth, is within 0 … ``_INTEGER_MAX``
+    (a walk with its own stack: the parser allows deeper nesting than recursion would)."""
+    pending: list[Any] = [message]
+    while pending:
+        value = pending.pop()
+        if type(value) is int:
+            if not 0 <= value <= _INTEGER_MAX:
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
