@@ -1,40 +1,11 @@
 """The event stream on NATS JetStream, shared by every Croupier process (``nats://host:4222``).
 
-Subjects and headers
-    A durable event goes to ``<prefix>.ev.<family>.<id>``, captured by one JetStream stream
-    (file storage, no age limit); a ticker value goes to ``<prefix>.tick.<family>`` on core
-    NATS and is not stored. A subject token cannot hold a ``.``, so the id is written with
-    every ``.`` as ``%``, a character no stream id contains (the mapping is reversible). The
-    payload is the event's canonical JSON, untouched; the headers carry the event
-    (:data:`STREAM_HEADER`, :data:`SEQ_HEADER`, :data:`TYPE_HEADER`, :data:`TS_HEADER`) and,
-    when stored, its outbox batch (:data:`BATCH_HEADER`), :data:`BATCH_END_HEADER` on the last
-    event of a batch, and ``Nats-Msg-Id: <stream>:<seq>``.
-
-Stored once, in commit order, whatever is retried
-    The relay publishes at least once: it retries a failed call and republishes after a
-    restart. Within a call, message *i* carries ``Nats-Expected-Last-Sequence: L + i`` (``L``
-    the stream's last sequence), so the server refuses everything after a message it did not
-    store: the JetStream stream is always a gap-free prefix of the outbox, in commit order.
-    After a failure the adapter reads the stream's newest message and skips what the stream
-    already holds, so a retry stores nothing twice however late it comes; ``Nats-Msg-Id``
-    (a 2-minute de-duplication window) is a second guard. Live subscribers may still see an
-    event twice (a retried message is delivered again, even one the stream refused); they
-    drop what they have seen by seq. One adapter publishes to a JetStream stream: the relay
-    of the ledger's single writer.
-
-Reading a stream (``read``)
-    A stream's events sit in seq order on its own subject, one message per seq, so ``read``
-    works by subject with direct gets (``allow_direct``, which ``start`` sets): one for the
-    subject's last message (a caught-up client costs this one round trip); then, unless
-    ``after_seq`` is 0, a search of the JetStream sequence for the first message above it
-    (``next_by_subj``), guessing its place from the subject's density and bisecting every
-    other step: one to three gets for a client a few events behind, at most ~2·log2 of the
-    messages stored; then the rest, up to 8 by direct gets, more through an ephemeral push
-    consumer filtered on the subject that starts there and delivers no more than asked (two
-    round trips, then the messages). So a resume costs O(log N + k) round trips and messages
-    for k events, however long the stream. On nats-server 2.9 the server's own cost grows
-    with the messages it skips between a subject's events (in one test, 400 events of one
-    player among 400,000: ~0.7 ms to read the last one, ~70 ms to read all 400).
+A durable event goes to ``<prefix>.ev.<family>.<id>`` in one JetStream stream; a ticker value
+to ``<prefix>.tick.<family>`` on core NATS. Publishes are conditional on the stream's last
+sequence, so the stream is always a gap-free prefix of the outbox in commit order, whatever
+is retried; ``read`` resumes a stream after a seq in O(log N + k) round trips. The design —
+subjects and headers, exactly-once storage, how a stream is read — is in docs/realtime.md,
+"The event stream on NATS JetStream".
 """
 
 from __future__ import annotations
