@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from croupier.adapters.game_files import GameFiles
+from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import ProvablyFairSource
@@ -24,7 +25,6 @@ from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.jackpot_ticker import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
-from croupier.services.payments import SandboxPaymentProvider
 from croupier.services.rounds import RoundLimits, RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService

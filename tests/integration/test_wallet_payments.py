@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import IdempotencyConflict
 from croupier.services.ledger import verify_ledger
-from croupier.services.payments import PaymentResult, SandboxPaymentProvider
+from croupier.services.payments import PaymentResult
 from croupier.services.wallet import PaymentDeclined
 from tests.support.platform import funded_player
 

@@ -1,4 +1,4 @@
-"""The payment provider port, and the bundled sandbox that approves (or declines) at once.
+"""The payment provider port (the bundled sandbox is ``croupier.adapters.payments``).
 
 A provider call carries the client's idempotency key, so asking twice for the same payment
 never moves money twice at the provider either.
@@ -6,11 +6,10 @@ never moves money twice at the provider either.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["PaymentProvider", "PaymentResult", "SandboxPaymentProvider"]
+__all__ = ["PaymentProvider", "PaymentResult"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,31 +33,3 @@ class PaymentProvider(Protocol):
     ) -> PaymentResult:
         """Send money to the player's payment method (a withdrawal)."""
         ...
-
-
-class SandboxPaymentProvider:
-    """Approves everything (or declines everything, for testing the refusal path)."""
-
-    name = "sandbox"
-
-    def __init__(self, *, approve: bool = True) -> None:
-        self.approve = approve
-
-    async def charge(
-        self, *, player_id: str, amount_minor: int, currency: str, key: str
-    ) -> PaymentResult:
-        return self._answer("charge", player_id, key)
-
-    async def payout(
-        self, *, player_id: str, amount_minor: int, currency: str, key: str
-    ) -> PaymentResult:
-        return self._answer("payout", player_id, key)
-
-    def _answer(self, operation: str, player_id: str, key: str) -> PaymentResult:
-        # The same request always gets the same reference, as a real provider's would.
-        reference = (
-            "sbx_" + hashlib.sha256(f"{operation}:{player_id}:{key}".encode()).hexdigest()[:20]
-        )
-        if self.approve:
-            return PaymentResult(True, reference)
-        return PaymentResult(False, reference, "declined by the sandbox provider")
