@@ -20,6 +20,7 @@ from croupier.services.accounts import (
     PasswordHasher,
     Player,
     TooManyAttempts,
+    TooManyRegistrations,
     token_sha256,
 )
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, open_accounts
@@ -273,8 +274,9 @@ async def test_registrations_per_address_are_limited(database_url: str) -> None:
     async with open_accounts(database_url, clock=clock, limits=limits) as service:
         for i in range(3):
             await register(service, f"p{i}@example.com", ip="198.51.100.7")
-        with pytest.raises(TooManyAttempts):
+        with pytest.raises(TooManyRegistrations) as refused:
             await register(service, "p3@example.com", ip="198.51.100.7")
+        assert "registrations" in str(refused.value) and refused.value.retry_after_s == 60
         assert await service.store.find_by_email("p3@example.com") is None
         await register(service, "p4@example.com", ip="198.51.100.8")  # another address
         clock.now += timedelta(seconds=61)

@@ -7,6 +7,7 @@ from croupier.domain.accounts.errors import (
     EmailTaken,
     InvalidRegistration,
     TooManyAttempts,
+    TooManyRegistrations,
 )
 from croupier.domain.accounts.passwords import RAW_LENGTH_FACTOR, PasswordPolicy, prepare_password
 from croupier.domain.accounts.player import Player, bonus_account_id, cash_account_id
@@ -30,6 +31,7 @@ __all__ = [
     "Player",
     "Registration",
     "TooManyAttempts",
+    "TooManyRegistrations",
     "age_years",
     "bonus_account_id",
     "cash_account_id",

@@ -1,0 +1,44 @@
+"""Registration over the real HTTP API: what a client is told when it is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.support.server import running_server
+
+PASSWORD = "correct horse battery staple"
+
+
+def _registration(email: str, password: str = PASSWORD) -> dict[str, str]:
+    return {
+        "email": email,
+        "password": password,
+        "date_of_birth": "1990-04-01",
+        "country": "MT",
+        "currency": "EUR",
+    }
+
+
+def test_the_registration_limit_says_it_is_about_registrations(tmp_path: Path) -> None:
+    """Its 429 must not send the client looking for failed logins: its own type and detail,
+    and the same Retry-After as every 429. Logins from that address are not held by it."""
+    with (
+        running_server(
+            f"sqlite:///{tmp_path}/r.db", CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE="2"
+        ) as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        for i in range(2):
+            assert client.post("/v1/players", json=_registration(f"p{i}@example.com")).is_success
+        refused = client.post("/v1/players", json=_registration("p2@example.com"))
+        login = client.post("/v1/sessions", json={"email": "p0@example.com", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["type"] == "https://croupier.dev/problems/too-many-registrations"
+    assert "registrations" in problem["detail"] and "login" not in problem["detail"]
+    retry_after_s = int(refused.headers["Retry-After"])
+    assert 1 <= retry_after_s <= 60 and problem["retry_after_s"] == retry_after_s
+    assert login.status_code == 201
