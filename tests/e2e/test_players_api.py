@@ -42,3 +42,35 @@ def test_the_registration_limit_says_it_is_about_registrations(tmp_path: Path) -
     retry_after_s = int(refused.headers["Retry-After"])
     assert 1 <= retry_after_s <= 60 and problem["retry_after_s"] == retry_after_s
     assert login.status_code == 201
+
+
+def test_weak_passwords_are_refused_saying_which_rule(tmp_path: Path) -> None:
+    """The three passwords an adversarial test registered, now each a 422 naming the rule
+    broken, never echoing the password; no player is left behind."""
+    with (
+        running_server(f"sqlite:///{tmp_path}/w.db") as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        answers = {
+            password: client.post("/v1/players", json=_registration("weak@example.com", password))
+            for password in [" " * 12, "\x00" * 12, "croupier2026", "Weak!!2026!!"]
+        }
+        login = client.post(
+            "/v1/sessions", json={"email": "weak@example.com", "password": " " * 12}
+        )
+    details = {}
+    for password, answer in answers.items():
+        assert answer.status_code == 422, password
+        problem = answer.json()
+        assert problem["type"] == "https://croupier.dev/problems/invalid-registration"
+        assert problem["detail"].startswith("password: ")
+        assert password not in answer.text
+        details[password] = problem["detail"]
+    assert details == {
+        " " * 12: "password: must not be only spaces or invisible characters",
+        "\x00" * 12: "password: must not contain control characters such as NUL, tab or newline",
+        "croupier2026": "password: must not be the site's name with only digits or symbols added",
+        "Weak!!2026!!": "password: must not be your email address or its name with only digits"
+        " or symbols added",
+    }
+    assert login.status_code == 401

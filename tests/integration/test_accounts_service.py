@@ -81,8 +81,12 @@ async def test_registration_refusals_name_the_field_and_store_nothing(database_u
     cases = [
         ({"email": "not-an-email"}, "email"),
         ({"password": "short pw"}, "password"),
-        ({"password": "QWERTYUIOP"}, "password"),  # common, compared lower-cased
+        ({"password": "PASSWORD1234"}, "password"),  # common, compared case-folded
         ({"password": "alice@example.com"}, "password"),
+        ({"password": "Alice!!2026!!"}, "password"),  # the email's name
+        ({"password": " " * 10}, "password"),
+        ({"password": "\x00" * 10}, "password"),
+        ({"password": "croupier2026"}, "password"),
         ({"date_of_birth": "2008-05-02"}, "date_of_birth"),  # 17 years and 364 days
         ({"date_of_birth": "01/04/1990"}, "date_of_birth"),
         ({"country": "XX"}, "country"),

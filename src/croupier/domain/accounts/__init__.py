@@ -9,7 +9,12 @@ from croupier.domain.accounts.errors import (
     TooManyAttempts,
     TooManyRegistrations,
 )
-from croupier.domain.accounts.passwords import RAW_LENGTH_FACTOR, PasswordPolicy, prepare_password
+from croupier.domain.accounts.passwords import (
+    PRODUCT_CONTEXT_WORDS,
+    RAW_LENGTH_FACTOR,
+    PasswordPolicy,
+    prepare_password,
+)
 from croupier.domain.accounts.player import Player, bonus_account_id, cash_account_id
 from croupier.domain.accounts.registration import Registration, validate_registration
 from croupier.domain.accounts.validation import (
@@ -23,6 +28,7 @@ from croupier.domain.accounts.validation import (
 __all__ = [
     "AUTHENTICATION_FAILED_MESSAGE",
     "ISO_3166_ALPHA_2",
+    "PRODUCT_CONTEXT_WORDS",
     "RAW_LENGTH_FACTOR",
     "AuthenticationFailed",
     "EmailTaken",
