@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from croupier.domain.accounts import InvalidRegistration, PasswordPolicy
+from croupier.domain.accounts import InvalidRegistration, PasswordPolicy, login_forms
 from croupier.services.accounts import AccountLimits
 
 POLICY = PasswordPolicy()
@@ -79,7 +79,20 @@ def test_an_email_without_letters_is_still_no_password() -> None:
     ],
 )
 def test_printable_unicode_and_spaces_are_accepted(password: str) -> None:
-    assert POLICY.check(password, email=EMAIL) == unicodedata.normalize("NFC", password)
+    assert POLICY.check(password, email=EMAIL) == password
+
+
+def test_passwords_are_nfkc_normalised_and_login_also_tries_the_older_nfc_form() -> None:
+    assert POLICY.check("correct\u00a0horse battery") == "correct horse battery"
+    assert POLICY.check("\uff43\uff4f\uff52\uff52\uff45\uff43\uff54 horse") == "correct horse"
+    assert "site's name" in _refusal(
+        "\uff43\uff52\uff4f\uff55\uff50\uff49\uff45\uff52\uff12\uff10\uff12\uff16"
+    )
+    assert login_forms("cafe\u0301 society", length_max=256) == ("caf\u00e9 society",)
+    assert login_forms("\ufb01ne \u00e9", length_max=256) == ("fine \u00e9", "\ufb01ne \u00e9")
+    assert login_forms("x" * 1024, length_max=256) == ("x" * 1024,)  # not a password, not cut
+    assert login_forms("x" * 1025, length_max=256) == ()  # longer than any registration takes
+    assert login_forms("correct horse \ud800", length_max=256) == ()  # not UTF-8
 
 
 def test_minimum_length_is_twelve_by_default() -> None:
@@ -113,6 +126,8 @@ def test_an_accepted_password_is_printable_and_not_blank(password: str) -> None:
         prepared = POLICY.check(password)
     except InvalidRegistration:
         return
+    assert prepared == unicodedata.normalize("NFKC", password)
+    assert prepared in login_forms(password, length_max=POLICY.length_max)
     for text in (password, prepared):
         assert not any(unicodedata.category(c) in {"Cc", "Cs", "Cn"} for c in text)
     assert not prepared.isspace()

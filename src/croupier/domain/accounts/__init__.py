@@ -13,6 +13,7 @@ from croupier.domain.accounts.passwords import (
     PRODUCT_CONTEXT_WORDS,
     RAW_LENGTH_FACTOR,
     PasswordPolicy,
+    login_forms,
     prepare_password,
 )
 from croupier.domain.accounts.player import Player, bonus_account_id, cash_account_id
@@ -43,6 +44,7 @@ __all__ = [
     "cash_account_id",
     "check_country",
     "check_currency",
+    "login_forms",
     "normalise_email",
     "parse_date_of_birth",
     "prepare_password",

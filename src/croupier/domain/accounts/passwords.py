@@ -20,8 +20,11 @@ sequences, the zero-width non-joiner of Persian and Indic scripts, the tags of f
 ``Co`` private-use characters (the Apple logo a Mac keyboard types). A password made only of
 spaces and such invisible characters is refused.
 
-Passwords are NFC-normalised before checking and hashing, so the same password typed on two
-systems that compose accents differently is the same password.
+Passwords are NFKC-normalised before checking and hashing (NIST SP 800-63B 5.1.1.2), so the
+same password typed on two systems is the same password: accents composed or not, full-width
+or half-width letters from an East Asian input method, ligatures, a no-break space. Hashes
+made before, when registration hashed the NFC form, still verify (:func:`login_forms`), and
+the service then replaces them.
 
 >>> policy = PasswordPolicy(common_passwords=frozenset({"password1234"}))
 >>> policy.check("PassWord1234")
@@ -44,10 +47,16 @@ from typing import Final
 
 from croupier.domain.accounts.errors import InvalidRegistration
 
-__all__ = ["PRODUCT_CONTEXT_WORDS", "RAW_LENGTH_FACTOR", "PasswordPolicy", "prepare_password"]
+__all__ = [
+    "PRODUCT_CONTEXT_WORDS",
+    "RAW_LENGTH_FACTOR",
+    "PasswordPolicy",
+    "login_forms",
+    "prepare_password",
+]
 
 #: A password longer than this many times ``length_max`` before normalisation is refused
-#: unread; so login may cut any input there without changing a valid password.
+#: unread, at registration and at login: it bounds the normalisation work.
 RAW_LENGTH_FACTOR = 4
 #: The context words every policy starts from: the product's name.
 PRODUCT_CONTEXT_WORDS: Final = frozenset({"croupier"})
@@ -61,8 +70,25 @@ _SPACE_RUN = re.compile(r"\s+")
 
 
 def prepare_password(password: str) -> str:
-    """The form of ``password`` that is checked and hashed (Unicode NFC)."""
-    return unicodedata.normalize("NFC", password)
+    """The form of ``password`` that is checked and hashed (Unicode NFKC)."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def login_forms(password: str, *, length_max: int) -> tuple[str, ...]:
+    """The forms of ``password`` a login verifies, in order: the prepared one (NFKC), then
+    the NFC form older hashes were made of, if it differs.
+
+    Empty for input no registration accepts (longer than ``RAW_LENGTH_FACTOR × length_max``,
+    or not encodable as UTF-8). Nothing is cut (ASVS 2.1.3): a longer input never matches.
+    """
+    if len(password) > RAW_LENGTH_FACTOR * length_max:
+        return ()
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return ()
+    current, older = prepare_password(password), unicodedata.normalize("NFC", password)
+    return (current,) if older == current else (current, older)
 
 
 def _letters(text: str) -> str:
@@ -84,7 +110,7 @@ def _check_characters(password: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class PasswordPolicy:
-    """Length bounds in characters (after NFC), lower-cased common passwords to refuse, and
+    """Length bounds in characters (after NFKC), lower-cased common passwords to refuse, and
     the context words (each with at least one letter) a password must not be built from."""
 
     length_min: int = 12
@@ -104,7 +130,7 @@ class PasswordPolicy:
         rule it broke (never the password itself). ``email``: the normalised address."""
         if not isinstance(password, str):
             raise InvalidRegistration("password", "must be a string")
-        if len(password) > RAW_LENGTH_FACTOR * self.length_max:  # bound the NFC work
+        if len(password) > RAW_LENGTH_FACTOR * self.length_max:  # bound the NFKC work
             raise InvalidRegistration("password", f"must be at most {self.length_max} characters")
         _check_characters(password)
         prepared = prepare_password(password)
