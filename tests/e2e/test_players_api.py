@@ -74,3 +74,20 @@ def test_weak_passwords_are_refused_saying_which_rule(tmp_path: Path) -> None:
         " or symbols added",
     }
     assert login.status_code == 401
+
+
+def test_operators_add_their_own_context_words(tmp_path: Path) -> None:
+    """Players see the operator's brand, not "Croupier": it is as guessable a password."""
+    with (
+        running_server(
+            f"sqlite:///{tmp_path}/c.db", CROUPIER_PASSWORD_CONTEXT_WORDS="Lucky Seven"
+        ) as base,
+        httpx.Client(base_url=base) as client,
+    ):
+        brand = client.post("/v1/players", json=_registration("a@example.com", "LuckySeven2026!"))
+        product = client.post("/v1/players", json=_registration("b@example.com", "croupier2026"))
+    for answer in (brand, product):
+        assert answer.status_code == 422
+        assert answer.json()["detail"] == (
+            "password: must not be the site's name with only digits or symbols added"
+        )

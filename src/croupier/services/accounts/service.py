@@ -14,11 +14,12 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from croupier.domain.accounts import (
+    PRODUCT_CONTEXT_WORDS,
     AuthenticationFailed,
     EmailTaken,
     InvalidRegistration,
@@ -79,6 +80,7 @@ class AccountService:
         limits: AccountLimits,
         hasher: PasswordHasher,
         common_passwords: frozenset[str],
+        context_words: Iterable[str] = (),
         limiter: LoginLimiter | None = None,
         new_player_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
@@ -89,8 +91,11 @@ class AccountService:
         self.limiter = limiter if limiter is not None else MemoryLoginLimiter(limits)
         self._clock = clock
         self._new_player_id = new_player_id
-        self._policy = PasswordPolicy(
-            limits.password_length_min, limits.password_length_max, common_passwords
+        self._policy = PasswordPolicy(  # context words: the operator's besides "croupier"
+            limits.password_length_min,
+            limits.password_length_max,
+            common_passwords,
+            PRODUCT_CONTEXT_WORDS | frozenset(context_words),
         )
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
