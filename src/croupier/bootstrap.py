@@ -237,6 +237,7 @@ async def open_platform(settings: Settings) -> Platform:
         limits=settings.accounts,
         hasher=hasher,
         common_passwords=load_common_passwords(),
+        context_words=settings.password_context_words,
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)

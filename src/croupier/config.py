@@ -82,6 +82,9 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
+    #: Words (the operator's brand, its domain) a password must not be with only digits or
+    #: symbols added; "croupier" always is one.
+    password_context_words: tuple[str, ...] = ()
     wallet: WalletLimits = field(default_factory=WalletLimits)
     rounds: RoundLimits = field(default_factory=RoundLimits)
     #: The bundled sandbox payment provider approves everything unless this is false.
@@ -134,6 +137,17 @@ def games_dir_setting(env: Mapping[str, str]) -> Path | None:
     if not path.is_dir():
         raise ConfigError(f"CROUPIER_GAMES_DIR must be a directory, got {raw!r}")
     return path.resolve()
+
+
+def _context_words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of at most 32 words, each 1 to 64 characters with a letter."""
+    words = tuple(filter(None, (part.strip() for part in (env.get(name) or "").split(","))))
+    if len(words) > 32:
+        raise ConfigError(f"{name}: at most 32 words, got {len(words)}")
+    for word in words:
+        if len(word) > 64 or not any(c.isalpha() for c in word):
+            raise ConfigError(f"{name}: {word!r} must be at most 64 characters, with a letter")
+    return words
 
 
 def _currencies(raw: str) -> tuple[tuple[str, int], ...]:
@@ -240,6 +254,7 @@ def load_settings(
         http=http,
         realtime=realtime,
         accounts=accounts,
+        password_context_words=_context_words(env, "CROUPIER_PASSWORD_CONTEXT_WORDS"),
         wallet=wallet,
         payments_approve=approve == "approve",
         blackjack_idle_timeout_s=_int(env, "CROUPIER_BLACKJACK_IDLE_TIMEOUT_S", 600, 0, 7 * 86_400),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import unicodedata
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from croupier.services.accounts import (
     PasswordHasher,
     Player,
     TooManyAttempts,
+    TooManyRegistrations,
     token_sha256,
 )
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, open_accounts
@@ -80,8 +82,12 @@ async def test_registration_refusals_name_the_field_and_store_nothing(database_u
     cases = [
         ({"email": "not-an-email"}, "email"),
         ({"password": "short pw"}, "password"),
-        ({"password": "QWERTYUIOP"}, "password"),  # common, compared lower-cased
+        ({"password": "PASSWORD1234"}, "password"),  # common, compared case-folded
         ({"password": "alice@example.com"}, "password"),
+        ({"password": "Alice!!2026!!"}, "password"),  # the email's name
+        ({"password": " " * 10}, "password"),
+        ({"password": "\x00" * 10}, "password"),
+        ({"password": "croupier2026"}, "password"),
         ({"date_of_birth": "2008-05-02"}, "date_of_birth"),  # 17 years and 364 days
         ({"date_of_birth": "01/04/1990"}, "date_of_birth"),
         ({"country": "XX"}, "country"),
@@ -156,6 +162,11 @@ async def test_wrong_password_and_unknown_email_fail_alike(database_url: str) ->
             failures.append((type(failed.value), str(failed.value), failed.value.code))
         assert len(set(failures)) == 1
         assert verified.verifications == 3  # one argon2 verification each: same cost, too
+        verified.verifications = 0
+        for email in (EMAIL, "bob@example.com"):  # NFKC and NFC forms differ: two each
+            with pytest.raises(AuthenticationFailed):
+                await service.login(email=email, password="\ufb01" + GOOD_PASSWORD, ip="10.0.0.1")
+        assert verified.verifications == 4
 
 
 async def test_lockout_after_failures_then_expiry(database_url: str) -> None:
@@ -273,9 +284,43 @@ async def test_registrations_per_address_are_limited(database_url: str) -> None:
     async with open_accounts(database_url, clock=clock, limits=limits) as service:
         for i in range(3):
             await register(service, f"p{i}@example.com", ip="198.51.100.7")
-        with pytest.raises(TooManyAttempts):
+        with pytest.raises(TooManyRegistrations) as refused:
             await register(service, "p3@example.com", ip="198.51.100.7")
+        assert "registrations" in str(refused.value) and refused.value.retry_after_s == 60
         assert await service.store.find_by_email("p3@example.com") is None
         await register(service, "p4@example.com", ip="198.51.100.8")  # another address
         clock.now += timedelta(seconds=61)
         await register(service, "p5@example.com", ip="198.51.100.7")
+
+
+async def test_compatibility_forms_are_one_password_and_older_hashes_still_log_in(
+    database_url: str,
+) -> None:
+    """Passwords are NFKC-normalised (NIST SP 800-63B): full-width letters from one keyboard
+    and ASCII from another are the same password. A hash made before, of the NFC form, still
+    logs its player in, and that login replaces it with a hash of the NFKC form."""
+    full_width = "\uff43\uff4f\uff52\uff52\uff45\uff43\uff54 horse battery"
+    async with open_accounts(database_url, clock=SettableClock()) as service:
+        await register(service, password=full_width)
+        assert await service.login(email=EMAIL, password="correct horse battery", ip="10.0.0.11")
+        older = await register(service, "older@example.com")
+        ligatures = "\ufb01ve \ufb01ne \ufb01gures"  # NFC keeps the ligatures, NFKC spells them out
+        nfc_hash = await service.hasher.hash(unicodedata.normalize("NFC", ligatures))
+        await service.store.update_password_hash(older.player_id, nfc_hash)
+        await service.login(email="older@example.com", password=ligatures, ip="10.0.0.11")
+        stored = await service.store.find_by_email("older@example.com")
+        assert stored is not None and stored.password_hash != nfc_hash
+        assert await service.login(
+            email="older@example.com", password="five fine figures", ip="10.0.0.11"
+        )
+
+
+async def test_login_never_cuts_the_password(database_url: str) -> None:
+    """ASVS 2.1.3: with a password of the longest length, a longer input must not log in."""
+    longest = (GOOD_PASSWORD + " ")[:16] * 16  # 256 characters
+    async with open_accounts(database_url, clock=SettableClock()) as service:
+        await register(service, password=longest)
+        assert await service.login(email=EMAIL, password=longest, ip="10.0.0.12")
+        for longer in (longest + "!", longest * 4 + "!"):
+            with pytest.raises(AuthenticationFailed):
+                await service.login(email=EMAIL, password=longer, ip="10.0.0.12")

@@ -77,7 +77,7 @@ def test_bundled_list_holds_the_usual_suspects() -> None:
 
 
 def test_policy_with_the_bundled_list_refuses_long_common_passwords() -> None:
-    policy = PasswordPolicy(common_passwords=load_common_passwords())
+    policy = PasswordPolicy(length_min=10, common_passwords=load_common_passwords())
     refused = 0
     for password in ["Password123", "QWERTYUIOP", "1234567890", "Welcome2024", "Sunshine123"]:
         try:

@@ -17,6 +17,15 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
         load_settings({"CROUPIER_TRUSTED_PROXIES": "127.0.0.1,proxy.internal"})
 
 
+def test_password_context_words_are_words() -> None:
+    settings = load_settings({"CROUPIER_PASSWORD_CONTEXT_WORDS": " Lucky Seven, lucky7casino ,"})
+    assert settings.password_context_words == ("Lucky Seven", "lucky7casino")
+    assert load_settings({}).password_context_words == ()  # "croupier" is always one
+    for bad in ["2026", "x" * 65, ",".join(["casino"] * 33)]:
+        with pytest.raises(ConfigError, match="CROUPIER_PASSWORD_CONTEXT_WORDS"):
+            load_settings({"CROUPIER_PASSWORD_CONTEXT_WORDS": bad})
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("CROUPIER_HTTP_HEAD_TIMEOUT_S", "0"), ("CROUPIER_WS_SESSION_CHECK_S", "soon")],

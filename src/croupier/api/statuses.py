@@ -31,6 +31,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     "round-in-progress": 409,
     "stream-conflict": 409,
     "too-many-attempts": 429,
+    "too-many-registrations": 429,
     "ledger-unavailable": 503,
     "writer-locked": 503,
 }

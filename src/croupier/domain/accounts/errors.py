@@ -7,7 +7,8 @@
      │    └── InvalidRegistration      a registration field is malformed or refused (names it)
      ├── EmailTaken                    the (normalised) email already has a player   → 409
      ├── AuthenticationFailed          bad credentials or token; never says which    → 401
-     └── TooManyAttempts               rate limit or lock-out; ``retry_after_s``     → 429
+     └── TooManyAttempts               login limit or lock-out; ``retry_after_s``    → 429
+          └── TooManyRegistrations     too many registrations from one address       → 429
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "EmailTaken",
     "InvalidRegistration",
     "TooManyAttempts",
+    "TooManyRegistrations",
 ]
 
 #: The one message of every authentication failure, so it never tells which part was wrong.
@@ -56,7 +58,20 @@ class TooManyAttempts(CroupierError):
     """Too many login attempts from this IP or for this account; retry after ``retry_after_s``."""
 
     code = "too-many-attempts"
+    #: What there were too many of, for the message.
+    counted = "login attempts"
 
     def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"too many login attempts; retry in {retry_after_s} s")
+        super().__init__(f"too many {self.counted}; retry in {retry_after_s} s")
         self.retry_after_s = retry_after_s
+
+
+class TooManyRegistrations(TooManyAttempts):
+    """Too many registrations from this address; retry after ``retry_after_s``.
+
+    A subclass, so a caller that waits out every rate limit catches both; its own code, so a
+    client told to wait is not sent looking for failed logins.
+    """
+
+    code = "too-many-registrations"
+    counted = "registrations from this address"

@@ -6,6 +6,7 @@ from croupier.domain.accounts import (
     InvalidRegistration,
     Player,
     TooManyAttempts,
+    TooManyRegistrations,
 )
 from croupier.services.accounts.common_passwords import load_common_passwords
 from croupier.services.accounts.limiter import MemoryLoginLimiter, account_rate_key, ip_rate_key
@@ -34,6 +35,7 @@ __all__ = [
     "SessionRecord",
     "StoredPlayer",
     "TooManyAttempts",
+    "TooManyRegistrations",
     "account_rate_key",
     "ip_rate_key",
     "load_common_passwords",

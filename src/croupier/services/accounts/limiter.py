@@ -19,7 +19,7 @@ import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
-from croupier.domain.accounts import TooManyAttempts
+from croupier.domain.accounts import TooManyAttempts, TooManyRegistrations
 from croupier.services.accounts.limits import AccountLimits
 
 __all__ = ["MemoryLoginLimiter", "account_rate_key", "ip_rate_key"]
@@ -118,7 +118,7 @@ class MemoryLoginLimiter:
     async def admit_registration(self, *, ip: str, now_s: float) -> None:
         wait_s = self._registrations.retry_after_s(ip, now_s)
         if wait_s > 0:
-            raise TooManyAttempts(retry_after_s=max(1, math.ceil(wait_s)))
+            raise TooManyRegistrations(retry_after_s=max(1, math.ceil(wait_s)))
         self._registrations.add(ip, now_s)
 
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:

@@ -81,7 +81,7 @@ class LoginLimiter(Protocol):
         """Count one attempt, or raise ``TooManyAttempts`` (and count nothing)."""
 
     async def admit_registration(self, *, ip: str, now_s: float) -> None:
-        """Count one registration from ``ip``, or raise ``TooManyAttempts``."""
+        """Count one registration from ``ip``, or raise ``TooManyRegistrations``."""
 
     async def record_failure(self, *, ip: str, account: str, now_s: float) -> None: ...
 

@@ -14,19 +14,19 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from croupier.domain.accounts import (
-    RAW_LENGTH_FACTOR,
+    PRODUCT_CONTEXT_WORDS,
     AuthenticationFailed,
     EmailTaken,
     InvalidRegistration,
     PasswordPolicy,
     Player,
+    login_forms,
     normalise_email,
-    prepare_password,
     validate_registration,
 )
 from croupier.domain.ledger import AccountKind
@@ -80,6 +80,7 @@ class AccountService:
         limits: AccountLimits,
         hasher: PasswordHasher,
         common_passwords: frozenset[str],
+        context_words: Iterable[str] = (),
         limiter: LoginLimiter | None = None,
         new_player_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
@@ -90,8 +91,11 @@ class AccountService:
         self.limiter = limiter if limiter is not None else MemoryLoginLimiter(limits)
         self._clock = clock
         self._new_player_id = new_player_id
-        self._policy = PasswordPolicy(
-            limits.password_length_min, limits.password_length_max, common_passwords
+        self._policy = PasswordPolicy(  # context words: the operator's besides "croupier"
+            limits.password_length_min,
+            limits.password_length_max,
+            common_passwords,
+            PRODUCT_CONTEXT_WORDS | frozenset(context_words),
         )
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
@@ -145,23 +149,25 @@ class AccountService:
     async def login(self, *, email: str, password: str, ip: str) -> NewSession:
         """A new session, or ``AuthenticationFailed`` / ``TooManyAttempts``.
 
-        Unknown emails cost one argon2 verification too, and every failure has the same
-        message, so neither the answer nor its timing tells whether the email exists.
+        Unknown emails cost the same argon2 verifications (one per form of the password), and
+        every failure has the same message, so neither the answer nor its timing tells whether
+        the email exists. A hash made with older parameters, or of the NFC form registration
+        hashed before NFKC, is replaced by a current one.
         """
         now = self._now()
         account_key, ip_key = account_rate_key(email), ip_rate_key(ip)
         await self.limiter.admit(ip=ip_key, account=account_key, now_s=now.timestamp())
-        length_max = self.limits.password_length_max
-        prepared = prepare_password(password[: RAW_LENGTH_FACTOR * length_max])[:length_max]
-        stored = await self._verified(email, prepared)
-        if stored is None:
+        forms = login_forms(password, length_max=self.limits.password_length_max)
+        verified = await self._verified(email, forms)
+        if verified is None:
             await self.limiter.record_failure(ip=ip_key, account=account_key, now_s=now.timestamp())
             raise AuthenticationFailed()
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
+        stored, matched = verified
         player = stored.player
-        if self.hasher.needs_rehash(stored.password_hash):
+        if matched != forms[0] or self.hasher.needs_rehash(stored.password_hash):
             await self.store.update_password_hash(
-                player.player_id, await self.hasher.hash(prepared)
+                player.player_id, await self.hasher.hash(forms[0])
             )
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         session = SessionRecord(
@@ -173,15 +179,19 @@ class AccountService:
         previous = await self.store.record_login(session, ip=ip[:64])
         return NewSession(token, session.expires_at, previous, player)
 
-    async def _verified(self, email: str, password: str) -> StoredPlayer | None:
-        """The player if ``password`` is theirs; one argon2 verification either way."""
+    async def _verified(
+        self, email: str, forms: tuple[str, ...]
+    ) -> tuple[StoredPlayer, str] | None:
+        """The player and the form of the password their hash matched, if one did; the same
+        argon2 verifications for an unknown email (against a dummy hash)."""
         stored = None
         with contextlib.suppress(InvalidRegistration):  # not an email: fail like an unknown one
             stored = await self.store.find_by_email(normalise_email(email))
-        if stored is None:
-            await self.hasher.verify(await self._dummy(), password)
-            return None
-        return stored if await self.hasher.verify(stored.password_hash, password) else None
+        password_hash = stored.password_hash if stored is not None else await self._dummy()
+        for form in forms:
+            if await self.hasher.verify(password_hash, form) and stored is not None:
+                return stored, form
+        return None
 
     async def authenticate(self, token: str) -> Player:
         """The player of a live session; ``AuthenticationFailed`` for any other token."""

@@ -16,11 +16,12 @@ router = APIRouter(prefix="/v1", tags=["players"])
 
 class Registration(BaseModel):
     """What the schema cannot say is checked too: a real calendar date at least 18 years ago,
-    an assigned country code, a known currency, a password not on the common-password list."""
+    an assigned country code, a known currency, and the password policy (docs/accounts.md):
+    no control characters, not only spaces, not common, not the site's name or the email."""
 
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
-    password: str = Field(min_length=10, max_length=256)
+    password: str = Field(min_length=12, max_length=256)
     date_of_birth: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["1990-04-01"])
     country: str = Field(pattern=r"^[A-Z]{2}$", examples=["MT"], description="ISO 3166-1 alpha-2")
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217")
