@@ -1,9 +1,10 @@
 """Ledger throughput: slot-spin-like bet settlements from many concurrent producers.
 
-Each settlement is two ledger requests, as a real round makes them: reserve the stake
-(pending), then one linked group that posts it, funds the jackpot and pays the win (on about
-one spin in three). Latency is measured from submitting a request to its durable
-acknowledgement. The naive mode runs the same code with one request per durable transaction.
+Each settlement is one ledger request, as an instant round makes it: one linked group that
+takes the stake, funds the jackpot and pays the win (on about one spin in three). (Until the
+rounds were reshaped it was two: reserve the stake, then post it with the rest.) Latency is
+measured from submitting a request to its durable acknowledgement. The naive mode runs the
+same code with one request per durable transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from croupier.bootstrap import make_store
 from croupier.domain.errors import CroupierError
 from croupier.domain.ledger import Account, AccountKind, CreateAccount, TransferRequest
 from croupier.services.ledger import Ledger, LedgerWriter, WriterLimits, verify_ledger
-from croupier.services.ledger.bets import reserve_stake, settle_bet
+from croupier.services.ledger.bets import instant_bet
 
 __all__ = ["BenchResult", "run_ledger_bench"]
 
@@ -82,27 +83,16 @@ async def _prepare(ledger: Ledger, players: int) -> None:
 async def _settle_one(
     ledger: Ledger, account: str, bet_id: str, started: float, samples: _Samples, win: int
 ) -> None:
-    """One settlement as a slot spin makes it: reserve, then post + contribution + win."""
+    """One settlement as a slot spin makes it: stake, contribution and win in one group."""
     try:
         await ledger.submit(
-            [
-                reserve_stake(
-                    bet_id,
-                    player_account=account,
-                    house_account=HOUSE,
-                    stake_minor=STAKE_MINOR,
-                    currency="EUR",
-                )
-            ]
-        )
-        reserved = time.perf_counter()
-        await ledger.submit(
-            settle_bet(
+            instant_bet(
                 bet_id,
                 player_account=account,
                 house_account=HOUSE,
                 jackpot_account=JACKPOT,
                 currency="EUR",
+                stake_minor=STAKE_MINOR,
                 contribution_minor=CONTRIBUTION_MINOR,
                 win_minor=win,
             )
@@ -111,7 +101,7 @@ async def _settle_one(
         samples.failed += 1
         return
     end = time.perf_counter()
-    samples.requests += (reserved - started, end - reserved)
+    samples.requests.append(end - started)
     samples.settlements.append(end - started)
 
 
