@@ -1,10 +1,11 @@
 """One asyncio lock per key, held only while someone uses it (memory stays bounded by the
 requests in flight, not by every key ever seen).
 
-Serialising the requests of one idempotency key in this process means the second of two
-racing requests finds the first one's result on the ledger instead of calling a payment
-provider in parallel with it. Across processes the ledger's idempotency and the provider's
-(which also receives the key) still decide; this lock only removes the common race.
+Uses: the wallet serialises the requests of one idempotency key, so the second of two racing
+requests finds the first one's result on the ledger instead of calling a payment provider in
+parallel with it; the round service serialises one player's rounds, so a refused round never
+fails the nonce claims of the rounds drawn after it. Across processes the ledger's own checks
+still decide; these locks only remove the common races.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from croupier.domain.rng import RngSource
 from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.fairness_ports import Rotation, RoundFairness
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
+from croupier.services.keyed_locks import KeyedLocks
 from croupier.services.ledger import Ledger
 from croupier.services.ledger.bets import instant_bet
 from croupier.services.round_notices import settled_fills, settled_notice, started_notice
@@ -60,7 +61,7 @@ __all__ = [
     "round_stream",
 ]
 
-#: Draws a round may take when other rounds of its player claim the nonces it drew.
+#: Draws a round may take when rotations (or another process) claim the nonces it drew.
 _DRAWS_MAX: Final = 16
 _log = logging.getLogger("croupier.rounds")
 
@@ -116,6 +117,7 @@ class RoundService:
             ledger, blackjack or {}, self._recorded_source, self._pair_revealed
         )
         self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
+        self._one_at_a_time = KeyedLocks()
 
     async def _pair_revealed(self, pair_id: int) -> bool:
         return await self.fairness.revealed_seed(pair_id) is not None
@@ -165,22 +167,24 @@ class RoundService:
             started["balance_before"] = (
                 await self.ledger.latest_balance(player.cash_account_id)
             ).available
-        for _ in range(_DRAWS_MAX):
-            # Nothing is awaited from the draw to the submission, so one player's rounds
-            # claim their nonces in the order they drew them.
-            fair = await self.fairness.draw(player)
-            try:
-                if game is not None:
-                    return await self._play_instant(player, game, bet, started, fair)
-                return await self._deal(player, started, fair)
-            except StreamConflict:  # another round claimed the nonce drawn: draw again
-                self.fairness.forget(player, fair)
-            except IdempotencyConflict:  # the same key raced this request with other draws
-                recorded = await self._recorded(round_id)
-                if not recorded:
-                    raise
-                return await self._replay(recorded, fingerprint)
-        raise Busy("too many rounds of this player at once: try again")
+        # One round of a player is drawn and written at a time (in this process): a round
+        # refused (say, for funds) would otherwise leave a gap that fails the claims of every
+        # round of the player drawn after it. Rounds of different players still share commits.
+        async with self._one_at_a_time.hold(player.player_id):
+            for _ in range(_DRAWS_MAX):
+                fair = await self.fairness.draw(player)
+                try:
+                    if game is not None:
+                        return await self._play_instant(player, game, bet, started, fair)
+                    return await self._deal(player, started, fair)
+                except StreamConflict:  # a rotation, or another process, took the nonce
+                    self.fairness.forget(player, fair)
+                except IdempotencyConflict:  # the same key raced this request
+                    recorded = await self._recorded(round_id)
+                    if not recorded:
+                        raise
+                    return await self._replay(recorded, fingerprint)
+        raise Busy("the seed pair kept changing under this round: try again")
 
     async def _play_instant(
         self,
