@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from croupier.adapters.game_files import GameFiles
+from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError
@@ -233,6 +234,7 @@ async def open_platform(settings: Settings) -> Platform:
     accounts = AccountService(
         players,
         ledger,
+        limiter=MemoryLoginLimiter(settings.accounts),
         clock=lambda: datetime.now(UTC),
         limits=settings.accounts,
         hasher=hasher,

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.passwords import Argon2PasswordHasher
 from croupier.bootstrap import make_player_store
 from croupier.services.accounts import AccountLimits, AccountService
@@ -48,11 +49,13 @@ async def open_accounts(
     hasher = fast_hasher()
     try:
         await store.open()
+        limits = limits or AccountLimits()
         yield AccountService(
             store,
             ledger,
             clock=clock,
-            limits=limits or AccountLimits(),
+            limits=limits,
+            limiter=MemoryLoginLimiter(limits),
             hasher=hasher,
             common_passwords=common_passwords,
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.services.accounts import (
     AccountLimits,
-    MemoryLoginLimiter,
     TooManyAttempts,
     account_rate_key,
     ip_rate_key,

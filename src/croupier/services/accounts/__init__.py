@@ -9,7 +9,6 @@ from croupier.domain.accounts import (
     TooManyRegistrations,
 )
 from croupier.services.accounts.common_passwords import load_common_passwords
-from croupier.services.accounts.limiter import MemoryLoginLimiter, account_rate_key, ip_rate_key
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.accounts.ports import (
     LoginLimiter,
@@ -18,6 +17,7 @@ from croupier.services.accounts.ports import (
     SessionRecord,
     StoredPlayer,
 )
+from croupier.services.accounts.rate_keys import account_rate_key, ip_rate_key
 from croupier.services.accounts.service import AccountService, NewSession, token_sha256
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "EmailTaken",
     "InvalidRegistration",
     "LoginLimiter",
-    "MemoryLoginLimiter",
     "NewSession",
     "PasswordHasher",
     "Player",

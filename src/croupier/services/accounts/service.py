@@ -30,11 +30,6 @@ from croupier.domain.accounts import (
     validate_registration,
 )
 from croupier.domain.ledger import AccountKind
-from croupier.services.accounts.limiter import (
-    MemoryLoginLimiter,
-    account_rate_key,
-    ip_rate_key,
-)
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.accounts.ports import (
     LoginLimiter,
@@ -43,6 +38,7 @@ from croupier.services.accounts.ports import (
     SessionRecord,
     StoredPlayer,
 )
+from croupier.services.accounts.rate_keys import account_rate_key, ip_rate_key
 from croupier.services.ledger import Ledger
 
 __all__ = ["AccountService", "NewSession", "token_sha256"]
@@ -81,14 +77,14 @@ class AccountService:
         hasher: PasswordHasher,
         common_passwords: frozenset[str],
         context_words: Iterable[str] = (),
-        limiter: LoginLimiter | None = None,
+        limiter: LoginLimiter,
         new_player_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
         self.store = store
         self.ledger = ledger
         self.limits = limits
         self.hasher = hasher
-        self.limiter = limiter if limiter is not None else MemoryLoginLimiter(limits)
+        self.limiter = limiter
         self._clock = clock
         self._new_player_id = new_player_id
         self._policy = PasswordPolicy(  # context words: the operator's besides "croupier"
