@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from croupier.api.http.routing import MalformedJson
 from croupier.api.statuses import status_for
 from croupier.domain import errors
 
@@ -118,6 +119,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             "the request does not match the schema",
             errors=problems,
         )
+
+    @app.exception_handler(MalformedJson)
+    async def malformed_json(request: Request, error: MalformedJson) -> JSONResponse:
+        return problem_response(400, "malformed-json", "Malformed JSON", str(error.detail))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
