@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from croupier import __version__
+from croupier.api.http.headers import HeadLikeGet, NoStore
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import (
     GatewayCollector,
@@ -24,6 +25,9 @@ from croupier.bootstrap import open_platform
 from croupier.config import Settings
 
 __all__ = ["create_app"]
+
+#: What a cache may keep: the API's documentation, never its answers.
+_DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -66,9 +70,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(fairness.router)
     app.include_router(games.router)
     app.include_router(jackpots.router)
-    # Outermost first: count every request, then refuse oversize bodies before routing.
+    # Each one added wraps the ones before, so a request meets them bottom up: HEAD becomes
+    # GET, every answer gets no-store, every request is counted, then oversize bodies are
+    # refused before routing.
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
     app.add_middleware(HttpMetrics, registry=registry)
+    app.add_middleware(NoStore, cacheable_prefixes=_DOCUMENTATION_PATHS)
+    app.add_middleware(HeadLikeGet)
     return app
 
 
