@@ -39,13 +39,14 @@ def send_and_read(base: str, payload: bytes, wait_s: float) -> bytes:
         return read_until_closed(conn)[0]
 
 
-def trickle_until_answered(conn: socket.socket, bytes_max: int) -> tuple[bytes, bool]:
-    """Send a byte, wait one read timeout for an answer, repeat: at most ``bytes_max`` bytes.
-
-    Returns what the server answered and whether it then closed the connection."""
-    for _ in range(bytes_max):
+def trickle_until_answered(
+    conn: socket.socket, sends_max: int, chunk: bytes = b" "
+) -> tuple[bytes, bool]:
+    """Send ``chunk``, wait one read timeout for an answer, repeat: at most ``sends_max``
+    times. Returns what the server answered and whether it then closed the connection."""
+    for _ in range(sends_max):
         try:
-            conn.sendall(b" ")
+            conn.sendall(chunk)
         except (BrokenPipeError, ConnectionResetError):
             break  # closed on us: read what it said
         with contextlib.suppress(TimeoutError):
