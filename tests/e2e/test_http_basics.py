@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,18 @@ def test_openapi_is_served(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     assert spec["info"]["title"] == "Croupier"
     assert "/readyz" in spec["paths"]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_work_offline(sqlite_server: str, page: str) -> None:
+    """Every script, style sheet and icon of the docs pages comes from this server."""
+    html = httpx.get(f"{sqlite_server}{page}")
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html.text)
+    assert any(url.endswith(".js") for url in assets), assets
+    assert [url for url in assets if re.match(r"(?i)(https?:)?//", url)] == []
+    for url in assets:
+        assert httpx.get(f"{sqlite_server}{url}").status_code == 200, url
 
 
 def _json_bodies(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from croupier import __version__
@@ -26,6 +27,8 @@ from croupier.config import Settings
 
 __all__ = ["create_app"]
 
+#: Where the Swagger UI and ReDoc scripts, styles and icon are served from.
+_DOCUMENTATION_ASSETS = "/docs/assets"
 #: What a cache may keep: the API's documentation, never its answers.
 _DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
 
@@ -50,11 +53,13 @@ def create_app(settings: Settings) -> FastAPI:
             finally:
                 await app.state.platform.close()
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load their scripts from a public CDN: blank offline.
+    app = FastAPIOffline(
         title="Croupier",
         version=__version__,
         summary="Casino game backend: wallet ledger, fair games, real time.",
         lifespan=lifespan,
+        static_url=_DOCUMENTATION_ASSETS,
     )
     app.state.gateway = gateway
     registry = CollectorRegistry()
