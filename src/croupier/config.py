@@ -39,8 +39,12 @@ class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     body_bytes_max: int = 64 * 1024
-    #: A connection's first request head must arrive within this many seconds (else 408).
+    #: A request's head must arrive within this many seconds of its first byte (else 408).
     head_timeout_s: int = 10
+    #: A request's whole body must arrive within this many seconds of its head (else 408).
+    body_timeout_s: int = 10
+    #: Connections open at once that are not WebSocket ones; past it, 503 on accepting.
+    connections_max: int = 1000
     #: Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` names the
     #: client; empty: the peer address is the client, and the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
@@ -196,6 +200,8 @@ def load_settings(
         port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
         body_bytes_max=_int(env, "CROUPIER_HTTP_BODY_BYTES_MAX", 64 * 1024, 1024, 16 * 1024 * 1024),
         head_timeout_s=_int(env, "CROUPIER_HTTP_HEAD_TIMEOUT_S", 10, 1, 600),
+        body_timeout_s=_int(env, "CROUPIER_HTTP_BODY_TIMEOUT_S", 10, 1, 600),
+        connections_max=_int(env, "CROUPIER_HTTP_CONNECTIONS_MAX", 1000, 1, 1_000_000),
         trusted_proxies=_addresses(env, "CROUPIER_TRUSTED_PROXIES"),
     )
     stream_url = env.get("CROUPIER_STREAM_URL") or "memory://"

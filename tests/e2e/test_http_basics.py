@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.raw_http import send_and_read
 from tests.support.server import running_server
 
 
 @pytest.fixture
 def server(database_url: str) -> Iterator[str]:
     with running_server(database_url) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server for tests that only read, or that change nothing."""
+    with running_server(f"sqlite:///{tmp_path_factory.mktemp('basics')}/b.db") as base:
         yield base
 
 
@@ -50,28 +58,62 @@ def test_openapi_is_served(server: str) -> None:
     assert "/readyz" in spec["paths"]
 
 
-def _raw(base: str, payload: bytes, wait_s: float) -> bytes:
-    """What the server answers a raw connection that sends ``payload`` and then nothing."""
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=wait_s) as conn:
-        conn.sendall(payload)
-        answer = b""
-        with contextlib.suppress(TimeoutError):
-            while chunk := conn.recv(4096):
-                answer += chunk
-    return answer
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_work_offline(sqlite_server: str, page: str) -> None:
+    """Every script, style sheet and icon of the docs pages comes from this server."""
+    html = httpx.get(f"{sqlite_server}{page}")
+    assert html.status_code == 200
+    assets = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html.text)
+    assert any(url.endswith(".js") for url in assets), assets
+    assert [url for url in assets if re.match(r"(?i)(https?:)?//", url)] == []
+    for url in assets:
+        assert httpx.get(f"{sqlite_server}{url}").status_code == 200, url
+
+
+def _json_bodies(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(method, path) of every operation with a JSON body, with plausible path parameters."""
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                real = path.replace("{game_id}", "lotus-20")
+                yield method.upper(), real.replace("{round_id}", "r" + "0" * 24)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"amount": 100, "amount": 99999999}', id="repeated-key"),
+        pytest.param(b'{"bets": [{"stake": 1, "stake": 2}]}', id="repeated-nested-key"),
+        pytest.param(b"[" * 30_000 + b"]" * 30_000, id="too-deep"),
+        pytest.param(b'{"email": "\xff"}', id="not-utf-8"),
+        pytest.param(b"{not json", id="not-json"),
+    ],
+)
+def test_every_json_body_refuses_what_two_readers_could_read_apart(
+    sqlite_server: str, body: bytes
+) -> None:
+    """Malformed JSON is 400 `malformed-json` on every route, before anything else is read."""
+    with httpx.Client(base_url=sqlite_server) as client:
+        routes = list(_json_bodies(client.get("/openapi.json").json()))
+        assert len(routes) >= 6, routes
+        for method, path in routes:
+            answer = client.request(
+                method, path, content=body, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code == 400, (method, path, answer.text)
+            assert answer.json()["type"] == "https://croupier.dev/problems/malformed-json"
 
 
 def test_slow_or_endless_request_heads_are_cut_off(tmp_path: Path) -> None:
     """A head that never completes (slowloris) or never ends must not hold a connection and
     memory: 408 after the deadline, 431 past 16 KiB."""
     with running_server(f"sqlite:///{tmp_path}/l.db", CROUPIER_HTTP_HEAD_TIMEOUT_S="1") as base:
-        slow = _raw(base, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", wait_s=5)
+        slow = send_and_read(base, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", wait_s=5)
         assert slow.startswith(b"HTTP/1.1 408")
         endless = b"GET /v1/ws HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20_000
-        assert _raw(base, endless, wait_s=5).startswith(b"HTTP/1.1 431")
+        assert send_and_read(base, endless, wait_s=5).startswith(b"HTTP/1.1 431")
         whole = b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 20_000 + b"\r\n\r\n"
-        assert _raw(base, whole, wait_s=5).startswith(b"HTTP/1.1 431")  # even in one read
+        assert send_and_read(base, whole, wait_s=5).startswith(b"HTTP/1.1 431")  # even in one read
         assert httpx.get(f"{base}/healthz").status_code == 200
 
 

@@ -124,6 +124,21 @@ def test_bad_amounts_are_refused_and_change_nothing(
         assert client.get("/v1/wallet", headers=auth).json()["cash"] == 0
 
 
+def test_a_repeated_amount_key_is_refused_and_moves_nothing(server: tuple[str, str]) -> None:
+    """One reader would see 100, another 99,999,999: the body is malformed, not either."""
+    base, _ = server
+    with httpx.Client(base_url=base) as client:
+        auth = _register_and_login(client, "twice@example.com")
+        response = client.post(
+            "/v1/wallet/deposits",
+            content=b'{"amount":100,"amount":99999999}',
+            headers={**auth, "Idempotency-Key": "twice-0001", "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["type"] == "https://croupier.dev/problems/malformed-json"
+        assert client.get("/v1/wallet", headers=auth).json()["cash"] == 0
+
+
 def test_malformed_json_and_bad_tokens(server: tuple[str, str]) -> None:
     base, _ = server
     with httpx.Client(base_url=base) as client:

@@ -28,7 +28,14 @@ def test_password_context_words_are_words() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("CROUPIER_HTTP_HEAD_TIMEOUT_S", "0"), ("CROUPIER_WS_SESSION_CHECK_S", "soon")],
+    [
+        ("CROUPIER_HTTP_HEAD_TIMEOUT_S", "0"),
+        ("CROUPIER_HTTP_BODY_TIMEOUT_S", "0"),
+        ("CROUPIER_HTTP_BODY_TIMEOUT_S", "601"),
+        ("CROUPIER_HTTP_CONNECTIONS_MAX", "0"),
+        ("CROUPIER_HTTP_CONNECTIONS_MAX", "many"),
+        ("CROUPIER_WS_SESSION_CHECK_S", "soon"),
+    ],
 )
 def test_out_of_range_or_malformed_numbers_are_refused(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):

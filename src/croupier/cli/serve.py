@@ -46,7 +46,7 @@ def serve(
         host=http.host,
         port=http.port,
         loop="uvloop",
-        http=shared_port_protocol(app.state.gateway, http.head_timeout_s),
+        http=shared_port_protocol(app.state.gateway, http),
         ws="none",  # /v1/ws is picows's, handed over before uvicorn sees it
         log_level="info",
         access_log=False,

@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from croupier import __version__
+from croupier.api.http.headers import HeadLikeGet, NoStore
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import (
     GatewayCollector,
@@ -24,6 +26,11 @@ from croupier.bootstrap import open_platform
 from croupier.config import Settings
 
 __all__ = ["create_app"]
+
+#: Where the Swagger UI and ReDoc scripts, styles and icon are served from.
+_DOCUMENTATION_ASSETS = "/docs/assets"
+#: What a cache may keep: the API's documentation, never its answers.
+_DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,11 +53,13 @@ def create_app(settings: Settings) -> FastAPI:
             finally:
                 await app.state.platform.close()
 
-    app = FastAPI(
+    # FastAPI's own /docs and /redoc load their scripts from a public CDN: blank offline.
+    app = FastAPIOffline(
         title="Croupier",
         version=__version__,
         summary="Casino game backend: wallet ledger, fair games, real time.",
         lifespan=lifespan,
+        static_url=_DOCUMENTATION_ASSETS,
     )
     app.state.gateway = gateway
     registry = CollectorRegistry()
@@ -66,9 +75,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(fairness.router)
     app.include_router(games.router)
     app.include_router(jackpots.router)
-    # Outermost first: count every request, then refuse oversize bodies before routing.
+    # Each one added wraps the ones before, so a request meets them bottom up: HEAD becomes
+    # GET, every answer gets no-store, every request is counted, then oversize bodies are
+    # refused before routing.
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
     app.add_middleware(HttpMetrics, registry=registry)
+    app.add_middleware(NoStore, cacheable_prefixes=_DOCUMENTATION_PATHS)
+    app.add_middleware(HeadLikeGet)
     return app
 
 

@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from croupier.api.http.auth import challenge
+from croupier.api.http.routing import MalformedJson
 from croupier.api.statuses import status_for
 from croupier.domain import errors
 
@@ -81,7 +83,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             extra["retry_after_s"] = retry_after
         elif status == 503:
             extra["retry_after_s"] = 1
-        return problem_response(status, error.code, _title(error), str(error), **extra)
+        headers = {"WWW-Authenticate": challenge(request)} if status == 401 else None
+        return problem_response(
+            status, error.code, _title(error), str(error), headers=headers, **extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -119,6 +124,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             errors=problems,
         )
 
+    @app.exception_handler(MalformedJson)
+    async def malformed_json(request: Request, error: MalformedJson) -> JSONResponse:
+        return problem_response(400, "malformed-json", "Malformed JSON", str(error.detail))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not-found", 405: "method-not-allowed", 413: "body-too-large"}.get(
@@ -135,8 +144,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500, "internal-error", "Internal error", "the server failed to handle this request"
+        return problem_response(  # outside the middleware (Starlette's own): say no-store here
+            500,
+            "internal-error",
+            "Internal error",
+            "the server failed to handle this request",
+            headers={"Cache-Control": "no-store"},
         )
 
 

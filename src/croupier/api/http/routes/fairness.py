@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
 from croupier.domain.fairness import SCHEME
 from croupier.domain.seed_pair import Commitment
 
-router = APIRouter(prefix="/v1/fairness", tags=["fairness"])
+router = api_router(prefix="/v1/fairness", tags=["fairness"])
 
 _HEX64 = r"^[0-9a-f]{64}$"
 #: 1 to 64 printable ASCII characters, 0x21-0x7E (no spaces), as croupier-pf-1 requires.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from croupier.api.http.auth import platform_of
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
 from croupier.services.catalogue import CatalogueGame
 
-router = APIRouter(prefix="/v1/games", tags=["games"])
+router = api_router(prefix="/v1/games", tags=["games"])
 
 _PERCENT = r"^(100|[0-9]{1,2})\.[0-9]{2}%$"
 

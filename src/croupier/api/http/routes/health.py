@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from croupier.api.http.problems import problem_response
+from croupier.api.http.routing import api_router
 from croupier.bootstrap import Platform
 
-router = APIRouter(tags=["operations"])
+router = api_router(tags=["operations"])
 
 
 @router.get("/healthz", summary="The process is up")

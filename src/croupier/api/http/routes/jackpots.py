@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from pydantic import BaseModel, Field
 
 from croupier.api.http.auth import platform_of
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
 
-router = APIRouter(prefix="/v1", tags=["games"])
+router = api_router(prefix="/v1", tags=["games"])
 
 
 class PoolOut(BaseModel):

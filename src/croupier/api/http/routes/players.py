@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from croupier.api.http.auth import bearer_token, platform_of
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
 
-router = APIRouter(prefix="/v1", tags=["players"])
+router = api_router(prefix="/v1", tags=["players"])
 
 
 class Registration(BaseModel):

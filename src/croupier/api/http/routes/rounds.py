@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from pydantic import BaseModel, Field
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.wallet import IdempotencyKey
+from croupier.api.http.routing import api_router
 from croupier.api.requests import ActionIn, RoundIn
 
-router = APIRouter(prefix="/v1", tags=["rounds"])
+router = api_router(prefix="/v1", tags=["rounds"])
 
 GameId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 RoundId = Annotated[str, Path(pattern=r"^r[0-9a-f]{24}$")]

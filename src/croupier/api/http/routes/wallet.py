@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
 from croupier.services.wallet import transfer_json
 
-router = APIRouter(prefix="/v1/wallet", tags=["wallet"])
+router = api_router(prefix="/v1/wallet", tags=["wallet"])
 
 IdempotencyKey = Annotated[
     str,
