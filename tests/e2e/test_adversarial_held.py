@@ -268,14 +268,6 @@ def test_every_malformed_amount_is_refused_with_422_and_moves_nothing(
     assert (wallet["cash"], wallet["pending"], rounds) == (1_000, 0, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="An amount of more than 4,300 digits (Python's int-parsing limit) is answered "
-    "400 with the undocumented problem type 'http-error' ('There was an error parsing the "
-    "body'), not 422 like every other huge amount, nor 400 'malformed-json' as docs/api.md "
-    "says of a body that cannot be read as JSON (FastAPI turns the ValueError from json.loads "
-    "into a bare HTTPException).",
-)
 def test_an_amount_too_long_to_parse_is_refused_like_any_other_bad_amount(
     shared: tuple[str, Path],
 ) -> None:

@@ -7,6 +7,7 @@ custom ``APIRoute`` class. Every router is made by :func:`api_router`, so no rou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -41,6 +42,10 @@ class StrictJsonRequest(Request):
                 raise MalformedJson("the request body is not UTF-8") from None
             except RecursionError:
                 raise MalformedJson("the request body nests too deeply") from None
+            except json.JSONDecodeError:
+                raise
+            except ValueError:  # an integer past Python's 4,300-digit conversion limit
+                raise MalformedJson("a number in the request body is too long to read") from None
         return self._json
 
 
