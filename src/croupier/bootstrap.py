@@ -24,8 +24,10 @@ from croupier.services.accounts import AccountService, PlayerStore, load_common_
 from croupier.services.blackjack_rounds import load_tables
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
+from croupier.services.handlers import EventHandlers
 from croupier.services.jackpot_ticker import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
+from croupier.services.ledger.ports import StreamReader
 from croupier.services.rounds import RoundLimits, RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
@@ -83,6 +85,9 @@ class Platform:
     stream: EventStream
     ticker: JackpotTicker
     relay: OutboxRelay
+    #: Event type → handlers: where consumers of committed events register (see
+    #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
+    handlers: EventHandlers = field(default_factory=EventHandlers)
     closers: list[Callable[[], None]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -92,7 +97,7 @@ class Platform:
         if self.ledger.writer is None or not self.ledger.writer.alive:
             problems.append("the ledger writer is not running")
         try:
-            await self.ledger.store.head()
+            await self.ledger.head()
         except Exception as error:
             problems.append(f"the database is unreachable: {error.__class__.__name__}")
         return problems
@@ -113,12 +118,12 @@ class Platform:
                 close()
 
 
-def make_stream(stream_url: str, store: LedgerStore) -> EventStream:
+def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
     """The event stream adapter for ``CROUPIER_STREAM_URL``."""
     if stream_url == "memory://":
         from croupier.adapters.stream.inprocess import InProcessStream
 
-        return InProcessStream(store)
+        return InProcessStream(ledger)
     from croupier.adapters.stream.nats import JetStreamStream
 
     # nats://host:port[?stream=NAME&prefix=SUBJECT_PREFIX]: several deployments (or tests)
@@ -133,18 +138,18 @@ def make_stream(stream_url: str, store: LedgerStore) -> EventStream:
 
 
 async def open_stream(
-    settings: Settings, ledger: Ledger
+    settings: Settings, ledger: Ledger, handlers: EventHandlers
 ) -> tuple[EventStream, OutboxRelay, JackpotTicker]:
-    """The event stream, with the relay and the ticker listening to the ledger writer."""
+    """The event stream, with the relay and the ticker on the handler table, which listens
+    to the ledger writer."""
     assert ledger.writer is not None
-    stream = make_stream(settings.realtime.stream_url, ledger.store)
+    stream = make_stream(settings.realtime.stream_url, ledger)
     await stream.start()
-    relay = OutboxRelay(ledger.store, stream)
-    ticker = JackpotTicker(
-        ledger.store, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000
-    )
-    ledger.writer.on_commit(relay.on_commit)  # before they start: no commit falls between
-    ledger.writer.on_commit(ticker.on_commit)
+    relay = OutboxRelay(ledger, stream)
+    ticker = JackpotTicker(ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000)
+    ledger.writer.on_commit(handlers.committed)
+    handlers.on_batch(relay.on_commit)  # before they start: no commit falls between
+    handlers.on_batch(ticker.on_commit)
     try:
         await relay.start()
         await ticker.start()
@@ -221,10 +226,11 @@ async def open_platform(settings: Settings) -> Platform:
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
+    handlers = EventHandlers()  # consumers of committed events register here
     try:
         await players.open()
         await seed_pairs.open()
-        stream, relay, ticker = await open_stream(settings, ledger)
+        stream, relay, ticker = await open_stream(settings, ledger, handlers)
     except BaseException:  # closing a store that never opened is a no-op
         await seed_pairs.close()
         await players.close()
@@ -272,6 +278,7 @@ async def open_platform(settings: Settings) -> Platform:
         stream=stream,
         ticker=ticker,
         relay=relay,
+        handlers=handlers,
         closers=[hasher.close],
         tasks=tasks,
     )

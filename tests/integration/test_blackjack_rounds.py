@@ -110,9 +110,9 @@ async def test_two_actions_at_once_apply_one(
     # both actions read the round before either writes: the barrier makes the race certain
     barrier, state = asyncio.Barrier(2), BlackjackRounds._state
 
-    async def read_together(self: BlackjackRounds, events: Any) -> Any:
-        found = await state(self, events)
-        if len(events) == 1:
+    async def read_together(self: BlackjackRounds, recorded: Any) -> Any:
+        found = await state(self, recorded)
+        if recorded.last_seq == 1:  # the deal only: the two actions' reads
             await barrier.wait()
         return found
 

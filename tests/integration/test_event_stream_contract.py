@@ -263,6 +263,18 @@ async def test_read_returns_exactly_the_stored_events_after_a_seq(rig: Rig) -> N
     assert await rig.stream.read("player:long.one", after_seq=0, limit=0) == []
 
 
+async def test_the_head_of_a_stream_is_its_last_stored_seq(rig: Rig) -> None:
+    """Heads and events come from the same place, so a subscription that starts at the head
+    of a stream goes on exactly from there with ``read`` and the live events."""
+    await rig.start_relay()
+    await rig.commit({"player:head.one": 7, "lobby:main": 2})
+    await settle(stored_everything(rig, ["player:head.one", "lobby:main"]))
+    assert await rig.stream.head("player:head.one") == 7
+    assert await rig.stream.head("lobby:main") == 2
+    for missing in ("player:nobody", "player:head", "bad stream name"):
+        assert await rig.stream.head(missing) == 0
+
+
 async def test_broadcasts_arrive_live_and_are_not_stored(rig: Rig) -> None:
     ticks, players = Collector(), Collector()
     rig.stream.subscribe("jackpots", ticks)

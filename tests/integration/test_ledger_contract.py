@@ -306,6 +306,33 @@ async def test_events_commit_with_the_money_in_gap_free_streams(database_url: st
         await ledger.close()
 
 
+async def test_the_first_events_of_many_streams_come_in_one_read(database_url: str) -> None:
+    ledger = await open_test_ledger(database_url)
+    try:
+        await ledger.submit(
+            [AppendEvent.create("round:a", "round.step", {"n": n}) for n in range(5)]
+            + [AppendEvent.create("round:b", "round.step", {"n": 9})]
+            + [AppendEvent.create("round:a.b", "round.step", {"n": n}) for n in range(3)]
+        )
+        await ledger.submit([AppendEvent.create("round:b", "round.step", {"n": 10})])
+        found = await ledger.first_events(
+            ["round:b", "round:a", "round:missing", "round:a", "round:a.b"], limit_per_stream=2
+        )
+        assert sorted(found) == ["round:a", "round:a.b", "round:b"]  # none for an empty one
+        for stream, events in found.items():
+            assert events == (await ledger.stream_events(stream))[:2]
+        assert [e.data_json for e in found["round:b"]] == ['{"n":9}', '{"n":10}']
+        whole = await ledger.first_events(["round:a"], limit_per_stream=1000)
+        assert [e.seq for e in whole["round:a"]] == [1, 2, 3, 4, 5]
+        assert await ledger.first_events([], limit_per_stream=1) == {}
+        with pytest.raises(ValueError, match="at most"):
+            await ledger.first_events([f"round:{n}" for n in range(1001)], limit_per_stream=1)
+        with pytest.raises(ValueError, match="limit_per_stream"):
+            await ledger.first_events(["round:a"], limit_per_stream=0)
+    finally:
+        await ledger.close()
+
+
 async def test_a_retry_while_its_batch_commits_is_a_replay_even_when_expiries_flood_the_cache(
     database_url: str,
 ) -> None:

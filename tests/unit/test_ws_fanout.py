@@ -85,13 +85,13 @@ def test_a_replay_that_meets_a_hole_closes_instead_of_spinning() -> None:
 
 
 class _SlowHeads:
-    """A store whose ``stream_head`` waits for ``release`` (or fails, if ``fail``)."""
+    """An event stream whose ``head`` waits for ``release`` (or fails, if ``fail``)."""
 
     def __init__(self, *, fail: bool = False) -> None:
         self.release = asyncio.Event()
         self.fail = fail
 
-    async def stream_head(self, stream: str) -> int:
+    async def head(self, stream: str) -> int:
         await self.release.wait()
         if self.fail:
             raise ConnectionError("the database went away")
@@ -99,7 +99,7 @@ class _SlowHeads:
 
 
 def _subscriber(gateway: Gateway, store: _SlowHeads) -> Recording:
-    gateway.platform = SimpleNamespace(ledger=SimpleNamespace(store=store))  # type: ignore[assignment]
+    gateway.platform = SimpleNamespace(stream=store)  # type: ignore[assignment]
     connection = Recording(gateway)
     connection.player = SimpleNamespace(player_id="p1")  # type: ignore[assignment]
     gateway.opened(connection)

@@ -23,6 +23,7 @@
      │    └── LinkedTransferFailed               a sibling in a linked batch failed
      ├── Busy                                    a bounded queue is full: retry later
      └── InvariantBroken                         a money invariant failed: stop the process
+          └── UnreadableEvent                    a stored event is not the record it names
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "PendingNotFound",
     "UnknownCurrency",
     "UnknownGame",
+    "UnreadableEvent",
 ]
 
 
@@ -139,3 +141,10 @@ class InvariantBroken(CroupierError):
     """A money invariant does not hold. Never caught to carry on: the process must stop."""
 
     code = "invariant-broken"
+
+
+class UnreadableEvent(InvariantBroken):
+    """A stored event does not decode to the record its stream and type name: the code and
+    the data disagree (see ``croupier.domain.events.codec``)."""
+
+    code = "unreadable-event"

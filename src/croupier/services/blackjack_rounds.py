@@ -3,7 +3,8 @@
 The stream ``round:<id>`` holds ``round.started`` (with the stake reserved), one
 ``round.action`` per decision (with any extra stake — double, split, insurance — reserved in
 the same linked group) and finally ``round.settled`` (every reservation posted and the return
-paid, in one linked group).
+paid, in one linked group): the typed records ``RoundStarted``, ``RoundAction`` and
+``RoundSettled`` of :mod:`croupier.domain.events`, read back as a ``RecordedRound``.
 
 The shoe and the hole card are never written anywhere: events are an outbox relayed to
 subscribers. The round's state is recomputed on every read from the recorded provably-fair
@@ -16,13 +17,21 @@ concurrent actions cannot both apply (the loser gets ``StreamConflict``, HTTP 40
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from croupier.domain.accounts.player import cash_account_id
-from croupier.domain.errors import IllegalAction, InvalidBet
+from croupier.domain.errors import IllegalAction, InvalidBet, InvariantBroken
+from croupier.domain.events import (
+    RecordedRound,
+    RoundAction,
+    RoundSettled,
+    RoundStarted,
+    encode,
+    read_round,
+    round_stream,
+)
 from croupier.domain.games.blackjack import (
     Action,
     BlackjackRules,
@@ -34,22 +43,25 @@ from croupier.domain.games.blackjack import (
     parse_rules,
     start_round,
 )
-from croupier.domain.ledger import AppendEvent, Command, Event, TransferKind, TransferRequest
+from croupier.domain.ledger import Command, TransferKind, TransferRequest
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.rng import RngSource
 from croupier.services.jackpots import house_account
-from croupier.services.ledger import Ledger
+from croupier.services.ledger import LedgerClient
 from croupier.services.ledger.bets import reserve_stake, settle_bet
 from croupier.services.round_notices import settled_fills, settled_notice
 
-__all__ = ["BlackjackRounds", "load_tables"]
+__all__ = ["EVENTS_MAX", "BlackjackRounds", "load_tables"]
 
 #: More events than any round can hold (4 split hands, each hit to 21 at most, plus insurance).
-_EVENTS_MAX = 500
+EVENTS_MAX = 500
 
 _log = logging.getLogger("croupier.rounds")
 
-SourceFor = Callable[[Mapping[str, Any]], Awaitable[RngSource]]
+#: A pair's server seed by pair id, revealed or not (for recomputing a round).
+ServerSeed = Callable[[int], Awaitable[str]]
+#: (server seed, client seed, nonce) -> the round's croupier-pf-1 source.
+ReplaySource = Callable[[str, str, int], RngSource]
 PairRevealed = Callable[[int], Awaitable[bool]]
 #: The table's own actions on an idle round: ``~`` is in no player's Idempotency-Key.
 _TABLE_KEY_PREFIX = "~auto-stand-"
@@ -64,24 +76,22 @@ def load_tables(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, Black
     }
 
 
-def _stream(round_id: str) -> str:
-    return f"round:{round_id}"
-
-
 class BlackjackRounds:
     """The blackjack part of the round service (dealing, actions, settlement, recall)."""
 
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerClient,
         tables: Mapping[str, BlackjackRules],
-        source_for: SourceFor,
+        *,
+        server_seed: ServerSeed,
+        replay_source: ReplaySource,
         pair_revealed: PairRevealed,
     ) -> None:
         self.ledger = ledger
         self.tables = dict(tables)
-        # recorded fairness ({pair_id, client_seed, nonce}) -> the round's RngSource
-        self._source_for = source_for
+        self._server_seed = server_seed
+        self._replay_source = replay_source
         self._pair_revealed = pair_revealed
 
     def is_table(self, game_id: str) -> bool:
@@ -106,25 +116,32 @@ class BlackjackRounds:
             )
         return stake, {"stake": stake}
 
-    def start_fields(self, game_id: str) -> dict[str, Any]:
-        """Extra ``round.started`` fields: the table's rules, so recomputation never depends
-        on a game file that may change later."""
-        return {"rules": self.tables[game_id].to_data()}
+    def rules_of(self, game_id: str) -> dict[str, Any]:
+        """The table's rules as ``round.started`` records them, so recomputation never
+        depends on a game file that may change later."""
+        return self.tables[game_id].to_data()
 
     # -- recomputing ---------------------------------------------------------------------
-    async def _events(self, round_id: str) -> list[Event]:
-        return await self.ledger.store.stream_events(_stream(round_id), limit=_EVENTS_MAX)
+    async def recorded(self, round_id: str) -> RecordedRound | None:
+        """The round's stream, decoded (``None`` if it has none)."""
+        events = await self.ledger.stream_events(round_stream(round_id), limit=EVENTS_MAX)
+        return read_round(events) if events else None
 
-    async def _state(self, events: list[Event]) -> RoundState:
-        """The round's state from its seeds and its recorded actions."""
-        start = json.loads(events[0].data_json)
-        source = await self._source_for(start["fairness"])
-        state = start_round(parse_rules(start["rules"]), start["stake"], source).state
-        for event in events[1:]:
-            if event.type == "round.action":
-                action = Action(json.loads(event.data_json)["action"])
-                state = apply_action(state, action).state
+    def state_of(self, recorded: RecordedRound, server_seed: str) -> RoundState:
+        """The round's state from its seeds and its recorded actions, in order."""
+        start = _dealt(recorded)
+        if start.rules is None:
+            raise InvariantBroken(f"round {start.round_id} recorded no table rules")
+        fairness = start.fairness
+        source = self._replay_source(server_seed, fairness.client_seed, fairness.nonce)
+        state = start_round(parse_rules(start.rules), start.stake, source).state
+        for action in recorded.actions:
+            state = apply_action(state, Action(action.action)).state
         return state
+
+    async def _state(self, recorded: RecordedRound) -> RoundState:
+        seed = await self._server_seed(recorded.start.fairness.pair_id)
+        return self.state_of(recorded, seed)
 
     # -- playing -------------------------------------------------------------------------
     async def complete(self, round_id: str) -> bool:
@@ -133,97 +150,85 @@ class BlackjackRounds:
         Used after the deal, after each action and by recovery (a crash between the final
         action and its settlement); an undecided round is left for the player.
         """
-        events = await self._events(round_id)
-        if not events or any(e.type == "round.settled" for e in events):
+        recorded = await self.recorded(round_id)
+        if recorded is None or recorded.settled is not None:
             return False
-        state = await self._state(events)
+        state = await self._state(recorded)
         if not state.is_settled:
             return False
-        await self._settle(events, state)
+        start = _dealt(recorded)
+        await self.ledger.submit(_settlement(start, recorded.extra_reservations(), state))
         return True
 
-    async def _settle(self, events: list[Event], state: RoundState) -> None:
-        start = json.loads(events[0].data_json)
-        extra_ids = [
-            json.loads(e.data_json)["reservation"]
-            for e in events
-            if e.type == "round.action" and json.loads(e.data_json)["extra_stake"]
-        ]
-        await self.ledger.submit(_settlement(start, extra_ids, state))
-
-    def deal(self, record: dict[str, Any], source: RngSource) -> list[Command]:
+    def deal(self, started: RoundStarted, source: RngSource) -> list[Command]:
         """The deal's commands: the stake reserved and ``round.started`` — and, when the
         deal decides the round (a blackjack, a dealer's peek), its settlement too: one write."""
-        rules = self.tables[record["game_id"]]
-        round_id, currency = record["round_id"], record["currency"]
+        rules = self.tables[started.game_id]
         group: list[Command] = [
             reserve_stake(
-                round_id,
-                player_account=cash_account_id(record["player_id"]),
-                house_account=house_account(currency),
-                stake_minor=record["stake"],
-                currency=currency,
+                started.round_id,
+                player_account=cash_account_id(started.player_id),
+                house_account=house_account(started.currency),
+                stake_minor=started.stake,
+                currency=started.currency,
             ),
-            AppendEvent.create(_stream(round_id), "round.started", record),
+            encode(started),
         ]
-        state = start_round(rules, record["stake"], source).state
+        state = start_round(rules, started.stake, source).state
         if state.is_settled:
-            group += _settlement(record, [], state)
+            group += _settlement(started, [], state)
         return group
 
     async def act(self, round_id: str, player_id: str, key: str, action_name: str) -> None:
         """Apply one action (refused with ``IllegalAction`` and nothing changed if illegal)."""
-        events = await self._events(round_id)
-        start = json.loads(events[0].data_json)
-        if any(json.loads(e.data_json).get("key") == key for e in events[1:]):
+        recorded = await self.recorded(round_id)
+        if recorded is None:
+            raise IllegalAction("this round takes no actions")
+        if any(action.key == key for action in recorded.actions):
             return  # a replay: the caller returns the current view
         try:
             action = Action(action_name)
         except ValueError:
             raise IllegalAction(f"no blackjack action {action_name!r}") from None
-        state = await self._state(events)
+        start = _dealt(recorded)
+        state = await self._state(recorded)
         if state.is_settled:
             await self.complete(round_id)  # in case a crash came between decision and payment
             raise IllegalAction("this round is over")
         by_table = key.startswith(_TABLE_KEY_PREFIX)
-        if not by_table and await self._pair_revealed(start["fairness"]["pair_id"]):
+        if not by_table and await self._pair_revealed(start.fairness.pair_id):
             # Its seed pair was rotated while the deal was in flight: the player can compute
             # the hole card and the shoe, so no decision of theirs may count. The table
             # stands the round when it is idle.
             raise IllegalAction("this round's seed pair was revealed: it can no longer be played")
         after = apply_action(state, action).state  # raises IllegalAction, nothing written
         extra = after.total_stake_minor - state.total_stake_minor
-        n = len(events)  # the action's seq: a reservation id no other action can take
-        reservation = f"{round_id}:stake-{n}"
+        seq = recorded.last_seq  # a reservation id no other action can take
+        reservation = f"{round_id}:stake-{seq}" if extra else None
         group: list[Command] = []
-        if extra:
+        if reservation is not None:
             group.append(
                 TransferRequest.create(
                     reservation,
                     kind=TransferKind.PENDING,
                     debit_account_id=cash_account_id(player_id),
-                    credit_account_id=house_account(start["currency"]),
+                    credit_account_id=house_account(start.currency),
                     amount_minor=extra,
-                    currency=start["currency"],
+                    currency=start.currency,
                     reason="stake",
                 )
             )
-        data = {
-            "action": action.value,
-            "key": key,
-            "extra_stake": extra,
-            "reservation": reservation if extra else None,
-        }
-        group.append(
-            AppendEvent.create(_stream(round_id), "round.action", data, expected_seq=events[-1].seq)
+        acted = RoundAction(
+            round_id=round_id,
+            action=action.value,
+            key=key,
+            extra_stake=extra,
+            reservation=reservation,
         )
+        group.append(encode(acted, expected_seq=seq))
         if after.is_settled:  # the action decides the round: it settles in the same write
-            extra_ids = [
-                json.loads(e.data_json)["reservation"]
-                for e in events
-                if e.type == "round.action" and json.loads(e.data_json)["extra_stake"]
-            ]
-            group += _settlement(start, extra_ids + ([reservation] if extra else []), after)
+            reserved = recorded.extra_reservations() + ([reservation] if reservation else [])
+            group += _settlement(start, reserved, after)
         applied = await self.ledger.submit(group)
         if applied.replayed:  # another action reserved under this seq first
             raise StreamConflict("another action on this round was applied first")
@@ -235,59 +240,72 @@ class BlackjackRounds:
         player's key can equal), so recall shows them and a player acting at the same moment
         gets a clean 409, never a double action.
         """
-        events = await self._events(round_id)
-        if not events or any(e.type == "round.settled" for e in events):
+        recorded = await self.recorded(round_id)
+        if recorded is None or recorded.settled is not None:
             return False
-        if now_ms - events[-1].timestamp_ms < idle_ms:
+        if now_ms - recorded.last_at_ms < idle_ms:
             return False
-        start = json.loads(events[0].data_json)
-        state = await self._state(events)
+        state = await self._state(recorded)
         while not state.is_settled:
             action = (
                 Action.DECLINE_INSURANCE
                 if Action.DECLINE_INSURANCE in legal_actions(state)
                 else Action.STAND
             )
-            key = f"{_TABLE_KEY_PREFIX}{len(events)}"
-            await self.act(round_id, start["player_id"], key, action.value)
-            acted, events = len(events), await self._events(round_id)
-            if len(events) == acted:  # nothing was recorded: never loop on it
+            acted = recorded.last_seq
+            key = f"{_TABLE_KEY_PREFIX}{acted}"
+            await self.act(round_id, recorded.start.player_id, key, action.value)
+            again = await self.recorded(round_id)
+            if again is None or again.last_seq == acted:  # nothing was recorded: never loop
                 _log.error("round %s: the table's %s changed nothing", round_id, action.value)
                 return False
-            state = await self._state(events)
+            recorded = again
+            state = await self._state(recorded)
         return True
 
     # -- recall --------------------------------------------------------------------------
-    async def fill_view(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Complete a round view (built from ``round.started``) with the blackjack state."""
-        events = await self._events(body["round_id"])
-        state = await self._state(events)
-        actions = [json.loads(e.data_json)["action"] for e in events if e.type == "round.action"]
-        body["choices"] = {"stake": body["stake"], "actions": actions}
+    def fill_view(
+        self, body: dict[str, Any], recorded: RecordedRound, server_seed: str
+    ) -> dict[str, Any]:
+        """Complete a round view (built from ``round.started``) with the blackjack state,
+        recomputed with the pair's ``server_seed`` (never shown while the round is open)."""
+        state = self.state_of(recorded, server_seed)
+        actions = [action.action for action in recorded.actions]
+        body["choices"] = {"stake": recorded.start.stake, "actions": actions}
         body["stake"] = state.total_stake_minor
         body["outcome"] = _visible(state)
-        settled = [e for e in events if e.type == "round.settled"]
-        if settled:
-            recorded = json.loads(settled[0].data_json)
+        settled = recorded.settled
+        if settled is not None:
             body.update(
                 status="settled",
-                win=recorded["win"],
-                outcome=recorded["outcome"],
+                win=settled.win,
+                outcome=settled.outcome,
                 jackpot_contribution=0,
-                balance_after=recorded["balance_after"],
-                ended_at_ms=settled[0].timestamp_ms,
+                balance_after=settled.balance_after,
+                ended_at_ms=recorded.ended_at_ms,
             )
         return body
 
 
-def _settlement(start: Mapping[str, Any], extra_ids: list[str], state: RoundState) -> list[Command]:
+def _dealt(recorded: RecordedRound) -> RoundStarted:
+    """The deal that opened a blackjack round."""
+    start = recorded.start
+    if not isinstance(start, RoundStarted):
+        raise InvariantBroken(f"round {recorded.round_id} is no blackjack round")
+    return start
+
+
+def _settlement(start: RoundStarted, extra_ids: list[str], state: RoundState) -> list[Command]:
     """Post every reservation of a decided round, pay its return and record it."""
-    round_id, currency = start["round_id"], start["currency"]
+    round_id, currency = start.round_id, start.currency
     win = state.total_return_minor
+    settled = RoundSettled(
+        round_id=round_id, outcome=_visible(state), win=win, jackpot_contribution=0
+    )
     return [
         *settle_bet(
             round_id,
-            player_account=cash_account_id(start["player_id"]),
+            player_account=cash_account_id(start.player_id),
             house_account=house_account(currency),
             jackpot_account=None,
             currency=currency,
@@ -299,13 +317,8 @@ def _settlement(start: Mapping[str, Any], extra_ids: list[str], state: RoundStat
             )
             for pending_id in extra_ids
         ],
-        AppendEvent.create(
-            _stream(round_id),
-            "round.settled",
-            {"outcome": _visible(state), "win": win, "jackpot_contribution": 0},
-            **settled_fills(dict(start), jackpot_hit=False),
-        ),
-        settled_notice(dict(start), stake=state.total_stake_minor, win=win),
+        encode(settled, **settled_fills(start, jackpot_hit=False)),
+        settled_notice(start, stake=state.total_stake_minor, win=win),
     ]
 
 

@@ -32,6 +32,13 @@ from typing import Final
 
 from croupier.adapters import seeds
 from croupier.domain.accounts import Player
+from croupier.domain.events import (
+    NonceUsed,
+    SeedPairRevealed,
+    encode,
+    pair_stream,
+    reveal_stream,
+)
 from croupier.domain.fairness import NONCE_MAX, ProvablyFairSource, validate_client_seed
 from croupier.domain.ledger import AppendEvent
 from croupier.domain.ledger.events import StreamConflict
@@ -44,7 +51,7 @@ from croupier.services.fairness_ports import (
     SeedPairStore,
     StoredPair,
 )
-from croupier.services.ledger import Ledger
+from croupier.services.ledger import LedgerClient
 
 __all__ = [
     "ClientSeedLocked",
@@ -62,18 +69,8 @@ __all__ = [
 _RACE_RETRIES_MAX: Final = 8
 #: Players (and pairs) whose active pair and next nonce are kept in memory.
 _CACHED_MAX: Final = 100_000
-NONCE_USED: Final = "nonce.used"
-REVEALED: Final = "seed_pair.revealed"
-
-
-def pair_stream(pair_id: int) -> str:
-    """The ledger stream of a pair's nonces: one ``nonce.used`` per round, seq = nonce + 1."""
-    return f"seeds:{pair_id}"
-
-
-def reveal_stream(pair_id: int) -> str:
-    """The ledger stream of a pair's reveal: empty while the pair may be played."""
-    return f"revealed:{pair_id}"
+NONCE_USED: Final = NonceUsed.TYPE
+REVEALED: Final = SeedPairRevealed.TYPE
 
 
 class FairnessService:
@@ -82,7 +79,7 @@ class FairnessService:
     def __init__(
         self,
         store: SeedPairStore,
-        ledger: Ledger,
+        ledger: LedgerClient,
         *,
         clock_ms: Callable[[], int],
         new_pair: Callable[[], SeedPair] = seeds.new_seed_pair,
@@ -139,10 +136,8 @@ class FairnessService:
             if not revealed:
                 if nothing_open is not None:
                     await nothing_open()
-                reveal = AppendEvent.create(
-                    reveal_stream(active.pair_id),
-                    REVEALED,
-                    {"rounds_played": rounds_played},
+                reveal = encode(
+                    SeedPairRevealed(pair_id=active.pair_id, rounds_played=rounds_played),
                     expected_seq=0,
                     guard=(pair_stream(active.pair_id), rounds_played),
                 )
@@ -194,10 +189,8 @@ class FairnessService:
     @staticmethod
     def claim(fair: RoundFairness, round_id: str) -> AppendEvent:
         """The command that uses ``fair``'s nonce, for the round's linked group."""
-        return AppendEvent.create(
-            pair_stream(fair.pair_id),
-            NONCE_USED,
-            {"round_id": round_id},
+        return encode(
+            NonceUsed(pair_id=fair.pair_id, round_id=round_id),
             expected_seq=fair.nonce,
             guard=(reveal_stream(fair.pair_id), 0),
         )
@@ -248,9 +241,8 @@ class FairnessService:
 
     async def _pair_head(self, pair_id: int) -> tuple[int, bool]:
         """Nonces the pair has handed out, and whether a rotation has revealed it."""
-        store = self.ledger.store
-        played = await store.stream_head(pair_stream(pair_id))
-        return played, await store.stream_head(reveal_stream(pair_id)) > 0
+        played = await self.ledger.stream_head(pair_stream(pair_id))
+        return played, await self.ledger.stream_head(reveal_stream(pair_id)) > 0
 
     async def _finish_rotation(self, active: StoredPair, rounds_played: int) -> Rotation | None:
         _, new_pair = active.pair.rotate(self._new_server_seed_bytes())

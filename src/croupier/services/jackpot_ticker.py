@@ -1,9 +1,11 @@
 """The jackpot ticker: pool values pushed to ``jackpots`` subscribers, coalesced.
 
 Every settled slot round changes a pool, far too often to push each change. The ticker keeps
-the latest value of every pool from the writer's commits and broadcasts them at most once per
-``interval_s`` — at once when the last tick is older than that (so a single change, such as
-a jackpot win, goes out without delay), otherwise at the end of the interval. It is a state
+the latest value of every pool from the balances each committed batch left (it is a batch
+handler of ``services/handlers.py``: pool values are balances, which no event carries, and
+a pool's seeding has no event at all) and broadcasts them at most once per ``interval_s`` —
+at once when the last tick is older than that (so a single change, such as a jackpot win,
+goes out without delay), otherwise at the end of the interval. It is a state
 feed, not a log: each tick carries every pool, its seq is the ledger batch of the newest
 value (increasing, not gap-free), and a new subscriber starts from the latest tick.
 A tick is also repeated every ``repeat_s`` so gateways that join late learn the values.
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 
 from croupier.domain.ledger import AccountKind, Balance, BatchRecord
 from croupier.services.jackpots import pool_entry
-from croupier.services.ledger.ports import LedgerStore
+from croupier.services.ledger.ports import LedgerClient
 from croupier.services.stream import JACKPOTS_STREAM, EventStream, StreamEvent
 
 __all__ = ["TICK_TYPE", "JackpotTicker"]
@@ -34,13 +36,13 @@ _POOLS_MAX = 1000  # games × currencies; a bound, not a real-world figure
 class JackpotTicker:
     def __init__(
         self,
-        store: LedgerStore,
+        ledger: LedgerClient,
         stream: EventStream,
         *,
         interval_s: float = 0.25,
         repeat_s: float = 5.0,
     ) -> None:
-        self.store = store
+        self.ledger = ledger
         self.stream = stream
         self.interval_s = interval_s
         self.repeat_s = repeat_s
@@ -52,11 +54,11 @@ class JackpotTicker:
         self._sending: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
-        for account, balance in await self.store.accounts_of_kind(
+        for account, balance in await self.ledger.accounts_of_kind(
             AccountKind.JACKPOT_POOL, limit=_POOLS_MAX
         ):
             self._values[account.id] = balance.posted
-        self._seq, _ = await self.store.head()
+        self._seq, _ = await self.ledger.head()
         self._task = asyncio.get_running_loop().create_task(self._repeat(), name="ticker")
 
     async def close(self) -> None:
@@ -69,7 +71,7 @@ class JackpotTicker:
                     await task
 
     def on_commit(self, record: BatchRecord, balances: Mapping[str, Balance]) -> None:
-        """The writer's commit listener: note new pool values, schedule a tick."""
+        """A batch handler: note new pool values, schedule a tick."""
         changed = False
         for account_id, balance in balances.items():
             if account_id.startswith(_POOL_PREFIX):

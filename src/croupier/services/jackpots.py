@@ -12,17 +12,16 @@ is decided by the ledger (a balancing transfer), never by a possibly stale read.
 
 from __future__ import annotations
 
+from croupier.domain.events import JackpotWon, encode
 from croupier.domain.games.slots_definition import JackpotRule
 from croupier.domain.ledger import (
     Account,
     AccountKind,
-    AppendEvent,
     Command,
     CreateAccount,
     TransferRequest,
 )
-from croupier.services.ledger import Ledger
-from croupier.services.stream.channels import LOBBY_STREAM
+from croupier.services.ledger import LedgerClient
 
 __all__ = [
     "JACKPOT_CAP_MINOR",
@@ -56,7 +55,7 @@ def pool_entry(account_id: str, amount_minor: int) -> dict[str, object]:
 
 
 class JackpotPools:
-    def __init__(self, ledger: Ledger, house_floor_minor: int) -> None:
+    def __init__(self, ledger: LedgerClient, house_floor_minor: int) -> None:
         self.ledger = ledger
         self.house_floor_minor = house_floor_minor
         self._seeded: set[tuple[str, str]] = set()  # bounded by games × currencies
@@ -97,10 +96,8 @@ class JackpotPools:
             balancing=True,
         )
         # The amount is the pool at the moment the writer applies the group: it fills it in.
-        won = AppendEvent.create(
-            LOBBY_STREAM,
-            "jackpot.won",
-            {"round_id": round_id, "game_id": game_id, "currency": currency, "pool": pool},
+        won = encode(
+            JackpotWon(round_id=round_id, game_id=game_id, currency=currency, pool=pool),
             amounts={"amount": win.id},
         )
         reseed = _seed(f"{round_id}:jackpot-reseed", pool, currency, rule.seed_minor)
@@ -108,9 +105,7 @@ class JackpotPools:
 
     async def current(self, *, limit: int = 1000) -> list[dict[str, object]]:
         """Every pool's value now (committed), for tickers and the lobby."""
-        pools = await self.ledger.store.accounts_of_kind(
-            AccountKind.JACKPOT_POOL.value, limit=limit
-        )
+        pools = await self.ledger.accounts_of_kind(AccountKind.JACKPOT_POOL.value, limit=limit)
         return [pool_entry(account.id, balance.available) for account, balance in pools]
 
 

@@ -3,40 +3,54 @@
 What a round shows: start and end time, stake, win, balance before and after, jackpot
 contribution and win, game id and version, the player's choices and the outcome, and the
 fairness proof (server seed hash, client seed, nonce; the server seed once revealed).
+
+A page of history costs a fixed number of reads, whatever its size: the player's stream
+(usually one window), the first events of every round on the page in one read
+(``LedgerClient.first_events``), and one seed pair per distinct pair on the page.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
-from croupier.domain.ledger import Event
-from croupier.services.blackjack_rounds import BlackjackRounds
+from croupier.domain.events import (
+    RecordedRound,
+    RoundPlayed,
+    RoundStartedNotice,
+    decode_as,
+    player_stream,
+    read_round,
+    round_stream,
+)
+from croupier.services.blackjack_rounds import EVENTS_MAX, BlackjackRounds
+from croupier.services.fairness_ports import StoredPair
 from croupier.services.jackpots import jackpot_win_id
-from croupier.services.ledger import Ledger
-from croupier.services.round_notices import ROUND_OPENED
-from croupier.services.stream.channels import player_stream
+from croupier.services.ledger import LedgerClient
 
 __all__ = ["ROUND_PLAYED", "RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
 
 #: The whole record of an instant round, written once with its money: its start, its
 #: outcome and what the ledger filled in (``balance_after``, a ``jackpot_win``).
-ROUND_PLAYED = "round.played"
+ROUND_PLAYED: Final = RoundPlayed.TYPE
 
 
 class RoundNotFound(CroupierError):
     code = "not-found"
 
 
-def round_stream(round_id: str) -> str:
-    return f"round:{round_id}"
+class SeedPairs(Protocol):
+    async def pair(self, pair_id: int) -> StoredPair: ...
 
 
 class RoundRecall:
     def __init__(
-        self, ledger: Ledger, fairness: Any, blackjack: BlackjackRounds, page_size_max: int
+        self,
+        ledger: LedgerClient,
+        fairness: SeedPairs,
+        blackjack: BlackjackRounds,
+        page_size_max: int,
     ) -> None:
         self.ledger = ledger
         self.fairness = fairness
@@ -44,33 +58,39 @@ class RoundRecall:
         self.page_size_max = page_size_max
 
     async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
-        events = await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+        events = await self.ledger.stream_events(round_stream(round_id), limit=EVENTS_MAX)
         if not events:
             raise RoundNotFound(f"no round {round_id!r}")
-        start = json.loads(events[0].data_json)
-        if player is not None and start["player_id"] != player.player_id:
+        recorded = read_round(events)
+        if player is not None and recorded.start.player_id != player.player_id:
             # another player's round: not theirs to see, nor to learn that it exists
             raise RoundNotFound(f"no round {round_id!r}")
-        server_seed = await self.fairness.revealed_seed(start["fairness"]["pair_id"])
-        return await self.render(events, server_seed)
+        return await self.render(
+            recorded, await self.fairness.pair(recorded.start.fairness.pair_id)
+        )
 
-    async def render(self, events: list[Event], server_seed: str | None) -> dict[str, Any]:
-        """The view of a round from its events (its player's check is the caller's)."""
-        round_id = events[0].stream.removeprefix("round:")
-        start = json.loads(events[0].data_json)
-        fairness = dict(start["fairness"])
-        del fairness["pair_id"]
-        fairness["server_seed"] = server_seed
+    async def render(self, recorded: RecordedRound, pair: StoredPair | None) -> dict[str, Any]:
+        """The view of a round (its player's check is the caller's). ``pair`` is the round's
+        seed pair; ``None`` only for an instant round just played (its pair is not revealed:
+        it drew)."""
+        start = recorded.start
+        revealed = pair.pair.server_seed if pair is not None and pair.revealed else None
+        fairness = {
+            "client_seed": start.fairness.client_seed,
+            "nonce": start.fairness.nonce,
+            "server_seed_hash": start.fairness.server_seed_hash,
+            "server_seed": revealed,
+        }
         body: dict[str, Any] = {
-            "round_id": round_id,
-            "game_id": start["game_id"],
-            "game_version": start["game_version"],
+            "round_id": start.round_id,
+            "game_id": start.game_id,
+            "game_version": start.game_version,
             "status": "open",
-            "currency": start["currency"],
-            "stake": start["stake"],
-            "choices": start["choices"],
-            "started_at_ms": events[0].timestamp_ms,
-            "balance_before": start.get("balance_before"),
+            "currency": start.currency,
+            "stake": start.stake,
+            "choices": start.choices,
+            "started_at_ms": recorded.started_at_ms,
+            "balance_before": None if isinstance(start, RoundPlayed) else start.balance_before,
             "fairness": fairness,
             "win": None,
             "jackpot_contribution": None,
@@ -79,42 +99,34 @@ class RoundRecall:
             "ended_at_ms": None,
             "balance_after": None,
         }
-        if self.blackjack.is_table(start["game_id"]):
-            return await self.blackjack.fill_view(body)
-        if events[0].type == ROUND_PLAYED:
-            jackpot_win = start.get("jackpot_win")
-            body.update(
-                status="settled",
-                win=start["win"],
-                outcome=start["outcome"],
-                jackpot_contribution=start["jackpot_contribution"],
-                jackpot_win=jackpot_win,
-                balance_after=start["balance_after"],
-                # one write: the balance before is the one after, less what the round moved
-                balance_before=start["balance_after"]
-                - start["win"]
-                - (jackpot_win or 0)
-                + start["stake"],
-                ended_at_ms=events[0].timestamp_ms,
-            )
-            return body
-        if len(events) > 1:
-            settled = json.loads(events[1].data_json)
-            if "jackpot_win" in settled:  # filled in by the ledger, balance_after included
-                body["jackpot_win"] = settled["jackpot_win"]
-            elif settled["outcome"].get("jackpot_hit"):  # recorded before the ledger filled it
-                paid = await self.ledger.transfer_by_id(jackpot_win_id(round_id))
+        if self.blackjack.is_table(start.game_id):
+            if pair is None:
+                raise InvariantBroken("a blackjack round is recomputed from its seed pair")
+            return self.blackjack.fill_view(body, recorded, pair.pair.server_seed)
+        if isinstance(start, RoundPlayed):
+            return _played(body, start, recorded.ended_at_ms)
+        settled = recorded.settled
+        if settled is not None:  # an instant round written in two steps by an older version
+            balance_after, jackpot_win = settled.balance_after, settled.jackpot_win
+            if balance_after is None:
+                raise InvariantBroken(f"round {start.round_id} was settled without balance_after")
+            if jackpot_win is None and settled.outcome.get("jackpot_hit"):
+                # recorded before the ledger filled it in: read what the pool paid
+                paid = await self.ledger.transfer_by_id(jackpot_win_id(start.round_id))
                 if paid is None:  # settled in the same group as the event: cannot be missing
-                    raise InvariantBroken(f"round {round_id} hit the jackpot but has no payout")
-                body["jackpot_win"] = paid.amount_minor
-                settled["balance_after"] += body["jackpot_win"]
+                    raise InvariantBroken(
+                        f"round {start.round_id} hit the jackpot but has no payout"
+                    )
+                jackpot_win = paid.amount_minor
+                balance_after += jackpot_win
             body.update(
                 status="settled",
-                win=settled["win"],
-                outcome=settled["outcome"],
-                jackpot_contribution=settled["jackpot_contribution"],
-                balance_after=settled["balance_after"],
-                ended_at_ms=events[1].timestamp_ms,
+                win=settled.win,
+                outcome=settled.outcome,
+                jackpot_contribution=settled.jackpot_contribution,
+                jackpot_win=jackpot_win,
+                balance_after=balance_after,
+                ended_at_ms=recorded.ended_at_ms,
             )
         return body
 
@@ -124,22 +136,61 @@ class RoundRecall:
         """The player's rounds, newest first; the cursor is a seq of their player stream.
 
         The stream also carries settlements and wallet notices: read it backwards in windows,
-        keeping the events that open a round."""
+        keeping the notices that open a round; then read all their rounds at once."""
         if not 1 <= limit <= self.page_size_max:
             raise InvalidInput(f"limit must be 1 to {self.page_size_max}")
         stream = player_stream(player.player_id)
         # Never start above the head: a huge cursor would walk down an empty stream forever.
-        upper = await self.ledger.store.stream_head(stream) + 1
+        upper = await self.ledger.stream_head(stream) + 1
         if cursor is not None:
             upper = min(upper, cursor)
-        opened: list[Any] = []
+        opened: list[tuple[int, RoundStartedNotice]] = []
         while upper > 1 and len(opened) < limit:
             after = max(0, upper - 1 - 4 * limit)
-            window = await self.ledger.store.stream_events(
+            window = await self.ledger.stream_events(
                 stream, after_seq=after, limit=upper - 1 - after
             )
-            opened += [e for e in reversed(window) if e.type == ROUND_OPENED][: limit - len(opened)]
+            notices = [
+                (e.seq, decode_as(RoundStartedNotice, e))
+                for e in reversed(window)
+                if e.type == RoundStartedNotice.TYPE
+            ]
+            opened += notices[: limit - len(opened)]
             upper = after + 1
-        rounds = [await self.view(json.loads(e.data_json)["round_id"]) for e in opened]
-        next_cursor = opened[-1].seq if len(opened) == limit and opened[-1].seq > 1 else None
+        rounds = await self._render_page([notice.round_id for _, notice in opened])
+        next_cursor = opened[-1][0] if len(opened) == limit and opened[-1][0] > 1 else None
         return rounds, next_cursor
+
+    async def _render_page(self, round_ids: list[str]) -> list[dict[str, Any]]:
+        """The views of many rounds: one read of their events, one of each seed pair."""
+        found = await self.ledger.first_events(
+            [round_stream(round_id) for round_id in round_ids], limit_per_stream=EVENTS_MAX
+        )
+        recorded = []
+        for round_id in round_ids:
+            events = found.get(round_stream(round_id))
+            if not events:  # its notice was written in the same group as its record
+                raise InvariantBroken(f"round {round_id} is on its player's stream only")
+            recorded.append(read_round(events))
+        pair_ids = sorted({r.start.fairness.pair_id for r in recorded})
+        pairs = {pair_id: await self.fairness.pair(pair_id) for pair_id in pair_ids}
+        return [await self.render(r, pairs[r.start.fairness.pair_id]) for r in recorded]
+
+
+def _played(body: dict[str, Any], played: RoundPlayed, ended_at_ms: int | None) -> dict[str, Any]:
+    """An instant round's view: everything is in its one record."""
+    if played.balance_after is None:
+        raise InvariantBroken(f"round {played.round_id} was recorded without balance_after")
+    jackpot_win = played.jackpot_win
+    body.update(
+        status="settled",
+        win=played.win,
+        outcome=played.outcome,
+        jackpot_contribution=played.jackpot_contribution,
+        jackpot_win=jackpot_win,
+        balance_after=played.balance_after,
+        # one write: the balance before is the one after, less what the round moved
+        balance_before=played.balance_after - played.win - (jackpot_win or 0) + played.stake,
+        ended_at_ms=ended_at_ms,
+    )
+    return body

@@ -34,24 +34,22 @@ from croupier.domain.errors import (
     InvariantBroken,
     UnknownGame,
 )
+from croupier.domain.events import RecordedRound, encode, read_round, round_stream
 from croupier.domain.games.base import Bet, InstantGame
 from croupier.domain.games.blackjack import BlackjackRules
 from croupier.domain.ledger import AppendEvent, Command, Event
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.rng import RngSource
-from croupier.services.blackjack_rounds import BlackjackRounds
-from croupier.services.fairness_ports import Rotation, RoundFairness
+from croupier.services.blackjack_rounds import BlackjackRounds, ReplaySource
+from croupier.services.fairness_ports import Rotation, RoundFairness, StoredPair
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.keyed_locks import KeyedLocks
-from croupier.services.ledger import Ledger
+from croupier.services.ledger import LedgerClient
 from croupier.services.ledger.bets import instant_bet
+from croupier.services.ledger.ports import FIRST_EVENTS_STREAMS_MAX
 from croupier.services.round_notices import settled_fills, settled_notice, started_notice
-from croupier.services.round_recall import (
-    ROUND_PLAYED,
-    RoundNotFound,
-    RoundRecall,
-    round_stream,
-)
+from croupier.services.round_opening import RoundOpening
+from croupier.services.round_recall import RoundNotFound, RoundRecall
 
 __all__ = [
     "RoundInProgress",
@@ -85,6 +83,8 @@ class Fairness(Protocol):
 
     async def revealed_seed(self, pair_id: int) -> str | None: ...
 
+    async def pair(self, pair_id: int) -> StoredPair: ...
+
 
 @dataclass(frozen=True, slots=True)
 class RoundLimits:
@@ -98,23 +98,26 @@ class RoundLimits:
 class RoundService:
     def __init__(
         self,
-        ledger: Ledger,
+        ledger: LedgerClient,
         fairness: Fairness,
         games: Mapping[str, InstantGame],
         limits: RoundLimits,
         *,
-        replay_source: Any,
+        replay_source: ReplaySource,
         blackjack: dict[str, BlackjackRules] | None = None,
     ) -> None:
         self.ledger = ledger
         self.fairness = fairness
         self.games = dict(games)
         self.limits = limits
-        # (server_seed, client_seed, nonce) -> RngSource, for recomputing blackjack rounds
-        self._replay_source = replay_source
+        self._replay_source = replay_source  # (server seed, client seed, nonce) -> RngSource
         self.jackpots = JackpotPools(ledger, limits.house_floor_minor)
         self.blackjack = BlackjackRounds(
-            ledger, blackjack or {}, self._recorded_source, self._pair_revealed
+            ledger,
+            blackjack or {},
+            server_seed=fairness.server_seed,
+            replay_source=self._recorded_source,
+            pair_revealed=self._pair_revealed,
         )
         self.recall = RoundRecall(ledger, fairness, self.blackjack, limits.page_size_max)
         self._one_at_a_time = KeyedLocks()
@@ -122,12 +125,8 @@ class RoundService:
     async def _pair_revealed(self, pair_id: int) -> bool:
         return await self.fairness.revealed_seed(pair_id) is not None
 
-    async def _recorded_source(self, fairness: Mapping[str, Any]) -> RngSource:
-        server_seed = await self.fairness.server_seed(fairness["pair_id"])
-        source: RngSource = self._replay_source(
-            server_seed, fairness["client_seed"], fairness["nonce"]
-        )
-        return source
+    def _recorded_source(self, server_seed: str, client_seed: str, nonce: int) -> RngSource:
+        return self._replay_source(server_seed, client_seed, nonce)
 
     # -- playing ---------------------------------------------------------------------------
     async def play(
@@ -148,25 +147,18 @@ class RoundService:
         fingerprint = hashlib.sha256(
             json.dumps([game_id, request], sort_keys=True).encode()
         ).hexdigest()
-        recorded = await self._recorded(round_id)
-        if recorded:
+        recorded = await self.blackjack.recorded(round_id)
+        if recorded is not None:
             return await self._replay(recorded, fingerprint)
         if game is not None and game.jackpot is not None:
             await self.jackpots.ensure_seeded(game_id, player.currency, game.jackpot)
-        started = {
-            "round_id": round_id,
-            "player_id": player.player_id,
-            "game_id": game_id,
-            "game_version": game.version if game is not None else 1,
-            "currency": player.currency,
-            "stake": bet.stake_minor,
-            "choices": bet.choices,
-            "request_fingerprint": fingerprint,
-        }
+        version = game.version if game is not None else 1
+        opening = RoundOpening(
+            round_id, player.player_id, game_id, version, player.currency, bet, fingerprint
+        )
+        balance_before = 0
         if game is None:  # blackjack records the balance before the deal
-            started["balance_before"] = (
-                await self.ledger.latest_balance(player.cash_account_id)
-            ).available
+            balance_before = (await self.ledger.latest_balance(player.cash_account_id)).available
         # One round of a player is drawn and written at a time (in this process): a round
         # refused (say, for funds) would otherwise leave a gap that fails the claims of every
         # round of the player drawn after it. Rounds of different players still share commits.
@@ -175,39 +167,27 @@ class RoundService:
                 fair = await self.fairness.draw(player)
                 try:
                     if game is not None:
-                        return await self._play_instant(player, game, bet, started, fair)
-                    return await self._deal(player, started, fair)
+                        return await self._play_instant(player, game, opening, fair)
+                    return await self._deal(player, opening, balance_before, fair)
                 except StreamConflict:  # a rotation, or another process, took the nonce
                     self.fairness.forget(player, fair)
                 except IdempotencyConflict:  # the same key raced this request
-                    recorded = await self._recorded(round_id)
-                    if not recorded:
+                    recorded = await self.blackjack.recorded(round_id)
+                    if recorded is None:
                         raise
                     return await self._replay(recorded, fingerprint)
         raise Busy("the seed pair kept changing under this round: try again")
 
     async def _play_instant(
-        self,
-        player: Player,
-        game: InstantGame,
-        bet: Bet,
-        started: dict[str, Any],
-        fair: RoundFairness,
+        self, player: Player, game: InstantGame, opening: RoundOpening, fair: RoundFairness
     ) -> dict[str, Any]:
         """Draw, settle and record the round in one linked group."""
-        outcome = game.play(bet, fair.source)
-        round_id, currency = started["round_id"], player.currency
+        outcome = game.play(opening.bet, fair.source)
+        played = opening.played(fair, outcome)
+        round_id, currency = opening.round_id, player.currency
         jackpot = (
             pool_account(game.game_id, currency) if outcome.jackpot_contribution_minor else None
         )
-        record = {
-            **started,
-            "fairness": _public(fair),
-            "outcome": outcome.shown,
-            "win": outcome.win_minor,
-            "jackpot_contribution": outcome.jackpot_contribution_minor,
-        }
-        fills = settled_fills(record, jackpot_hit=outcome.jackpot_hit)
         group: list[Command] = [
             *self.jackpots.open_house(currency),
             self.fairness.claim(fair, round_id),
@@ -217,60 +197,61 @@ class RoundService:
                 house_account=house_account(currency),
                 jackpot_account=jackpot,
                 currency=currency,
-                stake_minor=bet.stake_minor,
-                contribution_minor=outcome.jackpot_contribution_minor,
-                win_minor=outcome.win_minor,
+                stake_minor=played.stake,
+                contribution_minor=played.jackpot_contribution,
+                win_minor=played.win,
             ),
             *self._jackpot_payout(round_id, game, currency, player, outcome.jackpot_hit),
-            AppendEvent.create(round_stream(round_id), ROUND_PLAYED, record, **fills),
+            encode(played, **settled_fills(played, jackpot_hit=outcome.jackpot_hit)),
             started_notice(player.player_id, round_id),
             settled_notice(
-                record,
-                stake=bet.stake_minor,
-                win=outcome.win_minor,
-                jackpot_hit=outcome.jackpot_hit,
+                played, stake=played.stake, win=played.win, jackpot_hit=outcome.jackpot_hit
             ),
         ]
         applied = await self.ledger.submit(group)
         if applied.replayed:  # the same key raced this request and drew the same amounts
             self.fairness.forget(player, fair)
-            return await self._replay(
-                await self._recorded(round_id), started["request_fingerprint"]
-            )
-        stream = round_stream(round_id)
-        event = next(r for r in applied.results if isinstance(r, Event) and r.stream == stream)
-        return await self.recall.render([event], None)  # the pair is not revealed: it drew
+            return await self._replay(await self._written(round_id), opening.request_fingerprint)
+        event = next(
+            r for r in applied.results if isinstance(r, Event) and r.stream == played.stream
+        )
+        return await self.recall.render(read_round([event]), None)  # its pair drew: unrevealed
 
     async def _deal(
-        self, player: Player, started: dict[str, Any], fair: RoundFairness
+        self, player: Player, opening: RoundOpening, balance_before: int, fair: RoundFairness
     ) -> dict[str, Any]:
         """Blackjack: the nonce's claim, the stake reserved and ``round.started`` (with the
         settlement when the deal decides the round), one write."""
-        round_id, game_id = started["round_id"], started["game_id"]
-        record = {**started, **self.blackjack.start_fields(game_id), "fairness": _public(fair)}
+        dealt = opening.dealt(fair, balance_before, self.blackjack.rules_of(opening.game_id))
         group: list[Command] = [
             *self.jackpots.open_house(player.currency),
-            self.fairness.claim(fair, round_id),
-            started_notice(player.player_id, round_id),  # before a settlement's notice
-            *self.blackjack.deal(record, fair.source),
+            self.fairness.claim(fair, dealt.round_id),
+            started_notice(player.player_id, dealt.round_id),  # before a settlement's notice
+            *self.blackjack.deal(dealt, fair.source),
         ]
         applied = await self.ledger.submit(group)
         if applied.replayed:  # a request with this key raced this one and dealt the round
             self.fairness.forget(player, fair)
-            return await self._replay(await self._recorded(round_id), record["request_fingerprint"])
-        return await self.view(round_id)
+            return await self._replay(
+                await self._written(dealt.round_id), dealt.request_fingerprint
+            )
+        return await self.view(dealt.round_id)
 
-    async def _recorded(self, round_id: str) -> list[Event]:
-        return await self.ledger.store.stream_events(round_stream(round_id), limit=10)
+    async def _written(self, round_id: str) -> RecordedRound:
+        """A round the ledger has just answered as written (a replay)."""
+        recorded = await self.blackjack.recorded(round_id)
+        if recorded is None:
+            raise InvariantBroken(f"round {round_id} was replayed but is not recorded")
+        return recorded
 
-    async def _replay(self, recorded: list[Event], fingerprint: str) -> dict[str, Any]:
+    async def _replay(self, recorded: RecordedRound, fingerprint: str) -> dict[str, Any]:
         """The round this key started, if the request is the same; else a conflict."""
-        start = json.loads(recorded[0].data_json)
-        if start["request_fingerprint"] != fingerprint:
+        start = recorded.start
+        if start.request_fingerprint != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used for another round")
-        if self.blackjack.is_table(start["game_id"]):
-            await self.blackjack.complete(start["round_id"])  # an interrupted last action
-        return await self.view(start["round_id"])
+        if self.blackjack.is_table(start.game_id):
+            await self.blackjack.complete(start.round_id)  # an interrupted last action
+        return await self.view(start.round_id)
 
     def _jackpot_payout(
         self, round_id: str, game: InstantGame, currency: str, player: Player, hit: bool
@@ -320,13 +301,21 @@ class RoundService:
 
     async def _open_rounds(self) -> list[tuple[str, str]]:
         """(round id, game id) of every round whose stake is still reserved."""
+        round_ids = [
+            pending.id.removesuffix(":stake")
+            for pending in await self.ledger.open_pendings()
+            if pending.reason == "stake" and pending.id.endswith(":stake")
+        ]
         opened = []
-        for pending in await self.ledger.store.load_open_pendings():
-            if pending.reason == "stake" and pending.id.endswith(":stake"):
-                round_id = pending.id.removesuffix(":stake")
-                recorded = await self.ledger.store.stream_events(round_stream(round_id), limit=1)
-                if recorded:
-                    opened.append((round_id, json.loads(recorded[0].data_json)["game_id"]))
+        for first in range(0, len(round_ids), FIRST_EVENTS_STREAMS_MAX):
+            chunk = round_ids[first : first + FIRST_EVENTS_STREAMS_MAX]
+            found = await self.ledger.first_events(
+                [round_stream(round_id) for round_id in chunk], limit_per_stream=1
+            )
+            for round_id in chunk:
+                events = found.get(round_stream(round_id))
+                if events:
+                    opened.append((round_id, read_round(events).start.game_id))
         return opened
 
     async def recover(self) -> int:
@@ -356,13 +345,3 @@ class RoundService:
         self, player: Player, *, limit: int, cursor: int | None
     ) -> tuple[list[dict[str, Any]], int | None]:
         return await self.recall.history(player, limit=limit, cursor=cursor)
-
-
-def _public(fair: RoundFairness) -> dict[str, Any]:
-    """What the round records of its fairness inputs (the server seed only as its hash)."""
-    return {
-        "pair_id": fair.pair_id,
-        "server_seed_hash": fair.server_seed_hash,
-        "client_seed": fair.client_seed,
-        "nonce": fair.nonce,
-    }

@@ -32,6 +32,8 @@ from croupier.adapters.storage.rows import (
     account_from_row,
     account_row,
     event_from_row,
+    events_by_stream,
+    first_events_streams,
     pending_changes,
     transfer_from_row,
     transfer_row,
@@ -176,6 +178,21 @@ class PostgresLedgerStore:
             limit,
         )
         return [event_from_row(row) for row in rows]
+
+    async def first_events(
+        self, streams: Collection[str], *, limit_per_stream: int
+    ) -> dict[str, list[Event]]:
+        names = first_events_streams(streams, limit_per_stream)
+        if not names:
+            return {}
+        # Seqs start at 1 without gaps: a stream's first n events are those with seq <= n.
+        rows = await self._pool().fetch(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream = ANY($1::text[]) AND seq <= $2 "
+            "ORDER BY stream, seq",
+            names,
+            limit_per_stream,
+        )
+        return events_by_stream(rows)
 
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         rows = await self._pool().fetch(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from croupier.domain.ledger import (
     Transfer,
     TransferKind,
 )
+from croupier.services.ledger.ports import FIRST_EVENTS_PER_STREAM_MAX, FIRST_EVENTS_STREAMS_MAX
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -28,6 +29,8 @@ __all__ = [
     "account_row",
     "assemble_batches",
     "event_from_row",
+    "events_by_stream",
+    "first_events_streams",
     "pending_changes",
     "transfer_from_row",
     "transfer_row",
@@ -114,6 +117,28 @@ def pending_changes(batch: BatchRecord) -> tuple[list[str], list[str]]:
 
 def event_from_row(row: Sequence[Any]) -> Event:
     return Event(row[0], row[1], row[2], row[3], row[4], row[5])
+
+
+def first_events_streams(streams: Collection[str], limit_per_stream: int) -> list[str]:
+    """The distinct streams of a ``first_events`` call, checked against its bounds."""
+    names = sorted(set(streams))
+    if len(names) > FIRST_EVENTS_STREAMS_MAX:
+        raise ValueError(f"first_events reads at most {FIRST_EVENTS_STREAMS_MAX} streams")
+    if (
+        isinstance(limit_per_stream, bool)
+        or not 1 <= limit_per_stream <= FIRST_EVENTS_PER_STREAM_MAX
+    ):
+        raise ValueError(f"limit_per_stream must be 1 to {FIRST_EVENTS_PER_STREAM_MAX}")
+    return names
+
+
+def events_by_stream(rows: Iterable[Sequence[Any]]) -> dict[str, list[Event]]:
+    """Event rows, ordered by stream then seq, grouped by stream."""
+    found: dict[str, list[Event]] = {}
+    for row in rows:
+        event = event_from_row(row)
+        found.setdefault(event.stream, []).append(event)
+    return found
 
 
 def assemble_batches(

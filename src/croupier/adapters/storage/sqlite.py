@@ -31,6 +31,8 @@ from croupier.adapters.storage.rows import (
     account_from_row,
     account_row,
     event_from_row,
+    events_by_stream,
+    first_events_streams,
     pending_changes,
     transfer_from_row,
     transfer_row,
@@ -203,6 +205,21 @@ class SqliteLedgerStore(SqliteStore):
         # A round's few events: look them up here; a long replay: on a reader thread.
         rows = self._lookup(sql, params) if limit <= 16 else await self._read(sql, params)
         return [event_from_row(row) for row in rows]
+
+    async def first_events(
+        self, streams: Collection[str], *, limit_per_stream: int
+    ) -> dict[str, list[Event]]:
+        names = first_events_streams(streams, limit_per_stream)
+        if not names:
+            return {}
+        # Seqs start at 1 without gaps: a stream's first n events are those with seq <= n.
+        marks = ", ".join("?" * len(names))
+        rows = await self._read(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE stream IN ({marks}) AND seq <= ? "
+            "ORDER BY stream, seq",
+            (*names, limit_per_stream),
+        )
+        return events_by_stream(rows)
 
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         rows = await self._read(

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from croupier.adapters.stream.fanout import Fanout
-from croupier.services.ledger.ports import LedgerStore
+from croupier.services.ledger.ports import StreamReader
 from croupier.services.stream import Handler, StreamEvent
 
 __all__ = ["InProcessStream"]
 
 
 class InProcessStream:
-    def __init__(self, store: LedgerStore) -> None:
-        self.store = store
+    def __init__(self, reader: StreamReader) -> None:
+        self.reader = reader
         self._fanout = Fanout()
 
     async def start(self) -> None:
@@ -36,8 +36,11 @@ class InProcessStream:
     async def broadcast(self, event: StreamEvent) -> None:
         self._fanout.deliver(event)
 
+    async def head(self, stream: str) -> int:
+        return await self.reader.stream_head(stream)
+
     async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
-        events = await self.store.stream_events(stream, after_seq=after_seq, limit=limit)
+        events = await self.reader.stream_events(stream, after_seq=after_seq, limit=limit)
         return [StreamEvent.of(event) for event in events]
 
     def subscribe(self, family: str, handler: Handler) -> Callable[[], None]:

@@ -315,6 +315,14 @@ class JetStreamStream:
         subject = f"{self.subject_prefix}.tick.{_checked_family(family_of(event.stream))}"
         await self._connection().publish(subject, event.data_json.encode(), headers=_headers(event))
 
+    async def head(self, stream: str) -> int:
+        """The seq of the stream's last stored event: one direct get."""
+        if not STREAM_PATTERN.match(stream):
+            return 0
+        await self._ready()
+        last = await self._get({"last_by_subj": self._subject(stream)})
+        return 0 if last is None else last.event.seq
+
     async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
         """The stored events of ``stream`` after ``after_seq``, in order, at most ``limit``
         (the cost: see the module's documentation)."""

@@ -335,7 +335,7 @@ class Gateway:
         subscription = Subscription(channel, stream, after_seq or 0)
         self._follow(connection, subscription)  # live events are held from here on
         try:
-            head = await self.platform.ledger.store.stream_head(stream)
+            head = await self.platform.stream.head(stream)
         except BaseException:  # leave no half-made subscription behind
             if connection.subscriptions.get(stream) is subscription:
                 del connection.subscriptions[stream]

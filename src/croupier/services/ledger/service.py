@@ -1,8 +1,10 @@
-"""The ledger as the rest of Croupier uses it: submit linked groups, read balances, verify."""
+"""The ledger as the rest of Croupier uses it: submit linked groups, read balances and
+events, verify. :class:`Ledger` is the in-process ``LedgerClient``: the only door to the
+ledger's store for services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from croupier.domain.errors import AccountNotFound
@@ -13,6 +15,7 @@ from croupier.domain.ledger import (
     Balance,
     Command,
     CreateAccount,
+    Event,
     Transfer,
     TransferRequest,
 )
@@ -77,6 +80,13 @@ class Ledger:
             pendings = await self.store.load_open_pendings()
         return [p for p in pendings if p.debit_account_id == account_id]
 
+    async def open_pendings(self) -> list[Transfer]:
+        """Every reservation not yet posted or voided (from the writer's memory when it runs)."""
+        writer = self.writer
+        if writer is not None and writer.alive:
+            return list(writer.state.open_pendings.values())
+        return await self.store.load_open_pendings()
+
     async def balance(self, account_id: str) -> tuple[Account, Balance]:
         found = await self.store.get_account(account_id)
         if found is None:
@@ -99,6 +109,30 @@ class Ledger:
         return await self.store.account_transfers(
             account_id, limit=limit, before_seq=before_seq, posted_only=posted_only
         )
+
+    async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
+        return await self.store.accounts_of_kind(kind, limit=limit)
+
+    # -- the outbox: committed events ------------------------------------------------------
+    async def head(self) -> tuple[int, str]:
+        """The last committed batch's (seq, hash)."""
+        return await self.store.head()
+
+    async def stream_head(self, stream: str) -> int:
+        return await self.store.stream_head(stream)
+
+    async def stream_events(
+        self, stream: str, *, after_seq: int = 0, limit: int = 1000
+    ) -> list[Event]:
+        return await self.store.stream_events(stream, after_seq=after_seq, limit=limit)
+
+    async def first_events(
+        self, streams: Collection[str], *, limit_per_stream: int
+    ) -> dict[str, list[Event]]:
+        return await self.store.first_events(streams, limit_per_stream=limit_per_stream)
+
+    async def events_in_batches(self, first: int, last: int) -> list[Event]:
+        return await self.store.events_in_batches(first, last)
 
 
 async def verify_ledger(store: LedgerStore, anchor: tuple[int, str] | None = None) -> AuditReport:

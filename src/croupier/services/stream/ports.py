@@ -59,6 +59,11 @@ class EventStream(Protocol):
     async def broadcast(self, event: StreamEvent) -> None:
         """An ephemeral event (a ticker value): delivered live to subscribers, not stored."""
 
+    async def head(self, stream: str) -> int:
+        """The last seq of ``stream`` among the durable events this stream holds (0 when
+        none): where a live subscription begins, read from the same place as ``read``."""
+        ...
+
     async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
         """A stream's durable events with seq > ``after_seq``, in order (at most ``limit``)."""
         ...

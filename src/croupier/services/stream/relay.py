@@ -1,6 +1,7 @@
 """The outbox relay: every committed event, published to the ``EventStream`` in commit order.
 
-It is told of each commit by the ledger writer and publishes from memory; it never loses an
+It is told of each commit by the handler table (``services/handlers.py``: a batch handler,
+so it sees every batch whole, in commit order) and publishes from memory; it never loses an
 event whatever crashes, because the outbox is the truth: after a restart it asks the stream
 how far it got (``relayed_through``) and republishes from the outbox from there; when it
 falls behind (the stream is down, its queue is full) it drops its in-memory queue and catches
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from itertools import islice
 
 from croupier.domain.ledger import Balance, BatchRecord
-from croupier.services.ledger.ports import LedgerStore
+from croupier.services.ledger.ports import OutboxReader
 from croupier.services.stream.ports import EventStream, StreamEvent
 
 __all__ = ["OutboxRelay"]
@@ -30,7 +31,7 @@ Published = list[tuple[int, StreamEvent]]
 class OutboxRelay:
     def __init__(
         self,
-        store: LedgerStore,
+        outbox: OutboxReader,
         stream: EventStream,
         *,
         queued_batches_max: int = 10_000,
@@ -38,7 +39,7 @@ class OutboxRelay:
         batches_per_publish: int = 64,
         retry_s: float = 0.5,
     ) -> None:
-        self.store = store
+        self.outbox = outbox
         self.stream = stream
         self.queued_batches_max = queued_batches_max
         self.catch_up_batches = catch_up_batches
@@ -51,7 +52,8 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
 
     def on_commit(self, record: BatchRecord, _balances: Mapping[str, Balance]) -> None:
-        """The writer's commit listener: queue the batch's events, never block."""
+        """A batch handler (and a writer's commit listener): queue the batch's events, never
+        block."""
         if not record.events:
             return
         if len(self._queue) >= self.queued_batches_max:
@@ -62,10 +64,10 @@ class OutboxRelay:
         self._wake.set()
 
     async def start(self) -> None:
-        """Register with the writer *before* this, so no commit falls between the two."""
+        """Register as a batch handler *before* this, so no commit falls between the two."""
         through = await self.stream.relayed_through()
         if through is None:  # the stream reads the outbox itself: live from here on
-            self._through, _ = await self.store.head()
+            self._through, _ = await self.outbox.head()
         else:
             self._through, self._behind = through, True
         self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-relay")
@@ -98,12 +100,12 @@ class OutboxRelay:
         """Publish one window of batches from the outbox; False after a failure (retry)."""
         through = self._through
         try:
-            head, _ = await self.store.head()
+            head, _ = await self.outbox.head()
             if through >= head:
                 self._behind = False
                 return True
             last = min(head, through + self.catch_up_batches)
-            events = await self.store.events_in_batches(through + 1, last)
+            events = await self.outbox.events_in_batches(through + 1, last)
         except Exception:  # a passing database error must not end the relay for good
             _log.warning("reading the outbox failed; retrying", exc_info=True)
             await asyncio.sleep(self.retry_s)
