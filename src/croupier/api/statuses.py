@@ -1,5 +1,9 @@
 """Which HTTP status each refusal maps to: one table for the HTTP API's problem documents and
-the WebSocket gateway's error frames, so a client sees the same code and status on both."""
+the WebSocket gateway's error frames, so a client sees the same code and status on both.
+
+Classes, not codes: every refusal is a class of the one tree in :mod:`croupier.domain.errors`,
+whose docstring shows each class with its status.
+"""
 
 from __future__ import annotations
 
@@ -10,37 +14,20 @@ __all__ = ["status_for"]
 # Most specific class first: the first match wins.
 _STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
     (errors.UnknownGame, 404),
-    (errors.AccountNotFound, 404),
     (errors.InvalidInput, 422),
-    (errors.IdempotencyConflict, 409),
-    (errors.AccountConflict, 409),
-    (errors.InsufficientFunds, 409),
-    (errors.PendingAlreadyResolved, 409),
+    (errors.AccountNotFound, 404),
     (errors.LedgerRefusal, 409),
-    (errors.Busy, 503),
+    (errors.StateConflict, 409),
+    (errors.NotFound, 404),
+    (errors.AuthenticationFailed, 401),
+    (errors.PaymentDeclined, 402),
+    (errors.TooManyAttempts, 429),
+    (errors.Unavailable, 503),
+    (errors.InvariantBroken, 500),
 )
-#: Codes of errors defined outside ``domain.errors`` (by services), with their statuses.
-_STATUS_BY_CODE: dict[str, int] = {
-    "idempotency-key-missing": 400,
-    "payment-declined": 402,
-    "authentication-failed": 401,
-    "forbidden": 403,
-    "not-found": 404,
-    "email-taken": 409,
-    "client-seed-locked": 409,
-    "round-in-progress": 409,
-    "stream-conflict": 409,
-    "too-many-attempts": 429,
-    "too-many-registrations": 429,
-    "ledger-unavailable": 503,
-    "writer-locked": 503,
-}
 
 
 def status_for(error: errors.CroupierError) -> int:
-    code_status = _STATUS_BY_CODE.get(error.code)
-    if code_status is not None:
-        return code_status
     for error_class, status in _STATUS_BY_ERROR:
         if isinstance(error, error_class):
             return status

@@ -1,39 +1,72 @@
-"""Domain errors. Every refusal Croupier makes is one of these, raised before anything changes.
+"""Every refusal Croupier makes, in one tree: each class with its code and the HTTP status
+the API and the WebSocket gateway give it (``croupier.api.statuses`` maps the classes).
+Refusals are raised before anything changes.
 
 ::
 
-    CroupierError
-     ├── InvalidInput (also ValueError)          bad input from a caller: fix the request
-     │    ├── InvalidAmount                      not an integer of minor units in range
-     │    ├── UnknownCurrency
-     │    ├── CurrencyMismatch
-     │    ├── InvalidTransfer                    malformed transfer / account request
-     │    └── GameError                          (games) invalid bet, illegal action, bad data
-     │         ├── UnknownGame
-     │         ├── GameDefinitionError           a game data file is malformed (names the field)
-     │         ├── InvalidBet
-     │         └── IllegalAction
-     ├── LedgerRefusal                           a valid request the ledger cannot accept now
-     │    ├── IdempotencyConflict                same id, different content
-     │    ├── InsufficientFunds                  would take an account below its floor
-     │    ├── AccountNotFound
-     │    ├── AccountConflict                    account id reused with another kind/currency
-     │    ├── PendingNotFound
-     │    ├── PendingAlreadyResolved             already posted, voided or expired
-     │    └── LinkedTransferFailed               a sibling in a linked batch failed
-     ├── Busy                                    a bounded queue is full: retry later
-     └── InvariantBroken                         a money invariant failed: stop the process
-          └── UnreadableEvent                    a stored event is not the record it names
+    CroupierError                              croupier-error            400
+     ├── InvalidInput (also ValueError)        invalid-input             422  fix the request
+     │    ├── InvalidAmount                    invalid-amount            422  not minor units
+     │    ├── UnknownCurrency                  unknown-currency          422
+     │    ├── CurrencyMismatch                 currency-mismatch         422
+     │    ├── InvalidTransfer                  invalid-transfer          422  a bad transfer
+     │    ├── InvalidRegistration              invalid-registration      422  names the field
+     │    ├── FairnessError                    fairness-error            422  croupier-pf-1 input
+     │    │    ├── InvalidServerSeed           invalid-server-seed       422
+     │    │    ├── InvalidClientSeed           invalid-client-seed       422
+     │    │    ├── InvalidNonce                invalid-nonce             422
+     │    │    └── SeedPairRefusal             seed-pair-refusal         422  the pair says no
+     │    └── GameError                        game-error                422
+     │         ├── UnknownGame                 unknown-game              404
+     │         ├── GameDefinitionError         game-definition-error     422  a bad data file
+     │         ├── InvalidBet                  invalid-bet               422
+     │         ├── IllegalAction               illegal-action            422
+     │         └── InvalidRoundState           invalid-round-state       422
+     ├── LedgerRefusal                         ledger-refusal            409  valid, but not now
+     │    ├── IdempotencyConflict              idempotency-conflict      409  same id, other content
+     │    ├── InsufficientFunds                insufficient-funds        409  below the floor
+     │    ├── AccountNotFound                  account-not-found         404
+     │    ├── AccountConflict                  account-conflict          409
+     │    ├── PendingNotFound                  pending-not-found         409
+     │    ├── PendingAlreadyResolved           pending-already-resolved  409
+     │    ├── LinkedTransferFailed             linked-transfer-failed    409
+     │    └── StreamConflict                   stream-conflict           409  the stream moved on
+     ├── StateConflict                         state-conflict            409  finish something first
+     │    ├── EmailTaken                       email-taken               409
+     │    ├── ClientSeedLocked                 client-seed-locked        409
+     │    └── RoundInProgress                  round-in-progress         409
+     ├── NotFound                              not-found                 404  (or not yours to see)
+     │    ├── RoundNotFound                    not-found                 404
+     │    └── SeedPairNotFound                 not-found                 404
+     ├── AuthenticationFailed                  authentication-failed     401  never says which part
+     ├── PaymentDeclined                       payment-declined          402
+     ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
+     │    └── TooManyRegistrations             too-many-registrations    429
+     ├── Unavailable                           unavailable               503  retry later
+     │    ├── Busy                             busy                      503  a queue is full
+     │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
+     │    ├── WriterLocked                     writer-locked             503  another writes
+     │    └── SchemaNotReady                   schema-not-ready          503  no ledger yet
+     └── InvariantBroken                       invariant-broken          500  stop the process
+          └── UnreadableEvent                  unreadable-event          500
+
+Modules that raise these re-export them where callers have always imported them
+(``croupier.domain.accounts``, ``croupier.services.rounds`` …).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AUTHENTICATION_FAILED_MESSAGE",
     "AccountConflict",
     "AccountNotFound",
+    "AuthenticationFailed",
     "Busy",
+    "ClientSeedLocked",
     "CroupierError",
     "CurrencyMismatch",
+    "EmailTaken",
+    "FairnessError",
     "GameDefinitionError",
     "GameError",
     "IdempotencyConflict",
@@ -41,17 +74,39 @@ __all__ = [
     "InsufficientFunds",
     "InvalidAmount",
     "InvalidBet",
+    "InvalidClientSeed",
     "InvalidInput",
+    "InvalidNonce",
+    "InvalidRegistration",
+    "InvalidRoundState",
+    "InvalidServerSeed",
     "InvalidTransfer",
     "InvariantBroken",
     "LedgerRefusal",
+    "LedgerUnavailable",
     "LinkedTransferFailed",
+    "NotFound",
+    "PaymentDeclined",
     "PendingAlreadyResolved",
     "PendingNotFound",
+    "RoundInProgress",
+    "RoundNotFound",
+    "SchemaNotReady",
+    "SeedPairNotFound",
+    "SeedPairRefusal",
+    "StateConflict",
+    "StreamConflict",
+    "TooManyAttempts",
+    "TooManyRegistrations",
+    "Unavailable",
     "UnknownCurrency",
     "UnknownGame",
     "UnreadableEvent",
+    "WriterLocked",
 ]
+
+#: The one message of every authentication failure, so it never tells which part was wrong.
+AUTHENTICATION_FAILED_MESSAGE = "invalid email or password"
 
 
 class CroupierError(Exception):
@@ -61,6 +116,7 @@ class CroupierError(Exception):
     code = "croupier-error"
 
 
+# -- bad input ------------------------------------------------------------------------------
 class InvalidInput(CroupierError, ValueError):
     code = "invalid-input"
 
@@ -79,6 +135,47 @@ class CurrencyMismatch(InvalidInput):
 
 class InvalidTransfer(InvalidInput):
     code = "invalid-transfer"
+
+
+class InvalidRegistration(InvalidInput):
+    """A registration field is malformed or refused by policy; ``field`` names it."""
+
+    code = "invalid-registration"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class FairnessError(InvalidInput):
+    """A provably-fair input or request that croupier-pf-1 does not allow."""
+
+    code = "fairness-error"
+
+
+class InvalidServerSeed(FairnessError):
+    """Not 64 lowercase hexadecimal characters (or a commitment hash of the wrong form)."""
+
+    code = "invalid-server-seed"
+
+
+class InvalidClientSeed(FairnessError):
+    """Not 1 to 64 printable ASCII characters (0x21–0x7E)."""
+
+    code = "invalid-client-seed"
+
+
+class InvalidNonce(FairnessError):
+    """Not an integer in ``[0, NONCE_MAX]``."""
+
+    code = "invalid-nonce"
+
+
+class SeedPairRefusal(FairnessError):
+    """A lifecycle step the seed pair refuses in its current state."""
+
+    code = "seed-pair-refusal"
 
 
 class GameError(InvalidInput):
@@ -101,6 +198,13 @@ class IllegalAction(GameError):
     code = "illegal-action"
 
 
+class InvalidRoundState(GameError):
+    """A shoe or saved round that is not a valid blackjack round (names the field)."""
+
+    code = "invalid-round-state"
+
+
+# -- the ledger -----------------------------------------------------------------------------
 class LedgerRefusal(CroupierError):
     code = "ledger-refusal"
 
@@ -133,10 +237,123 @@ class LinkedTransferFailed(LedgerRefusal):
     code = "linked-transfer-failed"
 
 
-class Busy(CroupierError):
+class StreamConflict(LedgerRefusal):
+    """The stream moved on since the caller read it (another action got there first)."""
+
+    code = "stream-conflict"
+
+
+# -- conflicts with the current state -------------------------------------------------------
+class StateConflict(CroupierError):
+    """A valid request the current state refuses: finish or undo something first."""
+
+    code = "state-conflict"
+
+
+class EmailTaken(StateConflict):
+    """A player with this email (after normalisation) already exists."""
+
+    code = "email-taken"
+
+
+class ClientSeedLocked(StateConflict):
+    """The active pair has played a round: its client seed is fixed until it is rotated."""
+
+    code = "client-seed-locked"
+
+
+class RoundInProgress(StateConflict):
+    """The player has a round open: finish it first."""
+
+    code = "round-in-progress"
+
+
+# -- not found ------------------------------------------------------------------------------
+class NotFound(CroupierError):
+    """Nothing by that id, or nothing the caller may see (the two answer alike)."""
+
+    code = "not-found"
+
+
+class RoundNotFound(NotFound):
+    pass
+
+
+class SeedPairNotFound(NotFound):
+    pass
+
+
+# -- who is asking, how often, and the outside world ----------------------------------------
+class AuthenticationFailed(CroupierError):
+    """Unknown email, wrong password, or an unknown, expired, revoked or forged session token."""
+
+    code = "authentication-failed"
+
+    def __init__(self, message: str = AUTHENTICATION_FAILED_MESSAGE) -> None:
+        super().__init__(message)
+
+
+class PaymentDeclined(CroupierError):
+    """The payment provider declined a deposit or a withdrawal (nothing moved)."""
+
+    code = "payment-declined"
+
+
+class TooManyAttempts(CroupierError):
+    """Too many login attempts from this IP or for this account; retry after ``retry_after_s``."""
+
+    code = "too-many-attempts"
+    #: What there were too many of, for the message.
+    counted = "login attempts"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many {self.counted}; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+class TooManyRegistrations(TooManyAttempts):
+    """Too many registrations from this address; retry after ``retry_after_s``.
+
+    A subclass, so a caller that waits out every rate limit catches both; its own code, so a
+    client told to wait is not sent looking for failed logins.
+    """
+
+    code = "too-many-registrations"
+    counted = "registrations from this address"
+
+
+# -- unavailable: retry later ---------------------------------------------------------------
+class Unavailable(CroupierError):
+    """Nothing is wrong with the request; the service cannot take it now."""
+
+    code = "unavailable"
+
+
+class Busy(Unavailable):
     code = "busy"
 
 
+class LedgerUnavailable(Unavailable):
+    """The writer is stopped or has failed. Refused before its batch committed, nothing was
+    applied; failed *during* a commit (a dropped database connection at COMMIT), the batch
+    may or may not have committed. Either way, retrying with the same ids is safe and tells."""
+
+    code = "ledger-unavailable"
+
+
+class WriterLocked(Unavailable):
+    """Another process is already this database's ledger writer."""
+
+    code = "writer-locked"
+
+
+class SchemaNotReady(Unavailable):
+    """A reader found no ledger, or one whose schema this version does not read."""
+
+    code = "schema-not-ready"
+
+
+# -- broken invariants: stop ----------------------------------------------------------------
 class InvariantBroken(CroupierError):
     """A money invariant does not hold. Never caught to carry on: the process must stop."""
 

@@ -25,7 +25,13 @@ from decimal import Decimal
 from typing import Final
 
 from croupier.domain.cards import canonical_shoe
-from croupier.domain.errors import InvalidInput
+from croupier.domain.errors import (
+    FairnessError,
+    InvalidClientSeed,
+    InvalidInput,
+    InvalidNonce,
+    InvalidServerSeed,
+)
 from croupier.domain.rng import RngSource, shuffle
 
 __all__ = [
@@ -67,30 +73,6 @@ _BLOCK_WORDS: Final = struct.Struct(">8I")
 _ROULETTE_POCKETS: Final = 37
 _DICE_OUTCOMES: Final = 10_000
 _SLOT_REEL_LENGTH_MAX: Final = _UNIFORM_MAX
-
-
-class FairnessError(InvalidInput):
-    """A provably-fair input or request that croupier-pf-1 does not allow."""
-
-    code = "fairness-error"
-
-
-class InvalidServerSeed(FairnessError):
-    """Not 64 lowercase hexadecimal characters (or a commitment hash of the wrong form)."""
-
-    code = "invalid-server-seed"
-
-
-class InvalidClientSeed(FairnessError):
-    """Not 1 to 64 printable ASCII characters (0x21–0x7E)."""
-
-    code = "invalid-client-seed"
-
-
-class InvalidNonce(FairnessError):
-    """Not an integer in ``[0, NONCE_MAX]``."""
-
-    code = "invalid-nonce"
 
 
 def _is_lower_hex(text: str, length: int) -> bool:

@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from croupier.domain.errors import SeedPairRefusal
 from croupier.domain.fairness import (
     NONCE_MAX,
     SCHEME,
-    FairnessError,
     ProvablyFairSource,
     server_seed_hash,
     validate_client_seed,
@@ -47,12 +47,6 @@ __all__ = [
 
 SERVER_SEED_BYTES: Final = 32
 DEFAULT_CLIENT_SEED_BYTES: Final = 8
-
-
-class SeedPairRefusal(FairnessError):
-    """A lifecycle step the seed pair refuses in its current state."""
-
-    code = "seed-pair-refusal"
 
 
 def server_seed_from_bytes(server_seed_bytes: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from croupier.domain.errors import CroupierError
+from croupier.domain.errors import ClientSeedLocked, SeedPairNotFound
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.seed_pair import SeedPair
 
@@ -17,22 +17,6 @@ __all__ = [
     "SeedPairStore",
     "StoredPair",
 ]
-
-
-class ClientSeedLocked(CroupierError):
-    """The active pair has played a round: its client seed is fixed until it is rotated.
-
-    A conflict with the pair's state (HTTP 409), not bad input: the same seed is accepted
-    right after a rotation.
-    """
-
-    code = "client-seed-locked"
-
-
-class SeedPairNotFound(CroupierError):
-    """No seed pair has this id."""
-
-    code = "not-found"
 
 
 @dataclass(frozen=True, slots=True)

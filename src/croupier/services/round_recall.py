@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
-from croupier.domain.errors import CroupierError, InvalidInput, InvariantBroken
+from croupier.domain.errors import InvalidInput, InvariantBroken, RoundNotFound
 from croupier.domain.events import (
     RecordedRound,
     RoundPlayed,
@@ -34,10 +34,6 @@ __all__ = ["ROUND_PLAYED", "RoundNotFound", "RoundRecall", "player_stream", "rou
 #: The whole record of an instant round, written once with its money: its start, its
 #: outcome and what the ledger filled in (``balance_after``, a ``jackpot_win``).
 ROUND_PLAYED: Final = RoundPlayed.TYPE
-
-
-class RoundNotFound(CroupierError):
-    code = "not-found"
 
 
 class SeedPairs(Protocol):

@@ -32,6 +32,7 @@ from croupier.domain.errors import (
     IdempotencyConflict,
     IllegalAction,
     InvariantBroken,
+    RoundInProgress,
     UnknownGame,
 )
 from croupier.domain.events import RecordedRound, encode, read_round, round_stream
@@ -62,12 +63,6 @@ __all__ = [
 #: Draws a round may take when rotations (or another process) claim the nonces it drew.
 _DRAWS_MAX: Final = 16
 _log = logging.getLogger("croupier.rounds")
-
-
-class RoundInProgress(CroupierError):
-    """The player has a round open (HTTP 409): finish it first."""
-
-    code = "round-in-progress"
 
 
 class Fairness(Protocol):

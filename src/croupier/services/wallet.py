@@ -15,11 +15,11 @@ from typing import Any, NoReturn
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
-    CroupierError,
     IdempotencyConflict,
     InvalidAmount,
     InvalidInput,
     InvariantBroken,
+    PaymentDeclined,
 )
 from croupier.domain.ledger import (
     Account,
@@ -47,10 +47,6 @@ __all__ = [
 ]
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}\Z")
-
-
-class PaymentDeclined(CroupierError):
-    code = "payment-declined"
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ from croupier.adapters.storage.rows import (
     transfer_row,
 )
 from croupier.adapters.storage.sqlite_base import SqliteStore
-from croupier.domain.errors import CroupierError
+from croupier.domain.errors import WriterLocked
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["SqliteLedgerStore", "WriterLocked"]
@@ -58,12 +58,6 @@ _UPDATE_BALANCE = (
 _INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
 _OPEN_PENDINGS_JSON = "INSERT INTO open_pendings SELECT value FROM json_each(?)"
 _CLOSE_PENDINGS_JSON = "DELETE FROM open_pendings WHERE id IN (SELECT value FROM json_each(?))"
-
-
-class WriterLocked(CroupierError):
-    """Another process is already this database's ledger writer."""
-
-    code = "writer-locked"
 
 
 class SqliteLedgerStore(SqliteStore):

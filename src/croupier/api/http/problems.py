@@ -84,9 +84,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         elif status == 503:
             extra["retry_after_s"] = 1
         headers = {"WWW-Authenticate": challenge(request)} if status == 401 else None
-        return problem_response(
-            status, error.code, _title(error), str(error), headers=headers, **extra
-        )
+        detail = str(error)
+        if status >= 500:  # a broken invariant: said loudly in the log, never to the client
+            _log.critical(
+                "%s on %s %s", error.code, request.method, request.url.path, exc_info=error
+            )
+            detail = "an internal check failed; the operator has been alerted"
+        return problem_response(status, error.code, _title(error), detail, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

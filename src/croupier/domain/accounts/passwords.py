@@ -30,7 +30,7 @@ the service then replaces them.
 >>> policy.check("PassWord1234")
 Traceback (most recent call last):
 ...
-croupier.domain.accounts.errors.InvalidRegistration: password: is too common
+croupier.domain.errors.InvalidRegistration: password: is too common
 >>> try:
 ...     policy.check("Croupier!!2026")
 ... except InvalidRegistration as refused:

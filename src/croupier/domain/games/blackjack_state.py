@@ -13,7 +13,7 @@ from enum import Enum
 from typing import Any
 
 from croupier.domain.cards import canonical_deck
-from croupier.domain.errors import GameError
+from croupier.domain.errors import InvalidRoundState
 from croupier.domain.games.blackjack_rules import BlackjackRules
 
 __all__ = [
@@ -27,12 +27,6 @@ __all__ = [
     "hand_total",
     "is_ace",
 ]
-
-
-class InvalidRoundState(GameError):
-    """A shoe or saved round that is not a valid blackjack round (names the field)."""
-
-    code = "invalid-round-state"
 
 
 #: Card → blackjack value with aces as 1 (the soft ace's +10 is added by ``hand_total``).

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from croupier.domain.errors import InvalidTransfer, LedgerRefusal
+from croupier.domain.errors import InvalidTransfer, StreamConflict
 from croupier.domain.ledger.accounts import check_account_id
 from croupier.domain.ledger.transfers import TRANSFER_ID_PATTERN, canonical_json
 
@@ -34,12 +34,6 @@ EVENT_DATA_BYTES_MAX = 16 * 1024
 FILL_BALANCE = "balance"
 #: A field the ledger fills in: the amount a transfer of the event's group moved.
 FILL_AMOUNT = "amount"
-
-
-class StreamConflict(LedgerRefusal):
-    """The stream moved on since the caller read it (another action got there first)."""
-
-    code = "stream-conflict"
 
 
 class AppendEvent(NamedTuple):

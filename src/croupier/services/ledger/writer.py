@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from croupier.domain.errors import Busy, CroupierError
+from croupier.domain.errors import Busy, CroupierError, LedgerUnavailable
 from croupier.domain.ledger import (
     Applied,
     Balance,
@@ -42,14 +42,6 @@ __all__ = ["CommitListener", "LedgerUnavailable", "LedgerWriter", "WriterLimits"
 CommitListener = Callable[[BatchRecord, Mapping[str, Balance]], None]
 
 _log = logging.getLogger("croupier.ledger")
-
-
-class LedgerUnavailable(CroupierError):
-    """The writer is stopped or has failed. Refused before its batch committed, nothing was
-    applied; failed *during* a commit (a dropped database connection at COMMIT), the batch
-    may or may not have committed. Either way, retrying with the same ids is safe and tells."""
-
-    code = "ledger-unavailable"
 
 
 @dataclass(frozen=True, slots=True)

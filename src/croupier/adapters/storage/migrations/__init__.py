@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-from croupier.domain.errors import CroupierError
+from croupier.domain.errors import SchemaNotReady
 
 __all__ = ["SchemaNotReady", "check_schema_version", "migration_scripts"]
-
-
-class SchemaNotReady(CroupierError):
-    """A reader found no ledger, or one whose schema this version does not read."""
-
-    code = "schema-not-ready"
 
 
 def migration_scripts(dialect: str) -> list[tuple[int, str]]:
