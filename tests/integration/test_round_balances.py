@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
-from croupier.domain.errors import IdempotencyConflict
+from croupier.domain.errors import IdempotencyConflict, InsufficientFunds
 from croupier.services.round_notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
@@ -68,5 +70,19 @@ async def test_one_key_racing_with_two_bets_plays_one_and_refuses_the_other(
         assert len(played) == 1 and len(refused) == 1, answers
         wallet = await platform.wallet.wallet(player)
         assert wallet.pending == 0 and wallet.cash == 100_000 - 100 + played[0]["win"]
+    finally:
+        await platform.close()
+
+
+async def test_a_round_refused_for_funds_uses_no_nonce(database_url: str) -> None:
+    """Nonces run 0, 1, 2 … over the rounds that exist: a refused round leaves no gap."""
+    platform = await open_platform(load_settings({}, database_url=database_url))
+    try:
+        player = await funded_player(platform, "short@example.com", 150)
+        first = await platform.rounds.play(player, "lotus-20", "spin-short-1", {"stake": 100})
+        with pytest.raises(InsufficientFunds):
+            await platform.rounds.play(player, "lotus-20", "spin-short-2", {"stake": 5_000})
+        second = await platform.rounds.play(player, "lotus-20", "spin-short-3", {"stake": 20})
+        assert (first["fairness"]["nonce"], second["fairness"]["nonce"]) == (0, 1)
     finally:
         await platform.close()

@@ -202,6 +202,13 @@ class FairnessService:
         if cached is not None and cached[2] == fair.generation:
             self._forget(player.player_id)
 
+    def unused(self, player: Player, fair: RoundFairness) -> None:
+        """The round drawn with ``fair`` was refused whole (its claim never applied): hand the
+        nonce out again, if it is still the last one drawn from this reading of the pair."""
+        cached = self._playing.get(player.player_id)
+        if cached is not None and cached[1:] == (fair.nonce + 1, fair.generation):
+            self._playing[player.player_id] = (cached[0], fair.nonce, fair.generation)
+
     async def next_round(self, player: Player) -> RoundFairness:
         """A nonce taken and committed on its own, before this returns (no round with it)."""
         for _ in range(_RACE_RETRIES_MAX):

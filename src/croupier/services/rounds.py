@@ -72,6 +72,8 @@ class Fairness(Protocol):
 
     def forget(self, player: Player, fair: RoundFairness) -> None: ...
 
+    def unused(self, player: Player, fair: RoundFairness) -> None: ...
+
     async def rotate(self, player: Player, *, nothing_open: Any = None) -> Rotation: ...
 
     async def server_seed(self, pair_id: int) -> str: ...
@@ -167,10 +169,14 @@ class RoundService:
                 except StreamConflict:  # a rotation, or another process, took the nonce
                     self.fairness.forget(player, fair)
                 except IdempotencyConflict:  # the same key raced this request
+                    self.fairness.unused(player, fair)
                     recorded = await self.blackjack.recorded(round_id)
                     if recorded is None:
                         raise
                     return await self._replay(recorded, fingerprint)
+                except CroupierError:  # refused whole (funds, say): its nonce was not used
+                    self.fairness.unused(player, fair)
+                    raise
         raise Busy("the seed pair kept changing under this round: try again")
 
     async def _play_instant(
