@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from croupier.api.ws.admission import Admission, client_address, trusted_network
 from croupier.api.ws.connection import Connection, Subscription
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.api.ws.rounds import round_action, round_start
+from croupier.api.ws.sessions import Sessions
 from croupier.config import RealtimeSettings
 from croupier.domain.errors import CroupierError
 from croupier.services.stream import (
@@ -42,7 +42,6 @@ _FAMILIES = ("player", "lobby", "jackpots")
 _REPLAY_PAGE = 500
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
 _STALLED_READS_MAX = 40  # × 50 ms: how long a gap may stay unfilled before giving up
-_SWEEP_S = 1.0  # how often sessions and authentication deadlines are looked at
 
 
 class Gateway:
@@ -60,6 +59,13 @@ class Gateway:
         self._last_tick: StreamEvent | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.closes: Counter[str] = Counter()  # by close reason, for /metrics
+        self.sessions = Sessions(
+            limits,
+            self.admission,
+            self._connections,
+            dispatch=self.received,
+            background=self._background,
+        )
 
     @property
     def connections(self) -> int:
@@ -70,7 +76,7 @@ class Gateway:
         self._last_tick = platform.ticker.tick()
         for family in _FAMILIES:
             self._unsubscribe.append(platform.stream.subscribe(family, self._live))
-        self._background(self._sweep())
+        self.sessions.start(platform.accounts.authenticate)
 
     async def close(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -100,7 +106,7 @@ class Gateway:
             return
         if connection.token is not None:
             connection.backlog = []
-            self._spawn(connection, self._authenticate(connection, connection.token, None))
+            self._spawn(connection, self.sessions.authenticate(connection, connection.token, None))
 
     def closed(self, connection: Connection) -> None:
         self._connections.discard(connection)
@@ -142,7 +148,8 @@ class Gateway:
             connection.send(reply_frame("pong", request_id))
         elif kind == "auth":
             connection.backlog = []
-            self._spawn(connection, self._authenticate(connection, message["token"], request_id))
+            authenticating = self.sessions.authenticate(connection, message["token"], request_id)
+            self._spawn(connection, authenticating)
         elif connection.player is None:
             connection.send(
                 error_frame("authentication-failed", 401, "authenticate first", request_id)
@@ -198,94 +205,18 @@ class Gateway:
         if frame is not None:
             connection.send(frame)
 
-    # -- requests ----------------------------------------------------------------------------
-    async def _authenticate(
-        self, connection: Connection, token: str, request_id: str | None
-    ) -> str | None:
-        assert self.platform is not None
-        try:
-            player = await self.platform.accounts.authenticate(token)
-        except CroupierError as error:
-            connection.send(error_frame(error.code, 401, str(error), request_id))
-            connection.close(Close.UNAUTHENTICATED, "authentication failed")
-            return None
-        except Exception:  # the store failed: say so, rather than leave messages waiting
-            _log.exception("authenticating a WebSocket failed")
-            connection.send(error_frame("internal-error", 500, "the server failed", request_id))
-            connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
-            return None
-        if connection.closed:  # it went away while the token was checked
-            return None
-        if connection.player is not None and connection.player.player_id != player.player_id:
-            connection.close(Close.POLICY, "a connection serves one player")
-            return None
-        if not self.admission.admit_player(connection, player.player_id):
-            limit = self.limits.connections_per_player_max
-            detail = f"this player has {limit} connections open already"
-            connection.send(error_frame("too-many-connections", 429, detail, request_id))
-            reason = "too many connections for this player"
-            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
-            return None
-        connection.player, connection.token = player, token
-        connection.authenticated_at = time.monotonic()
-        backlog, connection.backlog = connection.backlog or [], None
-        connection.send(reply_frame("authenticated", request_id, player_id=player.player_id))
-        for payload in backlog:
-            self.received(connection, payload)
-        return None
-
-    async def _fresh_player(self, connection: Connection) -> Any:
-        """The connection's player, its session checked again if the last check is older
-        than ``session_check_s``."""
-        if time.monotonic() - connection.authenticated_at > self.limits.session_check_s:
-            await self._check_session(connection)
-        return connection.player
-
-    async def _check_session(self, connection: Connection) -> None:
-        """Authenticate the connection's token again; an ended session closes it (and
-        raises)."""
-        assert self.platform is not None and connection.token is not None
-        connection.authenticated_at = time.monotonic()  # one check at a time
-        try:
-            connection.player = await self.platform.accounts.authenticate(connection.token)
-        except CroupierError:
-            connection.close(Close.UNAUTHENTICATED, "the session has ended")
-            raise
-
-    async def _sweep(self) -> None:
-        """Close connections that did not authenticate in time, and check the sessions of
-        the rest even when they only listen: a logout or an expiry ends the connection."""
-        limits = self.limits
-        while True:
-            await asyncio.sleep(_SWEEP_S)
-            now = time.monotonic()
-            for connection in tuple(self._connections):
-                if connection.player is None:
-                    waited = now - connection.opened_at
-                    if connection.backlog is None and waited > limits.auth_deadline_s:
-                        connection.close(Close.UNAUTHENTICATED, "authenticate first")
-                elif now - connection.authenticated_at > limits.session_check_s:
-                    self._background(self._recheck(connection))
-
-    async def _recheck(self, connection: Connection) -> None:
-        try:
-            await self._check_session(connection)
-        except CroupierError:
-            pass  # the connection is closed
-        except Exception:  # the store failed: keep the connection, check again later
-            _log.warning("checking a WebSocket session failed", exc_info=True)
-
+    # -- rounds ------------------------------------------------------------------------------
     async def _round_start(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
         request_id, game_id, request = round_start(message)
-        player = await self._fresh_player(connection)
+        player = await self.sessions.fresh_player(connection)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
 
     async def _round_action(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
         request_id, round_id, action = round_action(message)
-        player = await self._fresh_player(connection)
+        player = await self.sessions.fresh_player(connection)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
 
