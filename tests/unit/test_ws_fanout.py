@@ -42,7 +42,7 @@ def _following(gateway: Gateway, connection: Connection, stream: str) -> Subscri
     subscription = Subscription("lobby", stream, 0)
     subscription.catching_up = False
     gateway.opened(connection)
-    gateway._follow(connection, subscription)
+    gateway.subscriptions._follow(connection, subscription)
     return subscription
 
 
@@ -52,7 +52,9 @@ def test_a_slow_consumer_closed_mid_broadcast_costs_the_others_nothing() -> None
     slow = Recording(gateway, slow=True)
     for connection in [*healthy[:5], slow, *healthy[5:]]:
         _following(gateway, connection, LOBBY_STREAM)
-    gateway._live(StreamEvent(LOBBY_STREAM, 1, "jackpot.won", 0, '{"amount": 5}'))
+    gateway.subscriptions._route_live(
+        StreamEvent(LOBBY_STREAM, 1, "jackpot.won", 0, '{"amount": 5}')
+    )
     assert slow.closed and gateway.connections == 10
     assert [[f["seq"] for f in c.frames] for c in healthy] == [[1]] * 10
 
@@ -71,13 +73,13 @@ class _StoreWithAHole:
 def test_a_replay_that_meets_a_hole_closes_instead_of_spinning() -> None:
     gateway = Gateway(RealtimeSettings())
     store = _StoreWithAHole()
-    gateway.platform = SimpleNamespace(stream=store)  # type: ignore[assignment]
+    gateway.subscriptions._stream = store  # type: ignore[assignment]
     connection = Recording(gateway)
     subscription = _following(gateway, connection, LOBBY_STREAM)
     subscription.catching_up = True  # resuming after seq 0: events 1 … 4 are needed first
 
     async def replay() -> Any:
-        await asyncio.wait_for(gateway._catch_up(connection, subscription), 5)
+        await asyncio.wait_for(gateway.subscriptions._catch_up(connection, subscription), 5)
 
     asyncio.run(replay())
     assert connection.close_code is Close.INTERNAL and store.reads == 1
@@ -99,7 +101,7 @@ class _SlowHeads:
 
 
 def _subscriber(gateway: Gateway, store: _SlowHeads) -> Recording:
-    gateway.platform = SimpleNamespace(stream=store)  # type: ignore[assignment]
+    gateway.subscriptions._stream = store  # type: ignore[assignment]
     connection = Recording(gateway)
     connection.player = SimpleNamespace(player_id="p1")  # type: ignore[assignment]
     gateway.opened(connection)
@@ -114,15 +116,15 @@ def test_a_connection_gone_while_subscribing_is_not_followed() -> None:
     message = {"type": "subscribe", "channel": "lobby"}
 
     async def scenario() -> None:
-        first = asyncio.create_task(gateway._subscribe(connection, dict(message)))
-        second = asyncio.create_task(gateway._subscribe(connection, dict(message)))
+        first = asyncio.create_task(gateway.subscriptions.subscribe(connection, dict(message)))
+        second = asyncio.create_task(gateway.subscriptions.subscribe(connection, dict(message)))
         await asyncio.sleep(0)
         connection.close(Close.GOING_AWAY, "the client went away")
         store.release.set()
         await asyncio.gather(first, second, return_exceptions=True)
 
     asyncio.run(scenario())
-    assert LOBBY_STREAM not in gateway._followers
+    assert LOBBY_STREAM not in gateway.subscriptions._followers
 
 
 def test_a_subscribe_that_fails_leaves_nothing_behind() -> None:
@@ -131,8 +133,10 @@ def test_a_subscribe_that_fails_leaves_nothing_behind() -> None:
     store.release.set()
 
     async def subscribe() -> Any:
-        return await gateway._subscribe(connection, {"type": "subscribe", "channel": "lobby"})
+        return await gateway.subscriptions.subscribe(
+            connection, {"type": "subscribe", "channel": "lobby"}
+        )
 
     with pytest.raises(ConnectionError):
         asyncio.run(subscribe())
-    assert connection.subscriptions == {} and LOBBY_STREAM not in gateway._followers
+    assert connection.subscriptions == {} and LOBBY_STREAM not in gateway.subscriptions._followers

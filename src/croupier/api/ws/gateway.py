@@ -1,36 +1,38 @@
-"""The gateway: frames from clients to the platform, events from the stream to clients.
+"""The gateway: one per server process, the composition of ``/v1/ws`` and its dispatch.
 
-One per server process. It subscribes to each stream family once and routes every live
-event to the connections following its stream. Per connection and stream it guarantees
-seq order without gaps or duplicates: a subscription replays the stored events after the
-client's ``after_seq`` while live ones wait, and any live event that skips ahead starts the
-same catch-up from the last seq sent.
+It owns the open connections and the tasks their requests run in, and hands each request
+to the part whose job it is:
+
+- :class:`~croupier.api.ws.sessions.Sessions`: authenticating a connection, checking its
+  session again, and the sweep that ends revoked and expired sessions;
+- :class:`~croupier.api.ws.subscriptions.Subscriptions`: subscribing, replaying after a
+  seq, and the live fan-out of stream events;
+- the platform's rounds, for ``round.start`` and ``round.action``.
+
+A frame's way in: :meth:`Gateway.received` checks the connection's budgets and parses it,
+then either answers at once (``ping``, a refusal) or spawns the request as a task, counted
+in flight until it ends; its answer, or its error as an error frame, is sent then.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
 
 from croupier.api.statuses import status_for
 from croupier.api.ws.admission import Admission, client_address, trusted_networks
-from croupier.api.ws.connection import Connection, Subscription
+from croupier.api.ws.connection import Connection
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.api.ws.rounds import round_action, round_start
+from croupier.api.ws.sessions import Sessions
+from croupier.api.ws.subscriptions import Subscriptions
 from croupier.config import RealtimeSettings
 from croupier.domain.errors import CroupierError
-from croupier.services.stream import (
-    JACKPOTS_STREAM,
-    LOBBY_STREAM,
-    StreamEvent,
-    player_stream,
-)
 
 if TYPE_CHECKING:
     from croupier.bootstrap import Platform
@@ -38,14 +40,12 @@ if TYPE_CHECKING:
 __all__ = ["Gateway"]
 
 _log = logging.getLogger("croupier.ws")
-_FAMILIES = ("player", "lobby", "jackpots")
-_REPLAY_PAGE = 500
-_HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
-_STALLED_READS_MAX = 40  # × 50 ms: how long a gap may stay unfilled before giving up
-_SWEEP_S = 1.0  # how often sessions and authentication deadlines are looked at
 
 
 class Gateway:
+    """``/v1/ws``: picows's listener factory, the connections' callbacks, and the
+    dispatch of their requests to :attr:`sessions`, :attr:`subscriptions` and the rounds."""
+
     def __init__(self, limits: RealtimeSettings, trusted_proxies: Sequence[str] = ()) -> None:
         """``trusted_proxies``: ``CROUPIER_TRUSTED_PROXIES``, for what a client's address is."""
         self.limits = limits
@@ -55,26 +55,30 @@ class Gateway:
         self._trusted_proxies = trusted_networks(trusted_proxies)
         self.platform: Platform | None = None
         self._connections: set[Connection] = set()
-        self._followers: dict[str, set[Connection]] = {}  # stream -> connections
-        self._unsubscribe: list[Callable[[], None]] = []
-        self._last_tick: StreamEvent | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.closes: Counter[str] = Counter()  # by close reason, for /metrics
+        self.sessions = Sessions(
+            limits,
+            self.admission,
+            self._connections,
+            dispatch=self.received,
+            background=self._background,
+        )
+        self.subscriptions = Subscriptions(spawn=self._spawn)
 
     @property
     def connections(self) -> int:
         return len(self._connections)
 
     async def start(self, platform: Platform) -> None:
+        """Serve from now on: follow the event stream, check tokens, sweep sessions."""
         self.platform = platform
-        self._last_tick = platform.ticker.tick()
-        for family in _FAMILIES:
-            self._unsubscribe.append(platform.stream.subscribe(family, self._live))
-        self._background(self._sweep())
+        self.subscriptions.start(platform.stream, platform.ticker.tick())
+        self.sessions.start(platform.accounts.authenticate)
 
     async def close(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
+        """Stop following the stream, close every connection (1001), end every task."""
+        self.subscriptions.close()
         for connection in list(self._connections):
             connection.close(Close.GOING_AWAY, "the server is shutting down")
         for task in list(self._tasks):
@@ -93,6 +97,8 @@ class Gateway:
         return Connection(self, token.strip() if scheme.lower() == "bearer" else None)
 
     def opened(self, connection: Connection) -> None:
+        """A connection is up: count it against its address, and authenticate it at once
+        if its upgrade request carried a bearer token."""
         self._connections.add(connection)
         if not self.admission.admit_address(connection, self._address_of(connection)):
             reason = "too many connections from this address"
@@ -100,14 +106,13 @@ class Gateway:
             return
         if connection.token is not None:
             connection.backlog = []
-            self._spawn(connection, self._authenticate(connection, connection.token, None))
+            self._spawn(connection, self.sessions.authenticate(connection, connection.token, None))
 
     def closed(self, connection: Connection) -> None:
+        """A connection is over (called again for the same one: harmless)."""
         self._connections.discard(connection)
         self.admission.release(connection)
-        for stream in connection.subscriptions:
-            self._unfollow(stream, connection)
-        connection.subscriptions.clear()
+        self.subscriptions.forget(connection)
 
     def _address_of(self, connection: Connection) -> str | None:
         transport = connection.transport
@@ -120,6 +125,8 @@ class Gateway:
 
     # -- frames in ---------------------------------------------------------------------------
     def received(self, connection: Connection, payload: bytes) -> None:
+        """One whole text message from a client; while the connection authenticates, it
+        waits in the backlog (:mod:`~croupier.api.ws.sessions` dispatches it after)."""
         if connection.closed:
             return
         if connection.backlog is not None:  # authenticating: keep the order
@@ -142,7 +149,8 @@ class Gateway:
             connection.send(reply_frame("pong", request_id))
         elif kind == "auth":
             connection.backlog = []
-            self._spawn(connection, self._authenticate(connection, message["token"], request_id))
+            authenticating = self.sessions.authenticate(connection, message["token"], request_id)
+            self._spawn(connection, authenticating)
         elif connection.player is None:
             connection.send(
                 error_frame("authentication-failed", 401, "authenticate first", request_id)
@@ -152,9 +160,9 @@ class Gateway:
             refused = BadMessage("too-many-requests", "too many requests in flight", request_id)
             connection.refuse(refused, status=429, close=Close.RATE_LIMITED)
         elif kind == "subscribe":
-            self._spawn(connection, self._subscribe(connection, message), request_id)
+            self._spawn(connection, self.subscriptions.subscribe(connection, message), request_id)
         elif kind == "unsubscribe":
-            self._spawn(connection, self._unsubscribe_channel(connection, message), request_id)
+            self._spawn(connection, self.subscriptions.unsubscribe(connection, message), request_id)
         elif kind == "round.start":
             self._spawn(connection, self._round_start(connection, message), request_id)
         else:
@@ -198,258 +206,17 @@ class Gateway:
         if frame is not None:
             connection.send(frame)
 
-    # -- requests ----------------------------------------------------------------------------
-    async def _authenticate(
-        self, connection: Connection, token: str, request_id: str | None
-    ) -> str | None:
-        assert self.platform is not None
-        try:
-            player = await self.platform.accounts.authenticate(token)
-        except CroupierError as error:
-            connection.send(error_frame(error.code, 401, str(error), request_id))
-            connection.close(Close.UNAUTHENTICATED, "authentication failed")
-            return None
-        except Exception:  # the store failed: say so, rather than leave messages waiting
-            _log.exception("authenticating a WebSocket failed")
-            connection.send(error_frame("internal-error", 500, "the server failed", request_id))
-            connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
-            return None
-        if connection.closed:  # it went away while the token was checked
-            return None
-        if connection.player is not None and connection.player.player_id != player.player_id:
-            connection.close(Close.POLICY, "a connection serves one player")
-            return None
-        if not self.admission.admit_player(connection, player.player_id):
-            limit = self.limits.connections_per_player_max
-            detail = f"this player has {limit} connections open already"
-            connection.send(error_frame("too-many-connections", 429, detail, request_id))
-            reason = "too many connections for this player"
-            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
-            return None
-        connection.player, connection.token = player, token
-        connection.authenticated_at = time.monotonic()
-        backlog, connection.backlog = connection.backlog or [], None
-        connection.send(reply_frame("authenticated", request_id, player_id=player.player_id))
-        for payload in backlog:
-            self.received(connection, payload)
-        return None
-
-    async def _fresh_player(self, connection: Connection) -> Any:
-        """The connection's player, its session checked again if the last check is older
-        than ``session_check_s``."""
-        if time.monotonic() - connection.authenticated_at > self.limits.session_check_s:
-            await self._check_session(connection)
-        return connection.player
-
-    async def _check_session(self, connection: Connection) -> None:
-        """Authenticate the connection's token again; an ended session closes it (and
-        raises)."""
-        assert self.platform is not None and connection.token is not None
-        connection.authenticated_at = time.monotonic()  # one check at a time
-        try:
-            connection.player = await self.platform.accounts.authenticate(connection.token)
-        except CroupierError:
-            connection.close(Close.UNAUTHENTICATED, "the session has ended")
-            raise
-
-    async def _sweep(self) -> None:
-        """Close connections that did not authenticate in time, and check the sessions of
-        the rest even when they only listen: a logout or an expiry ends the connection."""
-        limits = self.limits
-        while True:
-            await asyncio.sleep(_SWEEP_S)
-            now = time.monotonic()
-            for connection in tuple(self._connections):
-                if connection.player is None:
-                    waited = now - connection.opened_at
-                    if connection.backlog is None and waited > limits.auth_deadline_s:
-                        connection.close(Close.UNAUTHENTICATED, "authenticate first")
-                elif now - connection.authenticated_at > limits.session_check_s:
-                    self._background(self._recheck(connection))
-
-    async def _recheck(self, connection: Connection) -> None:
-        try:
-            await self._check_session(connection)
-        except CroupierError:
-            pass  # the connection is closed
-        except Exception:  # the store failed: keep the connection, check again later
-            _log.warning("checking a WebSocket session failed", exc_info=True)
-
+    # -- rounds ------------------------------------------------------------------------------
     async def _round_start(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
         request_id, game_id, request = round_start(message)
-        player = await self._fresh_player(connection)
+        player = await self.sessions.fresh_player(connection)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
 
     async def _round_action(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
         request_id, round_id, action = round_action(message)
-        player = await self._fresh_player(connection)
+        player = await self.sessions.fresh_player(connection)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
-
-    # -- subscriptions -----------------------------------------------------------------------
-    async def _subscribe(self, connection: Connection, message: dict[str, Any]) -> str | None:
-        async with connection.subscribing:  # subscription changes apply in the order sent
-            subscription = await self._open_subscription(connection, message)
-        if subscription is not None:
-            await self._catch_up(connection, subscription)
-        return None
-
-    async def _open_subscription(
-        self, connection: Connection, message: dict[str, Any]
-    ) -> Subscription | None:
-        """Follow the channel's stream and answer ``subscribed``; the subscription to catch
-        up, or None (a state feed, or a connection that closed meanwhile)."""
-        assert self.platform is not None and connection.player is not None
-        channel, request_id = message["channel"], message.get("request_id")
-        after_seq: int | None = message.get("after_seq")
-        stream = {
-            "player": player_stream(connection.player.player_id),
-            "lobby": LOBBY_STREAM,
-            "jackpots": JACKPOTS_STREAM,
-        }[channel]
-        if connection.closed:  # while this waited for the lock
-            return None
-        if stream in connection.subscriptions:
-            raise BadMessage("already-subscribed", f"already subscribed to {channel}", request_id)
-        if stream == JACKPOTS_STREAM:  # a state feed: the latest tick, then live ones
-            tick = self._last_tick
-            subscription = Subscription(channel, stream, 0)
-            subscription.catching_up = False
-            self._follow(connection, subscription)
-            connection.send(
-                reply_frame(
-                    "subscribed",
-                    request_id,
-                    channel=channel,
-                    stream=stream,
-                    head_seq=tick.seq if tick else 0,
-                )
-            )
-            if tick is not None:
-                subscription.last_seq = tick.seq
-                connection.send(tick.frame())
-            return None
-        subscription = Subscription(channel, stream, after_seq or 0)
-        self._follow(connection, subscription)  # live events are held from here on
-        try:
-            head = await self.platform.stream.head(stream)
-        except BaseException:  # leave no half-made subscription behind
-            if connection.subscriptions.get(stream) is subscription:
-                del connection.subscriptions[stream]
-                self._unfollow(stream, connection)
-            raise
-        if subscription is not connection.subscriptions.get(stream):
-            return None  # the connection closed meanwhile
-        if after_seq is None:
-            subscription.last_seq = head
-        connection.send(
-            reply_frame("subscribed", request_id, channel=channel, stream=stream, head_seq=head)
-        )
-        return subscription
-
-    async def _unsubscribe_channel(self, connection: Connection, message: dict[str, Any]) -> str:
-        channel = message["channel"]
-        async with connection.subscribing:
-            for stream, subscription in list(connection.subscriptions.items()):
-                if subscription.channel == channel:
-                    del connection.subscriptions[stream]
-                    self._unfollow(stream, connection)
-        return reply_frame("unsubscribed", message.get("request_id"), channel=channel)
-
-    def _follow(self, connection: Connection, subscription: Subscription) -> None:
-        connection.subscriptions[subscription.stream] = subscription
-        self._followers.setdefault(subscription.stream, set()).add(connection)
-
-    def _unfollow(self, stream: str, connection: Connection) -> None:
-        followers = self._followers.get(stream)
-        if followers is not None:
-            followers.discard(connection)
-            if not followers:
-                del self._followers[stream]
-
-    async def _catch_up(self, connection: Connection, subscription: Subscription) -> None:
-        """Send the stored events after ``last_seq``, then the held live ones, in order.
-
-        If the store cannot be read, the connection is closed: its client resumes from the
-        last seq it has, rather than wait on a subscription that has stopped."""
-        try:
-            await self._replay(connection, subscription)
-        except Exception:
-            _log.exception("replaying %s failed", subscription.stream)
-            connection.close(Close.INTERNAL, "events could not be read; reconnect and resume")
-
-    async def _replay(self, connection: Connection, subscription: Subscription) -> None:
-        assert self.platform is not None
-        stream = self.platform.stream
-        stalled = 0
-        while not connection.closed and subscription is connection.subscriptions.get(
-            subscription.stream
-        ):
-            before = subscription.last_seq
-            events = await stream.read(
-                subscription.stream, after_seq=subscription.last_seq, limit=_REPLAY_PAGE
-            )
-            if subscription is not connection.subscriptions.get(subscription.stream):
-                return  # unsubscribed or closed meanwhile
-            if events and events[0].seq != before + 1:  # the store has lost what it had
-                _log.error("%s: seq %d is missing from the store", subscription.stream, before + 1)
-                connection.close(Close.INTERNAL, "events are missing; reconnect and resume")
-                return
-            for event in events:
-                self._send_next(connection, subscription, event)
-            if len(events) == _REPLAY_PAGE:
-                continue
-            held, subscription.held = sorted(subscription.held), []
-            for event in held:
-                if event.seq > subscription.last_seq + 1:
-                    break  # a gap: the next read fills it
-                self._send_next(connection, subscription, event)
-            else:
-                if not subscription.held:
-                    subscription.catching_up = False
-                    return
-                continue
-            stalled = stalled + 1 if subscription.last_seq == before else 0
-            if stalled >= _STALLED_READS_MAX:  # the store lacks what the live stream has
-                _log.error("%s: seq %d is missing from the store", subscription.stream, before + 1)
-                connection.close(Close.INTERNAL, "events are missing; reconnect and resume")
-                return
-            if stalled:
-                await asyncio.sleep(0.05)
-
-    @staticmethod
-    def _send_next(connection: Connection, subscription: Subscription, event: StreamEvent) -> None:
-        if event.seq == subscription.last_seq + 1:
-            connection.send(event.frame())
-            subscription.last_seq = event.seq
-
-    # -- events in ---------------------------------------------------------------------------
-    def _live(self, event: StreamEvent) -> None:
-        """The stream's handler: route one live event to its followers."""
-        if event.stream == JACKPOTS_STREAM and (
-            self._last_tick is None or event.seq >= self._last_tick.seq
-        ):
-            self._last_tick = event
-        followers = self._followers.get(event.stream)
-        if not followers:
-            return
-        frame: str | None = None
-        for connection in tuple(followers):  # a slow consumer's close leaves the set
-            subscription = connection.subscriptions.get(event.stream)
-            if subscription is None or event.seq <= subscription.last_seq:
-                continue  # a duplicate (at-least-once delivery) or a repeated tick
-            if subscription.catching_up:
-                if len(subscription.held) < _HELD_MAX:
-                    subscription.held.append(event)
-                continue
-            if event.stream == JACKPOTS_STREAM or event.seq == subscription.last_seq + 1:
-                frame = frame or event.frame()
-                connection.send(frame)
-                subscription.last_seq = event.seq
-            else:  # ahead of the next seq: fetch what is missing first
-                subscription.catching_up = True
-                subscription.held.append(event)
-                self._spawn(connection, self._catch_up(connection, subscription))

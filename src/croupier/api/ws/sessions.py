@@ -1,0 +1,144 @@
+"""Who is on each WebSocket connection, and for how long: authentication and the sweep.
+
+A connection authenticates once (a bearer token on the upgrade request, or an ``auth``
+message); what it sends meanwhile waits in its backlog and is dispatched in order after.
+Its session is then checked again on every request once ``session_check_s`` has passed, and
+by a sweep every second on connections that only listen, so a logout or an expiry ends the
+connection (4401) even if it never sends another message. The sweep also closes
+connections that did not authenticate within ``auth_deadline_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING, Any
+
+from croupier.api.ws.admission import Admission
+from croupier.api.ws.protocol import Close, error_frame, reply_frame
+from croupier.config import RealtimeSettings
+from croupier.domain.accounts import Player
+from croupier.domain.errors import CroupierError
+
+if TYPE_CHECKING:
+    from croupier.api.ws.connection import Connection
+
+__all__ = ["CheckToken", "Sessions"]
+
+#: The player of a live session token; raises a ``CroupierError`` for any other token.
+CheckToken = Callable[[str], Awaitable[Player]]
+
+_log = logging.getLogger("croupier.ws")
+_SWEEP_EVERY_S = 1.0  # the sweep's period: a session ends at most this late after its check
+
+
+class Sessions:
+    """Authenticates connections and keeps checking their sessions.
+
+    ``connections`` is the gateway's set of open connections, only read here (by the
+    sweep). ``dispatch`` takes each message that waited while a token was checked;
+    ``background`` runs a coroutine as a task the gateway cancels when it closes."""
+
+    def __init__(
+        self,
+        limits: RealtimeSettings,
+        admission: Admission,
+        connections: AbstractSet[Connection],
+        *,
+        dispatch: Callable[[Connection, bytes], None],
+        background: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self._limits = limits
+        self._admission = admission
+        self._connections = connections
+        self._dispatch = dispatch
+        self._background = background
+        self._check_token: CheckToken | None = None  # from start: there is no store before
+
+    def start(self, check_token: CheckToken) -> None:
+        """Check tokens with ``check_token`` from now on, and start the sweep."""
+        self._check_token = check_token
+        self._background(self._sweep())
+
+    async def authenticate(
+        self, connection: Connection, token: str, request_id: str | None
+    ) -> str | None:
+        """Authenticate ``connection`` with ``token``, then dispatch its backlog; a token
+        that fails, or a player over the connection cap, closes it. A request: it answers
+        with frames of its own, so returns None."""
+        assert self._check_token is not None
+        try:
+            player = await self._check_token(token)
+        except CroupierError as error:
+            connection.send(error_frame(error.code, 401, str(error), request_id))
+            connection.close(Close.UNAUTHENTICATED, "authentication failed")
+            return None
+        except Exception:  # the store failed: say so, rather than leave messages waiting
+            _log.exception("authenticating a WebSocket failed")
+            connection.send(error_frame("internal-error", 500, "the server failed", request_id))
+            connection.close(Close.INTERNAL, "authentication could not be checked; reconnect")
+            return None
+        if connection.closed:  # it went away while the token was checked
+            return None
+        if connection.player is not None and connection.player.player_id != player.player_id:
+            connection.close(Close.POLICY, "a connection serves one player")
+            return None
+        if not self._admission.admit_player(connection, player.player_id):
+            limit = self._limits.connections_per_player_max
+            detail = f"this player has {limit} connections open already"
+            connection.send(error_frame("too-many-connections", 429, detail, request_id))
+            reason = "too many connections for this player"
+            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
+            return None
+        connection.player, connection.token = player, token
+        connection.authenticated_at = time.monotonic()
+        backlog, connection.backlog = connection.backlog or [], None
+        connection.send(reply_frame("authenticated", request_id, player_id=player.player_id))
+        for payload in backlog:
+            self._dispatch(connection, payload)
+        return None
+
+    async def fresh_player(self, connection: Connection) -> Player:
+        """The connection's player, its session checked again if the last check is older
+        than ``session_check_s`` (an ended session closes the connection, and raises)."""
+        if time.monotonic() - connection.authenticated_at > self._limits.session_check_s:
+            await self._check_session(connection)
+        assert connection.player is not None  # requests are dispatched once authenticated
+        return connection.player
+
+    async def _check_session(self, connection: Connection) -> None:
+        """Authenticate the connection's token again; an ended session closes it (and
+        raises)."""
+        assert self._check_token is not None and connection.token is not None
+        connection.authenticated_at = time.monotonic()  # one check at a time
+        try:
+            connection.player = await self._check_token(connection.token)
+        except CroupierError:
+            connection.close(Close.UNAUTHENTICATED, "the session has ended")
+            raise
+
+    async def _sweep(self) -> None:
+        """Close connections that did not authenticate in time, and check the sessions of
+        the rest even when they only listen: a logout or an expiry ends the connection."""
+        limits = self._limits
+        while True:
+            await asyncio.sleep(_SWEEP_EVERY_S)
+            now = time.monotonic()
+            for connection in tuple(self._connections):
+                if connection.player is None:
+                    waited = now - connection.opened_at
+                    if connection.backlog is None and waited > limits.auth_deadline_s:
+                        connection.close(Close.UNAUTHENTICATED, "authenticate first")
+                elif now - connection.authenticated_at > limits.session_check_s:
+                    self._background(self._recheck(connection))
+
+    async def _recheck(self, connection: Connection) -> None:
+        try:
+            await self._check_session(connection)
+        except CroupierError:
+            pass  # the connection is closed
+        except Exception:  # the store failed: keep the connection, check again later
+            _log.warning("checking a WebSocket session failed", exc_info=True)
