@@ -144,9 +144,10 @@ class RoundService:
         fingerprint = hashlib.sha256(
             json.dumps([game_id, request], sort_keys=True).encode()
         ).hexdigest()
-        recorded = await self.blackjack.recorded(round_id)
-        if recorded is not None:
-            return await self._replay(recorded, fingerprint)
+        # One indexed lookup on the event loop (a read on a thread costs more than it runs);
+        # the whole stream only for a replay, which is rare.
+        if await self.ledger.stream_events(round_stream(round_id), limit=1):
+            return await self._replay(await self._written(round_id), fingerprint)
         if game is not None and game.jackpot is not None:
             await self.jackpots.ensure_seeded(game_id, player.currency, game.jackpot)
         version = game.version if game is not None else 1
