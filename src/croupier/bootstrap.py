@@ -163,10 +163,10 @@ async def open_stream(
 
 def make_player_store(database_url: str) -> PlayerStore:
     if database_url.startswith("sqlite:///"):
-        from croupier.adapters.storage.players_sqlite import SqlitePlayerStore
+        from croupier.adapters.storage.sqlite import SqlitePlayerStore
 
         return SqlitePlayerStore(database_url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.players_postgres import PostgresPlayerStore
+    from croupier.adapters.storage.postgres import PostgresPlayerStore
 
     return PostgresPlayerStore(database_url)
 
@@ -174,10 +174,10 @@ def make_player_store(database_url: str) -> PlayerStore:
 def make_seed_pair_store(database_url: str) -> SeedPairStore:
     """The seed-pair store for a database URL (same database as the ledger)."""
     if database_url.startswith("sqlite:///"):
-        from croupier.adapters.storage.fairness_sqlite import SqliteSeedPairStore
+        from croupier.adapters.storage.sqlite import SqliteSeedPairStore
 
         return SqliteSeedPairStore(database_url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.fairness_postgres import PostgresSeedPairStore
+    from croupier.adapters.storage.postgres import PostgresSeedPairStore
 
     return PostgresSeedPairStore(database_url)
 

@@ -14,7 +14,7 @@ import contextlib
 import sqlite3
 from typing import Any, Final
 
-from croupier.adapters.storage.sqlite_base import SqliteStore
+from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness_ports import Rotation, StoredPair
 

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from croupier.adapters.storage.sqlite_base import SqliteStore
+from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 
