@@ -21,14 +21,13 @@ from croupier.domain.games.base import InstantGame
 from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
-from croupier.services.blackjack_rounds import load_tables
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
-from croupier.services.jackpot_ticker import JackpotTicker
+from croupier.services.jackpots import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
-from croupier.services.rounds import RoundLimits, RoundService
+from croupier.services.rounds import RoundLimits, RoundService, load_tables
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 

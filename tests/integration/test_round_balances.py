@@ -9,7 +9,7 @@ import json
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.errors import IdempotencyConflict
-from croupier.services.round_notices import ROUND_OPENED
+from croupier.services.rounds.notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from croupier.adapters.storage.postgres.base import PostgresPoolStore
 from croupier.adapters.storage.sqlite.seed_pairs import PAIR_COLUMNS, pair_from_row
 from croupier.domain.seed_pair import SeedPair
-from croupier.services.fairness_ports import Rotation, StoredPair
+from croupier.services.fairness.ports import Rotation, StoredPair
 
 __all__ = ["PostgresSeedPairStore"]
 

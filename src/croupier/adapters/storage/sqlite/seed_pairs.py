@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.seed_pair import SeedPair
-from croupier.services.fairness_ports import Rotation, StoredPair
+from croupier.services.fairness.ports import Rotation, StoredPair
 
 __all__ = ["PAIR_COLUMNS", "SqliteSeedPairStore", "pair_from_row"]
 
