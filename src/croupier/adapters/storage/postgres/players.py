@@ -12,8 +12,7 @@ from datetime import datetime
 
 import asyncpg
 
-from croupier.adapters.storage.postgres.base import PostgresPoolStore
-from croupier.adapters.storage.sqlite.players import (
+from croupier.adapters.storage.player_rows import (
     PLAYER_COLUMNS,
     SESSION_COLUMNS,
     from_ms,
@@ -22,6 +21,7 @@ from croupier.adapters.storage.sqlite.players import (
     session_from_row,
     to_ms,
 )
+from croupier.adapters.storage.postgres.base import PostgresPoolStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 

@@ -9,8 +9,8 @@ played, and inserts the new one in one transaction.
 
 from __future__ import annotations
 
+from croupier.adapters.storage.player_rows import PAIR_COLUMNS, pair_from_row
 from croupier.adapters.storage.postgres.base import PostgresPoolStore
-from croupier.adapters.storage.sqlite.seed_pairs import PAIR_COLUMNS, pair_from_row
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness.ports import Rotation, StoredPair
 
