@@ -21,14 +21,13 @@ from croupier.domain.games.base import InstantGame
 from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
-from croupier.services.blackjack_rounds import load_tables
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
-from croupier.services.jackpot_ticker import JackpotTicker
+from croupier.services.jackpots import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
-from croupier.services.rounds import RoundLimits, RoundService
+from croupier.services.rounds import RoundLimits, RoundService, load_tables
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -163,10 +162,10 @@ async def open_stream(
 
 def make_player_store(database_url: str) -> PlayerStore:
     if database_url.startswith("sqlite:///"):
-        from croupier.adapters.storage.players_sqlite import SqlitePlayerStore
+        from croupier.adapters.storage.sqlite import SqlitePlayerStore
 
         return SqlitePlayerStore(database_url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.players_postgres import PostgresPlayerStore
+    from croupier.adapters.storage.postgres import PostgresPlayerStore
 
     return PostgresPlayerStore(database_url)
 
@@ -174,10 +173,10 @@ def make_player_store(database_url: str) -> PlayerStore:
 def make_seed_pair_store(database_url: str) -> SeedPairStore:
     """The seed-pair store for a database URL (same database as the ledger)."""
     if database_url.startswith("sqlite:///"):
-        from croupier.adapters.storage.fairness_sqlite import SqliteSeedPairStore
+        from croupier.adapters.storage.sqlite import SqliteSeedPairStore
 
         return SqliteSeedPairStore(database_url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.fairness_postgres import PostgresSeedPairStore
+    from croupier.adapters.storage.postgres import PostgresSeedPairStore
 
     return PostgresSeedPairStore(database_url)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.ledger.writer import WriterLimits
-from croupier.services.rounds import RoundLimits
+from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
 
 __all__ = [

@@ -17,10 +17,9 @@ from croupier.domain.errors import IllegalAction, InvalidBet
 from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
 from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.domain.ledger.events import StreamConflict
-from croupier.services.blackjack_rounds import BlackjackRounds
 from croupier.services.fairness import Rotation
 from croupier.services.ledger import Ledger, verify_ledger
-from croupier.services.rounds import RoundInProgress
+from croupier.services.rounds import BlackjackRounds, RoundInProgress
 from croupier.services.stream import player_stream
 from tests.support.platform import PASSWORD, funded_player
 
@@ -49,7 +48,7 @@ def _deal_from(monkeypatch: pytest.MonkeyPatch, platform: Platform, source: Any)
     """Deal stacked shoes: the draw at the deal and the recomputation of every later read
     (both are ProvablyFairSource in production) take ``source``."""
     monkeypatch.setattr(platform.rounds, "_replay_source", source)
-    monkeypatch.setattr("croupier.services.fairness.ProvablyFairSource", source)
+    monkeypatch.setattr("croupier.services.fairness.service.ProvablyFairSource", source)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from croupier.adapters.storage.sqlite import WriterLocked
 from croupier.bootstrap import make_store
 from croupier.domain.errors import (
     Busy,
@@ -17,6 +16,7 @@ from croupier.domain.errors import (
     InsufficientFunds,
     InvalidTransfer,
     PendingAlreadyResolved,
+    WriterLocked,
 )
 from croupier.domain.ledger import AppendEvent, Command, Event, TransferKind, TransferRequest
 from croupier.services.ledger import LedgerUnavailable, WriterLimits, verify_ledger

@@ -11,8 +11,8 @@ import asyncio
 import pytest
 
 from croupier.adapters.storage.migrations import SchemaNotReady
-from croupier.adapters.storage.postgres import PostgresLedgerStore, WriterLocked
-from croupier.domain.errors import InsufficientFunds, InvariantBroken
+from croupier.adapters.storage.postgres import PostgresLedgerStore
+from croupier.domain.errors import InsufficientFunds, InvariantBroken, WriterLocked
 from croupier.domain.ledger import (
     GENESIS_HASH,
     Account,

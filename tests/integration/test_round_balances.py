@@ -11,7 +11,7 @@ import pytest
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.errors import IdempotencyConflict, InsufficientFunds
-from croupier.services.round_notices import ROUND_OPENED
+from croupier.services.rounds.notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
 

@@ -28,7 +28,7 @@ from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.services.fairness import pair_stream
 from croupier.services.ledger import Ledger, verify_ledger
-from croupier.services.round_recall import round_stream
+from croupier.services.rounds import round_stream
 from tests.support.platform import funded_player
 
 DEPOSIT = 1_000_000

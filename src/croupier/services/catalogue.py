@@ -27,7 +27,7 @@ from croupier.domain.errors import GameDefinitionError
 from croupier.domain.games.blackjack_rules import parse_rules
 from croupier.domain.games.holdem_config import TableConfig
 from croupier.domain.games.slots import SlotGame
-from croupier.services.rounds import RoundLimits
+from croupier.services.rounds.limits import RoundLimits
 
 __all__ = [
     "CATALOGUE_FILE",

@@ -17,8 +17,7 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import nats
@@ -27,9 +26,6 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamManager
 from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
-    DeliverPolicy,
     DiscardPolicy,
     RetentionPolicy,
     StorageType,
@@ -38,6 +34,21 @@ from nats.js.api import (
 from nats.js.errors import NotFoundError
 
 from croupier.adapters.stream.fanout import Fanout
+from croupier.adapters.stream.nats_reads import JetStreamReads
+from croupier.adapters.stream.nats_wire import (
+    BATCH_END_HEADER,
+    BATCH_HEADER,
+    SEQ_HEADER,
+    STREAM_HEADER,
+    TS_HEADER,
+    TYPE_HEADER,
+    JetStreamRefused,
+    Stored,
+    StreamMismatch,
+    Tail,
+    event_of,
+    headers_of,
+)
 from croupier.domain.ledger.events import STREAM_PATTERN
 from croupier.services.stream import Handler, StreamEvent, family_of
 
@@ -53,48 +64,13 @@ __all__ = [
     "StreamMismatch",
 ]
 
-STREAM_HEADER = "Croupier-Stream"
-SEQ_HEADER = "Croupier-Seq"
-TYPE_HEADER = "Croupier-Type"
-TS_HEADER = "Croupier-Ts"
-BATCH_HEADER = "Croupier-Batch"
-#: On the last event of its outbox batch: a stream ending without it holds part of a batch.
-BATCH_END_HEADER = "Croupier-Batch-End"
-
 DUPLICATE_WINDOW_S = 120.0
 _PIPELINE_MAX = 1024  # messages sent before their acks are awaited (nats-py allows 4000)
-_GETS_MAX = 8  # a read needing more events than this after the first uses a consumer
-_CONSUMER_IDLE_S = 30.0  # the server drops a read's consumer if its delete is lost
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}\Z")
 _PREFIX = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\Z")
 _FAMILY = re.compile(r"^[a-z][a-z0-9_-]{0,31}\Z")
 
 _log = logging.getLogger("croupier.stream.nats")
-
-
-class JetStreamRefused(RuntimeError):
-    """JetStream did not store a message (the reason is the server's)."""
-
-
-class StreamMismatch(RuntimeError):
-    """The JetStream stream holds what this ledger's outbox did not write (a message from
-    elsewhere, or another ledger's events): the relay cannot tell how far it got."""
-
-
-class _Stored(NamedTuple):
-    """A message of the JetStream stream: where it is, and the event it carries."""
-
-    position: int  # its JetStream sequence
-    batch: int
-    batch_end: bool
-    event: StreamEvent
-
-
-class _Tail(NamedTuple):
-    """What the JetStream stream ends with, as the publisher needs it."""
-
-    last_position: int  # the stream's last sequence: the next message expects it
-    newest: _Stored | None  # its newest message, None when it holds none
 
 
 class JetStreamStream:
@@ -125,7 +101,14 @@ class JetStreamStream:
         self._acks: dict[str, asyncio.Future[int]] = {}  # token -> the stored position
         self._tokens = itertools.count()
         self._publishing = asyncio.Lock()
-        self._tail: _Tail | None = None  # None: unknown, read it before the next publish
+        self._tail: Tail | None = None  # None: unknown, read it before the next publish
+        self._reads = JetStreamReads(
+            stream_name,
+            subject_prefix,
+            timeout_s,
+            connection=self._connection,
+            manager=self._manager,
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -208,7 +191,7 @@ class JetStreamStream:
         """The batch of the newest stored event, or the one before when that batch was cut
         short (its last event lacks the batch-end header); 0 when the stream is empty."""
         async with self._publishing:
-            self._tail = tail = await self._read_tail()
+            self._tail = tail = await self._reads.tail()
         newest = tail.newest
         if newest is None:
             return 0
@@ -226,7 +209,7 @@ class JetStreamStream:
         await self._ready()
         async with self._publishing:
             nc = self._connection()
-            tail = self._tail or await self._read_tail()
+            tail = self._tail or await self._reads.tail()
             self._tail = None  # unknown until every ack is in
             todo = events[_stored_already(events, tail.newest) :]
             if not todo:
@@ -238,7 +221,7 @@ class JetStreamStream:
                     nc, todo, start, min(start + _PIPELINE_MAX, len(todo)), last
                 )
             batch, event = todo[-1]
-            self._tail = _Tail(last + len(todo), _Stored(last + len(todo), batch, True, event))
+            self._tail = Tail(last + len(todo), Stored(last + len(todo), batch, True, event))
 
     async def _publish_run(
         self,
@@ -257,7 +240,7 @@ class JetStreamStream:
         try:
             for i in range(start, stop):
                 batch, event = todo[i]
-                headers = _headers(event)
+                headers = headers_of(event)
                 headers["Nats-Msg-Id"] = f"{event.stream}:{event.seq}"
                 headers["Nats-Expected-Last-Sequence"] = str(last_position + i)
                 headers[BATCH_HEADER] = str(batch)
@@ -313,14 +296,16 @@ class JetStreamStream:
     async def broadcast(self, event: StreamEvent) -> None:
         await self._ready()
         subject = f"{self.subject_prefix}.tick.{_checked_family(family_of(event.stream))}"
-        await self._connection().publish(subject, event.data_json.encode(), headers=_headers(event))
+        await self._connection().publish(
+            subject, event.data_json.encode(), headers=headers_of(event)
+        )
 
     async def head(self, stream: str) -> int:
         """The seq of the stream's last stored event: one direct get."""
         if not STREAM_PATTERN.match(stream):
             return 0
         await self._ready()
-        last = await self._get({"last_by_subj": self._subject(stream)})
+        last = await self._reads.get({"last_by_subj": self._subject(stream)})
         return 0 if last is None else last.event.seq
 
     async def read(self, stream: str, *, after_seq: int, limit: int) -> list[StreamEvent]:
@@ -329,30 +314,7 @@ class JetStreamStream:
         if limit <= 0 or not STREAM_PATTERN.match(stream):
             return []
         await self._ready()
-        subject = self._subject(stream)
-        head = await self._get({"last_by_subj": subject})
-        if head is None or head.event.seq <= after_seq:
-            return []
-        if after_seq <= 0:
-            first = await self._get({"seq": 1, "next_by_subj": subject})
-        else:
-            first = await self._first_after(subject, after_seq, head)
-        if first is None:
-            return []
-        found = [first]
-        more = min(limit, head.event.seq - max(after_seq, 0)) - 1
-        if more > 0 and first.position < head.position:
-            if more <= _GETS_MAX:
-                found += await self._get_following(subject, first.position, more)
-            else:
-                found += await self._consume(subject, first.position + 1, head.position, more)
-        events: list[StreamEvent] = []
-        last = after_seq
-        for stored in found:  # the stream never repeats a seq; this only makes sure
-            if stored.event.seq > last:
-                events.append(stored.event)
-                last = stored.event.seq
-        return events[:limit]
+        return await self._reads.read(self._subject(stream), after_seq=after_seq, limit=limit)
 
     def subscribe(self, family: str, handler: Handler) -> Callable[[], None]:
         """Live events of a family (stored and ticker ones), through one pair of core NATS
@@ -388,116 +350,11 @@ class JetStreamStream:
 
     async def _on_message(self, msg: Msg) -> None:
         try:
-            event = _event(msg.headers or {}, msg.data)
+            event = event_of(msg.headers or {}, msg.data)
         except (KeyError, ValueError):
             _log.warning("ignoring a message without the event headers on %s", msg.subject)
             return
         self._fanout.deliver(event)
-
-    # -- reading JetStream ---------------------------------------------------------------------
-    async def _read_tail(self) -> _Tail:
-        info = await self._manager().stream_info(self.stream_name)
-        newest = None
-        if info.state.messages:
-            newest = await self._get({"last_by_subj": f"{self.subject_prefix}.ev.>"})
-        return _Tail(info.state.last_seq, newest)
-
-    async def _get(self, request: Mapping[str, Any]) -> _Stored | None:
-        """One direct get; None when no message matches."""
-        msg = await self._connection().request(
-            f"$JS.API.DIRECT.GET.{self.stream_name}",
-            json.dumps(request).encode(),
-            timeout=self.timeout_s,
-        )
-        headers = msg.headers or {}
-        status = headers.get("Status")
-        if status == "404":
-            return None
-        if status is not None:
-            raise nats.errors.Error(f"direct get from {self.stream_name} failed: {headers}")
-        return _stored(headers, msg.data, int(headers["Nats-Sequence"]))
-
-    async def _first_after(self, subject: str, after_seq: int, head: _Stored) -> _Stored | None:
-        """The subject's first message with a seq above ``after_seq``: seqs grow with the
-        JetStream sequence, so search it, guessing where the seq sits from the stream's
-        density (a resume a few events back usually takes one or two gets), bisecting every
-        other step so that a stream written in bursts costs at most ~2·log2(messages).
-        Invariant: the messages before ``low`` are at or below ``after_seq`` (the last of them
-        at ``low_seq``); ``best``, above it, is the first message at or after ``high``."""
-        low, low_seq, high, best = 1, 0, head.position, head
-        guess = True
-        while low < high:
-            if guess:  # where seq after_seq + 1 would be, half an average gap early
-                span = best.position - low
-                events = best.event.seq - low_seq
-                middle = low + (span * (after_seq - low_seq) - span // 2) // events
-            else:
-                middle = (low + high) // 2
-            middle, guess = min(max(middle, low), high - 1), not guess
-            found = await self._get({"seq": middle, "next_by_subj": subject})
-            if found is None:  # gone meanwhile (only an operator deletes messages)
-                return None
-            if found.event.seq > after_seq:
-                high, best = middle, found
-                if found.event.seq == after_seq + 1:
-                    break
-            else:
-                low, low_seq = found.position + 1, found.event.seq
-                if found.event.seq == after_seq:
-                    return await self._get({"seq": low, "next_by_subj": subject})
-        return best
-
-    async def _get_following(self, subject: str, position: int, count: int) -> list[_Stored]:
-        found: list[_Stored] = []
-        while len(found) < count:
-            stored = await self._get({"seq": position + 1, "next_by_subj": subject})
-            if stored is None:
-                break
-            found.append(stored)
-            position = stored.position
-        return found
-
-    async def _consume(self, subject: str, start: int, until: int, count: int) -> list[_Stored]:
-        """Up to ``count`` messages of the subject from JetStream sequence ``start``, stopping
-        at ``until``, through an ephemeral push consumer. Its acks are never sent, so with
-        ``max_ack_pending`` the server delivers no more than ``count``."""
-        nc = self._connection()
-        inbox = nc.new_inbox()
-        sub = await nc.subscribe(inbox)
-        consumer = None
-        found: list[_Stored] = []
-        try:
-            info = await self._manager().add_consumer(
-                self.stream_name,
-                ConsumerConfig(
-                    deliver_subject=inbox,
-                    filter_subject=subject,
-                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                    opt_start_seq=start,
-                    ack_policy=AckPolicy.EXPLICIT,
-                    max_ack_pending=count,
-                    mem_storage=True,
-                    num_replicas=1,
-                    inactive_threshold=_CONSUMER_IDLE_S,
-                ),
-            )
-            consumer = info.name
-            while len(found) < count:
-                msg = await sub.next_msg(timeout=self.timeout_s)
-                headers = msg.headers or {}
-                if "Status" in headers:  # heartbeats and flow control: none are asked for
-                    continue
-                stored = _stored(headers, msg.data, msg.metadata.sequence.stream)
-                found.append(stored)
-                if stored.position >= until:
-                    break
-        finally:
-            with contextlib.suppress(nats.errors.Error):
-                await sub.unsubscribe()
-            if consumer is not None and not nc.is_closed:
-                # No need to wait for the answer: the server drops it when idle anyway.
-                await nc.publish(f"$JS.API.CONSUMER.DELETE.{self.stream_name}.{consumer}")
-        return found
 
     # -- plumbing ------------------------------------------------------------------------------
     def _subject(self, stream: str) -> str:
@@ -541,35 +398,7 @@ def _checked_family(family: str) -> str:
     return family
 
 
-def _headers(event: StreamEvent) -> dict[str, str]:
-    return {
-        STREAM_HEADER: event.stream,
-        SEQ_HEADER: str(event.seq),
-        TYPE_HEADER: event.type,
-        TS_HEADER: str(event.ts_ms),
-    }
-
-
-def _event(headers: Mapping[str, str], data: bytes) -> StreamEvent:
-    return StreamEvent(
-        headers[STREAM_HEADER],
-        int(headers[SEQ_HEADER]),
-        headers[TYPE_HEADER],
-        int(headers[TS_HEADER]),
-        data.decode(),
-    )
-
-
-def _stored(headers: Mapping[str, str], data: bytes, position: int) -> _Stored:
-    try:
-        event = _event(headers, data)
-        batch = int(headers[BATCH_HEADER])
-    except (KeyError, ValueError):
-        raise StreamMismatch(f"JetStream message {position} is not a Croupier event") from None
-    return _Stored(position, batch, BATCH_END_HEADER in headers, event)
-
-
-def _stored_already(events: Sequence[tuple[int, StreamEvent]], newest: _Stored | None) -> int:
+def _stored_already(events: Sequence[tuple[int, StreamEvent]], newest: Stored | None) -> int:
     """How many of ``events`` (a run of the outbox, in commit order) the stream holds: it is
     a gap-free prefix of the outbox, so all of them up to its newest message."""
     if newest is None or newest.batch < events[0][0]:

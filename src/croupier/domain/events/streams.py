@@ -18,7 +18,7 @@ __all__ = [
     "round_stream",
 ]
 
-#: Coalesced jackpot pool values: a state feed (see :mod:`croupier.services.jackpot_ticker`).
+#: Coalesced jackpot pool values: a state feed (see :mod:`croupier.services.jackpots.ticker`).
 JACKPOTS_STREAM: Final = "jackpots:all"
 #: What every player may see: jackpot wins, for now.
 LOBBY_STREAM: Final = "lobby:main"

@@ -10,60 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from croupier.adapters.storage.sqlite_base import SqliteStore
+from croupier.adapters.storage.player_rows import (
+    PLAYER_COLUMNS,
+    SESSION_COLUMNS,
+    from_ms,
+    player_from_row,
+    prefixed,
+    session_from_row,
+    to_ms,
+)
+from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 
-__all__ = [
-    "PLAYER_COLUMNS",
-    "SESSION_COLUMNS",
-    "SqlitePlayerStore",
-    "from_ms",
-    "player_from_row",
-    "prefixed",
-    "session_from_row",
-    "to_ms",
-]
-
-PLAYER_COLUMNS = "id, email, country, currency, date_of_birth, created_at_ms"
-SESSION_COLUMNS = "token_sha256, player_id, created_at_ms, expires_at_ms, revoked_at_ms"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_ms(moment: datetime) -> int:
-    """Milliseconds since the epoch of an aware datetime (exact integer arithmetic)."""
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
-def from_ms(ms: int) -> datetime:
-    """The UTC datetime of ``ms`` milliseconds since the epoch (exact, no float rounding)."""
-    return _EPOCH + timedelta(milliseconds=ms)
-
-
-def player_from_row(row: Any) -> Player:
-    """A :class:`Player` from a row in ``PLAYER_COLUMNS`` order (dates as text or date)."""
-    born = row[4] if isinstance(row[4], date) else date.fromisoformat(row[4])
-    return Player(
-        player_id=row[0],
-        email=row[1],
-        country=row[2],
-        currency=row[3],
-        date_of_birth=born,
-        created_at=from_ms(row[5]),
-    )
-
-
-def session_from_row(row: Any) -> SessionRecord:
-    return SessionRecord(
-        token_sha256=row[0],
-        player_id=row[1],
-        created_at=from_ms(row[2]),
-        expires_at=from_ms(row[3]),
-        revoked_at=None if row[4] is None else from_ms(row[4]),
-    )
+__all__ = ["SqlitePlayerStore"]
 
 
 class SqlitePlayerStore(SqliteStore):
@@ -159,10 +121,3 @@ class SqlitePlayerStore(SqliteStore):
             (token_sha256,),
         )
         return (session_from_row(rows[0][:5]), player_from_row(rows[0][5:])) if rows else None
-
-    # -- plumbing --------------------------------------------------------------------------
-
-
-def prefixed(alias: str, columns: str) -> str:
-    """``columns`` (a comma-separated list) qualified with a table alias."""
-    return ", ".join(f"{alias}.{name.strip()}" for name in columns.split(","))

@@ -1,4 +1,4 @@
-"""SQLite ledger store: the embedded default (connections and threads: ``sqlite_base``).
+"""SQLite ledger store: the embedded default (connections and threads: ``sqlite.base``).
 
 sqlite3 releases the GIL while it inserts and fsyncs, so the event loop keeps preparing the
 next batch while one commits.
@@ -37,7 +37,7 @@ from croupier.adapters.storage.rows import (
     transfer_from_row,
     transfer_row,
 )
-from croupier.adapters.storage.sqlite_base import SqliteStore
+from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.errors import WriterLocked
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 

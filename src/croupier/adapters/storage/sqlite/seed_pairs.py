@@ -14,24 +14,14 @@ import contextlib
 import sqlite3
 from typing import Any, Final
 
-from croupier.adapters.storage.sqlite_base import SqliteStore
+from croupier.adapters.storage.player_rows import PAIR_COLUMNS, pair_from_row
+from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.seed_pair import SeedPair
-from croupier.services.fairness_ports import Rotation, StoredPair
+from croupier.services.fairness.ports import Rotation, StoredPair
 
-__all__ = ["PAIR_COLUMNS", "SqliteSeedPairStore", "pair_from_row"]
+__all__ = ["SqliteSeedPairStore"]
 
-PAIR_COLUMNS: Final = "id, player_id, server_seed, client_seed, next_nonce, revealed_at_ms"
 _ACTIVE: Final = "player_id = ? AND revealed_at_ms IS NULL"
-
-
-def pair_from_row(row: Any) -> StoredPair:
-    """A :class:`StoredPair` from a row in ``PAIR_COLUMNS`` order."""
-    return StoredPair(
-        pair_id=int(row[0]),
-        player_id=row[1],
-        pair=SeedPair(row[2], row[3], int(row[4])),
-        revealed_at_ms=None if row[5] is None else int(row[5]),
-    )
 
 
 class SqliteSeedPairStore(SqliteStore):

@@ -8,7 +8,7 @@ from typing import Any
 
 from croupier.domain.events import RecordedFairness, RoundPlayed, RoundStarted
 from croupier.domain.games.base import Bet, Outcome
-from croupier.services.fairness_ports import RoundFairness
+from croupier.services.fairness.ports import RoundFairness
 
 __all__ = ["RoundOpening", "recorded_fairness"]
 

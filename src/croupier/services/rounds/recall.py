@@ -24,12 +24,12 @@ from croupier.domain.events import (
     read_round,
     round_stream,
 )
-from croupier.services.blackjack_rounds import EVENTS_MAX, BlackjackRounds
-from croupier.services.fairness_ports import StoredPair
+from croupier.services.fairness.ports import StoredPair
 from croupier.services.jackpots import jackpot_win_id
 from croupier.services.ledger import LedgerClient
+from croupier.services.rounds.blackjack import EVENTS_MAX, BlackjackRounds
 
-__all__ = ["ROUND_PLAYED", "RoundNotFound", "RoundRecall", "player_stream", "round_stream"]
+__all__ = ["ROUND_PLAYED", "RoundRecall"]
 
 #: The whole record of an instant round, written once with its money: its start, its
 #: outcome and what the ledger filled in (``balance_after``, a ``jackpot_win``).

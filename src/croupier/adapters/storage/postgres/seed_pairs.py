@@ -1,4 +1,5 @@
-"""PostgreSQL seed-pair store on asyncpg: the scale-out twin of :mod:`fairness_sqlite`.
+"""PostgreSQL seed-pair store on asyncpg: the scale-out twin of
+:mod:`croupier.adapters.storage.sqlite.seed_pairs`.
 
 The ledger store applies the migrations (``0003_fairness.sql`` among them) when it opens, so
 open it first. Nonces are claimed on the ledger, with each round (see
@@ -8,10 +9,10 @@ played, and inserts the new one in one transaction.
 
 from __future__ import annotations
 
-from croupier.adapters.storage.fairness_sqlite import PAIR_COLUMNS, pair_from_row
-from croupier.adapters.storage.postgres_base import PostgresPoolStore
+from croupier.adapters.storage.player_rows import PAIR_COLUMNS, pair_from_row
+from croupier.adapters.storage.postgres.base import PostgresPoolStore
 from croupier.domain.seed_pair import SeedPair
-from croupier.services.fairness_ports import Rotation, StoredPair
+from croupier.services.fairness.ports import Rotation, StoredPair
 
 __all__ = ["PostgresSeedPairStore"]
 

@@ -43,7 +43,7 @@ from croupier.domain.fairness import NONCE_MAX, ProvablyFairSource, validate_cli
 from croupier.domain.ledger import AppendEvent
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.seed_pair import Commitment, SeedPair, SeedPairRefusal
-from croupier.services.fairness_ports import (
+from croupier.services.fairness.ports import (
     ClientSeedLocked,
     Rotation,
     RoundFairness,
@@ -53,17 +53,7 @@ from croupier.services.fairness_ports import (
 )
 from croupier.services.ledger import LedgerClient
 
-__all__ = [
-    "ClientSeedLocked",
-    "FairnessService",
-    "Rotation",
-    "RoundFairness",
-    "SeedPairNotFound",
-    "SeedPairStore",
-    "StoredPair",
-    "pair_stream",
-    "reveal_stream",
-]
+__all__ = ["FairnessService"]
 
 #: Retries when a concurrent round or rotation moves the pair between our read and our write.
 _RACE_RETRIES_MAX: Final = 8

@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
@@ -41,24 +40,19 @@ from croupier.domain.games.blackjack import BlackjackRules
 from croupier.domain.ledger import AppendEvent, Command, Event
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.rng import RngSource
-from croupier.services.blackjack_rounds import BlackjackRounds, ReplaySource
-from croupier.services.fairness_ports import Rotation, RoundFairness, StoredPair
+from croupier.services.fairness.ports import Rotation, RoundFairness, StoredPair
 from croupier.services.jackpots import JackpotPools, house_account, pool_account
 from croupier.services.keyed_locks import KeyedLocks
 from croupier.services.ledger import LedgerClient
 from croupier.services.ledger.bets import instant_bet
 from croupier.services.ledger.ports import FIRST_EVENTS_STREAMS_MAX
-from croupier.services.round_notices import settled_fills, settled_notice, started_notice
-from croupier.services.round_opening import RoundOpening
-from croupier.services.round_recall import RoundNotFound, RoundRecall
+from croupier.services.rounds.blackjack import BlackjackRounds, ReplaySource
+from croupier.services.rounds.limits import RoundLimits
+from croupier.services.rounds.notices import settled_fills, settled_notice, started_notice
+from croupier.services.rounds.opening import RoundOpening
+from croupier.services.rounds.recall import RoundRecall
 
-__all__ = [
-    "RoundInProgress",
-    "RoundLimits",
-    "RoundNotFound",
-    "RoundService",
-    "round_stream",
-]
+__all__ = ["RoundService"]
 
 #: Draws a round may take when rotations (or another process) claim the nonces it drew.
 _DRAWS_MAX: Final = 16
@@ -81,15 +75,6 @@ class Fairness(Protocol):
     async def revealed_seed(self, pair_id: int) -> str | None: ...
 
     async def pair(self, pair_id: int) -> StoredPair: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RoundLimits:
-    house_floor_minor: int = -(10**12)
-    roulette_bets_max: int = 20
-    roulette_stake_minor_min: int = 10
-    roulette_stake_minor_max: int = 100_000
-    page_size_max: int = 100
 
 
 class RoundService:
@@ -339,7 +324,7 @@ class RoundService:
                 )
         return completed
 
-    # -- recall (services/round_recall.py) ------------------------------------------------
+    # -- recall (recall.py) ---------------------------------------------------------------
     async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
         return await self.recall.view(round_id, player)
 

@@ -1,4 +1,5 @@
-"""PostgreSQL player store on asyncpg: the scale-out twin of :mod:`players_sqlite`.
+"""PostgreSQL player store on asyncpg: the scale-out twin of
+:mod:`croupier.adapters.storage.sqlite.players`.
 
 The ledger store applies the migrations (``0002_players.sql`` among them) when it opens, so
 open it first. Every call takes a connection from a small pool; a login's three writes are
@@ -11,7 +12,7 @@ from datetime import datetime
 
 import asyncpg
 
-from croupier.adapters.storage.players_sqlite import (
+from croupier.adapters.storage.player_rows import (
     PLAYER_COLUMNS,
     SESSION_COLUMNS,
     from_ms,
@@ -20,7 +21,7 @@ from croupier.adapters.storage.players_sqlite import (
     session_from_row,
     to_ms,
 )
-from croupier.adapters.storage.postgres_base import PostgresPoolStore
+from croupier.adapters.storage.postgres.base import PostgresPoolStore
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 

@@ -38,8 +38,7 @@ from croupier.adapters.storage.rows import (
     transfer_from_row,
     transfer_row,
 )
-from croupier.adapters.storage.sqlite import WriterLocked
-from croupier.domain.errors import InvariantBroken
+from croupier.domain.errors import InvariantBroken, WriterLocked
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["MIGRATION_LOCK_KEY", "WRITER_LOCK_KEY", "PostgresLedgerStore", "WriterLocked"]

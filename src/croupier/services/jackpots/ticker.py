@@ -21,7 +21,7 @@ import time
 from collections.abc import Mapping
 
 from croupier.domain.ledger import AccountKind, Balance, BatchRecord
-from croupier.services.jackpots import pool_entry
+from croupier.services.jackpots.pools import pool_entry
 from croupier.services.ledger.ports import LedgerClient
 from croupier.services.stream import JACKPOTS_STREAM, EventStream, StreamEvent
 

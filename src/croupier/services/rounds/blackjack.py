@@ -49,7 +49,7 @@ from croupier.domain.rng import RngSource
 from croupier.services.jackpots import house_account
 from croupier.services.ledger import LedgerClient
 from croupier.services.ledger.bets import reserve_stake, settle_bet
-from croupier.services.round_notices import settled_fills, settled_notice
+from croupier.services.rounds.notices import settled_fills, settled_notice
 
 __all__ = ["EVENTS_MAX", "BlackjackRounds", "load_tables"]
 
