@@ -19,27 +19,36 @@ LOAD = Path(__file__).with_name("crash_load.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _settled(ack: Path, run_id: str) -> int:
-    prefix = f"settle {run_id}:".encode()
-    return sum(
-        line.startswith(prefix) for line in (ack.read_bytes() if ack.exists() else b"").splitlines()
-    )
+def _progress(ack: Path, run_id: str) -> tuple[int, int]:
+    """This run's acknowledged settlements, and its acknowledged stakes left open on purpose
+    (every fourth bet of a producer, ``k % 4 == 3``: see crash_load.py)."""
+    settled = left_open = 0
+    for line in (ack.read_bytes() if ack.exists() else b"").decode().splitlines():
+        kind, _, bet = line.partition(" ")
+        if not bet.startswith(f"{run_id}:"):
+            continue
+        if kind == "settle":
+            settled += 1
+        elif kind == "reserve" and int(bet.rpartition(":")[2]) % 4 == 3:
+            left_open += 1
+    return settled, left_open
 
 
 def _run_and_kill(url: str, ack: Path, run_id: str, rng: random.Random) -> None:
-    """Start the load and SIGKILL it once *this run* has settled a random number of bets.
+    """Start the load and SIGKILL it once *this run* has settled a random number of bets and
+    left some open (so there is an open stake to refund afterwards).
 
     Killing on progress, not after a wall-clock delay: on a loaded machine a delay can end
     before the process has done anything (a flake), and another run's lines must not count.
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, str(LOAD), url, str(ack), run_id], env=env)
-    target = rng.randint(6, 40)
+    target = rng.randint(60, 200)
     try:
         deadline = time.monotonic() + 120
-        while _settled(ack, run_id) < target:
+        while (progress := _progress(ack, run_id))[0] < target or progress[1] == 0:
             assert process.poll() is None, "the load process died before it was killed"
-            assert time.monotonic() < deadline, f"{run_id} settled under {target} bets in 120 s"
+            assert time.monotonic() < deadline, f"{run_id} did too little in 120 s: {progress}"
             time.sleep(0.02)  # polling the file's progress, not waiting for time to pass
     finally:
         process.send_signal(signal.SIGKILL)
