@@ -6,8 +6,9 @@ then one linked group commits everything at once: the nonce's claim on the pair'
 the stake, the jackpot contribution, the win (and a jackpot payout), the round's record
 (``round.played`` on ``round:<id>``) and the player's notices. A round either exists whole or
 not at all: one whose group never committed used no nonce, moved no money and showed its
-outcome to no one. If another round claimed the nonce first (or a rotation fenced the pair),
-the round draws again with the next nonce.
+outcome to no one. One player's rounds are drawn and written one at a time in this process;
+if a rotation revealed the pair (or another process claimed the nonce) in between, the claim
+fails inside the writer and the round draws again from what is current.
 
 A **blackjack** round (:class:`BlackjackRounds`) is dealt in one write (the nonce's claim,
 the stake reserved and ``round.started``), then each action is one write.
