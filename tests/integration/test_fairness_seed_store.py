@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -19,8 +19,14 @@ from croupier.domain.fairness import (
     roulette_pocket,
     shuffled_shoe,
 )
+from croupier.domain.ledger.events import StreamConflict
 from croupier.services.accounts import AccountService, Player
-from croupier.services.fairness import ClientSeedLocked, FairnessService, SeedPairNotFound
+from croupier.services.fairness import (
+    ClientSeedLocked,
+    FairnessService,
+    RoundFairness,
+    SeedPairNotFound,
+)
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, open_accounts
 
 pytestmark = pytest.mark.timeout(60)
@@ -32,6 +38,24 @@ CONCURRENT_ROUNDS = 50
 class Casino:
     accounts: AccountService
     fairness: FairnessService
+    rounds_played: int = 0
+    _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def take_nonce(self, player: Player) -> RoundFairness:
+        """What a round does with its nonce, without the money: draw, then commit the claim
+        (one round of the player at a time, as the round service plays them)."""
+        async with self._one_at_a_time:
+            for _ in range(8):
+                fair = await self.fairness.draw(player)
+                self.rounds_played += 1
+                claim = self.fairness.claim(fair, f"r-test-{self.rounds_played}")
+                try:
+                    await self.fairness.ledger.submit([claim])
+                except StreamConflict:  # a rotation revealed the pair meanwhile
+                    self.fairness.forget(player, fair)
+                    continue
+                return fair
+        raise AssertionError("the seed pair kept changing")
 
 
 @asynccontextmanager
@@ -88,12 +112,12 @@ async def test_concurrent_rounds_get_distinct_increasing_nonces(database_url: st
         player = await new_player(casino)
         await casino.fairness.current(player)
         rounds = await asyncio.gather(
-            *(casino.fairness.next_round(player) for _ in range(CONCURRENT_ROUNDS))
+            *(casino.take_nonce(player) for _ in range(CONCURRENT_ROUNDS))
         )
         assert sorted(r.nonce for r in rounds) == list(range(CONCURRENT_ROUNDS))
         assert len({r.pair_id for r in rounds}) == 1
         assert (await casino.fairness.current(player)).next_nonce == CONCURRENT_ROUNDS
-        one_by_one = [(await casino.fairness.next_round(player)).nonce for _ in range(3)]
+        one_by_one = [(await casino.take_nonce(player)).nonce for _ in range(3)]
         assert one_by_one == [CONCURRENT_ROUNDS, CONCURRENT_ROUNDS + 1, CONCURRENT_ROUNDS + 2]
 
 
@@ -102,8 +126,8 @@ async def test_consumed_nonces_survive_a_reopen(database_url: str) -> None:
         player = await new_player(casino)
         before = await casino.fairness.current(player)
         for played in range(1, 4):
-            await casino.fairness.next_round(player)
-            # Committed before next_round returned: a service with nothing cached sees it.
+            await casino.take_nonce(player)
+            # Committed before take_nonce returned: a service with nothing cached sees it.
             onlooker = FairnessService(
                 casino.fairness.store, casino.fairness.ledger, clock_ms=lambda: 1_800_000_000_000
             )
@@ -112,7 +136,7 @@ async def test_consumed_nonces_survive_a_reopen(database_url: str) -> None:
         after = await casino.fairness.current(player)
         assert after.server_seed_hash == before.server_seed_hash
         assert after.next_nonce == 3
-        assert (await casino.fairness.next_round(player)).nonce == 3
+        assert (await casino.take_nonce(player)).nonce == 3
 
 
 async def test_client_seed_rules(database_url: str) -> None:
@@ -125,7 +149,7 @@ async def test_client_seed_rules(database_url: str) -> None:
                 await casino.fairness.set_client_seed(player, bad)
         assert (await casino.fairness.current(player)).client_seed == "lucky~7!"
 
-        round_zero = await casino.fairness.next_round(player)
+        round_zero = await casino.take_nonce(player)
         assert round_zero.client_seed == "lucky~7!"
         with pytest.raises(ClientSeedLocked) as refused:
             await casino.fairness.set_client_seed(player, "another")
@@ -140,7 +164,7 @@ async def test_rotation_reveals_the_committed_seed(database_url: str) -> None:
     async with open_casino(database_url) as casino:
         player = await new_player(casino)
         committed = await casino.fairness.current(player)
-        played = [await casino.fairness.next_round(player) for _ in range(2)]
+        played = [await casino.take_nonce(player) for _ in range(2)]
         pair_id = played[0].pair_id
         assert await casino.fairness.revealed_seed(pair_id) is None
         secret = await casino.fairness.server_seed(pair_id)
@@ -157,7 +181,7 @@ async def test_rotation_reveals_the_committed_seed(database_url: str) -> None:
         assert now == rotation.current.pair.commitment()
         assert now.server_seed_hash != committed.server_seed_hash
         assert (now.client_seed, now.next_nonce) == (committed.client_seed, 0)
-        following = await casino.fairness.next_round(player)
+        following = await casino.take_nonce(player)
         assert (following.pair_id, following.nonce) == (rotation.current.pair_id, 0)
         with pytest.raises(SeedPairNotFound):
             await casino.fairness.revealed_seed(10**9)
@@ -167,7 +191,7 @@ async def test_rounds_racing_a_rotation_never_share_a_nonce(database_url: str) -
     async with open_casino(database_url) as casino:
         player = await new_player(casino)
         await casino.fairness.current(player)
-        calls = [casino.fairness.next_round(player) for _ in range(30)]
+        calls = [casino.take_nonce(player) for _ in range(30)]
         calls.insert(10, casino.fairness.rotate(player))  # type: ignore[arg-type]
         results = await asyncio.gather(*calls)
         taken = [(r.pair_id, r.nonce) for r in results if hasattr(r, "nonce")]
@@ -181,7 +205,7 @@ async def test_round_sources_reproduce_croupier_pf_1(database_url: str) -> None:
     async with open_casino(database_url) as casino:
         player = await new_player(casino)
         await casino.fairness.set_client_seed(player, "player")
-        first, second = [await casino.fairness.next_round(player) for _ in range(2)]
+        first, second = [await casino.take_nonce(player) for _ in range(2)]
         pocket, deck = roulette_pocket(first.source), shuffled_shoe(second.source)
         seed = (await casino.fairness.rotate(player)).revealed.pair.server_seed
 

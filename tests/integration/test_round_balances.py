@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 
 import pytest
 
 from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from croupier.domain.errors import IdempotencyConflict, InsufficientFunds
+from croupier.domain.ledger import Applied, Command
 from croupier.services.rounds.notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
@@ -74,7 +76,9 @@ async def test_one_key_racing_with_two_bets_plays_one_and_refuses_the_other(
         await platform.close()
 
 
-async def test_a_round_refused_for_funds_uses_no_nonce(database_url: str) -> None:
+async def test_a_round_refused_for_funds_uses_no_nonce(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Nonces run 0, 1, 2 … over the rounds that exist: a refused round leaves no gap."""
     platform = await open_platform(load_settings({}, database_url=database_url))
     try:
@@ -82,7 +86,15 @@ async def test_a_round_refused_for_funds_uses_no_nonce(database_url: str) -> Non
         first = await platform.rounds.play(player, "lotus-20", "spin-short-1", {"stake": 100})
         with pytest.raises(InsufficientFunds):
             await platform.rounds.play(player, "lotus-20", "spin-short-2", {"stake": 5_000})
+        submit, writes = platform.ledger.submit, []
+
+        async def counted(commands: Sequence[Command]) -> Applied:
+            writes.append(commands)
+            return await submit(commands)
+
+        monkeypatch.setattr(platform.ledger, "submit", counted)
         second = await platform.rounds.play(player, "lotus-20", "spin-short-3", {"stake": 20})
         assert (first["fairness"]["nonce"], second["fairness"]["nonce"]) == (0, 1)
+        assert len(writes) == 1  # the refused round's nonce was handed out again: no retry
     finally:
         await platform.close()

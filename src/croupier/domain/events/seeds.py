@@ -18,7 +18,7 @@ __all__ = ["NonceUsed", "SeedPairRevealed"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NonceUsed(Record):
-    """Nonce ``seq - 1`` of the pair went to ``round_id`` (``-`` for a nonce taken alone)."""
+    """Nonce ``seq - 1`` of the pair went to ``round_id``."""
 
     TYPE: ClassVar[str] = "nonce.used"
     FAMILY: ClassVar[str] = "seeds"

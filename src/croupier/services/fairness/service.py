@@ -25,7 +25,6 @@ so that a round costs no read: a stale cache shows as a failed claim, which rese
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -82,9 +81,6 @@ class FairnessService:
         self._new_server_seed_bytes = new_server_seed_bytes
         # player id -> (active pair, its next nonce, generation); least recently used first
         self._playing: OrderedDict[str, tuple[StoredPair, int, int]] = OrderedDict()
-        # player id -> the reading of their pair in flight, which the player's other rounds
-        # wait for instead of reading it again (and all drawing the same nonce)
-        self._loading: dict[str, asyncio.Future[None]] = {}
         self._generation = 0
 
     async def current(self, player: Player) -> Commitment:
@@ -144,29 +140,17 @@ class FairnessService:
         """The next round's fairness inputs. The nonce is *not* committed: the round commits
         :meth:`claim` with its money, or calls :meth:`forget` if the claim failed.
 
-        Nonces are counted in memory, so rounds of one player in flight together take
-        consecutive nonces; they claim them in the order they drew them if the caller
-        awaits nothing between this and its submission."""
+        Nonces are counted in memory: the caller draws one round of a player at a time and
+        submits its claim before drawing the next (the round service serialises a player's
+        rounds), so a reading of the pair serves every round until a claim fails."""
         player_id = player.player_id
-        for _ in range(_RACE_RETRIES_MAX):
-            cached = self._playing.pop(player_id, None)
-            if cached is not None:
-                active, nonce, generation = cached
-                break
-            loading = self._loading.get(player_id)
-            if loading is not None:
-                await asyncio.shield(loading)  # another round of this player reads the pair
-                continue
-            self._loading[player_id] = asyncio.get_running_loop().create_future()
-            try:
-                active, nonce = await self._load(player_id)
-            finally:
-                self._loading.pop(player_id).set_result(None)
+        cached = self._playing.pop(player_id, None)
+        if cached is not None:
+            active, nonce, generation = cached
+        else:
+            active, nonce = await self._load(player_id)
             self._generation += 1
             generation = self._generation
-            break
-        else:
-            raise SeedPairRefusal("the seed pair kept changing: try again")
         if nonce >= NONCE_MAX:
             raise SeedPairRefusal("this seed pair has used every nonce: rotate it")
         self._remember(player_id, (active, nonce + 1, generation))
@@ -198,18 +182,6 @@ class FairnessService:
         cached = self._playing.get(player.player_id)
         if cached is not None and cached[1:] == (fair.nonce + 1, fair.generation):
             self._playing[player.player_id] = (cached[0], fair.nonce, fair.generation)
-
-    async def next_round(self, player: Player) -> RoundFairness:
-        """A nonce taken and committed on its own, before this returns (no round with it)."""
-        for _ in range(_RACE_RETRIES_MAX):
-            fair = await self.draw(player)
-            try:
-                await self.ledger.submit([self.claim(fair, "-")])
-            except StreamConflict:
-                self.forget(player, fair)
-                continue
-            return fair
-        raise SeedPairRefusal("the seed pair kept changing: try again")
 
     async def server_seed(self, pair_id: int) -> str:
         """The server seed of any pair, revealed or not. Internal: never show it to players
