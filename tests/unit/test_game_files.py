@@ -57,3 +57,13 @@ def test_the_tools_read_the_folder_named_by_the_setting(tmp_path: Path) -> None:
     assert "lotus-20" in configured_game_files({}).game_ids()
     with pytest.raises(GameDefinitionError, match="CROUPIER_GAMES_DIR"):
         configured_game_files({"CROUPIER_GAMES_DIR": str(tmp_path / "missing")})
+
+
+def test_a_game_file_is_read_once_and_each_caller_gets_its_own_copy(tmp_path: Path) -> None:
+    """The catalogue and the rounds see the same data, even if the file changes meanwhile."""
+    folder = _folder(tmp_path, "games", {"lotus": "rows = 3\n"})
+    files = GameFiles((folder,))
+    first = files.load("lotus")
+    (folder / "lotus.toml").write_text("rows = 9\n", encoding="utf-8")
+    first["rows"] = 0  # a caller changing its copy changes nobody else's
+    assert files.load("lotus") == {"rows": 3}

@@ -14,6 +14,7 @@ The definitions come from folders read in order, a later one taking precedence:
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tomllib
@@ -66,6 +67,9 @@ class GameFiles:
         if not folders:
             raise ValueError("GameFiles needs at least one folder")
         self.folders = tuple(folders)
+        # Each file is read once: the catalogue certifies exactly the data that is played,
+        # even if a file changes on disk while the server starts.
+        self._loaded: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def shipped(cls, overlay: Path | None = None) -> GameFiles:
@@ -82,6 +86,11 @@ class GameFiles:
         that is not its name."""
         if not _GAME_ID.match(game_id):
             raise UnknownGame(f"unknown game {game_id!r}")
+        if game_id not in self._loaded:
+            self._loaded[game_id] = self._read(game_id)
+        return copy.deepcopy(self._loaded[game_id])  # callers may change their copy
+
+    def _read(self, game_id: str) -> dict[str, Any]:
         for folder in reversed(self.folders):
             source = folder.joinpath(game_id + _SUFFIX)
             if source.is_file():
