@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -19,11 +19,13 @@ from croupier.domain.fairness import (
     roulette_pocket,
     shuffled_shoe,
 )
+from croupier.domain.errors import SeedPairRefusal
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.accounts import AccountService, Player
 from croupier.services.fairness import (
     ClientSeedLocked,
     FairnessService,
+    Rotation,
     RoundFairness,
     SeedPairNotFound,
 )
@@ -56,6 +58,11 @@ class Casino:
                     continue
                 return fair
         raise AssertionError("the seed pair kept changing")
+
+    async def rotate_in_turn(self, player: Player) -> Rotation:
+        """A rotation as the round service asks for one: in turn among the player's rounds."""
+        async with self._one_at_a_time:
+            return await self.fairness.rotate(player)
 
 
 @asynccontextmanager
@@ -187,14 +194,33 @@ async def test_rotation_reveals_the_committed_seed(database_url: str) -> None:
             await casino.fairness.revealed_seed(10**9)
 
 
+async def test_a_rotation_in_turn_is_never_starved_by_rounds(database_url: str) -> None:
+    async with open_casino(database_url) as casino:
+        player = await new_player(casino)
+        first = await casino.fairness.current(player)
+        calls: list[Awaitable[object]] = [casino.take_nonce(player) for _ in range(30)]
+        calls.insert(10, casino.rotate_in_turn(player))
+        results = await asyncio.gather(*calls)
+        rotation = results.pop(10)
+        assert isinstance(rotation, Rotation)
+        assert rotation.revealed.pair.server_seed_hash == first.server_seed_hash
+        taken = [(r.pair_id, r.nonce) for r in results if isinstance(r, RoundFairness)]
+        old, new = rotation.revealed.pair_id, rotation.current.pair_id
+        assert taken == [(old, n) for n in range(10)] + [(new, n) for n in range(20)]
+
+
 async def test_rounds_racing_a_rotation_never_share_a_nonce(database_url: str) -> None:
+    """A rotation from another process does not wait its turn: it may lose every race (and is
+    refused, asking to try again), but no nonce is ever handed out twice or skipped."""
     async with open_casino(database_url) as casino:
         player = await new_player(casino)
         await casino.fairness.current(player)
-        calls = [casino.take_nonce(player) for _ in range(30)]
-        calls.insert(10, casino.fairness.rotate(player))  # type: ignore[arg-type]
-        results = await asyncio.gather(*calls)
-        taken = [(r.pair_id, r.nonce) for r in results if hasattr(r, "nonce")]
+        calls: list[Awaitable[object]] = [casino.take_nonce(player) for _ in range(30)]
+        calls.insert(10, casino.fairness.rotate(player))
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        rotation = results.pop(10)
+        assert isinstance(rotation, (Rotation, SeedPairRefusal)), rotation
+        taken = [(r.pair_id, r.nonce) for r in results if isinstance(r, RoundFairness)]
         assert len(taken) == 30 and len(set(taken)) == 30
         for pair_id in {pair for pair, _ in taken}:
             nonces = sorted(nonce for pair, nonce in taken if pair == pair_id)

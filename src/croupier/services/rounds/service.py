@@ -256,14 +256,18 @@ class RoundService:
         """Reveal the player's server seed and commit to a new one; refused while one of
         their rounds is open, whose outcome the revealed seed would show (a blackjack
         player would see the hole card and the shoe before deciding). The check and the
-        reveal are one step: a round dealt in between makes the reveal check again."""
+        reveal are one step: a round dealt in between makes the reveal check again.
+
+        It waits its turn among the player's rounds in this process, so a player playing
+        fast cannot starve it; rounds from other processes still only make it check again."""
 
         async def nothing_open() -> None:
             reserved = await self.ledger.open_pendings_debiting(player.cash_account_id)
             if any(pending.reason == "stake" for pending in reserved):  # not a withdrawal's
                 raise RoundInProgress("finish the round in progress before rotating the seed pair")
 
-        return await self.fairness.rotate(player, nothing_open=nothing_open)
+        async with self._one_at_a_time.hold(player.player_id):
+            return await self.fairness.rotate(player, nothing_open=nothing_open)
 
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One blackjack action on the player's open round; the same key again is a replay."""
