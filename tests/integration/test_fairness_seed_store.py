@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from croupier.bootstrap import make_seed_pair_store
+from croupier.domain.errors import SeedPairRefusal
 from croupier.domain.fairness import (
     InvalidClientSeed,
     ProvablyFairSource,
     roulette_pocket,
     shuffled_shoe,
 )
-from croupier.domain.errors import SeedPairRefusal
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.accounts import AccountService, Player
 from croupier.services.fairness import (
