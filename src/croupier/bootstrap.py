@@ -117,7 +117,7 @@ class Platform:
                 close()
 
 
-def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
+def make_stream(stream_url: str, ledger: StreamReader, replicas: int = 1) -> EventStream:
     """The event stream adapter for ``CROUPIER_STREAM_URL``."""
     if stream_url == "memory://":
         from croupier.adapters.stream.inprocess import InProcessStream
@@ -133,6 +133,7 @@ def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
         address,
         stream_name=options.get("stream", "CROUPIER_EVENTS"),
         subject_prefix=options.get("prefix", "croupier"),
+        num_replicas=replicas,
     )
 
 
@@ -142,7 +143,7 @@ async def open_stream(
     """The event stream, with the relay and the ticker on the handler table, which listens
     to the ledger writer."""
     assert ledger.writer is not None
-    stream = make_stream(settings.realtime.stream_url, ledger)
+    stream = make_stream(settings.realtime.stream_url, ledger, settings.realtime.stream_replicas)
     await stream.start()
     relay = OutboxRelay(ledger, stream)
     ticker = JackpotTicker(ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000)

@@ -56,6 +56,8 @@ class RealtimeSettings:
 
     #: ``memory://`` (in-process, the outbox as the log) or ``nats://host:port`` (JetStream).
     stream_url: str = "memory://"
+    #: Copies JetStream keeps of the event stream (3 on a 3-node NATS cluster).
+    stream_replicas: int = 1
     message_bytes_max: int = 16 * 1024
     messages_per_s: int = 50
     messages_burst: int = 100
@@ -209,6 +211,7 @@ def load_settings(
         raise ConfigError(f"CROUPIER_STREAM_URL must be memory:// or nats://…: {stream_url!r}")
     realtime = RealtimeSettings(
         stream_url=stream_url,
+        stream_replicas=_int(env, "CROUPIER_STREAM_REPLICAS", 1, 1, 5),
         message_bytes_max=_int(env, "CROUPIER_WS_MESSAGE_BYTES_MAX", 16 * 1024, 256, 1024 * 1024),
         messages_per_s=_int(env, "CROUPIER_WS_MESSAGES_PER_S", 50, 1, 100_000),
         messages_burst=_int(env, "CROUPIER_WS_MESSAGES_BURST", 100, 1, 100_000),

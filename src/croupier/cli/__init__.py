@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, demo, fairness, ledger, loadtest, rtp, serve
+from croupier.cli import bench, cluster, demo, fairness, ledger, loadtest, rtp, serve
 
 app = typer.Typer(
     name="croupier",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
+app.add_typer(cluster.app, name="cluster")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

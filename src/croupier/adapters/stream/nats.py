@@ -81,6 +81,7 @@ class JetStreamStream:
         stream_name: str = "CROUPIER_EVENTS",
         subject_prefix: str = "croupier",
         timeout_s: float = 5.0,
+        num_replicas: int = 1,
     ) -> None:
         if not _NAME.match(stream_name):
             raise ValueError(f"a JetStream stream name is [A-Za-z0-9_-]+: {stream_name!r}")
@@ -92,6 +93,8 @@ class JetStreamStream:
         self.stream_name = stream_name
         self.subject_prefix = subject_prefix
         self.timeout_s = timeout_s
+        #: Copies of the stream JetStream keeps (1 on one server; 3 on a 3-node cluster).
+        self.num_replicas = num_replicas
         self._fanout = Fanout()
         self._families: set[str] = set()  # subscribed on every connection this adapter opens
         self._subscribing: dict[str, asyncio.Task[None]] = {}
@@ -117,7 +120,8 @@ class JetStreamStream:
         if self._nc is not None:
             return
         nc = await nats.connect(
-            self.url,
+            # ``nats://a:4222,nats://b:4222``: every server of a cluster, tried in turn
+            [server.strip() for server in self.url.split(",")],
             name="croupier",
             connect_timeout=max(1, round(self.timeout_s)),
             max_reconnect_attempts=1,  # fail fast when the server is down at start …
@@ -167,12 +171,14 @@ class JetStreamStream:
                     discard=DiscardPolicy.OLD,
                     duplicate_window=DUPLICATE_WINDOW_S,
                     allow_direct=True,
+                    num_replicas=self.num_replicas,
                 )
             )
             return
         current = info.config
         if (
             current.subjects != subjects
+            or (current.num_replicas or 1) != self.num_replicas
             or not current.allow_direct
             or abs((current.duplicate_window or 0) - DUPLICATE_WINDOW_S) > 1e-3
         ):
@@ -183,6 +189,7 @@ class JetStreamStream:
                     subjects=subjects,
                     duplicate_window=DUPLICATE_WINDOW_S,
                     allow_direct=True,
+                    num_replicas=self.num_replicas,
                 )
             )
 
@@ -374,11 +381,14 @@ class JetStreamStream:
         return self._jsm
 
     def _where(self) -> str:
-        """The URL without credentials, for the logs."""
-        parts = urlsplit(self.url)
-        host = parts.hostname or ""
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        return urlunsplit(parts._replace(netloc=netloc))
+        """The URL(s) without credentials, for the logs."""
+        where = []
+        for url in self.url.split(","):
+            parts = urlsplit(url.strip())
+            host = parts.hostname or ""
+            netloc = f"{host}:{parts.port}" if parts.port else host
+            where.append(urlunsplit(parts._replace(netloc=netloc)))
+        return ",".join(where)
 
     async def _on_error(self, error: Exception) -> None:
         _log.warning("NATS at %s: %s", self._where(), error or type(error).__name__)

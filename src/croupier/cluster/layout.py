@@ -1,0 +1,122 @@
+"""The shape of one cluster: its components, their ports and paths, kept in DIR/cluster.json.
+
+Component names are fixed (``etcd-1``, ``postgres-2``, ``gateway-1`` …); which PostgreSQL node
+is the primary, which Redis the primary and which writer the active one changes at run time,
+so ``postgres-primary``, ``redis-primary`` and ``writer-active`` are aliases resolved by asking
+the engines (see :mod:`croupier.cluster.status`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ETCD_MEMBERS = 3
+POSTGRES_NODES = 2
+NATS_NODES = 3
+SENTINELS = 3
+WRITERS = 2
+STATE_FILE = "cluster.json"
+
+
+def port_needs(gateways: int) -> dict[str, tuple[str, ...]]:
+    """Each component's ports by purpose; the first one is its main port."""
+    needs: dict[str, tuple[str, ...]] = {}
+    for i in range(1, ETCD_MEMBERS + 1):
+        needs[f"etcd-{i}"] = ("client", "peer")
+    for i in range(1, POSTGRES_NODES + 1):
+        needs[f"postgres-{i}"] = ("postgres", "rest")
+    for i in range(1, NATS_NODES + 1):
+        needs[f"nats-{i}"] = ("client", "cluster", "monitor")
+    for i in (1, 2):
+        needs[f"redis-{i}"] = ("redis",)
+    for i in range(1, SENTINELS + 1):
+        needs[f"sentinel-{i}"] = ("sentinel",)
+    needs["haproxy"] = ("https", "postgres", "stats")
+    for i in range(1, WRITERS + 1):
+        needs[f"writer-{i}"] = ("health",)
+    for i in range(1, gateways + 1):
+        needs[f"gateway-{i}"] = ("http",)
+    return needs
+
+
+@dataclass
+class Layout:
+    """Everything ``status``, ``kill`` and ``down`` need to find a cluster again."""
+
+    dir: Path
+    gateways: int
+    ports: dict[str, dict[str, int]]
+    #: "roles" (writers and gateways) or "all-in-one" (one ``croupier serve``: the installed
+    #: Croupier has no ``writer`` command yet).
+    croupier_mode: str = "roles"
+    #: Components started by ``up`` (name → pid of the process it started).
+    pids: dict[str, int] = field(default_factory=dict)
+
+    # -- paths ---------------------------------------------------------------------------------
+    def home(self, name: str) -> Path:
+        return self.dir / name
+
+    def log(self, name: str) -> Path:
+        return self.dir / "logs" / f"{name}.log"
+
+    def pidfile(self, name: str) -> Path:
+        return self.dir / "run" / f"{name}.pid"
+
+    @property
+    def cert(self) -> Path:
+        """The self-signed certificate (PEM), what a client trusts."""
+        return self.dir / "tls" / "cert.pem"
+
+    @property
+    def haproxy_pem(self) -> Path:
+        """Certificate then key, the one file HAProxy reads."""
+        return self.dir / "tls" / "haproxy.pem"
+
+    # -- endpoints -----------------------------------------------------------------------------
+    def port(self, name: str, purpose: str | None = None) -> int:
+        ports = self.ports[name]
+        return ports[purpose] if purpose else next(iter(ports.values()))
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port('haproxy', 'https')}"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port('haproxy', 'postgres')}/croupier"
+
+    @property
+    def stream_url(self) -> str:
+        return ",".join(
+            f"nats://127.0.0.1:{self.port(f'nats-{i}', 'client')}" for i in range(1, NATS_NODES + 1)
+        )
+
+    @property
+    def state_url(self) -> str:
+        sentinels = ",".join(
+            f"127.0.0.1:{self.port(f'sentinel-{i}')}" for i in range(1, SENTINELS + 1)
+        )
+        return f"redis+sentinel://{sentinels}/croupier"
+
+    def names(self, kind: str) -> list[str]:
+        return [name for name in self.ports if name.rsplit("-", 1)[0] == kind]
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self) -> None:
+        data = asdict(self)
+        data["dir"] = str(self.dir)
+        tmp = self.dir / f"{STATE_FILE}.tmp"
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True))
+        tmp.replace(self.dir / STATE_FILE)
+
+    @classmethod
+    def load(cls, directory: Path) -> Layout:
+        path = directory.resolve() / STATE_FILE
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no cluster in {directory} (no {STATE_FILE})") from None
+        data["dir"] = Path(data["dir"])
+        return cls(**data)
