@@ -1,7 +1,8 @@
 """``croupier cluster down``: stop every process of a cluster, tier by tier, then make sure.
 
-Front first (HAProxy soft-stops: it stops listening and lets open connections finish), then
-Croupier, then Patroni (which stops its PostgreSQL) and the Sentinels, then Redis and NATS,
+Croupier first (a gateway finishes the requests it has; HAProxy's ``/readyz`` check takes
+it out), then HAProxy (SIGUSR1, a soft stop: it stops listening and lets open connections
+finish — after Croupier, whose database connections through it would hold it), then Patroni (which stops its PostgreSQL) and the Sentinels, then Redis and NATS,
 etcd last (Patroni still talks to it while it shuts down). Each tier gets SIGTERM and a
 deadline, then SIGKILL. Last, anything still running with DIR in its command line (a
 postmaster Patroni started in a session of its own) is killed.
@@ -17,8 +18,8 @@ from croupier.cluster import ports, processes
 from croupier.cluster.layout import Layout
 
 _TIERS = (
-    ("haproxy",),
     ("gateway", "writer"),
+    ("haproxy",),
     ("postgres", "sentinel"),
     ("redis", "nats"),
     ("etcd",),

@@ -41,6 +41,9 @@ def config(layout: Layout, name: str) -> dict[str, object]:
         "initial-cluster-token": f"croupier-{token}",
         "initial-cluster-state": "new",
         "enable-v2": False,
+        # Patroni's etcd3 client speaks the JSON gateway (/v3/…), off by default when
+        # etcd reads a config file (on with flags)
+        "enable-grpc-gateway": True,
         "heartbeat-interval": 100,
         "election-timeout": 1000,
         "logger": "zap",

@@ -30,7 +30,8 @@ def config(layout: Layout) -> str:
     return f"""# written by `croupier cluster up`
 global
     log stdout format raw local0 info
-    maxconn 20000
+    # 2 fds per proxied connection: within the usual 20000 open-files limit
+    maxconn 8000
     stats socket {run}/haproxy.sock mode 600 level admin
     hard-stop-after 30s
     ssl-default-bind-options ssl-min-ver TLSv1.3
