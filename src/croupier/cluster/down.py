@@ -2,10 +2,11 @@
 
 Croupier first (a gateway finishes the requests it has; HAProxy's ``/readyz`` check takes
 it out), then HAProxy (SIGUSR1, a soft stop: it stops listening and lets open connections
-finish — after Croupier, whose database connections through it would hold it), then Patroni (which stops its PostgreSQL) and the Sentinels, then Redis and NATS,
-etcd last (Patroni still talks to it while it shuts down). Each tier gets SIGTERM and a
-deadline, then SIGKILL. Last, anything still running with DIR in its command line (a
-postmaster Patroni started in a session of its own) is killed.
+finish — after Croupier, whose database connections through it would hold it), then
+Patroni (which stops its PostgreSQL) and the Sentinels, then Redis and NATS, etcd last
+(Patroni still talks to it while it shuts down). Each tier gets SIGTERM and a deadline,
+then SIGKILL. Last, anything still running with DIR in its command line (a postmaster
+Patroni started in a session of its own) is killed.
 """
 
 from __future__ import annotations
