@@ -16,6 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The processes this one started, by pid: kept so they are reaped (``poll``) when they exit
+#: while we still run, and so Popen does not warn that it was dropped while they ran.
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -53,6 +57,7 @@ def start(spec: Spec, log: Path, pidfile: Path) -> int:
             group=gid,
             extra_groups=groups,
         )
+    _children[process.pid] = process
     pidfile.write_text(f"{process.pid}\n")
     return process.pid
 
@@ -67,6 +72,8 @@ def _stat_state(pid: int) -> str | None:
 
 def alive(pid: int) -> bool:
     """The process exists and is not a zombie (an exited child nobody reaped yet)."""
+    if pid in _children and _children[pid].poll() is not None:
+        return False
     state = _stat_state(pid)
     return state is not None and state not in {"Z", "X"}
 
