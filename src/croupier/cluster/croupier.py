@@ -76,5 +76,6 @@ def names_to_start(layout: Layout) -> tuple[list[str], list[str]]:
 
 
 def writer_health_url(layout: Layout, name: str) -> str:
-    """200 while this writer holds the lease (the active one)."""
-    return f"http://127.0.0.1:{layout.port(name, 'health')}/"
+    """``croupier writer --health-port``'s ``/readyz``: 200 only while this writer is the
+    active one (holds the lease, reaches its database)."""
+    return f"http://127.0.0.1:{layout.port(name, 'health')}/readyz"

@@ -120,8 +120,7 @@ class JetStreamStream:
         if self._nc is not None:
             return
         nc = await nats.connect(
-            # ``nats://a:4222,nats://b:4222``: every server of a cluster, tried in turn
-            [server.strip() for server in self.url.split(",")],
+            self.url.split(","),  # a cluster: nats://a:4222,nats://b:4222
             name="croupier",
             connect_timeout=max(1, round(self.timeout_s)),
             max_reconnect_attempts=1,  # fail fast when the server is down at start …
@@ -178,18 +177,19 @@ class JetStreamStream:
         current = info.config
         if (
             current.subjects != subjects
-            or (current.num_replicas or 1) != self.num_replicas
+            or (current.num_replicas or 1) < self.num_replicas
             or not current.allow_direct
             or abs((current.duplicate_window or 0) - DUPLICATE_WINDOW_S) > 1e-3
         ):
-            # Only what this adapter relies on changes; limits an operator set are kept.
+            # Only what this adapter relies on changes; limits an operator set are kept, and
+            # replicas only ever go up (a process started with fewer never shrinks it).
             await jsm.update_stream(
                 dataclasses.replace(
                     current,
                     subjects=subjects,
                     duplicate_window=DUPLICATE_WINDOW_S,
                     allow_direct=True,
-                    num_replicas=self.num_replicas,
+                    num_replicas=max(current.num_replicas or 1, self.num_replicas),
                 )
             )
 
