@@ -1,15 +1,18 @@
 # Croupier: two commands do all the set-up on a machine that has only Python 3.11+.
 #   make run   — create .venv, install Croupier, serve the API on the embedded default (SQLite)
 #   make test  — create .venv, install with test extras, lint, type-check, run every test
+#   make cluster — the whole scale-out topology on loopback in ./cluster (docs/operations.md)
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# Where `make cluster` puts the cluster's configs, data, logs and pids.
+CLUSTER_DIR ?= $(CURDIR)/cluster
 # Your own game files, beside and over the shipped ones (games/README.md): for run and demo.
 CROUPIER_GAMES_DIR ?= $(CURDIR)/games
 
-.PHONY: run demo test lint typecheck pytest bench rng-report clean install install-test
+.PHONY: run demo test lint typecheck pytest bench rng-report clean install install-test cluster cluster-down
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Croupier needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -47,6 +50,13 @@ pytest: install-test
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 test: lint typecheck pytest
+
+# Installs the Debian packages it needs when run as root (apt-get), then prints the endpoints.
+cluster: install
+	$(BIN)/croupier cluster up --dir '$(CLUSTER_DIR)'
+
+cluster-down: install
+	$(BIN)/croupier cluster down --dir '$(CLUSTER_DIR)'
 
 bench: install
 	$(BIN)/croupier bench ledger --backend sqlite --seconds 10
