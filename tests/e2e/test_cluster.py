@@ -170,6 +170,19 @@ async def _open_stream(url: str, replicas: int) -> None:
     await stream.close()
 
 
+def test_a_second_up_in_a_running_clusters_dir_is_refused(
+    cluster: tuple[Path, dict[str, Any]],
+) -> None:
+    directory, _ = cluster
+    again = _croupier("up", "--dir", str(directory), timeout_s=120)
+    assert again.returncode == 1
+    assert f"a cluster is running in {directory}" in again.stderr
+    assert all(
+        entry["pid"] is None or entry["alive"]
+        for entry in _status(directory)["components"].values()
+    )
+
+
 def test_the_url_survives_a_gateway_kill(cluster: tuple[Path, dict[str, Any]]) -> None:
     directory, info = cluster
     if info["croupier_mode"] == "all-in-one":

@@ -172,3 +172,16 @@ def test_the_certificate_is_for_loopback_and_matches_its_key(tmp_path: Path) -> 
     assert isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
     assert (tmp_path / "haproxy.pem").stat().st_mode & 0o077 == 0
     assert b"PRIVATE KEY" in (tmp_path / "haproxy.pem").read_bytes()
+
+
+def test_a_name_or_role_that_matches_nothing_is_refused_clearly(tmp_path: Path) -> None:
+    from croupier.cluster import status
+
+    layout = _layout(tmp_path)
+    assert status.resolve(layout, "nats-2") == "nats-2"
+    with pytest.raises(status.UnknownComponent, match="no component 'nats-9'; known: etcd-1"):
+        status.resolve(layout, "nats-9")
+    with pytest.raises(status.UnknownComponent, match="no postgres is primary now"):
+        status.resolve(layout, "postgres-primary")  # nothing runs: nobody holds the role
+    with pytest.raises(status.UnknownComponent, match="gateway-1 is not running"):
+        status.kill(layout, "gateway-1")
