@@ -30,7 +30,8 @@ def test_a_started_process_is_detached_logged_and_killed_with_its_children(
     child = int((tmp_path / "child").read_text())
     assert processes.alive(pid) and processes.alive(child)
     assert str(tmp_path) in processes.cmdline(pid)
-    assert pid in processes.processes_mentioning(str(tmp_path))
+    assert pid in processes.processes_mentioning(str(tmp_path), frozenset({"sh"}))
+    assert pid not in processes.processes_mentioning(str(tmp_path))  # not a cluster program
     processes.signal_group(pid, signal.SIGKILL)  # the whole group: the child too
     _wait_gone(pid)
     _wait_gone(child)

@@ -94,17 +94,29 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def processes_mentioning(text: str) -> list[int]:
-    """Live processes whose command line contains ``text`` (a cluster's DIR): what is left
-    over after the recorded pids are gone (e.g. a postmaster Patroni started in its own
-    session)."""
+#: The programs a cluster runs: only these are swept up by :func:`processes_mentioning`
+#: (never, say, a ``tail -f DIR/logs/…`` someone left open).
+CLUSTER_PROGRAMS = frozenset(
+    {"postgres", "patroni", "etcd", "nats-server", "redis-server", "haproxy"}
+)
+
+
+def processes_mentioning(text: str, programs: frozenset[str] = CLUSTER_PROGRAMS) -> list[int]:
+    """Live processes of ``programs`` whose command line contains ``text`` (a cluster's
+    DIR): what is left over after the recorded pids are gone (e.g. a postmaster Patroni
+    started in its own session). A program is the base name of the first or second word
+    (``python3 /usr/bin/patroni …`` is patroni)."""
     found: list[int] = []
     mine = _ancestors(os.getpid())  # ``croupier cluster down --dir DIR`` and its callers
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in mine:
-            pid = int(entry.name)
-            if text in cmdline(pid) and alive(pid):
-                found.append(pid)
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        pid = int(entry.name)
+        line = cmdline(pid)
+        if text not in line or not alive(pid):
+            continue
+        if {Path(word).name for word in line.split()[:2]} & programs:
+            found.append(pid)
     return sorted(found)
 
 
