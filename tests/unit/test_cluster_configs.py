@@ -185,3 +185,12 @@ def test_a_name_or_role_that_matches_nothing_is_refused_clearly(tmp_path: Path) 
         status.resolve(layout, "postgres-primary")  # nothing runs: nobody holds the role
     with pytest.raises(status.UnknownComponent, match="gateway-1 is not running"):
         status.kill(layout, "gateway-1")
+
+
+def test_up_refuses_a_dir_the_postgres_user_cannot_reach(tmp_path: Path) -> None:
+    from croupier.cluster import up
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    with pytest.raises(up.ClusterError, match=f"{locked} is not searchable by other users"):
+        up._prepare(locked / "cluster")
