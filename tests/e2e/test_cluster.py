@@ -1,6 +1,7 @@
 """``croupier cluster up`` for real: every engine from Debian's packages on loopback, HAProxy
-terminating TLS 1.3, a player registered and a round played through it, a gateway killed
-while the URL keeps serving, and ``down`` leaving no process behind.
+terminating TLS 1.3, a player registered and a round played through it (HTTP, and the
+player's events over WebSocket through the NATS cluster, whose stream has 3 replicas), a
+gateway killed while the URL keeps serving, and ``down`` leaving no process behind.
 
 Marked ``cluster`` (``pytest -m cluster``); it runs in ``make test`` under
 ``CROUPIER_REQUIRE_SERVICES=1`` (as root, ``up`` installs the packages it needs) and is
@@ -28,6 +29,7 @@ import pytest
 from croupier.cluster import packages, processes
 from tests.conftest import service_unavailable, services_required
 from tests.e2e.test_wallet_flow import _register_and_login
+from tests.support.ws import Client
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(600)]
 
@@ -157,9 +159,25 @@ def test_a_cluster_serves_over_tls_13(cluster: tuple[Path, dict[str, Any]]) -> N
         )
         assert deposit.status_code == 201, deposit.text
         _play(client, auth, "spin-cluster-1")
+    # WebSocket through HAProxy (wss): the player's events, relayed through the NATS cluster
+    events = asyncio.run(_player_events(info, auth))
+    assert events and all(event["seq"] > 0 for event in events)
     assert _stream_replicas(info) == 3
     asyncio.run(_open_stream(info["stream_url"], replicas=1))  # a process asking for fewer …
     assert _stream_replicas(info) == 3  # … never shrinks it
+
+
+async def _player_events(info: dict[str, Any], auth: dict[str, str]) -> list[dict[str, Any]]:
+    from websockets.asyncio.client import connect
+
+    url = info["url"].replace("https://", "wss://") + "/v1/ws"
+    async with connect(url, ssl=_tls(info), additional_headers=auth) as connection:
+        client = Client(connection)
+        try:
+            await client.request({"type": "subscribe", "channel": "player", "after_seq": 0})
+            return await client.wait_events(1, timeout=30)
+        finally:
+            client._reader.cancel()
 
 
 async def _open_stream(url: str, replicas: int) -> None:
