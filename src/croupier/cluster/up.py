@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import shutil
 import stat
 from collections.abc import Callable
@@ -95,7 +96,8 @@ def _write_configs(layout: Layout) -> None:
         path.write_text(text)
     tls.write(layout.cert, layout.haproxy_pem)
     for name in layout.names("postgres"):
-        shutil.chown(layout.home(name), patroni.RUN_AS, patroni.RUN_AS)
+        if os.geteuid() == 0:  # PostgreSQL runs as `postgres` then (else as ourselves)
+            shutil.chown(layout.home(name), patroni.RUN_AS, patroni.RUN_AS)
         layout.home(name).chmod(0o700)
         (layout.home(name) / "patroni.yml").chmod(0o644)
 
