@@ -140,8 +140,10 @@ class RoundNonces(RuleBasedStateMachine):
         ]
         assert set(self.committed.values()) <= set(round_ids)  # every answered round is there
         used: dict[tuple[int, int], str] = {}
+        batch_of: dict[str, int] = {}
         for round_id in round_ids:
             (played,) = await store.stream_events(round_stream(round_id), limit=2)
+            batch_of[round_id] = played.batch_seq
             record = json.loads(played.data_json)
             fairness = record["fairness"]
             key = (fairness["pair_id"], fairness["nonce"])
@@ -154,10 +156,16 @@ class RoundNonces(RuleBasedStateMachine):
             assert (outcome.shown, outcome.win_minor) == (record["outcome"], record["win"])
         for pair_id in {pair for pair, _ in used}:
             claims = await store.stream_events(pair_stream(pair_id), limit=100_000)
-            assert [json.loads(c.data_json)["round_id"] for c in claims] == [
-                used[(pair_id, nonce)] for nonce in range(len(claims))
+            # A claim no longer names its round: the round whose record names the pair and
+            # the nonce committed in the claim's group, so in its batch.
+            assert [c.batch_seq for c in claims] == [
+                batch_of[used[(pair_id, nonce)]] for nonce in range(len(claims))
             ]
             pair = await self.platform.fairness.pair(pair_id)
+            # the pair's commitment is in the chain, on its first claim
+            assert json.loads(claims[0].data_json) == {
+                "server_seed_hash": pair.pair.server_seed_hash
+            }
             if pair.revealed:  # no round committed a nonce once the pair was revealed
                 assert pair.pair.nonce == len(claims)
         assert (await verify_ledger(store)).ok

@@ -15,7 +15,7 @@ still reads what a newer writer adds.
 >>> append.stream, append.type, append.data_json
 ('seeds:7', 'nonce.used', '{"round_id":"r1"}')
 >>> decode(append)
-NonceUsed(pair_id=7, round_id='r1')
+NonceUsed(pair_id=7, round_id='r1', server_seed_hash=None)
 """
 
 from __future__ import annotations
@@ -163,6 +163,11 @@ def _from_data(kind: type[T], data: Any, address: str | None) -> T:
     for field in _FIELDS[kind]:
         if field.role is FieldRole.ADDRESS:
             raw: Any = address
+            # an older version stored it in the data too (round.played 1): it must agree
+            if field.name in data and str(data[field.name]) != address:
+                raise _Mismatch(
+                    f"{field.name!r} {data[field.name]!r:.40} belongs on another stream"
+                )
         elif field.name in data:
             raw = data[field.name]
         elif field.role is FieldRole.DATA:
