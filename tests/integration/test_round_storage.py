@@ -16,7 +16,7 @@ from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import IdempotencyConflict
-from croupier.domain.events import encode, pair_stream, reveal_stream, round_stream
+from croupier.domain.events import pair_stream, reveal_stream, round_stream
 from croupier.domain.fairness import server_seed_hash
 from croupier.domain.ledger import AppendEvent, Command
 from croupier.services.jackpots import house_account
@@ -25,6 +25,7 @@ from croupier.services.ledger.bets import instant_bet
 from croupier.services.rounds.notices import settled_fills, settled_notice, started_notice
 from croupier.services.rounds.opening import RoundOpening
 from tests.support.platform import funded_player
+from tests.support.records import round_played_v1
 
 RED = {"bets": [{"type": "red", "stake": 100}]}
 
@@ -52,10 +53,10 @@ async def test_compact_rounds_are_recalled_replayed_and_verified(platform: Platf
     for view in (slot, wheel):
         assert view["fairness"]["server_seed_hash"] == commitment
         stored = await _stored(platform, view["round_id"])
-        assert "round_id" not in stored and "server_seed_hash" not in stored["fairness"]
+        assert "round_id" not in stored and "server_seed_hash" not in stored["f"]
     # the slot's fingerprint is derived, the roulette bet's stored (its numbers filled in)
-    assert "request_fingerprint" not in await _stored(platform, slot["round_id"])
-    assert "request_fingerprint" in await _stored(platform, wheel["round_id"])
+    assert "rf" not in await _stored(platform, slot["round_id"])
+    assert "rf" in await _stored(platform, wheel["round_id"])
     again = await platform.rounds.play(player, "lotus-20", "compact-0001", {"stake": 100})
     assert again == slot == await platform.rounds.view(slot["round_id"], player)
     assert await platform.rounds.play(player, "european-roulette", "compact-0002", RED) == wheel
@@ -96,7 +97,7 @@ async def _play_as_version_1(platform: Platform, player: Player, key: str) -> st
         request_fingerprint=fingerprint,
         fairness=dataclasses.replace(played.fairness, server_seed_hash=fair.server_seed_hash),
     )
-    data = json.loads(encode(v1).data_json) | {"round_id": round_id}
+    data = round_played_v1(v1)
     fills = settled_fills(v1, jackpot_hit=False)
     group: list[Command] = [
         *platform.rounds.jackpots.open_house("EUR"),

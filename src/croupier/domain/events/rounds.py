@@ -13,10 +13,17 @@ versions (an instant round as ``round.started`` then ``round.settled``) decode t
   (``round:<id>``), the server seed's hash is its seed pair's (the pair's store, and the
   ledger's chain on the pair's first nonce claim: ``NonceUsed.server_seed_hash``), and the
   fingerprint is :func:`request_fingerprint` of the game and the choices, stored only when
-  the request was not its choices (a roulette bet's numbers, filled in by the game).
+  the request was not its choices (a roulette bet's numbers, filled in by the game). Its
+  top-level keys are short (nobody outside reads this record as JSON: clients see the
+  player's notices), each field's in the class below: ``p`` player_id, ``g`` game_id,
+  ``gv`` game_version, ``c`` currency, ``s`` stake, ``ch`` choices, ``rf``
+  request_fingerprint, ``f`` fairness (its own keys spelled out), ``o`` outcome, ``w`` win,
+  ``jc`` jackpot_contribution, ``b`` balance_after, ``jw`` jackpot_win.
 
-A version-2 record is about 40 % smaller; readers fill what it leaves out
-(:attr:`RoundPlayed.fingerprint`, recall's ``server_seed_hash``).
+A version-2 record is about half the size of version 1's; readers fill what it leaves out
+(:attr:`RoundPlayed.fingerprint`, recall's ``server_seed_hash``). A record with the long
+keys is version 1 (or a version-2 record written before the keys were short, by no
+release).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from croupier.domain.events.base import Record, address, filled, optional
+from croupier.domain.events.base import Record, address, data, filled, optional
 from croupier.domain.events.streams import round_stream
 
 __all__ = [
@@ -74,19 +81,19 @@ class RoundPlayed(Record):
     FAMILY: ClassVar[str] = "round"
 
     round_id: str = address()
-    player_id: str
-    game_id: str
-    game_version: int
-    currency: str
-    stake: int  # minor units, as every amount here
-    choices: Any  # the bet as the game parsed it: JSON, shown back in recall
-    request_fingerprint: str | None = optional()  # None: derived from the choices
-    fairness: RecordedFairness
-    outcome: Mapping[str, Any]
-    win: int
-    jackpot_contribution: int
-    balance_after: int | None = filled()
-    jackpot_win: int | None = filled()
+    player_id: str = data("p")
+    game_id: str = data("g")
+    game_version: int = data("gv")
+    currency: str = data("c")
+    stake: int = data("s")  # minor units, as every amount here
+    choices: Any = data("ch")  # the bet as the game parsed it: JSON, shown back in recall
+    request_fingerprint: str | None = optional("rf")  # None: derived from the choices
+    fairness: RecordedFairness = data("f")
+    outcome: Mapping[str, Any] = data("o")
+    win: int = data("w")
+    jackpot_contribution: int = data("jc")
+    balance_after: int | None = filled("b")
+    jackpot_win: int | None = filled("jw")
 
     @property
     def stream(self) -> str:
