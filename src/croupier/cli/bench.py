@@ -117,7 +117,8 @@ def storage(
     database_url: str | None = typer.Option(
         None,
         "--database-url",
-        help="postgres: admin URL to create the scratch database on; sqlite: its directory.",
+        help="postgres: admin URL to create the scratch database on; sqlite: its directory "
+        "(one backend only; with both, the defaults).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per backend."),
 ) -> None:
