@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from croupier.domain.games.base import InstantGame
 from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
+from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -33,6 +34,7 @@ from croupier.services.wallet import WalletService
 
 __all__ = [
     "Platform",
+    "make_login_limiter",
     "make_player_store",
     "make_seed_pair_store",
     "make_store",
@@ -88,6 +90,7 @@ class Platform:
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness_problems(self) -> list[str]:
@@ -115,6 +118,8 @@ class Platform:
             await self.ledger.close()
             for close in self.closers:
                 close()
+            for aclose in self.async_closers:
+                await aclose()
 
 
 def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
@@ -158,6 +163,20 @@ async def open_stream(
         await stream.close()
         raise
     return stream, relay, ticker
+
+
+AsyncCloser = Callable[[], Awaitable[None]]
+
+
+def make_login_limiter(settings: Settings) -> tuple[LoginLimiter, list[AsyncCloser]]:
+    """The login limiter for ``CROUPIER_STATE_URL``, and what closes it: in this process
+    (``memory://``), or shared by every gateway on Redis."""
+    if settings.state_url == "memory://":
+        return MemoryLoginLimiter(settings.accounts), []
+    from croupier.adapters.state import RedisLoginLimiter, connect_state
+
+    state = connect_state(settings.state_url)
+    return RedisLoginLimiter(state, settings.accounts), [state.close]
 
 
 def make_player_store(database_url: str) -> PlayerStore:
@@ -236,10 +255,11 @@ async def open_platform(settings: Settings) -> Platform:
         await ledger.close()
         raise
     hasher = Argon2PasswordHasher()
+    limiter, state_closers = make_login_limiter(settings)
     accounts = AccountService(
         players,
         ledger,
-        limiter=MemoryLoginLimiter(settings.accounts),
+        limiter=limiter,
         clock=lambda: datetime.now(UTC),
         limits=settings.accounts,
         hasher=hasher,
@@ -279,5 +299,6 @@ async def open_platform(settings: Settings) -> Platform:
         relay=relay,
         handlers=handlers,
         closers=[hasher.close],
+        async_closers=state_closers,
         tasks=tasks,
     )
