@@ -168,7 +168,7 @@ async def test_two_gateways_at_once_never_admit_past_a_limit(shared: Make) -> No
     assert sum(registered) == 7
 
 
-async def test_every_key_expires(shared: Make, redis_state_url: str) -> None:
+async def test_every_key_expires(shared: Make, states: list[RedisState]) -> None:
     limiter = shared(AccountLimits(login_failures_max=2))
     await limiter.admit_registration(ip="ip", now_s=T0)
     await limiter.admit(ip="ip", account="a", now_s=T0)
@@ -176,14 +176,11 @@ async def test_every_key_expires(shared: Make, redis_state_url: str) -> None:
     await limiter.record_success(ip="ip", account="a", now_s=T0)
     await limiter.record_failure(ip="ip", account="a", now_s=T0)
     await limiter.record_failure(ip="other", account="a", now_s=T0)
-    state = connect_state(redis_state_url)
-    try:
-        keys = [key async for key in state.client.scan_iter(match=f"{state.prefix}:*")]
-        assert len(keys) == 6  # register, ip, account, known, 2 × failures
-        for key in keys:
-            assert 0 < await state.client.ttl(key) <= 91 * 86_400, key
-    finally:
-        await state.close()
+    state = states[-1]  # the limiter's own connection
+    keys = [key async for key in state.client.scan_iter(match=f"{state.prefix}:*")]
+    assert len(keys) == 6  # register, ip, account, known, 2 × failures
+    for key in keys:
+        assert 0 < await state.client.ttl(key) <= 91 * 86_400, key
 
 
 async def test_an_unreachable_redis_refuses_rather_than_admits(states: list[RedisState]) -> None:
