@@ -28,15 +28,17 @@ from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
+from croupier.services.presence import PlayerConnections
 from croupier.services.rounds import RoundLimits, RoundService, load_tables
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
 __all__ = [
     "Platform",
-    "make_login_limiter",
+    "SharedState",
     "make_player_store",
     "make_seed_pair_store",
+    "make_shared_state",
     "make_store",
     "make_stream",
     "open_ledger",
@@ -89,6 +91,8 @@ class Platform:
     #: Event type → handlers: where consumers of committed events register (see
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
+    #: Open WebSocket connections per player across gateways (None: this process alone).
+    player_connections: PlayerConnections | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -168,15 +172,25 @@ async def open_stream(
 AsyncCloser = Callable[[], Awaitable[None]]
 
 
-def make_login_limiter(settings: Settings) -> tuple[LoginLimiter, list[AsyncCloser]]:
-    """The login limiter for ``CROUPIER_STATE_URL``, and what closes it: in this process
-    (``memory://``), or shared by every gateway on Redis."""
+@dataclass
+class SharedState:
+    """What gateways share (``CROUPIER_STATE_URL``), and what closes it."""
+
+    limiter: LoginLimiter
+    player_connections: PlayerConnections | None  # None: the gateway counts them itself
+    closers: list[AsyncCloser]
+
+
+def make_shared_state(settings: Settings) -> SharedState:
+    """In this process (``memory://``), or shared by every gateway on Redis."""
     if settings.state_url == "memory://":
-        return MemoryLoginLimiter(settings.accounts), []
-    from croupier.adapters.state import RedisLoginLimiter, connect_state
+        return SharedState(MemoryLoginLimiter(settings.accounts), None, [])
+    from croupier.adapters.state import RedisLoginLimiter, RedisPlayerConnections, connect_state
 
     state = connect_state(settings.state_url)
-    return RedisLoginLimiter(state, settings.accounts), [state.close]
+    return SharedState(
+        RedisLoginLimiter(state, settings.accounts), RedisPlayerConnections(state), [state.close]
+    )
 
 
 def make_player_store(database_url: str) -> PlayerStore:
@@ -255,11 +269,11 @@ async def open_platform(settings: Settings) -> Platform:
         await ledger.close()
         raise
     hasher = Argon2PasswordHasher()
-    limiter, state_closers = make_login_limiter(settings)
+    shared = make_shared_state(settings)
     accounts = AccountService(
         players,
         ledger,
-        limiter=limiter,
+        limiter=shared.limiter,
         clock=lambda: datetime.now(UTC),
         limits=settings.accounts,
         hasher=hasher,
@@ -299,6 +313,7 @@ async def open_platform(settings: Settings) -> Platform:
         relay=relay,
         handlers=handlers,
         closers=[hasher.close],
-        async_closers=state_closers,
+        player_connections=shared.player_connections,
+        async_closers=shared.closers,
         tasks=tasks,
     )

@@ -1,7 +1,7 @@
 """Two gateways, one Redis, one database (issue 13, section 2). Two server processes cannot
 share a database today (the ledger's writer lock), so the sharing is proved where it lives:
 two account services, each with its own player-store connection and its own Redis
-connection, wired by ``bootstrap.make_login_limiter`` from ``CROUPIER_STATE_URL`` as two
+connection, wired by ``bootstrap.make_shared_state`` from ``CROUPIER_STATE_URL`` as two
 gateways would be. A lock-out reached through both counts every failure once; a session
 revoked through one is refused by the other; a registration limit holds across both.
 """
@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from croupier.bootstrap import make_login_limiter, make_player_store
+from croupier.bootstrap import make_player_store, make_shared_state
 from croupier.config import Settings
 from croupier.services.accounts import (
     AccountLimits,
@@ -53,8 +53,9 @@ async def gateways(
             store = make_player_store(database_url)
             await store.open()
             stack.push_async_callback(store.close)
-            limiter, closers = make_login_limiter(settings)
-            for close in closers:
+            shared = make_shared_state(settings)
+            limiter = shared.limiter
+            for close in shared.closers:
                 stack.push_async_callback(close)
             hasher = fast_hasher()
             stack.callback(hasher.close)

@@ -4,5 +4,6 @@ default (``memory://``): see docs/configuration.md, "Shared state"."""
 
 from croupier.adapters.state.connection import RedisState, connect_state
 from croupier.adapters.state.login_limiter import RedisLoginLimiter
+from croupier.adapters.state.presence import RedisPlayerConnections
 
-__all__ = ["RedisLoginLimiter", "RedisState", "connect_state"]
+__all__ = ["RedisLoginLimiter", "RedisPlayerConnections", "RedisState", "connect_state"]
