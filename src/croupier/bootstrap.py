@@ -25,7 +25,7 @@ from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
-from croupier.services.jackpots import JackpotTicker
+from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
@@ -93,6 +93,8 @@ class Platform:
     handlers: EventHandlers = field(default_factory=EventHandlers)
     #: Open WebSocket connections per player across gateways (None: this process alone).
     player_connections: PlayerConnections | None = None
+    #: The newest jackpot tick, kept for gateways that join later (None: not shared).
+    jackpot_display: JackpotDisplay | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -146,7 +148,10 @@ def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
 
 
 async def open_stream(
-    settings: Settings, ledger: Ledger, handlers: EventHandlers
+    settings: Settings,
+    ledger: Ledger,
+    handlers: EventHandlers,
+    display: JackpotDisplay | None = None,
 ) -> tuple[EventStream, OutboxRelay, JackpotTicker]:
     """The event stream, with the relay and the ticker on the handler table, which listens
     to the ledger writer."""
@@ -154,7 +159,9 @@ async def open_stream(
     stream = make_stream(settings.realtime.stream_url, ledger)
     await stream.start()
     relay = OutboxRelay(ledger, stream)
-    ticker = JackpotTicker(ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000)
+    ticker = JackpotTicker(
+        ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000, display=display
+    )
     ledger.writer.on_commit(handlers.committed)
     handlers.on_batch(relay.on_commit)  # before they start: no commit falls between
     handlers.on_batch(ticker.on_commit)
@@ -178,18 +185,27 @@ class SharedState:
 
     limiter: LoginLimiter
     player_connections: PlayerConnections | None  # None: the gateway counts them itself
+    jackpot_display: JackpotDisplay | None  # None: the ticker's own values are the display
     closers: list[AsyncCloser]
 
 
 def make_shared_state(settings: Settings) -> SharedState:
     """In this process (``memory://``), or shared by every gateway on Redis."""
     if settings.state_url == "memory://":
-        return SharedState(MemoryLoginLimiter(settings.accounts), None, [])
-    from croupier.adapters.state import RedisLoginLimiter, RedisPlayerConnections, connect_state
+        return SharedState(MemoryLoginLimiter(settings.accounts), None, None, [])
+    from croupier.adapters.state import (
+        RedisJackpotDisplay,
+        RedisLoginLimiter,
+        RedisPlayerConnections,
+        connect_state,
+    )
 
     state = connect_state(settings.state_url)
     return SharedState(
-        RedisLoginLimiter(state, settings.accounts), RedisPlayerConnections(state), [state.close]
+        RedisLoginLimiter(state, settings.accounts),
+        RedisPlayerConnections(state),
+        RedisJackpotDisplay(state),
+        [state.close],
     )
 
 
@@ -259,17 +275,21 @@ async def open_platform(settings: Settings) -> Platform:
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
+    shared = make_shared_state(settings)  # connects on first use
     try:
         await players.open()
         await seed_pairs.open()
-        stream, relay, ticker = await open_stream(settings, ledger, handlers)
+        stream, relay, ticker = await open_stream(
+            settings, ledger, handlers, shared.jackpot_display
+        )
     except BaseException:  # closing a store that never opened is a no-op
         await seed_pairs.close()
         await players.close()
         await ledger.close()
+        for close in shared.closers:
+            await close()
         raise
     hasher = Argon2PasswordHasher()
-    shared = make_shared_state(settings)
     accounts = AccountService(
         players,
         ledger,
@@ -314,6 +334,7 @@ async def open_platform(settings: Settings) -> Platform:
         handlers=handlers,
         closers=[hasher.close],
         player_connections=shared.player_connections,
+        jackpot_display=shared.jackpot_display,
         async_closers=shared.closers,
         tasks=tasks,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,7 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
-from croupier.adapters.state import RedisLoginLimiter, RedisPlayerConnections, connect_state
+from croupier.adapters.state import (
+    RedisJackpotDisplay,
+    RedisLoginLimiter,
+    RedisPlayerConnections,
+    connect_state,
+)
 from croupier.services.accounts import AccountLimits, account_rate_key, ip_rate_key
 from tests.e2e.test_realtime import _funded_player, serving
 from tests.e2e.test_wallet_flow import PASSWORD
@@ -89,3 +95,23 @@ async def test_failed_logins_on_another_gateway_lock_the_account_here(
     assert login.status_code == 429, login.text
     assert login.json()["type"].endswith("too-many-attempts")
     assert int(login.headers["Retry-After"]) > 800
+
+
+async def test_the_jackpot_values_are_kept_for_other_gateways(
+    server: str, other_gateway: Any
+) -> None:
+    _, auth = _funded_player(server, "spins@example.com")
+    async with httpx.AsyncClient(base_url=server) as client:
+        spun = await client.post(
+            "/v1/games/lotus-20/rounds",
+            json={"stake": 100},
+            headers={**auth, "Idempotency-Key": "first-spin"},
+        )
+        assert spun.status_code in (200, 201), spun.text
+        shown = (await client.get("/v1/jackpots")).json()["items"]
+    display = RedisJackpotDisplay(other_gateway)
+    async with asyncio.timeout(10):  # a spin feeds the pool: its tick goes out at once
+        while (kept := await display.latest()) is None or json.loads(kept.data_json)[
+            "pools"
+        ] != shown:
+            await asyncio.sleep(0.02)
