@@ -12,7 +12,7 @@ deployments or tests can share one server.
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis.asyncio as redis
 from redis.asyncio.sentinel import Sentinel
@@ -28,12 +28,16 @@ class RedisState:
 
     client: redis.Redis
     prefix: str
+    sentinels: list[redis.Redis] = field(default_factory=list)  # what finds the primary
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
 
     async def close(self) -> None:
         await self.client.aclose()
+        await self.client.connection_pool.disconnect()  # a Sentinel pool is not the client's
+        for sentinel in self.sentinels:
+            await sentinel.aclose()
 
 
 def connect_state(url: str) -> RedisState:
@@ -52,11 +56,12 @@ def connect_state(url: str) -> RedisState:
         )
         return RedisState(client, prefix)
     if address.startswith("redis+sentinel://"):
-        return RedisState(_sentinel_client(address), prefix)
+        sentinel, client = _sentinel_client(address)
+        return RedisState(client, prefix, list(sentinel.sentinels))
     raise ValueError(f"a state URL is memory://, redis://… or redis+sentinel://…: {url!r}")
 
 
-def _sentinel_client(address: str) -> redis.Redis:
+def _sentinel_client(address: str) -> tuple[Sentinel, redis.Redis]:
     parts = urllib.parse.urlsplit(address)
     hosts = []
     for host_port in parts.netloc.rpartition("@")[2].split(","):
@@ -75,4 +80,4 @@ def _sentinel_client(address: str) -> redis.Redis:
         socket_timeout=_TIMEOUT_S,
         socket_connect_timeout=_TIMEOUT_S,
     )
-    return client
+    return sentinel, client
