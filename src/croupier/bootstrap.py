@@ -193,12 +193,10 @@ def make_shared_state(settings: Settings) -> SharedState:
     """In this process (``memory://``), or shared by every gateway on Redis."""
     if settings.state_url == "memory://":
         return SharedState(MemoryLoginLimiter(settings.accounts), None, None, [])
-    from croupier.adapters.state import (
-        RedisJackpotDisplay,
-        RedisLoginLimiter,
-        RedisPlayerConnections,
-        connect_state,
-    )
+    from croupier.adapters.state.connection import connect_state
+    from croupier.adapters.state.jackpots import RedisJackpotDisplay
+    from croupier.adapters.state.login_limiter import RedisLoginLimiter
+    from croupier.adapters.state.presence import RedisPlayerConnections
 
     state = connect_state(settings.state_url)
     return SharedState(

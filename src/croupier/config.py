@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.ledger.writer import WriterLimits
@@ -257,12 +258,11 @@ def load_settings(
         ),
     )
     state_url = env.get("CROUPIER_STATE_URL") or "memory://"
-    if state_url != "memory://" and not state_url.startswith(
-        ("redis://", "rediss://", "redis+sentinel://")
-    ):
-        raise ConfigError(
-            f"CROUPIER_STATE_URL must be memory://, redis://… or redis+sentinel://…: {state_url!r}"
-        )
+    if state_url != "memory://":
+        try:
+            parse_state_url(state_url)
+        except ValueError as error:
+            raise ConfigError(f"CROUPIER_STATE_URL: {error}") from None
     approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
     if approve not in ("approve", "decline"):
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")

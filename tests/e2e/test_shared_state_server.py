@@ -16,12 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from croupier.adapters.state import (
-    RedisJackpotDisplay,
-    RedisLoginLimiter,
-    RedisPlayerConnections,
-    connect_state,
-)
+from croupier.adapters.state.connection import connect_state
+from croupier.adapters.state.jackpots import RedisJackpotDisplay
+from croupier.adapters.state.login_limiter import RedisLoginLimiter
+from croupier.adapters.state.presence import RedisPlayerConnections
 from croupier.services.accounts import AccountLimits, account_rate_key, ip_rate_key
 from tests.e2e.test_realtime import _funded_player, serving
 from tests.e2e.test_wallet_flow import PASSWORD

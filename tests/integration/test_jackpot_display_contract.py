@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from croupier.adapters.state import RedisJackpotDisplay, RedisState, connect_state
+from croupier.adapters.state.connection import RedisState, connect_state
+from croupier.adapters.state.jackpots import RedisJackpotDisplay
 from croupier.adapters.stream.inprocess import InProcessStream
 from croupier.domain.ledger import AccountKind
 from croupier.services.jackpots import (

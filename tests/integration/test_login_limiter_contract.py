@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from croupier.adapters.login_limiter import MemoryLoginLimiter
-from croupier.adapters.state import RedisLoginLimiter, RedisState, connect_state
+from croupier.adapters.state.connection import RedisState, connect_state
+from croupier.adapters.state.login_limiter import RedisLoginLimiter
 from croupier.domain.errors import Unavailable
 from croupier.services.accounts import (
     AccountLimits,

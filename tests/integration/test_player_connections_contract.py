@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from croupier.adapters.state import RedisPlayerConnections, RedisState, connect_state
+from croupier.adapters.state.connection import RedisState, connect_state
+from croupier.adapters.state.presence import RedisPlayerConnections
 from croupier.api.ws.presence import SharedPlayerCap
 from croupier.domain.errors import Unavailable
 from croupier.services.presence import MemoryPlayerConnections, PlayerConnections

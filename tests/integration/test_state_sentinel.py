@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from croupier.adapters.state import RedisLoginLimiter, connect_state
+from croupier.adapters.state.connection import connect_state
+from croupier.adapters.state.login_limiter import RedisLoginLimiter
 from croupier.domain.errors import Unavailable
 from croupier.services.accounts import AccountLimits, TooManyAttempts
 from tests.conftest import service_unavailable

@@ -1,16 +1,8 @@
 """Shared state between gateways: the Redis adapters of the services' state ports, and the
 connection they share (``CROUPIER_STATE_URL``). The in-process adapters stay the embedded
-default (``memory://``): see docs/configuration.md, "Shared state"."""
+default (``memory://``): see docs/configuration.md, "Shared state between gateways".
 
-from croupier.adapters.state.connection import RedisState, connect_state
-from croupier.adapters.state.jackpots import RedisJackpotDisplay
-from croupier.adapters.state.login_limiter import RedisLoginLimiter
-from croupier.adapters.state.presence import RedisPlayerConnections
-
-__all__ = [
-    "RedisJackpotDisplay",
-    "RedisLoginLimiter",
-    "RedisPlayerConnections",
-    "RedisState",
-    "connect_state",
-]
+- :mod:`.address`: the URL, parsed and checked (no Redis import: settings use it);
+- :mod:`.connection`: the client (one server, or Sentinel) and the key prefix;
+- :mod:`.login_limiter`, :mod:`.presence`, :mod:`.jackpots`: the adapters.
+"""

@@ -11,11 +11,12 @@ deployments or tests can share one server.
 
 from __future__ import annotations
 
-import urllib.parse
 from dataclasses import dataclass, field
 
 import redis.asyncio as redis
 from redis.asyncio.sentinel import Sentinel
+
+from croupier.adapters.state.address import parse_state_url
 
 __all__ = ["RedisState", "connect_state"]
 
@@ -43,41 +44,20 @@ class RedisState:
 def connect_state(url: str) -> RedisState:
     """The client for a ``redis://`` or ``redis+sentinel://`` URL (``ValueError`` for any
     other); it connects on first use."""
-    address, _, query = url.partition("?")
-    options = dict(urllib.parse.parse_qsl(query))
-    prefix = options.pop("prefix", "croupier")
-    if not prefix or ":" in prefix:
-        raise ValueError(f"a state key prefix is a non-empty name without ':': {prefix!r}")
-    if options:
-        raise ValueError(f"unknown options in the state URL: {sorted(options)}")
-    if address.startswith(("redis://", "rediss://")):
+    address = parse_state_url(url)
+    if address.url is not None:
         client = redis.Redis.from_url(
-            address, socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S
+            address.url, socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S
         )
-        return RedisState(client, prefix)
-    if address.startswith("redis+sentinel://"):
-        sentinel, client = _sentinel_client(address)
-        return RedisState(client, prefix, list(sentinel.sentinels))
-    raise ValueError(f"a state URL is memory://, redis://… or redis+sentinel://…: {url!r}")
-
-
-def _sentinel_client(address: str) -> tuple[Sentinel, redis.Redis]:
-    parts = urllib.parse.urlsplit(address)
-    hosts = []
-    for host_port in parts.netloc.rpartition("@")[2].split(","):
-        host, _, port = host_port.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"a Sentinel address is host:port: {host_port!r}")
-        hosts.append((host.removeprefix("[").removesuffix("]"), int(port)))
-    path = [p for p in parts.path.split("/") if p]
-    if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
-        raise ValueError("a Sentinel URL ends with /MASTER_NAME[/DB]")
-    sentinel = Sentinel(hosts, socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S)
-    client: redis.Redis = sentinel.master_for(
-        path[0],
-        db=int(path[1]) if len(path) == 2 else 0,
-        password=parts.password,
+        return RedisState(client, address.prefix)
+    sentinel = Sentinel(
+        list(address.sentinels), socket_timeout=_TIMEOUT_S, socket_connect_timeout=_TIMEOUT_S
+    )
+    client = sentinel.master_for(
+        address.master,
+        db=address.db,
+        password=address.password,
         socket_timeout=_TIMEOUT_S,
         socket_connect_timeout=_TIMEOUT_S,
     )
-    return sentinel, client
+    return RedisState(client, address.prefix, list(sentinel.sentinels))
