@@ -169,19 +169,32 @@ async def test_two_gateways_at_once_never_admit_past_a_limit(shared: Make) -> No
     assert sum(registered) == 7
 
 
-async def test_every_key_expires(shared: Make, states: list[RedisState]) -> None:
+async def test_every_key_expires_and_none_holds_an_address_or_email(
+    shared: Make, states: list[RedisState]
+) -> None:
     limiter = shared(AccountLimits(login_failures_max=2))
-    await limiter.admit_registration(ip="ip", now_s=T0)
-    await limiter.admit(ip="ip", account="a", now_s=T0)
-    await limiter.record_failure(ip="ip", account="a", now_s=T0)
-    await limiter.record_success(ip="ip", account="a", now_s=T0)
-    await limiter.record_failure(ip="ip", account="a", now_s=T0)
-    await limiter.record_failure(ip="other", account="a", now_s=T0)
+    ip, other, account = "192.0.2.77", "198.51.100.77", "ada@example.com"
+    await limiter.admit_registration(ip=ip, now_s=T0)
+    await limiter.admit(ip=ip, account=account, now_s=T0)
+    await limiter.record_failure(ip=ip, account=account, now_s=T0)
+    await limiter.record_success(ip=ip, account=account, now_s=T0)
+    await limiter.record_failure(ip=ip, account=account, now_s=T0)
+    await limiter.record_failure(ip=other, account=account, now_s=T0)
     state = states[-1]  # the limiter's own connection
     keys = [key async for key in state.client.scan_iter(match=f"{state.prefix}:*")]
     assert len(keys) == 6  # register, ip, account, known, 2 × failures
     for key in keys:
         assert 0 < await state.client.ttl(key) <= 91 * 86_400, key
+        stored = key + b"".join(
+            member
+            for member in (
+                await state.client.zrange(key, 0, -1)
+                if await state.client.type(key) == b"zset"
+                else []
+            )
+        )
+        for secret in (ip, other, account):
+            assert secret.encode() not in stored, key
 
 
 async def test_an_unreachable_redis_refuses_rather_than_admits(states: list[RedisState]) -> None:

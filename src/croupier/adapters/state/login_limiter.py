@@ -10,16 +10,19 @@ from one), so nothing grows for ever. Keys (under the deployment's prefix)::
     login:ip:<ip>                 a sorted set: admitted attempts of the last minute
     login:account:<account>       the same, per account (from unknown addresses)
     login:fail:<account>          a hash: consecutive failures, locked_until
-    login:fail:<account>\\n<ip>    the same for an address the account is known at
+    login:fail:<account>.<ip>     the same for an address the account is known at
     login:known:<account>         a sorted set: the 4 addresses it last logged in from
     register:ip:<ip>              a sorted set: registrations of the last minute
 
-Redis unreachable: the attempt is refused with 503 (``Unavailable``), never admitted
-uncounted. The clock is the service's (``now_s``), as in memory.
+Addresses and accounts (emails as typed) appear only as the first 128 bits of their
+SHA-256, in key names and as members: Redis holds no personal data in the clear. Redis
+unreachable: the attempt is refused with 503 (``Unavailable``), never admitted uncounted.
+The clock is the service's (``now_s``), as in memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -128,6 +131,7 @@ class RedisLoginLimiter:
         self._record_success = client.register_script(_RECORD_SUCCESS)
 
     async def admit_registration(self, *, ip: str, now_s: float) -> None:
+        ip = _pseudonym(ip)
         wait_s = await _run(
             self._admit_registration,
             [self.state.key("register", "ip", ip)],
@@ -137,6 +141,7 @@ class RedisLoginLimiter:
             raise TooManyRegistrations(retry_after_s=max(1, math.ceil(float(wait_s))))
 
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
+        ip, account = _pseudonym(ip), _pseudonym(account)
         keys = [
             self.state.key("login", "ip", ip),
             self.state.key("login", "account", account),
@@ -159,6 +164,7 @@ class RedisLoginLimiter:
             raise TooManyAttempts(retry_after_s=max(1, math.ceil(float(wait_s))))
 
     async def record_failure(self, *, ip: str, account: str, now_s: float) -> None:
+        ip, account = _pseudonym(ip), _pseudonym(account)
         await _run(
             self._record_failure,
             self._failure_keys(ip, account),
@@ -166,6 +172,7 @@ class RedisLoginLimiter:
         )
 
     async def record_success(self, *, ip: str, account: str, now_s: float) -> None:
+        ip, account = _pseudonym(ip), _pseudonym(account)
         await _run(
             self._record_success,
             self._failure_keys(ip, account),
@@ -177,9 +184,15 @@ class RedisLoginLimiter:
         known addresses: the script picks between the first two."""
         return [
             self.state.key("login", "fail", account),
-            self.state.key("login", "fail", f"{account}\n{ip}"),
+            self.state.key("login", "fail", f"{account}.{ip}"),
             self.state.key("login", "known", account),
         ]
+
+
+def _pseudonym(value: str) -> str:
+    """What an address or an account is known as in Redis: one per value, not reversible
+    by reading Redis (an attacker would have to guess and hash each email)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
 def _member(now_s: float) -> str:
