@@ -46,6 +46,7 @@ Refusals are raised before anything changes.
      │    ├── Busy                             busy                      503  a queue is full
      │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
      │    ├── WriterLocked                     writer-locked             503  another writes
+     │    ├── StreamLedgerMismatch             stream-ledger-mismatch    503  not our stream
      │    └── SchemaNotReady                   schema-not-ready          503  no ledger yet
      └── InvariantBroken                       invariant-broken          500  stop the process
           └── UnreadableEvent                  unreadable-event          500
@@ -96,6 +97,7 @@ __all__ = [
     "SeedPairRefusal",
     "StateConflict",
     "StreamConflict",
+    "StreamLedgerMismatch",
     "TooManyAttempts",
     "TooManyRegistrations",
     "Unavailable",
@@ -345,6 +347,14 @@ class WriterLocked(Unavailable):
     """Another process is already this database's ledger writer."""
 
     code = "writer-locked"
+
+
+class StreamLedgerMismatch(Unavailable):
+    """The event stream's newest event was not written by this ledger as it stands: another
+    ledger's stream, or this ledger restored to an earlier point. The relay refuses to start
+    rather than skip or repeat events (docs/realtime.md, "One stream, one ledger")."""
+
+    code = "stream-ledger-mismatch"
 
 
 class SchemaNotReady(Unavailable):
