@@ -117,7 +117,7 @@ class JetStreamStream:
         if self._nc is not None:
             return
         nc = await nats.connect(
-            self.url,
+            self.url.split(","),  # a cluster: nats://a:4222,nats://b:4222
             name="croupier",
             connect_timeout=max(1, round(self.timeout_s)),
             max_reconnect_attempts=1,  # fail fast when the server is down at start …
