@@ -4,6 +4,7 @@ prefix that of ``CROUPIER_STREAM_URL`` (``?prefix=``, default ``croupier``): one
 prefix, as one event stream per prefix."""
 
 from croupier.adapters.ledger_rpc.client import RemoteSubmitter
+from croupier.adapters.ledger_rpc.remote import RemoteLedger
 from croupier.adapters.ledger_rpc.server import LedgerResponder, nats_servers, submit_subject
 
-__all__ = ["LedgerResponder", "RemoteSubmitter", "nats_servers", "submit_subject"]
+__all__ = ["LedgerResponder", "RemoteLedger", "RemoteSubmitter", "nats_servers", "submit_subject"]
