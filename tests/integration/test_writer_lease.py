@@ -59,14 +59,18 @@ async def test_a_live_lease_is_not_taken_and_each_take_over_raises_the_epoch(
     await first.open()
     await second.open()
     try:
+        assert not first.fresh()
         assert await first.try_take() == 1
+        assert first.fresh()  # it may answer requests
         assert await second.try_take() is None  # 60 s to go
+        assert not second.fresh()
         assert await first.renew(1)
         await first.release(1)  # a clean stop: the standby need not wait
         await first.close()
         assert await second.try_take() == 2
         assert await second.renew(2)
         assert not await second.renew(1)  # an old epoch renews nothing
+        assert not second.fresh()  # and whoever tried it answers nothing more
     finally:
         await first.close()
         await second.close()

@@ -85,7 +85,7 @@ async def run_writer(settings: Settings, *, health_host: str, health_port: int |
         epoch = await _wait_for_lease(lease, stop, poll_s=ttl_s / 6)
         if epoch is None:
             return 0
-        active = await _activate(settings, epoch, holder, ttl_s)
+        active = await _activate(settings, epoch, holder, lease)
         say(f"writer active epoch={epoch} holder={holder}")
         return await _hold(lease, active, stop, ttl_s)
     finally:
@@ -110,7 +110,8 @@ async def _wait_for_lease(lease: WriterLease, stop: asyncio.Event, *, poll_s: fl
     return None
 
 
-async def _activate(settings: Settings, epoch: int, holder: str, ttl_s: float) -> _Active:
+async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLease) -> _Active:
+    ttl_s = lease.ttl_s
     store = PostgresLedgerStore(
         settings.database_url, fence_epoch=epoch, application_name=application_name(holder)
     )
@@ -137,7 +138,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, ttl_s: float) -
         nats_servers(settings.realtime.stream_url),
         submit_subject(settings.realtime.stream_url),
         writer.submit,
-        lambda: writer.alive,
+        lambda: writer.alive and lease.fresh(),
     )
     try:
         await responder.start()

@@ -25,7 +25,7 @@ from croupier.adapters.ledger_rpc.codec import (
     decode_groups,
     encode_outcomes,
 )
-from croupier.domain.errors import Busy, CroupierError, LedgerUnavailable
+from croupier.domain.errors import Busy, CroupierError
 from croupier.domain.ledger import Applied, Command
 
 __all__ = ["LedgerResponder", "nats_servers", "submit_subject"]
@@ -111,8 +111,11 @@ class LedgerResponder:
             await _respond(message, encode_outcomes([error]), expected_groups=None)
             return
         outcomes = await asyncio.gather(*(self._one(group) for group in groups))
-        if not self.alive() and any(isinstance(o, LedgerUnavailable) for o in outcomes):
-            return  # stopped (fenced): say nothing, the gateway retries on the new writer
+        if not self.alive():
+            # Stopped, or not sure of its lease (a process that was paused): say nothing,
+            # not even a refusal, which it may have made from state another writer has
+            # moved on from. The gateway retries on the active writer, with the same ids.
+            return
         await _respond(message, encode_outcomes(outcomes), expected_groups=len(groups))
 
     async def _one(self, group: list[Command] | CroupierError) -> Outcome:

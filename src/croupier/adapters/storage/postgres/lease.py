@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 
 import asyncpg
 
@@ -86,6 +87,14 @@ class WriterLease:
         self.holder = holder
         self.ttl_s = ttl_s
         self._conn: asyncpg.Connection | None = None
+        self._held_until = 0.0  # monotonic: when the lease runs out at the latest, as we know
+
+    def fresh(self) -> bool:
+        """Whether the lease is ours for sure: taken or renewed less than a term ago,
+        counted from *before* the request that did it. A process that was paused (SIGSTOP)
+        finds this false as soon as it runs again, before it learns anything from the
+        database; a writer answers nothing then."""
+        return time.monotonic() < self._held_until
 
     async def open(self) -> None:
         conn = await asyncpg.connect(
@@ -117,21 +126,31 @@ class WriterLease:
             return None
         if holder and holder != self.holder:
             await conn.fetchval(_END_SESSIONS, application_name(holder), timeout=self.ttl_s)
+        asked_at = time.monotonic()
         try:
             async with conn.transaction():
                 await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
                 epoch = await conn.fetchval(_TAKE, self.holder, self.ttl_s)
         except asyncpg.LockNotAvailableError:  # the old holder's commit still holds the row
             return None
-        return int(epoch) if epoch is not None else None
+        if epoch is None:
+            return None
+        self._held_until = asked_at + self.ttl_s
+        return int(epoch)
 
     async def renew(self, epoch: int) -> bool:
         """Push the expiry forward; False when the lease is no longer ours (fenced)."""
+        asked_at = time.monotonic()
         found = await self._connection().fetchval(_RENEW, epoch, self.ttl_s, timeout=self.ttl_s)
-        return found is not None
+        if found is None:
+            self._held_until = 0.0
+            return False
+        self._held_until = asked_at + self.ttl_s
+        return True
 
     async def release(self, epoch: int) -> None:
         """Let a standby take over at once (a clean shutdown)."""
+        self._held_until = 0.0
         await self._connection().execute(_RELEASE, epoch, timeout=self.ttl_s)
 
     def _connection(self) -> asyncpg.Connection:
