@@ -272,6 +272,9 @@ async def _recover_when_possible(rounds: RoundService) -> None:
         except LedgerUnavailable:
             await asyncio.sleep(1.0)
             continue
+        except Exception:  # said once; the next start (or the writer's rounds) tries again
+            log.exception("recovering interrupted rounds failed")
+            return
         if finished:
             log.info("recovered %d interrupted rounds", finished)
         return

@@ -32,7 +32,8 @@ from croupier.adapters.ledger_rpc.codec import (
     GROUPS_PER_MESSAGE_MAX,
     Outcome,
     decode_outcomes,
-    encode_groups,
+    encode_group,
+    join_groups,
 )
 from croupier.adapters.ledger_rpc.server import connect
 from croupier.domain.errors import Busy, CroupierError, LedgerUnavailable
@@ -47,7 +48,7 @@ _RETRIED = (LedgerUnavailable, Busy)
 
 @dataclass(slots=True)
 class _Waiting:
-    commands: Sequence[Command]
+    commands: bytes  # encoded
     future: asyncio.Future[Applied]
     deadline: float  # monotonic
 
@@ -82,6 +83,10 @@ class RemoteSubmitter:
         self._nc: Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
+        #: Requests sent (retries included) and the groups they carried: their ratio is how
+        #: much batching saves.
+        self.messages_sent = 0
+        self.groups_sent = 0
 
     @property
     def connected(self) -> bool:
@@ -109,7 +114,9 @@ class RemoteSubmitter:
         if len(self._queue) >= self.queue_groups_max:
             raise Busy("the ledger is busy: this gateway's queue is full, retry shortly")
         loop = asyncio.get_running_loop()
-        waiting = _Waiting(commands, loop.create_future(), time.monotonic() + self.deadline_s)
+        waiting = _Waiting(
+            encode_group(commands), loop.create_future(), time.monotonic() + self.deadline_s
+        )
         self._queue.append(waiting)
         self._wake.set()
         return await waiting.future
@@ -120,16 +127,28 @@ class RemoteSubmitter:
                 self._wake.clear()
                 await self._wake.wait()
             await self._in_flight.acquire()  # waiting here is what fills the next message
-            taken = [
-                self._queue.popleft()
-                for _ in range(min(len(self._queue), self.groups_per_message_max))
-            ]
+            taken = self._take()
             if not taken:
                 self._in_flight.release()
                 continue
             task = asyncio.get_running_loop().create_task(self._send(taken))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
+
+    def _take(self) -> list[_Waiting]:
+        """The next message's groups: at most ``groups_per_message_max``, and no more bytes
+        than an eighth of what the server takes in one message (a reply carries the results
+        too: transfers, events with their data), but always one."""
+        budget = (self._nc.max_payload if self._nc is not None else 1 << 20) // 8
+        taken: list[_Waiting] = []
+        size = 0
+        queue = self._queue
+        while queue and len(taken) < self.groups_per_message_max:
+            size += len(queue[0].commands)
+            if taken and size > budget:
+                break
+            taken.append(queue.popleft())
+        return taken
 
     async def _send(self, taken: list[_Waiting]) -> None:
         """Send, and send again what got no final answer, until each group's deadline."""
@@ -161,10 +180,12 @@ class RemoteSubmitter:
         if nc is None:
             return [None] * len(items)
         timeout = min(self.attempt_timeout_s, max(i.deadline for i in items) - time.monotonic())
+        self.messages_sent += 1
+        self.groups_sent += len(items)
         try:
             reply = await nc.request(
                 self.subject,
-                encode_groups([item.commands for item in items]),
+                join_groups([item.commands for item in items]),
                 timeout=max(0.05, timeout),
             )
             return list(decode_outcomes(reply.data, len(items)))

@@ -32,8 +32,10 @@ __all__ = [
     "Outcome",
     "decode_groups",
     "decode_outcomes",
+    "encode_group",
     "encode_groups",
     "encode_outcomes",
+    "join_groups",
 ]
 
 Outcome = Applied | CroupierError
@@ -45,7 +47,17 @@ GROUPS_PER_MESSAGE_MAX = 1000
 
 # -- requests ------------------------------------------------------------------------------
 def encode_groups(groups: Sequence[Sequence[Command]]) -> bytes:
-    return json.dumps([[_command(c) for c in group] for group in groups]).encode()
+    return join_groups([encode_group(group) for group in groups])
+
+
+def encode_group(group: Sequence[Command]) -> bytes:
+    """One group, encoded once when it is submitted: its size decides how many fit in a
+    message, and a retry sends the same bytes."""
+    return json.dumps([_command(c) for c in group]).encode()
+
+
+def join_groups(encoded: Sequence[bytes]) -> bytes:
+    return b"[" + b",".join(encoded) + b"]"
 
 
 def _command(command: Command) -> list[Any]:
