@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nats.errors
 import typer
 
 from croupier.cli.common import (
@@ -46,5 +47,8 @@ def writer(
     if not settings.realtime.stream_url.startswith(("nats://", "tls://")):
         fail("croupier writer needs NATS: set CROUPIER_STREAM_URL=nats://HOST:PORT")
     collect_garbage_for_throughput()
-    status = run(run_writer(settings, health_host=health_host, health_port=health_port))
+    try:
+        status = run(run_writer(settings, health_host=health_host, health_port=health_port))
+    except nats.errors.Error as error:
+        fail(f"NATS could not be used at {settings.realtime.stream_url}: {error}")
     raise typer.Exit(status)

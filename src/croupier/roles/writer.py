@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 
 from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_subject
+from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
 from croupier.bootstrap import open_stream
@@ -81,6 +82,8 @@ async def run_writer(settings: Settings, *, health_host: str, health_port: int |
     try:
         if health is not None:
             await health.start()
+        # NATS is needed once active: find out now that it is unreachable, not then.
+        await (await connect(nats_servers(settings.realtime.stream_url), "croupier-probe")).close()
         say(f"writer standby holder={holder}")
         epoch = await _wait_for_lease(lease, stop, poll_s=ttl_s / 6)
         if epoch is None:
