@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 
 from croupier.adapters.ledger_rpc.codec import (
     Outcome,
@@ -77,19 +78,28 @@ class LedgerResponder:
         self.alive = alive
         self.requests_in_flight_max = requests_in_flight_max
         self._nc: Client | None = None
+        self._subscription: Subscription | None = None
         self._handling: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._nc = await connect(self.servers, "croupier-writer")
-        await self._nc.subscribe(self.subject, queue=_QUEUE_GROUP, cb=self._received)
+        self._subscription = await self._nc.subscribe(
+            self.subject, queue=_QUEUE_GROUP, cb=self._received
+        )
 
-    async def close(self) -> None:
-        """Stop taking requests; those being answered are answered first."""
-        nc, self._nc = self._nc, None
+    async def close(self, *, answer_within_s: float = 10.0) -> None:
+        """Stop taking requests; those in hand are answered first (within a bound: the
+        writer finishes them, and a gateway that hears nothing retries)."""
+        nc, subscription, self._nc, self._subscription = self._nc, self._subscription, None, None
         if nc is None:
             return
+        if subscription is not None:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+        if self._handling:
+            await asyncio.wait(set(self._handling), timeout=answer_within_s)
         with contextlib.suppress(Exception):
-            await nc.drain()
+            await nc.flush(timeout=1)
         with contextlib.suppress(Exception):
             await nc.close()
 
