@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,20 +22,24 @@ from croupier.domain.games.base import InstantGame
 from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
+from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
-from croupier.services.jackpots import JackpotTicker
+from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
+from croupier.services.presence import PlayerConnections
 from croupier.services.rounds import RoundLimits, RoundService, load_tables
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
 __all__ = [
     "Platform",
+    "SharedState",
     "make_player_store",
     "make_seed_pair_store",
+    "make_shared_state",
     "make_store",
     "make_stream",
     "open_ledger",
@@ -89,7 +93,12 @@ class Platform:
     #: Event type → handlers: where consumers of committed events register (see
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
+    #: Open WebSocket connections per player across gateways (None: this process alone).
+    player_connections: PlayerConnections | None = None
+    #: The newest jackpot tick, kept for gateways that join later (None: not shared).
+    jackpot_display: JackpotDisplay | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def readiness_problems(self) -> list[str]:
@@ -123,6 +132,8 @@ class Platform:
             await self.ledger.close()
             for close in self.closers:
                 close()
+            for aclose in self.async_closers:
+                await aclose()
 
 
 def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
@@ -145,7 +156,10 @@ def make_stream(stream_url: str, ledger: StreamReader) -> EventStream:
 
 
 async def open_stream(
-    settings: Settings, ledger: Ledger, handlers: EventHandlers
+    settings: Settings,
+    ledger: Ledger,
+    handlers: EventHandlers,
+    display: JackpotDisplay | None = None,
 ) -> tuple[EventStream, OutboxRelay, JackpotTicker]:
     """The event stream, with the relay and the ticker on the handler table, which listens
     to the ledger writer."""
@@ -153,7 +167,9 @@ async def open_stream(
     stream = make_stream(settings.realtime.stream_url, ledger)
     await stream.start()
     relay = OutboxRelay(ledger, stream)
-    ticker = JackpotTicker(ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000)
+    ticker = JackpotTicker(
+        ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000, display=display
+    )
     ledger.writer.on_commit(handlers.committed)
     handlers.on_batch(relay.on_commit)  # before they start: no commit falls between
     handlers.on_batch(ticker.on_commit)
@@ -166,6 +182,37 @@ async def open_stream(
         await stream.close()
         raise
     return stream, relay, ticker
+
+
+AsyncCloser = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class SharedState:
+    """What gateways share (``CROUPIER_STATE_URL``), and what closes it."""
+
+    limiter: LoginLimiter
+    player_connections: PlayerConnections | None  # None: the gateway counts them itself
+    jackpot_display: JackpotDisplay | None  # None: the ticker's own values are the display
+    closers: list[AsyncCloser]
+
+
+def make_shared_state(settings: Settings) -> SharedState:
+    """In this process (``memory://``), or shared by every gateway on Redis."""
+    if settings.state_url == "memory://":
+        return SharedState(MemoryLoginLimiter(settings.accounts), None, None, [])
+    from croupier.adapters.state.connection import connect_state
+    from croupier.adapters.state.jackpots import RedisJackpotDisplay
+    from croupier.adapters.state.login_limiter import RedisLoginLimiter
+    from croupier.adapters.state.presence import RedisPlayerConnections
+
+    state = connect_state(settings.state_url)
+    return SharedState(
+        RedisLoginLimiter(state, settings.accounts),
+        RedisPlayerConnections(state),
+        RedisJackpotDisplay(state),
+        [state.close],
+    )
 
 
 def make_player_store(database_url: str) -> PlayerStore:
@@ -298,24 +345,27 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
+    shared = make_shared_state(settings)  # connects on first use
     try:
         await players.open()
         await seed_pairs.open()
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
-            else open_stream(settings, ledger, handlers)
+            else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
         await seed_pairs.close()
         await players.close()
         await ledger.close()
+        for close in shared.closers:
+            await close()
         raise
     hasher = Argon2PasswordHasher()
     accounts = AccountService(
         players,
         ledger,
-        limiter=MemoryLoginLimiter(settings.accounts),
+        limiter=shared.limiter,
         clock=lambda: datetime.now(UTC),
         limits=settings.accounts,
         hasher=hasher,
@@ -358,5 +408,8 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         relay=relay,
         handlers=handlers,
         closers=[hasher.close],
+        player_connections=shared.player_connections,
+        jackpot_display=shared.jackpot_display,
+        async_closers=shared.closers,
         tasks=tasks,
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.ledger.writer import WriterLimits
@@ -107,6 +108,9 @@ class Settings:
     payments_approve: bool = True
     #: A blackjack round left alone this long is finished by standing (0: never).
     blackjack_idle_timeout_s: int = 600
+    #: Where state shared by gateways lives (login and registration limits, known addresses):
+    #: ``memory://`` (this process), ``redis://host:port/db``, ``redis+sentinel://h:p,h:p/MASTER``.
+    state_url: str = "memory://"
     #: The operator's folder of game files that add to or replace the shipped games by id
     #: (``croupier.adapters.game_files``); ``None``: the shipped games alone.
     games_dir: Path | None = None
@@ -265,6 +269,12 @@ def load_settings(
             env, "CROUPIER_ROULETTE_STAKE_MINOR_MAX", 100_000, roulette_min, 10**12
         ),
     )
+    state_url = env.get("CROUPIER_STATE_URL") or "memory://"
+    if state_url != "memory://":
+        try:
+            parse_state_url(state_url)
+        except ValueError as error:
+            raise ConfigError(f"CROUPIER_STATE_URL: {error}") from None
     approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
     if approve not in ("approve", "decline"):
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
@@ -287,4 +297,5 @@ def load_settings(
         rounds=rounds,
         custom_currencies=currencies,
         games_dir=games_dir_setting(env),
+        state_url=state_url,
     )

@@ -236,16 +236,18 @@ async def test_the_seed_pair_is_not_revealed_under_an_open_round(
 
 class RotationAfterTheDraw:
     """The platform's fairness service, with the player asking for a rotation right after a
-    round has drawn its nonce and before it commits: where the race of issue 11 hit."""
+    round has drawn its nonce and before it commits: where the race of issue 11 hit. In one
+    process a rotation waits for the player's round; this one comes from another process
+    (another gateway), which nothing serialises with the round but the ledger's guards."""
 
     def __init__(self, platform: Platform) -> None:
-        self.inner, self.rounds = platform.rounds.fairness, platform.rounds
+        self.inner = platform.rounds.fairness
         self.rotations: list[Rotation] = []
 
     async def draw(self, player: Any) -> Any:
         fair = await self.inner.draw(player)
         if not self.rotations:
-            self.rotations.append(await self.rounds.rotate_seeds(player))
+            self.rotations.append(await self.inner.rotate(player))
         return fair
 
     def __getattr__(self, name: str) -> Any:

@@ -16,7 +16,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,14 @@ from croupier.adapters.stream.inprocess import InProcessStream
 from croupier.adapters.stream.nats import JetStreamStream
 from croupier.domain.ledger import AppendEvent, Event
 from croupier.services.ledger import Ledger
-from croupier.services.stream import EventStream, OutboxRelay, StreamEvent, family_of
+from croupier.services.stream import (
+    BatchMark,
+    EventStream,
+    OutboxRelay,
+    StreamEvent,
+    StreamTail,
+    family_of,
+)
 from tests.conftest import service_unavailable
 from tests.support.ledger import open_test_ledger
 from tests.support.nats import STEP_TIMEOUT_S, teardown_steps
@@ -127,11 +134,18 @@ class Failing:
     async def relayed_through(self) -> int | None:
         return await self.inner.relayed_through()
 
-    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+    async def newest(self) -> StreamTail | None:
+        return await self.inner.newest()
+
+    async def publish(
+        self,
+        events: Sequence[tuple[int, StreamEvent]],
+        marks: Mapping[int, BatchMark] | None = None,
+    ) -> None:
         if self.broken:
             self.failures += 1
             raise ConnectionError("the event stream is unreachable (injected)")
-        await self.inner.publish(events)
+        await self.inner.publish(events, marks)
 
 
 async def settle(check: Callable[[], bool | Awaitable[bool]]) -> None:

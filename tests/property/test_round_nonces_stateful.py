@@ -24,6 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import Settings, load_settings
 from croupier.domain.errors import CroupierError
+from croupier.domain.events import RoundPlayed, decode_as
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.services.fairness import pair_stream
@@ -140,31 +141,38 @@ class RoundNonces(RuleBasedStateMachine):
         ]
         assert set(self.committed.values()) <= set(round_ids)  # every answered round is there
         used: dict[tuple[int, int], str] = {}
+        batch_of: dict[str, int] = {}
         for round_id in round_ids:
             (played,) = await store.stream_events(round_stream(round_id), limit=2)
-            record = json.loads(played.data_json)
-            fairness = record["fairness"]
-            key = (fairness["pair_id"], fairness["nonce"])
+            batch_of[round_id] = played.batch_seq
+            record = decode_as(RoundPlayed, played)
+            fairness = record.fairness
+            key = (fairness.pair_id, fairness.nonce)
             assert key not in used, f"nonce {key} used by {used.get(key)} and {round_id}"
             used[key] = round_id
-            seed = await self.platform.fairness.server_seed(fairness["pair_id"])
-            source = ProvablyFairSource(seed, fairness["client_seed"], fairness["nonce"])
-            game = self.platform.rounds.games[record["game_id"]]
-            outcome = game.play(game.parse_bet(_request(record), "EUR"), source)
-            assert (outcome.shown, outcome.win_minor) == (record["outcome"], record["win"])
+            seed = await self.platform.fairness.server_seed(fairness.pair_id)
+            source = ProvablyFairSource(seed, fairness.client_seed, fairness.nonce)
+            game = self.platform.rounds.games[record.game_id]
+            outcome = game.play(game.parse_bet(_request(record.choices), "EUR"), source)
+            assert (outcome.shown, outcome.win_minor) == (record.outcome, record.win)
         for pair_id in {pair for pair, _ in used}:
             claims = await store.stream_events(pair_stream(pair_id), limit=100_000)
-            assert [json.loads(c.data_json)["round_id"] for c in claims] == [
-                used[(pair_id, nonce)] for nonce in range(len(claims))
+            # A claim no longer names its round: the round whose record names the pair and
+            # the nonce committed in the claim's group, so in its batch.
+            assert [c.batch_seq for c in claims] == [
+                batch_of[used[(pair_id, nonce)]] for nonce in range(len(claims))
             ]
             pair = await self.platform.fairness.pair(pair_id)
+            # the pair's commitment is in the chain, on its first claim
+            assert json.loads(claims[0].data_json) == {
+                "server_seed_hash": pair.pair.server_seed_hash
+            }
             if pair.revealed:  # no round committed a nonce once the pair was revealed
                 assert pair.pair.nonce == len(claims)
         assert (await verify_ledger(store)).ok
 
 
-def _request(record: dict[str, Any]) -> dict[str, Any]:
-    choices = record["choices"]
+def _request(choices: Any) -> dict[str, Any]:
     return {"bets": choices} if isinstance(choices, list) else dict(choices)
 
 

@@ -11,6 +11,7 @@ from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.passwords import Argon2PasswordHasher
 from croupier.bootstrap import make_player_store
 from croupier.services.accounts import AccountLimits, AccountService
+from croupier.services.accounts.ports import LoginLimiter
 from tests.support.ledger import open_test_ledger
 
 #: Not in the bundled common list, long enough, not an email.
@@ -42,6 +43,7 @@ async def open_accounts(
     clock: SettableClock,
     limits: AccountLimits | None = None,
     common_passwords: frozenset[str] = frozenset({"password1234", "qwertyuiop"}),
+    limiter: LoginLimiter | None = None,
 ) -> AsyncIterator[AccountService]:
     """A ledger, a player store and a service on ``url``, closed on exit."""
     ledger = await open_test_ledger(url)
@@ -55,7 +57,7 @@ async def open_accounts(
             ledger,
             clock=clock,
             limits=limits,
-            limiter=MemoryLoginLimiter(limits),
+            limiter=limiter or MemoryLoginLimiter(limits),
             hasher=hasher,
             common_passwords=common_passwords,
         )

@@ -34,6 +34,7 @@ from croupier.domain.ledger import AppendEvent, Event
 
 ROUND = "r0123456789abcdef01234567"
 FAIRNESS = RecordedFairness(pair_id=7, server_seed_hash="ab" * 32, client_seed="lucky-7", nonce=3)
+FAIRNESS_V2 = RecordedFairness(pair_id=7, client_seed="lucky-7", nonce=3)
 OPENING: dict[str, Any] = {
     "round_id": ROUND,
     "player_id": "p1",
@@ -45,11 +46,20 @@ OPENING: dict[str, Any] = {
     "request_fingerprint": "f" * 64,
     "fairness": FAIRNESS,
 }
+#: A version-2 ``round.played``: no server seed hash, no fingerprint (derived from choices).
 PLAYED = RoundPlayed(
-    **OPENING,
+    **{**OPENING, "request_fingerprint": None, "fairness": FAIRNESS_V2},
     outcome={"stops": [1, 2, 3], "jackpot_hit": True, "win_multiplier": "1.5"},
     win=40,
     jackpot_contribution=1,
+)
+#: What version 1 stored of the same round (and main wrote before version 2, at 8b7a690).
+PLAYED_V1_DATA = (
+    '{"choices":{"stake":100},"currency":"EUR","fairness":{"client_seed":"lucky-7",'
+    '"nonce":3,"pair_id":7,"server_seed_hash":"' + "ab" * 32 + '"},"game_id":'
+    '"lotus-20","game_version":2,"jackpot_contribution":1,"outcome":{"jackpot_hit":'
+    'true,"stops":[1,2,3],"win_multiplier":"1.5"},"player_id":"p1","request_fingerprint'
+    '":"' + "f" * 64 + '","round_id":"' + ROUND + '","stake":100,"win":40}'
 )
 DEALT = RoundStarted(
     **{**OPENING, "game_id": "blackjack-classic", "game_version": 1},
@@ -67,16 +77,11 @@ GOLDEN: list[tuple[Record, dict[str, Any], AppendEvent]] = [
         AppendEvent(
             f"round:{ROUND}",
             "round.played",
-            '{"choices":{"stake":100},"currency":"EUR","fairness":{"client_seed":"lucky-7",'
-            '"nonce":3,"pair_id":7,"server_seed_hash":"' + "ab" * 32 + '"},"game_id":'
-            '"lotus-20","game_version":2,"jackpot_contribution":1,"outcome":{"jackpot_hit":'
-            'true,"stops":[1,2,3],"win_multiplier":"1.5"},"player_id":"p1","request_fingerprint'
-            '":"' + "f" * 64 + '","round_id":"' + ROUND + '","stake":100,"win":40}',
+            '{"c":"EUR","ch":{"stake":100},"f":{"client_seed":"lucky-7","nonce":3,"pair_id":7},'
+            '"g":"lotus-20","gv":2,"jc":1,"o":{"jackpot_hit":true,"stops":[1,2,3],'
+            '"win_multiplier":"1.5"},"p":"p1","s":100,"w":40}',
             None,
-            (
-                ("balance_after", "balance", "player:p1:cash"),
-                ("jackpot_win", "amount", JACKPOT_WIN),
-            ),
+            (("b", "balance", "player:p1:cash"), ("jw", "amount", JACKPOT_WIN)),
         ),
     ),
     (
@@ -164,7 +169,24 @@ GOLDEN: list[tuple[Record, dict[str, Any], AppendEvent]] = [
             (("balance_after", "balance", "player:p1:cash"),),
         ),
     ),
-    (
+    (  # a claim since issue 12's storage work: empty...
+        NonceUsed(pair_id=7),
+        {"expected_seq": 3, "guard": ("revealed:7", 0)},
+        AppendEvent("seeds:7", "nonce.used", "{}", 3, (), ("revealed:7", 0)),
+    ),
+    (  # ...but for a pair's first, which carries its commitment
+        NonceUsed(pair_id=7, server_seed_hash="ab" * 32),
+        {"expected_seq": 0, "guard": ("revealed:7", 0)},
+        AppendEvent(
+            "seeds:7",
+            "nonce.used",
+            '{"server_seed_hash":"' + "ab" * 32 + '"}',
+            0,
+            (),
+            ("revealed:7", 0),
+        ),
+    ),
+    (  # as written before it
         NonceUsed(pair_id=7, round_id=ROUND),
         {"expected_seq": 3, "guard": ("revealed:7", 0)},
         AppendEvent(
@@ -241,7 +263,14 @@ def test_every_record_round_trips_as_written_and_as_filled_by_the_ledger(
     assert decode(stored) == filled
     assert decode_as(type(record), stored) == filled
     data = json.loads(stored.data_json)  # the ledger's fills land in the same fields
-    assert json.loads(written.data_json) | FILLED.get(type(record), {}) == data
+    fills = {key: FILLED[type(record)][name] for key, _, name in _fill_names(written)}
+    assert json.loads(written.data_json) | fills == data
+
+
+def _fill_names(written: AppendEvent) -> list[tuple[str, str, str]]:
+    """(stored key, kind, field name) of each fill: the keys name the fields by position."""
+    names = {"b": "balance_after", "jw": "jackpot_win"}
+    return [(key, kind, names.get(key, key)) for key, kind, _ in written.fills]
 
 
 def test_the_same_type_names_another_record_on_another_family() -> None:
@@ -302,8 +331,10 @@ def test_a_stored_event_that_is_not_its_record_is_refused_loudly(
 
 def test_a_record_on_another_records_stream_or_a_bad_stream_id_is_refused() -> None:
     played = encode(PLAYED)
+    with pytest.raises(UnreadableEvent, match="belongs on"):  # version 1 names its round
+        decode(Event("round:r-other", 1, played.type, PLAYED_V1_DATA, 0, 1))
     with pytest.raises(UnreadableEvent, match="belongs on"):
-        decode(Event("round:r-other", 1, played.type, played.data_json, 0, 1))
+        decode(Event("seeds:8", 1, "nonce.used", '{"pair_id":7}', 0, 1))
     with pytest.raises(UnreadableEvent, match="number"):
         decode(Event("seeds:seven", 1, "nonce.used", '{"round_id":"r"}', 0, 1))
     with pytest.raises(UnreadableEvent, match="is not a RoundStarted"):

@@ -65,3 +65,23 @@ def test_websocket_connection_caps_are_read_and_bounded() -> None:
     for name in caps:
         with pytest.raises(ConfigError, match=name):
             load_settings({name: "0"})
+
+
+def test_the_state_url_is_checked_at_start_up() -> None:
+    assert load_settings({}).state_url == "memory://"
+    for good in [
+        "redis://127.0.0.1:6380/0",
+        "rediss://:secret@cache.internal:6380/2?prefix=prod",
+        "redis+sentinel://127.0.0.1:26379,[::1]:26380/croupier/1?prefix=prod",
+    ]:
+        assert load_settings({"CROUPIER_STATE_URL": good}).state_url == good
+    for bad in [
+        "memcached://127.0.0.1",
+        "redis://127.0.0.1/0?prefix=a:b",
+        "redis://127.0.0.1/0?colour=blue",
+        "redis+sentinel://127.0.0.1/croupier",  # no port
+        "redis+sentinel://127.0.0.1:26379",  # no master name
+        "redis+sentinel://127.0.0.1:26379/croupier/zero",
+    ]:
+        with pytest.raises(ConfigError, match="CROUPIER_STATE_URL"):
+            load_settings({"CROUPIER_STATE_URL": bad})

@@ -100,3 +100,56 @@ def ledger(
         typer.echo(f"group commit is {ratio:.1f}× the naive mode")
     if not sound:
         fail("a settlement failed or the ledger did not verify: the figures are not valid", 1)
+
+
+@app.command()
+def storage(
+    backend: str = typer.Option("both", "--backend", help="sqlite, postgres or both."),
+    players: int = typer.Option(50, "--players", min=1, max=10_000, help="Players, concurrent."),
+    rounds: int = typer.Option(
+        40, "--rounds", min=1, max=100_000, help="Measured rounds per player."
+    ),
+    roulette_share: float = typer.Option(
+        0.0, "--roulette-share", min=0.0, max=1.0, help="Share of the rounds that are roulette."
+    ),
+    game: str = typer.Option("lotus-20", "--game", help="The slot played."),
+    stake: int = typer.Option(100, "--stake", min=1, help="Slot stake, minor units."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        help="postgres: admin URL to create the scratch database on; sqlite: its directory "
+        "(one backend only; with both, the defaults).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per backend."),
+) -> None:
+    """Bytes per round of every table and index (SQLite dbstat; PostgreSQL relation sizes
+    after VACUUM), from rounds played through the round service on a fresh database."""
+    if backend not in ("sqlite", "postgres", "both"):
+        raise typer.BadParameter("--backend must be sqlite, postgres or both")
+    from croupier.benchmarks.storage import run_storage_bench
+
+    for name in ("sqlite", "postgres") if backend == "both" else (backend,):
+        report = run(
+            run_storage_bench(
+                name,
+                players=players,
+                rounds_per_player=rounds,
+                roulette_share=roulette_share,
+                game_id=game,
+                stake_minor=stake,
+                database_url=database_url if backend != "both" else None,
+            )
+        )
+        if as_json:
+            print_json(report.as_json())
+            continue
+        typer.echo(
+            f"{name}: {report.rounds:,} rounds ({report.slot_rounds:,} {game}, "
+            f"{report.roulette_rounds:,} roulette): {report.total:,.0f} bytes a round"
+        )
+        for object_name, (kind, table, size) in sorted(
+            report.objects.items(), key=lambda item: -item[1][2]
+        ):
+            if abs(size) >= 0.5:
+                where = f" (on {table})" if kind == "index" else ""
+                typer.echo(f"  {size:8,.1f}  {kind:5} {object_name}{where}")

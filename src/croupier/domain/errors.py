@@ -47,6 +47,7 @@ Refusals are raised before anything changes.
      │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
      │    ├── WriterLocked                     writer-locked             503  another writes
      │    ├── WriterFenced                     writer-fenced             503  lost its lease
+     │    ├── StreamLedgerMismatch             stream-ledger-mismatch    503  not our stream
      │    └── SchemaNotReady                   schema-not-ready          503  no ledger yet
      └── InvariantBroken                       invariant-broken          500  stop the process
           └── UnreadableEvent                  unreadable-event          500
@@ -97,6 +98,7 @@ __all__ = [
     "SeedPairRefusal",
     "StateConflict",
     "StreamConflict",
+    "StreamLedgerMismatch",
     "TooManyAttempts",
     "TooManyRegistrations",
     "Unavailable",
@@ -354,6 +356,14 @@ class WriterFenced(Unavailable):
     was refused inside the transaction and rolled back. The process must stop."""
 
     code = "writer-fenced"
+
+
+class StreamLedgerMismatch(Unavailable):
+    """The event stream's newest event was not written by this ledger as it stands: another
+    ledger's stream, or this ledger restored to an earlier point. The relay refuses to start
+    rather than skip or repeat events (docs/realtime.md, "One stream, one ledger")."""
+
+    code = "stream-ledger-mismatch"
 
 
 class SchemaNotReady(Unavailable):

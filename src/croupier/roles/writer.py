@@ -27,7 +27,7 @@ from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_s
 from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
-from croupier.bootstrap import open_stream
+from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings
 from croupier.domain.errors import WriterLocked
 from croupier.roles.health import HealthPort
@@ -56,6 +56,7 @@ class _Active:
     relay: OutboxRelay
     ticker: JackpotTicker
     responder: LedgerResponder
+    shared: SharedState
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -131,11 +132,18 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
             await asyncio.sleep(ttl_s / 10)
     writer = LedgerWriter(store, limits=settings.ledger)
     ledger = Ledger(store, writer)
+    # With CROUPIER_STATE_URL on Redis, the ticker keeps the newest jackpot values there
+    # for gateways that join later: the writer's ticker is the one that sees the commits.
+    shared = make_shared_state(settings)
     try:
         await writer.start()
-        stream, relay, ticker = await open_stream(settings, ledger, EventHandlers())
+        stream, relay, ticker = await open_stream(
+            settings, ledger, EventHandlers(), shared.jackpot_display
+        )
     except BaseException:
         await ledger.close()
+        for close in shared.closers:
+            await close()
         raise
     responder = LedgerResponder(
         nats_servers(settings.realtime.stream_url),
@@ -150,8 +158,10 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
         await ticker.close()
         await stream.close()
         await ledger.close()
+        for close in shared.closers:
+            await close()
         raise
-    return _Active(epoch, ledger, stream, relay, ticker, responder)
+    return _Active(epoch, ledger, stream, relay, ticker, responder, shared)
 
 
 async def _hold(lease: WriterLease, active: _Active, stop: asyncio.Event, ttl_s: float) -> int:
@@ -190,3 +200,6 @@ async def _deactivate(active: _Active) -> None:
     await active.ticker.close()
     await active.stream.close()
     await active.ledger.close()
+    for close in active.shared.closers:
+        with contextlib.suppress(Exception):
+            await close()

@@ -6,11 +6,11 @@ client resumes from exactly what was committed, and the relay never has to catch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from croupier.adapters.stream.fanout import Fanout
 from croupier.services.ledger.ports import StreamReader
-from croupier.services.stream import Handler, StreamEvent
+from croupier.services.stream import BatchMark, Handler, StreamEvent, StreamTail
 
 __all__ = ["InProcessStream"]
 
@@ -29,7 +29,14 @@ class InProcessStream:
     async def relayed_through(self) -> int | None:
         return None
 
-    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+    async def newest(self) -> StreamTail | None:
+        return None  # no copy: nothing to tell apart from the ledger
+
+    async def publish(
+        self,
+        events: Sequence[tuple[int, StreamEvent]],
+        marks: Mapping[int, BatchMark] | None = None,
+    ) -> None:
         for _, event in events:
             self._fanout.deliver(event)
 

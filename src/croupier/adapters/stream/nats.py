@@ -17,7 +17,7 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import nats
@@ -37,7 +37,9 @@ from croupier.adapters.stream.fanout import Fanout
 from croupier.adapters.stream.nats_reads import JetStreamReads
 from croupier.adapters.stream.nats_wire import (
     BATCH_END_HEADER,
+    BATCH_HASH_HEADER,
     BATCH_HEADER,
+    LEDGER_HEADER,
     SEQ_HEADER,
     STREAM_HEADER,
     TS_HEADER,
@@ -50,11 +52,13 @@ from croupier.adapters.stream.nats_wire import (
     headers_of,
 )
 from croupier.domain.ledger.events import STREAM_PATTERN
-from croupier.services.stream import Handler, StreamEvent, family_of
+from croupier.services.stream import BatchMark, Handler, StreamEvent, StreamTail, family_of
 
 __all__ = [
     "BATCH_END_HEADER",
+    "BATCH_HASH_HEADER",
     "BATCH_HEADER",
+    "LEDGER_HEADER",
     "SEQ_HEADER",
     "STREAM_HEADER",
     "TS_HEADER",
@@ -197,9 +201,25 @@ class JetStreamStream:
             return 0
         return newest.batch if newest.batch_end else newest.batch - 1
 
-    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
+    async def newest(self) -> StreamTail | None:
+        """The newest stored event, its batch and mark (from the tail ``relayed_through``
+        just read, else one more read)."""
+        async with self._publishing:
+            if self._tail is None:
+                self._tail = await self._reads.tail()
+            newest = self._tail.newest
+        if newest is None:
+            return None
+        return StreamTail(newest.event, newest.batch, newest.mark)
+
+    async def publish(
+        self,
+        events: Sequence[tuple[int, StreamEvent]],
+        marks: Mapping[int, BatchMark] | None = None,
+    ) -> None:
         """Store the events in order, pipelined (up to 1024 messages are sent before their
         acks are awaited together); raise unless the stream then holds every one of them.
+        Each message carries its batch's mark, when ``marks`` has it.
 
         Each call must hold whole batches, as the relay's do: the last event of each batch
         in the call is marked as its batch's end (see :meth:`relayed_through`).
@@ -218,10 +238,13 @@ class JetStreamStream:
             last = tail.last_position
             for start in range(0, len(todo), _PIPELINE_MAX):
                 await self._publish_run(
-                    nc, todo, start, min(start + _PIPELINE_MAX, len(todo)), last
+                    nc, todo, start, min(start + _PIPELINE_MAX, len(todo)), last, marks or {}
                 )
             batch, event = todo[-1]
-            self._tail = Tail(last + len(todo), Stored(last + len(todo), batch, True, event))
+            self._tail = Tail(
+                last + len(todo),
+                Stored(last + len(todo), batch, True, event, (marks or {}).get(batch)),
+            )
 
     async def _publish_run(
         self,
@@ -230,6 +253,7 @@ class JetStreamStream:
         start: int,
         stop: int,
         last_position: int,
+        marks: Mapping[int, BatchMark],
     ) -> None:
         """Send ``todo[start:stop]`` at once, then wait for every ack (one round trip);
         message ``i`` expects the stream to end at ``last_position + i``. (Not nats-py's
@@ -244,6 +268,8 @@ class JetStreamStream:
                 headers["Nats-Msg-Id"] = f"{event.stream}:{event.seq}"
                 headers["Nats-Expected-Last-Sequence"] = str(last_position + i)
                 headers[BATCH_HEADER] = str(batch)
+                if (mark := marks.get(batch)) is not None:
+                    headers[LEDGER_HEADER], headers[BATCH_HASH_HEADER] = mark
                 if i + 1 == len(todo) or todo[i + 1][0] != batch:
                     headers[BATCH_END_HEADER] = "1"
                 token = str(next(self._tokens))

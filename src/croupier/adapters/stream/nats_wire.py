@@ -2,7 +2,8 @@
 
 An event's body is its ``data_json``; its stream, seq, type and time travel as headers, and
 a stored one also carries its outbox batch (and, on a batch's last event, the batch-end
-mark). See docs/realtime.md, "The event stream on NATS JetStream".
+mark) and the batch's place in its ledger's chain (the ledger's identity, the batch's
+hash). See docs/realtime.md, "The event stream on NATS JetStream".
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from croupier.services.stream import StreamEvent
+from croupier.services.stream import BatchMark, StreamEvent
 
 __all__ = [
     "BATCH_END_HEADER",
+    "BATCH_HASH_HEADER",
     "BATCH_HEADER",
+    "LEDGER_HEADER",
     "SEQ_HEADER",
     "STREAM_HEADER",
     "TS_HEADER",
@@ -35,6 +38,10 @@ TS_HEADER = "Croupier-Ts"
 BATCH_HEADER = "Croupier-Batch"
 #: On the last event of its outbox batch: a stream ending without it holds part of a batch.
 BATCH_END_HEADER = "Croupier-Batch-End"
+#: The ledger that wrote the event (the hash of its first batch) and its batch's chain hash:
+#: they bind the JetStream stream to one ledger (docs/realtime.md, "One stream, one ledger").
+LEDGER_HEADER = "Croupier-Ledger"
+BATCH_HASH_HEADER = "Croupier-Batch-Hash"
 
 
 class JetStreamRefused(RuntimeError):
@@ -53,6 +60,7 @@ class Stored(NamedTuple):
     batch: int
     batch_end: bool
     event: StreamEvent
+    mark: BatchMark | None = None  # None: stored without one (by an older version)
 
 
 class Tail(NamedTuple):
@@ -91,4 +99,6 @@ def stored_of(headers: Mapping[str, str], data: bytes, position: int) -> Stored:
         batch = int(headers[BATCH_HEADER])
     except (KeyError, ValueError):
         raise StreamMismatch(f"JetStream message {position} is not a Croupier event") from None
-    return Stored(position, batch, BATCH_END_HEADER in headers, event)
+    ledger, batch_hash = headers.get(LEDGER_HEADER), headers.get(BATCH_HASH_HEADER)
+    mark = BatchMark(ledger, batch_hash) if ledger and batch_hash else None
+    return Stored(position, batch, BATCH_END_HEADER in headers, event, mark)

@@ -27,6 +27,7 @@ from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithLis
 from croupier.api.statuses import status_for
 from croupier.api.ws.admission import Admission, client_address, trusted_networks
 from croupier.api.ws.connection import Connection
+from croupier.api.ws.presence import SharedPlayerCap
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.api.ws.rounds import round_action, round_start
 from croupier.api.ws.sessions import Sessions
@@ -65,6 +66,7 @@ class Gateway:
             background=self._background,
         )
         self.subscriptions = Subscriptions(spawn=self._spawn)
+        self.shared_cap: SharedPlayerCap | None = None  # with shared state only
 
     @property
     def connections(self) -> int:
@@ -74,7 +76,11 @@ class Gateway:
         """Serve from now on: follow the event stream, check tokens, sweep sessions."""
         self.platform = platform
         self.subscriptions.start(platform.stream, platform.ticker.tick())
-        self.sessions.start(platform.accounts.authenticate)
+        if platform.player_connections is not None:
+            self.shared_cap = SharedPlayerCap(
+                platform.player_connections, self.limits.connections_per_player_max
+            )
+        self.sessions.start(platform.accounts.authenticate, self.shared_cap)
 
     async def close(self) -> None:
         """Stop following the stream, close every connection (1001), end every task."""
@@ -84,6 +90,8 @@ class Gateway:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.shared_cap is not None:
+            await self.shared_cap.close()
         self.platform = None
 
     # -- connections -------------------------------------------------------------------------
@@ -112,6 +120,7 @@ class Gateway:
         """A connection is over (called again for the same one: harmless)."""
         self._connections.discard(connection)
         self.admission.release(connection)
+        self.sessions.forget(connection)
         self.subscriptions.forget(connection)
 
     def _address_of(self, connection: Connection) -> str | None:

@@ -17,7 +17,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
+from croupier.api.statuses import status_for
 from croupier.api.ws.admission import Admission
+from croupier.api.ws.presence import SharedPlayerCap
 from croupier.api.ws.protocol import Close, error_frame, reply_frame
 from croupier.config import RealtimeSettings
 from croupier.domain.accounts import Player
@@ -57,11 +59,21 @@ class Sessions:
         self._dispatch = dispatch
         self._background = background
         self._check_token: CheckToken | None = None  # from start: there is no store before
+        self._shared: SharedPlayerCap | None = None  # the cap across gateways, if shared
 
-    def start(self, check_token: CheckToken) -> None:
-        """Check tokens with ``check_token`` from now on, and start the sweep."""
+    def start(self, check_token: CheckToken, shared: SharedPlayerCap | None = None) -> None:
+        """Check tokens with ``check_token`` from now on, and start the sweep; with
+        ``shared``, hold each player to the cap across gateways too."""
         self._check_token = check_token
+        self._shared = shared
         self._background(self._sweep())
+        if shared is not None:
+            self._background(shared.renew_forever())
+
+    def forget(self, connection: Connection) -> None:
+        """The connection is over: give back its slot across gateways."""
+        if self._shared is not None:
+            self._shared.release(connection)
 
     async def authenticate(
         self, connection: Connection, token: str, request_id: str | None
@@ -87,11 +99,11 @@ class Sessions:
             connection.close(Close.POLICY, "a connection serves one player")
             return None
         if not self._admission.admit_player(connection, player.player_id):
-            limit = self._limits.connections_per_player_max
-            detail = f"this player has {limit} connections open already"
-            connection.send(error_frame("too-many-connections", 429, detail, request_id))
-            reason = "too many connections for this player"
-            connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
+            self._refuse_over_cap(connection, request_id)
+            return None
+        if self._shared is not None and not await self._admit_shared(
+            connection, player.player_id, request_id
+        ):
             return None
         connection.player, connection.token = player, token
         connection.authenticated_at = time.monotonic()
@@ -100,6 +112,33 @@ class Sessions:
         for payload in backlog:
             self._dispatch(connection, payload)
         return None
+
+    async def _admit_shared(
+        self, connection: Connection, player_id: str, request_id: str | None
+    ) -> bool:
+        """Hold the connection to the player's cap across gateways; refuse and close it if
+        the player is over it, or the shared state cannot say."""
+        assert self._shared is not None
+        try:
+            admitted = await self._shared.admit(connection, player_id)
+        except CroupierError as error:  # Unavailable: refuse rather than count nothing
+            connection.send(error_frame(error.code, status_for(error), str(error), request_id))
+            connection.close(Close.INTERNAL, "the connection could not be counted; reconnect")
+            return False
+        if not admitted:
+            self._refuse_over_cap(connection, request_id)
+            return False
+        if connection.closed:  # it went away meanwhile: the gateway forgot it already
+            self._shared.release(connection)
+            return False
+        return True
+
+    def _refuse_over_cap(self, connection: Connection, request_id: str | None) -> None:
+        limit = self._limits.connections_per_player_max
+        detail = f"this player has {limit} connections open already"
+        connection.send(error_frame("too-many-connections", 429, detail, request_id))
+        reason = "too many connections for this player"
+        connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
 
     async def fresh_player(self, connection: Connection) -> Player:
         """The connection's player, its session checked again if the last check is older

@@ -42,6 +42,7 @@ from croupier.domain.events.rounds import (
     RoundPlayed,
     RoundSettled,
     RoundStarted,
+    request_fingerprint,
 )
 from croupier.domain.events.seeds import NonceUsed, SeedPairRevealed
 from croupier.domain.events.streams import (
@@ -80,6 +81,7 @@ __all__ = [
     "player_stream",
     "read_round",
     "record_type",
+    "request_fingerprint",
     "reveal_stream",
     "round_stream",
 ]

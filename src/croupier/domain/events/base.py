@@ -9,6 +9,11 @@ stores as the event's data (so a record documents its wire format). A field is o
 * :func:`filled`: a value the ledger writes into the data as it applies the event's group
   (a balance after it, what a balancing transfer took); ``None`` in a record not yet applied.
 
+A field may be stored under a short ``key`` of its own (:func:`data`, and the ``key`` of
+:func:`optional` and :func:`filled`): records that nobody outside reads as JSON, written once
+a round, spell their data short (``round.played`` 2). Reading takes the short key or, from
+records written before it, the field's name.
+
 :mod:`croupier.domain.events.codec` turns records into ``AppendEvent`` commands and stored
 events back into records.
 """
@@ -19,9 +24,10 @@ from dataclasses import field
 from enum import Enum
 from typing import Any, ClassVar
 
-__all__ = ["FieldRole", "Record", "address", "filled", "optional", "role_of"]
+__all__ = ["FieldRole", "Record", "address", "data", "filled", "key_of", "optional", "role_of"]
 
 _ROLE = "croupier.event-field"
+_KEY = "croupier.event-key"
 
 
 class FieldRole(Enum):
@@ -36,20 +42,31 @@ def address() -> Any:
     return field(metadata={_ROLE: FieldRole.ADDRESS})
 
 
-def optional() -> Any:
+def data(key: str) -> Any:
+    """Always in the data, under ``key``."""
+    return field(metadata={_ROLE: FieldRole.DATA, _KEY: key})
+
+
+def optional(key: str | None = None) -> Any:
     """Left out of the data when ``None``."""
-    return field(default=None, metadata={_ROLE: FieldRole.OPTIONAL})
+    return field(default=None, metadata={_ROLE: FieldRole.OPTIONAL, _KEY: key})
 
 
-def filled() -> Any:
+def filled(key: str | None = None) -> Any:
     """Written by the ledger as it applies the group (see ``AppendEvent.fills``)."""
-    return field(default=None, metadata={_ROLE: FieldRole.FILLED})
+    return field(default=None, metadata={_ROLE: FieldRole.FILLED, _KEY: key})
 
 
 def role_of(metadata: Any) -> FieldRole:
     """The role a dataclass field's ``metadata`` gives it."""
     role: FieldRole = metadata.get(_ROLE, FieldRole.DATA)
     return role
+
+
+def key_of(metadata: Any, name: str) -> str:
+    """The key a field is stored under: its own, or its name."""
+    key: str | None = metadata.get(_KEY)
+    return name if key is None else key
 
 
 class Record:

@@ -15,7 +15,7 @@ still reads what a newer writer adds.
 >>> append.stream, append.type, append.data_json
 ('seeds:7', 'nonce.used', '{"round_id":"r1"}')
 >>> decode(append)
-NonceUsed(pair_id=7, round_id='r1')
+NonceUsed(pair_id=7, round_id='r1', server_seed_hash=None)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from functools import partial
 from typing import Any, Final, Protocol, TypeVar, get_args, get_origin, get_type_hints
 
 from croupier.domain.errors import UnreadableEvent
-from croupier.domain.events.base import FieldRole, Record, role_of
+from croupier.domain.events.base import FieldRole, Record, key_of, role_of
 from croupier.domain.events.notices import (
     BalanceChanged,
     JackpotWon,
@@ -83,6 +83,7 @@ class _Mismatch(ValueError):
 @dataclass(frozen=True, slots=True)
 class _Field:
     name: str
+    key: str  # what the field is stored under: its name, or a short key of its own
     role: FieldRole
     check: Check  # a JSON value (or a stream id) -> the field's value, or _Mismatch
     nested: bool  # a dataclass of its own, stored as an object
@@ -102,18 +103,19 @@ def encode(
     kind = type(record)
     if _KINDS.get((kind.FAMILY, kind.TYPE)) is not kind:
         raise TypeError(f"{kind.__name__} is not a registered event record")
-    fillable = {f.name for f in _FIELDS[kind] if f.role is FieldRole.FILLED}
-    for key in (*(balances or {}), *(amounts or {})):
-        if key not in fillable:
-            raise ValueError(f"{kind.__name__} has no field {key!r} for the ledger to fill")
+    fillable = {f.name: f.key for f in _FIELDS[kind] if f.role is FieldRole.FILLED}
+    for name in (*(balances or {}), *(amounts or {})):
+        if name not in fillable:
+            raise ValueError(f"{kind.__name__} has no field {name!r} for the ledger to fill")
     return AppendEvent.create(
         record.stream,
         kind.TYPE,
         _to_data(record),
         expected_seq=expected_seq,
         guard=guard,
-        balances=balances,
-        amounts=amounts,
+        # the ledger writes each value under the key its field is stored under
+        balances={fillable[name]: ref for name, ref in (balances or {}).items()},
+        amounts={fillable[name]: ref for name, ref in (amounts or {}).items()},
     )
 
 
@@ -152,7 +154,7 @@ def _to_data(value: Any) -> dict[str, Any]:
         item = getattr(value, field.name)
         if field.role is FieldRole.ADDRESS or (item is None and field.role is not FieldRole.DATA):
             continue
-        data[field.name] = _to_data(item) if field.nested and item is not None else item
+        data[field.key] = _to_data(item) if field.nested and item is not None else item
     return data
 
 
@@ -163,7 +165,14 @@ def _from_data(kind: type[T], data: Any, address: str | None) -> T:
     for field in _FIELDS[kind]:
         if field.role is FieldRole.ADDRESS:
             raw: Any = address
-        elif field.name in data:
+            # an older version stored it in the data too (round.played 1): it must agree
+            if field.name in data and str(data[field.name]) != address:
+                raise _Mismatch(
+                    f"{field.name!r} {data[field.name]!r:.40} belongs on another stream"
+                )
+        elif field.key in data:
+            raw = data[field.key]
+        elif field.name in data:  # written before the field had a key of its own
             raw = data[field.name]
         elif field.role is FieldRole.DATA:
             raise _Mismatch(f"{field.name!r} is missing")
@@ -226,10 +235,13 @@ def _register_fields(kind: type) -> None:
             if hints[field.name] not in (int, str):
                 raise TypeError(f"{where}: a stream's id is a str or an int")
             check: Check = _id_number if hints[field.name] is int else partial(_exactly, str)
-            specs.append(_Field(field.name, role, check, nested=False))
+            specs.append(_Field(field.name, field.name, role, check, nested=False))
         else:
             check, nested = _check_for(hints[field.name], where)
-            specs.append(_Field(field.name, role, check, nested))
+            key = key_of(field.metadata, field.name)
+            specs.append(_Field(field.name, key, role, check, nested))
+    if len({spec.key for spec in specs}) < len(specs):
+        raise TypeError(f"{kind.__name__}: two fields are stored under one key")
     if sum(spec.role is FieldRole.ADDRESS for spec in specs) > 1:
         raise TypeError(f"{kind.__name__}: a stream has one id")
     _FIELDS[kind] = tuple(specs)

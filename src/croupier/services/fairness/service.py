@@ -162,9 +162,12 @@ class FairnessService:
 
     @staticmethod
     def claim(fair: RoundFairness, round_id: str) -> AppendEvent:
-        """The command that uses ``fair``'s nonce, for the round's linked group."""
+        """The command that uses ``fair``'s nonce, for the round's linked group (``round_id``,
+        whose record names the pair and the nonce, is not stored again). The pair's first
+        claim puts its commitment in the ledger's chain."""
+        commitment = fair.server_seed_hash if fair.nonce == 0 else None
         return encode(
-            NonceUsed(pair_id=fair.pair_id, round_id=round_id),
+            NonceUsed(pair_id=fair.pair_id, server_seed_hash=commitment),
             expected_seq=fair.nonce,
             guard=(reveal_stream(fair.pair_id), 0),
         )

@@ -8,7 +8,8 @@ at once when the last tick is older than that (so a single change, such as a jac
 goes out without delay), otherwise at the end of the interval. It is a state
 feed, not a log: each tick carries every pool, its seq is the ledger batch of the newest
 value (increasing, not gap-free), and a new subscriber starts from the latest tick.
-A tick is also repeated every ``repeat_s`` so gateways that join late learn the values.
+A tick is also repeated every ``repeat_s`` so gateways that join late learn the values;
+with a shared display (``display.py``), each tick sent is also kept there for them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from collections.abc import Mapping
 
 from croupier.domain.ledger import AccountKind, Balance, BatchRecord
+from croupier.services.jackpots.display import JackpotDisplay
 from croupier.services.jackpots.pools import pool_entry
 from croupier.services.ledger.ports import LedgerClient
 from croupier.services.stream import JACKPOTS_STREAM, EventStream, StreamEvent
@@ -41,11 +43,13 @@ class JackpotTicker:
         *,
         interval_s: float = 0.25,
         repeat_s: float = 5.0,
+        display: JackpotDisplay | None = None,
     ) -> None:
         self.ledger = ledger
         self.stream = stream
         self.interval_s = interval_s
         self.repeat_s = repeat_s
+        self.display = display
         self._values: dict[str, int] = {}  # pool account -> posted minor units
         self._seq = 0  # the batch of the newest value
         self._sent_at = 0.0
@@ -107,6 +111,11 @@ class JackpotTicker:
             await self.stream.broadcast(tick)
         except Exception:  # the next change or repeat sends the values again
             _log.warning("broadcasting a jackpot tick failed", exc_info=True)
+        if self.display is not None:
+            try:
+                await self.display.save(tick)
+            except Exception:  # as above: the next tick is saved again
+                _log.warning("saving a jackpot tick for the gateways failed", exc_info=True)
 
     async def _repeat(self) -> None:
         while True:

@@ -118,6 +118,11 @@ class LedgerStore(Protocol):
         """Every event committed by batches ``first`` to ``last``, in commit order."""
         ...
 
+    async def batch_hashes(self, first: int, last: int) -> dict[int, str]:
+        """The chain hash of each committed batch from ``first`` to ``last``, by seq (the
+        hash of batch 1 is the ledger's identity: see ``services/stream/ports.py``)."""
+        ...
+
     async def accounts_of_kind(self, kind: str, *, limit: int) -> list[tuple[Account, Balance]]:
         """Accounts of one kind (e.g. every jackpot pool), by id, at most ``limit``."""
         ...
@@ -157,6 +162,11 @@ class OutboxReader(Protocol):
 
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         """Every event committed by batches ``first`` to ``last``, in commit order."""
+        ...
+
+    async def batch_hashes(self, first: int, last: int) -> dict[int, str]:
+        """The chain hash of each committed batch from ``first`` to ``last``, by seq (the
+        hash of batch 1 is the ledger's identity: see ``services/stream/ports.py``)."""
         ...
 
 

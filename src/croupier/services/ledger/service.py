@@ -134,6 +134,9 @@ class Ledger:
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         return await self.store.events_in_batches(first, last)
 
+    async def batch_hashes(self, first: int, last: int) -> dict[int, str]:
+        return await self.store.batch_hashes(first, last)
+
 
 async def verify_ledger(store: LedgerStore, anchor: tuple[int, str] | None = None) -> AuditReport:
     """Replay every committed batch and check every invariant (see ``domain.ledger.audit``),

@@ -27,7 +27,8 @@ class RoundOpening:
     request_fingerprint: str
 
     def played(self, fair: RoundFairness, outcome: Outcome) -> RoundPlayed:
-        """An instant round's whole record, drawn with ``fair``."""
+        """An instant round's whole record, drawn with ``fair``, as stored: version 2, without
+        what can be derived again (see :mod:`croupier.domain.events.rounds`)."""
         return RoundPlayed(
             round_id=self.round_id,
             player_id=self.player_id,
@@ -41,7 +42,7 @@ class RoundOpening:
             outcome=outcome.shown,
             win=outcome.win_minor,
             jackpot_contribution=outcome.jackpot_contribution_minor,
-        )
+        ).compact()
 
     def dealt(
         self, fair: RoundFairness, balance_before: int, rules: Mapping[str, Any]

@@ -65,16 +65,24 @@ class RoundRecall:
             recorded, await self.fairness.pair(recorded.start.fairness.pair_id)
         )
 
-    async def render(self, recorded: RecordedRound, pair: StoredPair | None) -> dict[str, Any]:
+    async def render(
+        self, recorded: RecordedRound, pair: StoredPair | None, *, server_seed_hash: str = ""
+    ) -> dict[str, Any]:
         """The view of a round (its player's check is the caller's). ``pair`` is the round's
         seed pair; ``None`` only for an instant round just played (its pair is not revealed:
-        it drew)."""
+        it drew), whose ``server_seed_hash`` the caller gives."""
         start = recorded.start
         revealed = pair.pair.server_seed if pair is not None and pair.revealed else None
+        # A version-2 record leaves its commitment out: it is its seed pair's.
+        commitment = start.fairness.server_seed_hash or (
+            pair.pair.server_seed_hash if pair is not None else server_seed_hash
+        )
+        if not commitment:
+            raise InvariantBroken(f"round {start.round_id}: no seed pair to show the commitment of")
         fairness = {
             "client_seed": start.fairness.client_seed,
             "nonce": start.fairness.nonce,
-            "server_seed_hash": start.fairness.server_seed_hash,
+            "server_seed_hash": commitment,
             "server_seed": revealed,
         }
         body: dict[str, Any] = {

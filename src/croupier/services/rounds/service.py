@@ -20,7 +20,6 @@ request returns the recorded round; the same key with another body is a conflict
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any, Final, Protocol
@@ -35,7 +34,13 @@ from croupier.domain.errors import (
     RoundInProgress,
     UnknownGame,
 )
-from croupier.domain.events import RecordedRound, encode, read_round, round_stream
+from croupier.domain.events import (
+    RecordedRound,
+    encode,
+    read_round,
+    request_fingerprint,
+    round_stream,
+)
 from croupier.domain.games.base import Bet, InstantGame
 from croupier.domain.games.blackjack import BlackjackRules
 from croupier.domain.ledger import AppendEvent, Command, Event
@@ -127,9 +132,7 @@ class RoundService:
             )
         # Unambiguous although keys may hold ":": player ids never do (PaymentIds checks it).
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
-        fingerprint = hashlib.sha256(
-            json.dumps([game_id, request], sort_keys=True).encode()
-        ).hexdigest()
+        fingerprint = request_fingerprint(game_id, request)
         # One indexed lookup on the event loop (a read on a thread costs more than it runs);
         # the whole stream only for a replay, which is rare.
         if await self.ledger.stream_events(round_stream(round_id), limit=1):
@@ -203,7 +206,10 @@ class RoundService:
         event = next(
             r for r in applied.results if isinstance(r, Event) and r.stream == played.stream
         )
-        return await self.recall.render(read_round([event]), None)  # its pair drew: unrevealed
+        # its pair drew: unrevealed, and its commitment is the one the round drew with
+        return await self.recall.render(
+            read_round([event]), None, server_seed_hash=fair.server_seed_hash
+        )
 
     async def _deal(
         self, player: Player, opening: RoundOpening, balance_before: int, fair: RoundFairness
@@ -235,7 +241,7 @@ class RoundService:
     async def _replay(self, recorded: RecordedRound, fingerprint: str) -> dict[str, Any]:
         """The round this key started, if the request is the same; else a conflict."""
         start = recorded.start
-        if start.request_fingerprint != fingerprint:
+        if start.fingerprint != fingerprint:
             raise IdempotencyConflict("this Idempotency-Key was used for another round")
         if self.blackjack.is_table(start.game_id):
             await self.blackjack.complete(start.round_id)  # an interrupted last action

@@ -6,16 +6,24 @@ from croupier.services.stream.channels import (
     family_of,
     player_stream,
 )
-from croupier.services.stream.ports import EventStream, Handler, StreamEvent
+from croupier.services.stream.ports import (
+    BatchMark,
+    EventStream,
+    Handler,
+    StreamEvent,
+    StreamTail,
+)
 from croupier.services.stream.relay import OutboxRelay
 
 __all__ = [
     "JACKPOTS_STREAM",
     "LOBBY_STREAM",
+    "BatchMark",
     "EventStream",
     "Handler",
     "OutboxRelay",
     "StreamEvent",
+    "StreamTail",
     "family_of",
     "player_stream",
 ]

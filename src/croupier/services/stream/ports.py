@@ -4,17 +4,21 @@ The ledger's outbox (the ``events`` table) is the source of truth. An :class:`Ou
 publishes what the writer commits, in commit order; a stream adapter delivers it live to
 subscribers of its family and can replay any stream from a seq. Delivery is at least once:
 a subscriber drops what it has already seen by seq (seqs are gap-free per stream).
+
+A stream that keeps a copy of its own belongs to one ledger: each stored event carries a
+:class:`BatchMark` (the ledger's identity and the chain hash of the batch that wrote it), and
+a relay refuses to start on a stream whose newest event its own ledger did not write.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from croupier.domain.ledger import Event
 
-__all__ = ["EventStream", "Handler", "StreamEvent"]
+__all__ = ["BatchMark", "EventStream", "Handler", "StreamEvent", "StreamTail"]
 
 
 class StreamEvent(NamedTuple):
@@ -39,6 +43,23 @@ class StreamEvent(NamedTuple):
         )
 
 
+class BatchMark(NamedTuple):
+    """Where a batch sits in its ledger's hash chain. ``ledger`` is the ledger's identity: the
+    chain hash of its first batch, fixed by its first commit and unique to it (a timestamp and
+    fresh ids are hashed in), kept by a backup and its restores."""
+
+    ledger: str
+    hash: str
+
+
+class StreamTail(NamedTuple):
+    """The newest event a stream stores, and the outbox batch that wrote it."""
+
+    event: StreamEvent
+    batch: int
+    mark: BatchMark | None  # None: stored without a mark (by an older version)
+
+
 #: Called on the event loop for each live event of a subscribed family; must not block.
 Handler = Callable[[StreamEvent], None]
 
@@ -53,8 +74,18 @@ class EventStream(Protocol):
         ``None`` when the stream keeps no copy of its own (it reads the outbox directly)."""
         ...
 
-    async def publish(self, events: Sequence[tuple[int, StreamEvent]]) -> None:
-        """Durable events with the outbox batch that committed each, in commit order."""
+    async def newest(self) -> StreamTail | None:
+        """The newest stored event (None when there is none, or no copy is kept): what a
+        relay checks against its own ledger before it resumes."""
+        ...
+
+    async def publish(
+        self,
+        events: Sequence[tuple[int, StreamEvent]],
+        marks: Mapping[int, BatchMark] | None = None,
+    ) -> None:
+        """Durable events with the outbox batch that committed each, in commit order, and
+        the mark of each batch (by seq; the relay always gives them)."""
 
     async def broadcast(self, event: StreamEvent) -> None:
         """An ephemeral event (a ticker value): delivered live to subscribers, not stored."""

@@ -214,6 +214,12 @@ class PostgresLedgerStore:
         )
         return events_by_stream(rows)
 
+    async def batch_hashes(self, first: int, last: int) -> dict[int, str]:
+        rows = await self._pool().fetch(
+            "SELECT seq, hash FROM batches WHERE seq BETWEEN $1 AND $2", first, last
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         rows = await self._pool().fetch(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN $1 AND $2 "

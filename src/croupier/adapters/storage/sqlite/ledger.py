@@ -215,6 +215,12 @@ class SqliteLedgerStore(SqliteStore):
         )
         return events_by_stream(rows)
 
+    async def batch_hashes(self, first: int, last: int) -> dict[int, str]:
+        rows = await self._read(
+            "SELECT seq, hash FROM batches WHERE seq BETWEEN ? AND ?", (first, last)
+        )
+        return {seq: hash_ for seq, hash_ in rows}
+
     async def events_in_batches(self, first: int, last: int) -> list[Event]:
         rows = await self._read(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE batch_seq BETWEEN ? AND ? "
