@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from croupier.adapters.game_files import GameFiles
+from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
-from croupier.config import Settings
-from croupier.domain.errors import CroupierError
+from croupier.config import ConfigError, Settings
+from croupier.domain.errors import CroupierError, LedgerUnavailable
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.base import InstantGame
 from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
@@ -87,7 +88,8 @@ class Platform:
     rounds: RoundService
     stream: EventStream
     ticker: JackpotTicker
-    relay: OutboxRelay
+    #: None in a gateway: the writer's process relays the outbox.
+    relay: OutboxRelay | None
     #: Event type → handlers: where consumers of committed events register (see
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
@@ -102,7 +104,12 @@ class Platform:
     async def readiness_problems(self) -> list[str]:
         """Why this process should not take traffic now (empty when ready)."""
         problems = []
-        if self.ledger.writer is None or not self.ledger.writer.alive:
+        if isinstance(self.ledger, RemoteLedger):
+            # A gateway is ready without a writer: it answers 503 ledger-unavailable for
+            # writes until one is active, and serves reads meanwhile.
+            if not self.ledger.submitter.connected:
+                problems.append("NATS is unreachable")
+        elif self.ledger.writer is None or not self.ledger.writer.alive:
             problems.append("the ledger writer is not running")
         try:
             await self.ledger.head()
@@ -114,7 +121,8 @@ class Platform:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        await self.relay.close()  # what it had not published, it republishes after a restart
+        if self.relay is not None:  # what it had not published, it republishes after a restart
+            await self.relay.close()
         await self.ticker.close()
         await self.stream.close()
         try:
@@ -263,14 +271,78 @@ def instant_games(
     return games
 
 
-async def open_platform(settings: Settings) -> Platform:
-    """The composition root of a server: every adapter chosen here, from settings."""
+async def open_remote_ledger(settings: Settings) -> RemoteLedger:
+    """A gateway's ledger: reads from the database (read-only), writes over NATS to the
+    active ``croupier writer`` (docs/operations.md)."""
+    stream_url = settings.realtime.stream_url
+    if not settings.database_url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("a gateway needs PostgreSQL: SQLite is served by one process")
+    if not stream_url.startswith(("nats://", "tls://")):
+        raise ConfigError("a gateway needs CROUPIER_STREAM_URL=nats://… to reach the writer")
+    store = make_store(settings.database_url)
+    await store.open(writer=False)
+    submitter = RemoteSubmitter(
+        nats_servers(stream_url),
+        submit_subject(stream_url),
+        deadline_s=settings.cluster.ledger_deadline_ms / 1000,
+    )
+    try:
+        await submitter.start()
+    except BaseException:
+        await store.close()
+        raise
+    return RemoteLedger(store, submitter)
+
+
+async def _open_gateway_stream(
+    settings: Settings, ledger: Ledger
+) -> tuple[EventStream, None, JackpotTicker]:
+    """A gateway follows the stream the writer's relay fills; its ticker only reads the
+    pools' values for new subscribers (the writer's ticker sends the changes)."""
+    stream = make_stream(settings.realtime.stream_url, ledger, settings.realtime.stream_replicas)
+    await stream.start()
+    ticker = JackpotTicker(ledger, stream, interval_s=settings.realtime.jackpot_tick_ms / 1000)
+    try:
+        await ticker.load()
+    except BaseException:
+        await stream.close()
+        raise
+    return stream, None, ticker
+
+
+async def _recover_when_possible(rounds: RoundService) -> None:
+    """A gateway may start before any writer is active: recover when one answers. Several
+    gateways recovering the same round at once are safe: the same ids, so a replay."""
+    log = logging.getLogger("croupier.rounds")
+    while True:
+        try:
+            finished = await rounds.recover()
+        except LedgerUnavailable:
+            await asyncio.sleep(1.0)
+            continue
+        except Exception:  # said once; the next start (or the writer's rounds) tries again
+            log.exception("recovering interrupted rounds failed")
+            return
+        if finished:
+            log.info("recovered %d interrupted rounds", finished)
+        return
+
+
+async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Platform:
+    """The composition root of a server: every adapter chosen here, from settings.
+
+    ``role="gateway"``: stateless HTTP and WebSocket, the ledger reached over NATS (see
+    :func:`open_remote_ledger`); the all-in-one server writes the ledger itself."""
     from croupier.adapters.passwords import Argon2PasswordHasher
 
+    if role not in ("all-in-one", "gateway"):
+        raise ConfigError(f"unknown role {role!r}: all-in-one or gateway")
+    gateway = role == "gateway"
     games = GameFiles.shipped(overlay=settings.games_dir)
     catalogue = GameCatalogue.load(games, round_limits=settings.rounds)  # the certified figures
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
-    ledger = await open_ledger(settings)  # applies every migration, the players' too
+    # The writer applies every migration, the players' too (a gateway's writer: its own).
+    ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
@@ -278,8 +350,10 @@ async def open_platform(settings: Settings) -> Platform:
     try:
         await players.open()
         await seed_pairs.open()
-        stream, relay, ticker = await open_stream(
-            settings, ledger, handlers, shared.jackpot_display
+        stream, relay, ticker = await (
+            _open_gateway_stream(settings, ledger)
+            if gateway
+            else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
         await seed_pairs.close()
@@ -310,9 +384,12 @@ async def open_platform(settings: Settings) -> Platform:
         replay_source=ProvablyFairSource,
         blackjack=load_tables(definitions),
     )
-    # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
-    await rounds.recover()
     tasks = []
+    if gateway:
+        tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
+    else:
+        # Rounds a crash interrupted are finished from their recorded seeds before traffic.
+        await rounds.recover()
     if settings.blackjack_idle_timeout_s:
         tasks.append(
             asyncio.create_task(_stand_idle_rounds(rounds, settings.blackjack_idle_timeout_s))

@@ -20,6 +20,7 @@ from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
 
 __all__ = [
+    "ClusterSettings",
     "ConfigError",
     "HttpSettings",
     "RealtimeSettings",
@@ -79,6 +80,16 @@ class RealtimeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    """The roles on PostgreSQL (docs/operations.md): gateways and writers."""
+
+    #: A gateway's group waits this long for a writer's answer, retrying, before 503.
+    ledger_deadline_ms: int = 15_000
+    #: A writer's lease runs out this long after its last renewal (renewed every third).
+    writer_lease_ms: int = 3_000
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     ledger: WriterLimits = field(default_factory=WriterLimits)
@@ -88,6 +99,7 @@ class Settings:
     custom_currencies: tuple[tuple[str, int], ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
     realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
     #: Words (the operator's brand, its domain) a password must not be with only digits or
     #: symbols added; "croupier" always is one.
@@ -269,9 +281,14 @@ def load_settings(
     approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
     if approve not in ("approve", "decline"):
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
+    cluster = ClusterSettings(
+        ledger_deadline_ms=_int(env, "CROUPIER_LEDGER_DEADLINE_MS", 15_000, 100, 600_000),
+        writer_lease_ms=_int(env, "CROUPIER_WRITER_LEASE_MS", 3_000, 300, 600_000),
+    )
     return Settings(
         http=http,
         realtime=realtime,
+        cluster=cluster,
         accounts=accounts,
         password_context_words=_context_words(env, "CROUPIER_PASSWORD_CONTEXT_WORDS"),
         wallet=wallet,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, cluster, demo, fairness, ledger, loadtest, rtp, serve
+from croupier.cli import bench, cluster, demo, fairness, ledger, loadtest, rtp, serve, writer
 
 app = typer.Typer(
     name="croupier",
@@ -19,6 +19,7 @@ app.add_typer(cluster.app, name="cluster")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)
+app.command(name="writer")(writer.writer)
 app.command(name="loadtest")(loadtest.loadtest)
 
 

@@ -46,6 +46,7 @@ Refusals are raised before anything changes.
      │    ├── Busy                             busy                      503  a queue is full
      │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
      │    ├── WriterLocked                     writer-locked             503  another writes
+     │    ├── WriterFenced                     writer-fenced             503  lost its lease
      │    ├── StreamLedgerMismatch             stream-ledger-mismatch    503  not our stream
      │    └── SchemaNotReady                   schema-not-ready          503  no ledger yet
      └── InvariantBroken                       invariant-broken          500  stop the process
@@ -104,6 +105,7 @@ __all__ = [
     "UnknownCurrency",
     "UnknownGame",
     "UnreadableEvent",
+    "WriterFenced",
     "WriterLocked",
 ]
 
@@ -347,6 +349,13 @@ class WriterLocked(Unavailable):
     """Another process is already this database's ledger writer."""
 
     code = "writer-locked"
+
+
+class WriterFenced(Unavailable):
+    """This writer lost its lease: another writer took over (a higher epoch), so its commit
+    was refused inside the transaction and rolled back. The process must stop."""
+
+    code = "writer-fenced"
 
 
 class StreamLedgerMismatch(Unavailable):

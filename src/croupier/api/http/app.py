@@ -33,8 +33,9 @@ _DOCUMENTATION_ASSETS = "/docs/assets"
 _DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
     """One app per server process; the platform (database, ledger writer) opens on start-up.
+    ``role="gateway"``: the ledger is another process's (``croupier writer``), over NATS.
 
     ``app.state.gateway`` serves ``/v1/ws`` on the same port (see :mod:`croupier.api.ws.port`).
     """
@@ -42,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.platform = await open_platform(settings)
+        app.state.platform = await open_platform(settings, role=role)
         gc.freeze()  # what start-up loaded lives as long as the process: never scan it again
         try:
             await gateway.start(app.state.platform)

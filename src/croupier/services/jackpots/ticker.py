@@ -57,12 +57,17 @@ class JackpotTicker:
         self._task: asyncio.Task[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
 
-    async def start(self) -> None:
+    async def load(self) -> None:
+        """Read the pools' committed values: all a gateway's ticker does (``tick()`` for a
+        new subscriber); the writer's ticker sends the changes, and gateways relay them."""
         for account, balance in await self.ledger.accounts_of_kind(
             AccountKind.JACKPOT_POOL, limit=_POOLS_MAX
         ):
             self._values[account.id] = balance.posted
         self._seq, _ = await self.ledger.head()
+
+    async def start(self) -> None:
+        await self.load()
         self._task = asyncio.get_running_loop().create_task(self._repeat(), name="ticker")
 
     async def close(self) -> None:

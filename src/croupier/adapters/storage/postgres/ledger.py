@@ -38,7 +38,7 @@ from croupier.adapters.storage.rows import (
     transfer_from_row,
     transfer_row,
 )
-from croupier.domain.errors import InvariantBroken, WriterLocked
+from croupier.domain.errors import InvariantBroken, WriterFenced, WriterLocked
 from croupier.domain.ledger import GENESIS_HASH, Account, Balance, BatchRecord, Event, Transfer
 
 __all__ = ["MIGRATION_LOCK_KEY", "WRITER_LOCK_KEY", "PostgresLedgerStore", "WriterLocked"]
@@ -65,6 +65,13 @@ _LOAD_FOR_BATCH = (
 )
 _INSERT_EVENT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
 _INSERT_BATCH = "INSERT INTO batches VALUES ($1, $2, $3, $4, $5, $6)"
+#: The batch row, only while the lease's epoch is still ours (``adapters/storage/postgres/
+#: lease.py``): the lease row stays locked ``FOR SHARE`` until this transaction ends, so a
+#: take-over waits for this commit, or this commit finds no row and inserts nothing.
+_INSERT_BATCH_FENCED = (
+    "INSERT INTO batches SELECT $1, $2, $3, $4, $5, $6 FROM writer_lease "
+    "WHERE id = 1 AND epoch = $7 FOR SHARE"
+)
 _INSERT_ACCOUNTS = "INSERT INTO accounts VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 _OPEN_PENDINGS = "INSERT INTO open_pendings (id) SELECT unnest($1::text[])"
 _CLOSE_PENDINGS = "DELETE FROM open_pendings WHERE id = ANY($1::text[])"
@@ -81,17 +88,31 @@ _UPDATE_BALANCES = (
 class PostgresLedgerStore:
     """The ledger in PostgreSQL. ``dsn`` is a ``postgresql://`` URL as asyncpg accepts it."""
 
-    def __init__(self, dsn: str, *, read_connections_max: int = 4) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        read_connections_max: int = 4,
+        fence_epoch: int | None = None,
+        application_name: str | None = None,
+    ) -> None:
+        """``fence_epoch``: the lease epoch of a ``croupier writer``, checked inside every
+        commit (``WriterFenced`` when another writer has taken over); ``application_name``
+        names every session (a take-over ends the sessions of the previous holder)."""
         if read_connections_max < 1:
             raise ValueError("read_connections_max must be at least 1")
         self.dsn = dsn
         self.read_connections_max = read_connections_max
+        self.fence_epoch = fence_epoch
+        self._session = {"application_name": application_name} if application_name else {}
         self._write_conn: asyncpg.Connection | None = None
         self._read_pool: asyncpg.Pool | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
     async def open(self, *, writer: bool) -> None:
-        conn = await asyncpg.connect(self.dsn, timeout=_CONNECT_TIMEOUT_S)
+        conn = await asyncpg.connect(
+            self.dsn, timeout=_CONNECT_TIMEOUT_S, server_settings=self._session
+        )
         try:
             if writer:
                 await _take_writer_lock(conn, self.dsn)
@@ -105,7 +126,7 @@ class PostgresLedgerStore:
                 max_size=self.read_connections_max,
                 timeout=_CONNECT_TIMEOUT_S,
                 reset=_keep_session,
-                server_settings=_READ_SETTINGS,
+                server_settings={**_READ_SETTINGS, **self._session},
             )
         except BaseException:
             await conn.close()
@@ -222,15 +243,7 @@ class PostgresLedgerStore:
         updated = [(i, b) for i, b in balances.items() if i not in new_ids]
         opened, closed = pending_changes(batch)
         async with conn.transaction():
-            await conn.execute(
-                _INSERT_BATCH,
-                batch.seq,
-                batch.prev_hash,
-                batch.hash,
-                batch.timestamp_ms,
-                len(batch.accounts),
-                len(batch.transfers),
-            )
+            await self._insert_batch(conn, batch)
             if batch.accounts:
                 await conn.executemany(
                     _INSERT_ACCOUNTS,
@@ -258,6 +271,25 @@ class PostgresLedgerStore:
                 )
                 if status != f"UPDATE {len(updated)}":  # rolls the batch back; the writer stops
                     raise InvariantBroken(f"balance update hit {status!r} of {len(updated)} rows")
+
+    async def _insert_batch(self, conn: asyncpg.Connection, batch: BatchRecord) -> None:
+        row = (
+            batch.seq,
+            batch.prev_hash,
+            batch.hash,
+            batch.timestamp_ms,
+            len(batch.accounts),
+            len(batch.transfers),
+        )
+        if self.fence_epoch is None:
+            await conn.execute(_INSERT_BATCH, *row)
+            return
+        status = await conn.execute(_INSERT_BATCH_FENCED, *row, self.fence_epoch)
+        if status != "INSERT 0 1":  # raised inside the transaction: it rolls back
+            raise WriterFenced(
+                f"this writer's lease (epoch {self.fence_epoch}) was taken over: "
+                f"batch {batch.seq} refused"
+            )
 
     async def _insert_transfers(
         self, conn: asyncpg.Connection, transfers: tuple[Transfer, ...]

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Rounds over WebSocket through one gateway + one `croupier writer` (MODE=gateway), or
+# through one all-in-one `croupier serve` (MODE=all-in-one), both on a fresh PostgreSQL
+# database and NATS (the machine's own services at 5432 and 4222), with `croupier loadtest`.
+# usage: bench/roles.sh gateway|all-in-one [PLAYERS] [SECONDS]   (docs/benchmarks.md)
+set -e
+MODE=$1; PLAYERS=${2:-50}; SECONDS_=${3:-10}
+BIN=${BIN:-.venv/bin}
+DB=croupier_bench_$$
+psql -qh 127.0.0.1 -U postgres test -c "CREATE DATABASE $DB"
+export CROUPIER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$DB
+export CROUPIER_STREAM_URL="nats://127.0.0.1:4222?stream=BENCH_$$&prefix=bench-$$"
+export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
+export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
+PIDS=""
+if [ "$MODE" = gateway ]; then
+  $BIN/croupier writer --health-port 18401 2>${TMPDIR:-/tmp}/croupier-roles-writer.log & PIDS="$PIDS $!"
+  until curl -sf localhost:18401/readyz >/dev/null; do sleep 0.2; done
+  $BIN/croupier serve --role gateway --port 18410 >${TMPDIR:-/tmp}/croupier-roles-gw.log 2>&1 & PIDS="$PIDS $!"
+else
+  $BIN/croupier serve --port 18410 >${TMPDIR:-/tmp}/croupier-roles-gw.log 2>&1 & PIDS="$PIDS $!"
+fi
+until curl -sf localhost:18410/readyz >/dev/null; do sleep 0.2; done
+$BIN/croupier loadtest --url http://127.0.0.1:18410 --players $PLAYERS --seconds $SECONDS_ 2>&1 | tail -12
+kill $PIDS; wait $PIDS 2>/dev/null || true
+psql -qh 127.0.0.1 -U postgres test -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='$DB'" >/dev/null
+psql -qh 127.0.0.1 -U postgres test -c "DROP DATABASE $DB"
