@@ -1,0 +1,178 @@
+"""Backup and point-in-time restore of the ledger (issue 13, section 6), with the commands of
+the runbook (docs/operations.md, "Backup and point-in-time restore"): ``scripts/pitr.sh`` and
+``croupier ledger verify``.
+
+A private PostgreSQL 15 archives its WAL; real services play rounds on it; a base backup;
+more rounds; a named restore point; more rounds, all relayed to a JetStream stream. The
+restore, from the backup and the archive alone (the first server stopped), must hold exactly
+the batches up to the restore point, the same bytes (hashes) and balances, pass ``ledger
+verify`` anchored at the head noted at the mark, refuse the old event stream
+(``StreamLedgerMismatch``), and play on with a stream of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from croupier.bootstrap import Platform, open_platform
+from croupier.config import load_settings
+from croupier.domain.accounts.player import Player
+from croupier.domain.errors import StreamLedgerMismatch
+from croupier.services.ledger import verify_ledger
+from croupier.services.stream.channels import player_stream
+from tests.support.nats import (
+    NATS_URL,
+    STEP_TIMEOUT_S,
+    nats_stream_url,  # noqa: F401  (a fixture)
+)
+from tests.support.platform import funded_player
+from tests.support.private_postgres import PGBIN, PITR, PrivatePostgres, private_postgres
+
+CROUPIER = Path(sys.executable).parent / "croupier"
+WAIT_S = 60.0  # a budget for the relay to publish, not a delay
+MARK = "before-evening"
+
+
+@pytest.fixture
+def servers() -> Iterator[PrivatePostgres]:
+    with private_postgres("primary", "restored") as made:
+        yield made
+
+
+@contextlib.asynccontextmanager
+async def platform_on(url: str, stream_url: str) -> AsyncIterator[Platform]:
+    platform = await open_platform(
+        load_settings({"CROUPIER_STREAM_URL": stream_url}, database_url=url)
+    )
+    try:
+        yield platform
+    finally:
+        await platform.close()
+
+
+async def play(platform: Platform, players: list[Player], tag: str, rounds: int) -> None:
+    await asyncio.gather(
+        *(
+            platform.rounds.play(player, "lotus-20", f"{tag}-{n}-{i:03d}", {"stake": 100})
+            for n, player in enumerate(players)
+            for i in range(rounds)
+        )
+    )
+
+
+async def snapshot(platform: Platform) -> tuple[int, dict[int, str], dict[str, int]]:
+    """The head, every batch's hash and every account's posted balance."""
+    store = platform.ledger.store
+    head, _ = await store.head()
+    hashes = await store.batch_hashes(1, head)
+    balances = {account.id: balance.posted for account, balance in await store.all_accounts()}
+    return head, hashes, balances
+
+
+async def relayed(platform: Platform, player: Player) -> None:
+    """Wait until the stream holds every event of the player's stream the ledger has."""
+    name = player_stream(player.player_id)
+    want = len(await platform.ledger.store.stream_events(name))
+    deadline = time.monotonic() + WAIT_S
+    while len(await platform.stream.read(name, after_seq=0, limit=10_000)) < want:
+        assert time.monotonic() < deadline, "the relay did not publish the rounds"
+        await asyncio.sleep(0.05)
+
+
+def croupier_verify(url: str, expect: str) -> dict[str, object]:
+    done = subprocess.run(
+        [str(CROUPIER), "ledger", "verify", "--database-url", url, "--expect", expect, "--json"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return dict(json.loads(done.stdout))
+
+
+async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point(
+    servers: PrivatePostgres,
+    nats_stream_url: str,  # noqa: F811
+) -> None:
+    servers.init("primary")
+    servers.start("primary")
+    servers.run(PGBIN / "createdb", "-h", "127.0.0.1", "-p", servers.ports["primary"], "croupier")
+    primary = servers.url("primary", "croupier")
+
+    async with platform_on(primary, nats_stream_url) as platform:
+        players = [await funded_player(platform, f"pitr{n}@example.com", 100_000) for n in range(2)]
+        await play(platform, players, "morning", 10)
+        servers.run(PITR, "backup", servers.url("primary"), servers.root / "backup")
+        await play(platform, players, "noon", 10)
+        at_mark = await snapshot(platform)
+        servers.run(PITR, "mark", servers.url("primary"), MARK)
+        await play(platform, players, "evening", 10)
+        after = await snapshot(platform)
+        await relayed(platform, players[0])
+    assert after[0] > at_mark[0]
+    servers.stop("primary")  # the restore needs only the backup and the archive
+
+    servers.run(
+        PITR,
+        "restore",
+        servers.root / "backup",
+        servers.archive,
+        servers.root / "restored",
+        "--name",
+        MARK,
+    )
+    servers.start("restored")
+    servers.run(PITR, "promoted", servers.url("restored"))
+    restored = servers.url("restored", "croupier")
+
+    head, hashes = at_mark[0], at_mark[1]
+    report = croupier_verify(restored, f"{head}:{hashes[head]}")
+    assert report["ok"] and report["head_seq"] == head and report["problems_total"] == 0
+
+    # The ledger restored to an earlier point refuses the stream that saw the evening.
+    with pytest.raises(StreamLedgerMismatch, match="restored to an earlier point"):
+        await open_platform(
+            load_settings({"CROUPIER_STREAM_URL": nats_stream_url}, database_url=restored)
+        )
+
+    # The runbook's remedy: a stream of its own (a new name), and play goes on.
+    fresh = nats_stream_url.replace("?stream=", "?stream=R").replace("&prefix=", "&prefix=r")
+    try:
+        async with platform_on(restored, fresh) as platform:
+            assert await snapshot(platform) == at_mark  # exactly the batches up to the mark
+            assert (await verify_ledger(platform.ledger.store)).ok
+            player = (
+                await platform.accounts.login(
+                    email="pitr0@example.com", password="correct horse battery", ip="1.2.3.4"
+                )
+            ).player
+            before = (await platform.wallet.wallet(player)).cash
+            played = await platform.rounds.play(player, "lotus-20", "after-restore", {"stake": 100})
+            won = played["win"] + (played.get("jackpot_win") or 0)
+            assert (await platform.wallet.wallet(player)).cash == before - 100 + won
+            await relayed(platform, player)
+    finally:
+        await delete_stream(fresh)
+
+
+async def delete_stream(stream_url: str) -> None:
+    import nats
+    from nats.js.errors import NotFoundError
+
+    name = stream_url.partition("?stream=")[2].partition("&")[0]
+    client = await nats.connect(NATS_URL, connect_timeout=STEP_TIMEOUT_S)
+    try:
+        with contextlib.suppress(NotFoundError):
+            await client.jetstream(timeout=STEP_TIMEOUT_S).delete_stream(name)
+    finally:
+        await client.close()
