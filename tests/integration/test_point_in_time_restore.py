@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from croupier.bootstrap import Platform, open_platform
-from croupier.config import load_settings
+from croupier.config import ConfigError, load_settings
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import StreamLedgerMismatch
 from croupier.services.ledger import verify_ledger
@@ -145,7 +145,12 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
             load_settings({"CROUPIER_STREAM_URL": nats_stream_url}, database_url=restored)
         )
 
-    # The runbook's remedy: a stream of its own (a new name), and play goes on.
+    # A new name alone, the old stream kept: its subjects are the old stream's. Said clearly.
+    renamed = nats_stream_url.replace("?stream=", "?stream=R")
+    with pytest.raises(ConfigError, match="NEW_PREFIX"):
+        await open_platform(load_settings({"CROUPIER_STREAM_URL": renamed}, database_url=restored))
+
+    # The runbook's remedy: a stream of its own (a new name and prefix), and play goes on.
     fresh = nats_stream_url.replace("?stream=", "?stream=R").replace("&prefix=", "&prefix=r")
     try:
         async with platform_on(restored, fresh) as platform:

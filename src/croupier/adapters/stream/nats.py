@@ -31,7 +31,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from croupier.adapters.stream.fanout import Fanout
 from croupier.adapters.stream.nats_reads import JetStreamReads
@@ -165,18 +165,20 @@ class JetStreamStream:
         try:
             info = await jsm.stream_info(self.stream_name)
         except NotFoundError:
-            await jsm.add_stream(
-                StreamConfig(
-                    name=self.stream_name,
-                    subjects=subjects,
-                    storage=StorageType.FILE,
-                    retention=RetentionPolicy.LIMITS,
-                    discard=DiscardPolicy.OLD,
-                    duplicate_window=DUPLICATE_WINDOW_S,
-                    allow_direct=True,
-                    num_replicas=self.num_replicas,
-                )
+            config = StreamConfig(
+                name=self.stream_name,
+                subjects=subjects,
+                storage=StorageType.FILE,
+                retention=RetentionPolicy.LIMITS,
+                discard=DiscardPolicy.OLD,
+                duplicate_window=DUPLICATE_WINDOW_S,
+                allow_direct=True,
+                num_replicas=self.num_replicas,
             )
+            try:
+                await jsm.add_stream(config)
+            except BadRequestError as error:
+                raise _overlap_error(self.stream_name, subjects[0], error) from error
             return
         current = info.config
         if (
@@ -448,4 +450,23 @@ def _stored_already(events: Sequence[tuple[int, StreamEvent]], newest: Stored | 
     raise StreamMismatch(
         f"the JetStream stream ends with {stream}#{seq} of batch {newest.batch}, "
         "which the outbox's batch does not hold: is it another ledger's stream?"
+    )
+
+
+_SUBJECTS_OVERLAP = 10065  # JetStream's err_code: another stream already takes these subjects
+
+
+def _overlap_error(name: str, subjects: str, error: BadRequestError) -> Exception:
+    """Say what to do when a new stream's subjects are another stream's (a stream renamed
+    after a restore, the old one kept: docs/operations.md, "Backup and point-in-time
+    restore"); other refusals are raised as they are."""
+    if error.err_code != _SUBJECTS_OVERLAP:
+        return error
+    from croupier.config import ConfigError  # config imports the services
+
+    return ConfigError(
+        f"cannot create the event stream {name}: another stream already takes {subjects}. "
+        "A new stream name needs a new subject prefix while the old stream is kept "
+        "(CROUPIER_STREAM_URL=nats://…?stream=NEW_NAME&prefix=NEW_PREFIX, the same for "
+        "every process of the deployment), or delete the old stream first"
     )

@@ -23,7 +23,8 @@ __all__ = ["check_owner", "ledger_identity"]
 
 _REMEDY = (
     "Nothing was published. Give this ledger a stream of its own "
-    "(CROUPIER_STREAM_URL=nats://…?stream=NEW_NAME), or delete that stream if no client "
+    "(CROUPIER_STREAM_URL=nats://…?stream=NEW_NAME&prefix=NEW_PREFIX, for every process "
+    "of the deployment), or delete that stream if no client "
     "still needs its events (see docs/realtime.md, 'One stream, one ledger')."
 )
 
