@@ -44,7 +44,7 @@ MARK = "before-evening"
 
 @pytest.fixture
 def servers() -> Iterator[PrivatePostgres]:
-    with private_postgres("primary", "restored") as made:
+    with private_postgres("primary", "restored", "unreached") as made:
         yield made
 
 
@@ -132,6 +132,20 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
         MARK,
     )
     servers.start("restored")
+    # A target the archive never reaches: the server refuses to start, rather than open short.
+    servers.run(
+        PITR,
+        "restore",
+        servers.root / "backup",
+        servers.archive,
+        servers.root / "unreached",
+        "--name",
+        "no-such-mark",
+    )
+    with pytest.raises(AssertionError, match="could not start server"):
+        servers.start("unreached")
+    log = (servers.root / "unreached.log").read_text()
+    assert "recovery ended before configured recovery target was reached" in log
     servers.run(PITR, "promoted", servers.url("restored"))
     restored = servers.url("restored", "croupier")
 
