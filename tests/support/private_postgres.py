@@ -70,6 +70,14 @@ class PrivatePostgres:
         self.run(PGBIN / "pg_ctl", "-D", data, "-l", log, "-o", port, "-w", "-t", "60", "start")
         self.started.append(data)
 
+    def running(self, name: str) -> bool:
+        """``pg_ctl status``: whether the server of ``name`` runs (exit 3 when it does not)."""
+        argv = [str(PGBIN / "pg_ctl"), "-D", str(self.root / name), "status"]
+        if os.geteuid() == 0:
+            argv = ["runuser", "-u", "postgres", "--", *argv]
+        done = subprocess.run(argv, check=False, capture_output=True, timeout=STEP_TIMEOUT_S)
+        return done.returncode == 0
+
     def stop(self, name: str) -> None:
         data = self.root / name
         self.run(PGBIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "-t", "60", "stop")
