@@ -60,6 +60,7 @@ backup)
   ;;
 mark)
   [ $# -eq 2 ] || die "usage: mark DSN NAME"
+  case $2 in *[!A-Za-z0-9_.-]* | '') die "a restore point's name is [A-Za-z0-9_.-]+: $2" ;; esac
   lsn=$(sql "$1" "SELECT pg_create_restore_point('$2')")
   # Close the WAL file that holds the mark, and wait until it is in the archive: until then
   # a restore cannot reach it.
@@ -71,8 +72,12 @@ restore)
   [ $# -eq 5 ] || die "usage: restore BACKUP_DIR ARCHIVE_DIR DATA_DIR --name NAME | --time TS"
   backup=$1; archive=$2; data=$3
   case $4 in
-  --name) target="recovery_target_name = '$5'" ;;
-  --time) target="recovery_target_time = '$5'" ;;
+  --name)
+    case $5 in *[!A-Za-z0-9_.-]* | '') die "a restore point's name is [A-Za-z0-9_.-]+: $5" ;; esac
+    target="recovery_target_name = '$5'" ;;
+  --time)
+    case $5 in *"'"*) die "a time has no quote: $5" ;; esac
+    target="recovery_target_time = '$5'" ;;
   *) die "restore: --name NAME or --time TIMESTAMPTZ, not $4" ;;
   esac
   [ -f "$backup/backup_label" ] || die "$backup is not a base backup (no backup_label)"
@@ -96,7 +101,7 @@ promoted)
   echo "recovered and promoted: $(sql "$1" 'SELECT pg_current_wal_lsn()')"
   ;;
 *)
-  sed -n '2,16p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
   ;;
 esac
