@@ -15,10 +15,10 @@ from croupier.adapters.game_files import GameFiles
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.config import Settings
-from croupier.domain.errors import CroupierError
+from croupier.domain.errors import CroupierError, GameDefinitionError
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.base import InstantGame
-from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
+from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter
@@ -29,7 +29,7 @@ from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
-from croupier.services.rounds import RoundLimits, RoundService, load_tables
+from croupier.services.rounds import RoundService, load_tables
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -243,22 +243,27 @@ async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
             log.warning("standing idle blackjack rounds failed", exc_info=True)
 
 
-def instant_games(
-    definitions: Mapping[str, Mapping[str, Any]], limits: RoundLimits
-) -> dict[str, InstantGame]:
-    """The registry of instant games: every slot among the definitions, and roulette."""
-    games: dict[str, InstantGame] = {
-        game_id: SlotKind(SlotGame.from_data(data))
-        for game_id, data in definitions.items()
-        if data.get("kind") == "slots"
-    }
-    games[ROULETTE_ID] = RouletteKind(
-        RouletteLimits(
-            limits.roulette_bets_max,
-            limits.roulette_stake_minor_min,
-            limits.roulette_stake_minor_max,
-        )
-    )
+#: How each instant kind is built from its game file.
+_INSTANT_KINDS: dict[str, Callable[[Mapping[str, Any]], InstantGame]] = {
+    "slots": lambda data: SlotKind(SlotGame.from_data(data)),
+    "roulette": RouletteKind.from_data,
+}
+
+
+def instant_games(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, InstantGame]:
+    """The registry of instant games: every slot and roulette among the definitions, each
+    refused at start if it lists a currency this process does not know."""
+    games = {}
+    for game_id, data in definitions.items():
+        make = _INSTANT_KINDS.get(str(data.get("kind")))
+        if make is None:
+            continue
+        try:
+            game = make(data)
+            game.limits.require_known()
+        except GameDefinitionError as error:
+            raise GameDefinitionError(f"game {game_id}: {error}") from None
+        games[game_id] = game
     return games
 
 
@@ -267,7 +272,7 @@ async def open_platform(settings: Settings) -> Platform:
     from croupier.adapters.passwords import Argon2PasswordHasher
 
     games = GameFiles.shipped(overlay=settings.games_dir)
-    catalogue = GameCatalogue.load(games, round_limits=settings.rounds)  # the certified figures
+    catalogue = GameCatalogue.load(games)  # the certified figures
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
     ledger = await open_ledger(settings)  # applies every migration, the players' too
     players = make_player_store(settings.database_url)
@@ -304,7 +309,7 @@ async def open_platform(settings: Settings) -> Platform:
     rounds = RoundService(
         ledger,
         fairness,
-        instant_games(definitions, settings.rounds),
+        instant_games(definitions),
         settings.rounds,
         replay_source=ProvablyFairSource,
         blackjack=load_tables(definitions),

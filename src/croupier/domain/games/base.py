@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from croupier.domain.games.slots_definition import JackpotRule
+from croupier.domain.games.stakes import CurrencyLimits
 from croupier.domain.rng import RngSource
 
 __all__ = ["Bet", "InstantGame", "Outcome"]
@@ -53,8 +54,14 @@ class InstantGame(Protocol):
         """The progressive jackpot this game feeds and may pay, if any."""
         ...
 
+    @property
+    def limits(self) -> CurrencyLimits:
+        """The stake limits in each currency the game plays in (roulette: per bet)."""
+        ...
+
     def parse_bet(self, request: Mapping[str, Any], currency: str) -> Bet:
-        """The bet of a request, or ``InvalidBet`` before anything moves."""
+        """The bet of a request in the player's ``currency``, or ``InvalidBet`` (a currency
+        the game does not list: ``CurrencyNotOffered``) before anything moves."""
         ...
 
     def play(self, bet: Bet, source: RngSource) -> Outcome:

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from croupier.domain.accounts.player import cash_account_id
-from croupier.domain.errors import IllegalAction, InvalidBet, InvariantBroken
+from croupier.domain.errors import CurrencyNotOffered, IllegalAction, InvalidBet, InvariantBroken
 from croupier.domain.events import (
     RecordedRound,
     RoundAction,
@@ -107,7 +107,7 @@ class BlackjackRounds:
         if set(request) - {"stake"}:
             raise InvalidBet("blackjack takes only a stake")
         if currency != rules.currency:  # its limits are in that currency's minor units
-            raise InvalidBet(f"this table plays in {rules.currency}, not {currency}")
+            raise CurrencyNotOffered(f"this table plays in {rules.currency}, not {currency}")
         if isinstance(stake, bool) or not isinstance(stake, int):
             raise InvalidBet("blackjack needs a stake in minor units")
         if not rules.stake_min_minor <= stake <= rules.stake_max_minor:
