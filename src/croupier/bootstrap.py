@@ -17,9 +17,10 @@ from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.config import Settings
 from croupier.domain.errors import CroupierError, GameDefinitionError
 from croupier.domain.fairness import ProvablyFairSource
-from croupier.domain.games.base import InstantGame
+from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
+from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.catalogue import GameCatalogue
@@ -29,7 +30,7 @@ from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
-from croupier.services.rounds import RoundService, load_tables
+from croupier.services.rounds import RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -234,7 +235,7 @@ async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
     while True:
         await asyncio.sleep(max(1.0, min(60.0, idle_timeout_s / 2)))
         try:
-            finished = await rounds.stand_idle_blackjack(
+            finished = await rounds.stand_idle_rounds(
                 now_ms=time.time_ns() // 1_000_000, idle_ms=idle_timeout_s * 1000
             )
             if finished:
@@ -264,6 +265,22 @@ def instant_games(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, Ins
         except GameDefinitionError as error:
             raise GameDefinitionError(f"game {game_id}: {error}") from None
         games[game_id] = game
+    return games
+
+
+#: How each table kind is built from its game file (poker tables are not played here yet).
+_TABLE_KINDS: dict[str, Callable[[Mapping[str, Any]], TableGame[Any]]] = {
+    "blackjack": BlackjackKind.from_data,
+}
+
+
+def table_games(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, TableGame[Any]]:
+    """The registry of table games: every blackjack table among the definitions."""
+    games = {}
+    for game_id, data in definitions.items():
+        make = _TABLE_KINDS.get(str(data.get("kind")))
+        if make is not None:
+            games[game_id] = make(data)
     return games
 
 
@@ -312,7 +329,7 @@ async def open_platform(settings: Settings) -> Platform:
         instant_games(definitions),
         settings.rounds,
         replay_source=ProvablyFairSource,
-        blackjack=load_tables(definitions),
+        tables=table_games(definitions),
     )
     # Rounds a crash interrupted are finished from their recorded seeds before traffic starts.
     await rounds.recover()
