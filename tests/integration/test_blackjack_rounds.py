@@ -19,7 +19,7 @@ from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.fairness import Rotation
 from croupier.services.ledger import Ledger, verify_ledger
-from croupier.services.rounds import BlackjackRounds, RoundInProgress
+from croupier.services.rounds import RoundInProgress, TableRounds
 from croupier.services.stream import player_stream
 from tests.support.platform import PASSWORD, funded_player
 
@@ -107,15 +107,15 @@ async def test_two_actions_at_once_apply_one(
         "round_id"
     ]
     # both actions read the round before either writes: the barrier makes the race certain
-    barrier, state = asyncio.Barrier(2), BlackjackRounds._state
+    barrier, state = asyncio.Barrier(2), TableRounds._state
 
-    async def read_together(self: BlackjackRounds, recorded: Any) -> Any:
+    async def read_together(self: TableRounds, recorded: Any) -> Any:
         found = await state(self, recorded)
         if recorded.last_seq == 1:  # the deal only: the two actions' reads
             await barrier.wait()
         return found
 
-    monkeypatch.setattr(BlackjackRounds, "_state", read_together)
+    monkeypatch.setattr(TableRounds, "_state", read_together)
     results = await asyncio.gather(
         platform.rounds.act(player, round_id, "act-race-a", "hit"),
         platform.rounds.act(player, round_id, "act-race-b", "hit"),
