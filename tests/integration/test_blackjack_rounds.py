@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -49,15 +49,6 @@ def _deal_from(monkeypatch: pytest.MonkeyPatch, platform: Platform, source: Any)
     (both are ProvablyFairSource in production) take ``source``."""
     monkeypatch.setattr(platform.rounds, "_replay_source", source)
     monkeypatch.setattr("croupier.services.fairness.service.ProvablyFairSource", source)
-
-
-@pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    opened = await open_platform(load_settings({}, database_url=database_url))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(

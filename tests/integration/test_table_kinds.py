@@ -4,14 +4,13 @@ deal one write, the action one write with the settlement inside it — and pays 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-from croupier.bootstrap import Platform, open_platform
-from croupier.config import load_settings
+from croupier.bootstrap import Platform
 from croupier.domain.errors import IllegalAction, InvalidBet
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.base import Bet, TableGame
@@ -67,15 +66,6 @@ class CoinTable:
 
     def describe(self, state: Coin) -> dict[str, Any]:
         return {"done": state.done, "heads": state.heads if state.done else None}
-
-
-@pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    opened = await open_platform(load_settings({}, database_url=database_url))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def test_a_new_table_kind_is_played_through_the_registry_alone(
