@@ -16,11 +16,12 @@ from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_ser
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.config import ConfigError, Settings
-from croupier.domain.errors import CroupierError, LedgerUnavailable
+from croupier.domain.errors import CroupierError, GameDefinitionError, LedgerUnavailable
 from croupier.domain.fairness import ProvablyFairSource
-from croupier.domain.games.base import InstantGame
-from croupier.domain.games.instant import ROULETTE_ID, RouletteKind, RouletteLimits, SlotKind
+from croupier.domain.games.base import InstantGame, TableGame
+from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
+from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.catalogue import GameCatalogue
@@ -30,7 +31,7 @@ from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
-from croupier.services.rounds import RoundLimits, RoundService, load_tables
+from croupier.services.rounds import RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -243,7 +244,7 @@ async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
     while True:
         await asyncio.sleep(max(1.0, min(60.0, idle_timeout_s / 2)))
         try:
-            finished = await rounds.stand_idle_blackjack(
+            finished = await rounds.stand_idle_rounds(
                 now_ms=time.time_ns() // 1_000_000, idle_ms=idle_timeout_s * 1000
             )
             if finished:
@@ -252,22 +253,43 @@ async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
             log.warning("standing idle blackjack rounds failed", exc_info=True)
 
 
-def instant_games(
-    definitions: Mapping[str, Mapping[str, Any]], limits: RoundLimits
-) -> dict[str, InstantGame]:
-    """The registry of instant games: every slot among the definitions, and roulette."""
-    games: dict[str, InstantGame] = {
-        game_id: SlotKind(SlotGame.from_data(data))
-        for game_id, data in definitions.items()
-        if data.get("kind") == "slots"
-    }
-    games[ROULETTE_ID] = RouletteKind(
-        RouletteLimits(
-            limits.roulette_bets_max,
-            limits.roulette_stake_minor_min,
-            limits.roulette_stake_minor_max,
-        )
-    )
+#: How each instant kind is built from its game file.
+_INSTANT_KINDS: dict[str, Callable[[Mapping[str, Any]], InstantGame]] = {
+    "slots": lambda data: SlotKind(SlotGame.from_data(data)),
+    "roulette": RouletteKind.from_data,
+}
+
+
+def instant_games(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, InstantGame]:
+    """The registry of instant games: every slot and roulette among the definitions, each
+    refused at start if it lists a currency this process does not know."""
+    games = {}
+    for game_id, data in definitions.items():
+        make = _INSTANT_KINDS.get(str(data.get("kind")))
+        if make is None:
+            continue
+        try:
+            game = make(data)
+            game.limits.require_known()
+        except GameDefinitionError as error:
+            raise GameDefinitionError(f"game {game_id}: {error}") from None
+        games[game_id] = game
+    return games
+
+
+#: How each table kind is built from its game file (poker tables are not played here yet).
+_TABLE_KINDS: dict[str, Callable[[Mapping[str, Any]], TableGame[Any]]] = {
+    "blackjack": BlackjackKind.from_data,
+}
+
+
+def table_games(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, TableGame[Any]]:
+    """The registry of table games: every blackjack table among the definitions."""
+    games = {}
+    for game_id, data in definitions.items():
+        make = _TABLE_KINDS.get(str(data.get("kind")))
+        if make is not None:
+            games[game_id] = make(data)
     return games
 
 
@@ -339,7 +361,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         raise ConfigError(f"unknown role {role!r}: all-in-one or gateway")
     gateway = role == "gateway"
     games = GameFiles.shipped(overlay=settings.games_dir)
-    catalogue = GameCatalogue.load(games, round_limits=settings.rounds)  # the certified figures
+    catalogue = GameCatalogue.load(games)  # the certified figures
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
     # The writer applies every migration, the players' too (a gateway's writer: its own).
     ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
@@ -379,10 +401,10 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     rounds = RoundService(
         ledger,
         fairness,
-        instant_games(definitions, settings.rounds),
+        instant_games(definitions),
         settings.rounds,
         replay_source=ProvablyFairSource,
-        blackjack=load_tables(definitions),
+        tables=table_games(definitions),
     )
     tasks = []
     if gateway:

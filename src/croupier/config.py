@@ -30,6 +30,12 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
+#: Settings of earlier versions whose limits now live in a game file, per currency.
+_MOVED_TO_GAME_FILES = (
+    "CROUPIER_ROULETTE_BETS_MAX",
+    "CROUPIER_ROULETTE_STAKE_MINOR_MAX",
+    "CROUPIER_ROULETTE_STAKE_MINOR_MIN",
+)
 
 
 class ConfigError(ValueError):
@@ -263,15 +269,14 @@ def load_settings(
         withdrawal_minor_max=_int(env, "CROUPIER_WITHDRAWAL_MINOR_MAX", 1_000_000_00, 1, 10**15),
     )
     house_floor = -_int(env, "CROUPIER_HOUSE_CREDIT_LIMIT_MINOR", 10**12, 0, 2**62)
-    roulette_min = _int(env, "CROUPIER_ROULETTE_STAKE_MINOR_MIN", 10, 1, 10**12)
-    rounds = RoundLimits(
-        house_floor_minor=house_floor,
-        roulette_bets_max=_int(env, "CROUPIER_ROULETTE_BETS_MAX", 20, 1, 20),
-        roulette_stake_minor_min=roulette_min,
-        roulette_stake_minor_max=_int(
-            env, "CROUPIER_ROULETTE_STAKE_MINOR_MAX", 100_000, roulette_min, 10**12
-        ),
-    )
+    moved = sorted(name for name in _MOVED_TO_GAME_FILES if name in env)
+    if moved:  # refused rather than ignored: a limit the operator set must not silently lapse
+        raise ConfigError(
+            f"{', '.join(moved)}: roulette's limits are per currency now, in its game file "
+            "(european-roulette.toml: rules.bets_max and [limits.<CURRENCY>]); copy that file "
+            "into CROUPIER_GAMES_DIR to change them (docs/configuration.md)"
+        )
+    rounds = RoundLimits(house_floor_minor=house_floor)
     state_url = env.get("CROUPIER_STATE_URL") or "memory://"
     if state_url != "memory://":
         try:

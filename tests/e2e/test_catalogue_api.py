@@ -28,6 +28,16 @@ def test_the_catalogue_is_public_and_lists_every_game(tmp_path: Path) -> None:
         "currency": None,
         "stake_min_minor": 20,
         "stake_max_minor": 10000,
+        "limits": [
+            {
+                "currency": code,
+                "stake_min_minor": 20,
+                "stake_max_minor": 10000,
+                "stake_min": "0.20",
+                "stake_max": "100.00",
+            }
+            for code in ("EUR", "GBP", "USD")
+        ],
     }
     assert items["european-roulette"]["rtp"] == "97.30%"
     blackjack = items["blackjack-6d-s17"]

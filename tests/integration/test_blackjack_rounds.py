@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.domain.ledger.events import StreamConflict
 from croupier.services.fairness import Rotation
 from croupier.services.ledger import Ledger, verify_ledger
-from croupier.services.rounds import BlackjackRounds, RoundInProgress
+from croupier.services.rounds import RoundInProgress, TableRounds
 from croupier.services.stream import player_stream
 from tests.support.platform import PASSWORD, funded_player
 
@@ -49,15 +49,6 @@ def _deal_from(monkeypatch: pytest.MonkeyPatch, platform: Platform, source: Any)
     (both are ProvablyFairSource in production) take ``source``."""
     monkeypatch.setattr(platform.rounds, "_replay_source", source)
     monkeypatch.setattr("croupier.services.fairness.service.ProvablyFairSource", source)
-
-
-@pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    opened = await open_platform(load_settings({}, database_url=database_url))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def test_split_and_doubles_reserve_extra_stakes_and_settle_once(
@@ -107,15 +98,15 @@ async def test_two_actions_at_once_apply_one(
         "round_id"
     ]
     # both actions read the round before either writes: the barrier makes the race certain
-    barrier, state = asyncio.Barrier(2), BlackjackRounds._state
+    barrier, state = asyncio.Barrier(2), TableRounds._state
 
-    async def read_together(self: BlackjackRounds, recorded: Any) -> Any:
+    async def read_together(self: TableRounds, recorded: Any) -> Any:
         found = await state(self, recorded)
         if recorded.last_seq == 1:  # the deal only: the two actions' reads
             await barrier.wait()
         return found
 
-    monkeypatch.setattr(BlackjackRounds, "_state", read_together)
+    monkeypatch.setattr(TableRounds, "_state", read_together)
     results = await asyncio.gather(
         platform.rounds.act(player, round_id, "act-race-a", "hit"),
         platform.rounds.act(player, round_id, "act-race-b", "hit"),

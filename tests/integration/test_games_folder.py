@@ -70,3 +70,53 @@ async def test_replaced_games_without_their_own_figures_stop_the_start(tmp_path:
     )
     with pytest.raises(GameDefinitionError, match="lotus-20, orchard-10-classic"):
         await open_platform(settings)
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        (
+            "[limits.EUR]\nstake_min_minor = 10\nstake_max_minor = 5005\n",
+            r"game orchard-10-classic: limits\.EUR\.stake_max_minor: must be a multiple of 10",
+        ),
+        (
+            "[limits.EUR]\nstake_min_minor = 100\nstake_max_minor = 50\n",
+            r"game orchard-10-classic: limits\.EUR\.stake_max_minor: must be 100 to",
+        ),
+        (
+            # never registered in this process (the test below registers another code)
+            "[limits.XRR]\nstake_min_minor = 10\nstake_max_minor = 50\n",
+            r"game orchard-10-classic: limits\.XRR: unknown currency 'XRR' .*CROUPIER_CURRENCIES",
+        ),
+    ],
+)
+async def test_a_game_file_with_a_bad_limit_stops_the_start(
+    tmp_path: Path, limits: str, message: str
+) -> None:
+    folder = _operator_folder(tmp_path, CATALOGUE)
+    classic = (folder / "orchard-10-classic.toml").read_text(encoding="utf-8")
+    classic = classic[: classic.index("[limits.EUR]")] + limits
+    (folder / "orchard-10-classic.toml").write_text(classic, encoding="utf-8")
+    settings = load_settings(
+        {"CROUPIER_GAMES_DIR": str(folder)}, database_url=f"sqlite:///{tmp_path}/ledger.db"
+    )
+    with pytest.raises(GameDefinitionError, match=message):
+        await open_platform(settings)
+
+
+async def test_a_currency_added_by_the_operator_may_be_listed(tmp_path: Path) -> None:
+    folder = _operator_folder(tmp_path, CATALOGUE)
+    classic = (folder / "orchard-10-classic.toml").read_text(encoding="utf-8")
+    classic = classic[: classic.index("[limits.EUR]")]
+    classic += "[limits.XQZ]\nstake_min_minor = 10\nstake_max_minor = 50\n"
+    (folder / "orchard-10-classic.toml").write_text(classic, encoding="utf-8")
+    settings = load_settings(
+        {"CROUPIER_GAMES_DIR": str(folder), "CROUPIER_CURRENCIES": "XQZ:4"},
+        database_url=f"sqlite:///{tmp_path}/ledger.db",
+    )
+    platform = await open_platform(settings)
+    try:
+        listed = platform.catalogue.get("orchard-10-classic")
+        assert listed is not None and listed.currency == "XQZ"
+    finally:
+        await platform.close()

@@ -7,13 +7,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from croupier.bootstrap import Platform, open_platform
-from croupier.config import load_settings
+from croupier.bootstrap import Platform
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import IdempotencyConflict
 from croupier.domain.events import pair_stream, reveal_stream, round_stream
@@ -28,15 +26,6 @@ from tests.support.platform import funded_player
 from tests.support.records import round_played_v1
 
 RED = {"bets": [{"type": "red", "stake": 100}]}
-
-
-@pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    opened = await open_platform(load_settings({}, database_url=database_url))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def _stored(platform: Platform, round_id: str) -> dict[str, Any]:

@@ -5,13 +5,11 @@ committed, each key moves its own amount once, and the ledger verifies afterward
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
 from croupier.adapters.payments import SandboxPaymentProvider
-from croupier.bootstrap import Platform, open_platform
-from croupier.config import load_settings
+from croupier.bootstrap import Platform
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import IdempotencyConflict
 from croupier.services.ledger import verify_ledger
@@ -53,15 +51,6 @@ class RecordingProvider:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionResetError("the process died while the provider was called")
-
-
-@pytest.fixture
-async def platform(database_url: str) -> AsyncIterator[Platform]:
-    opened = await open_platform(load_settings({}, database_url=database_url))
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 async def _player(

@@ -8,13 +8,11 @@ import pytest
 
 from croupier.adapters.game_files import GameFiles, shipped_games
 from croupier.domain.errors import GameDefinitionError
+from croupier.domain.games.stakes import StakeRange
 from croupier.services.catalogue import GameCatalogue, RtpBasis
 
 ORCHARD = '[games.orchard-10]\nrtp_basis = "exact"\nrtp = "94.38%"\nrtp_min_stake = "94.38%"\n'
-ROULETTE = (
-    '[games.european-roulette]\nbuiltin = true\nkind = "roulette"\nname = "European roulette"\n'
-    'version = 1\nrtp_basis = "exact"\nrtp = "97.30%"\n'
-)
+ROULETTE = '[games.european-roulette]\nrtp_basis = "exact"\nrtp = "97.30%"\n'
 
 
 def _copy_shipped(folder: Path, *game_ids: str) -> None:
@@ -30,16 +28,52 @@ def _games(tmp_path: Path, catalogue: str, *game_ids: str) -> GameFiles:
     return GameFiles((tmp_path,))
 
 
-def test_a_matching_catalogue_lists_files_and_builtins(tmp_path: Path) -> None:
-    catalogue = GameCatalogue.load(_games(tmp_path, ORCHARD + ROULETTE, "orchard-10"))
+def test_a_matching_catalogue_lists_every_file_with_its_limits_per_currency(
+    tmp_path: Path,
+) -> None:
+    files = _games(tmp_path, ORCHARD + ROULETTE, "orchard-10", "european-roulette")
+    catalogue = GameCatalogue.load(files)
     assert [game.game_id for game in catalogue.games] == ["european-roulette", "orchard-10"]
     orchard = catalogue.get("orchard-10")
     assert orchard is not None
     assert (orchard.kind, orchard.name, orchard.version) == ("slots", "Orchard Breeze", 1)
     assert (orchard.stake_min_minor, orchard.stake_max_minor, orchard.currency) == (10, 5000, None)
+    assert set(orchard.limits) == {"EUR", "GBP", "USD"}
+    assert orchard.limits["EUR"] == StakeRange(10, 5000)
     roulette = catalogue.get("european-roulette")
     assert roulette is not None and roulette.rtp_basis is RtpBasis.EXACT
-    assert (roulette.stake_min_minor, roulette.stake_max_minor) == (10, 100_000)  # per bet
+    assert (roulette.kind, roulette.name) == ("roulette", "European roulette")
+    assert roulette.limits["EUR"] == StakeRange(10, 100_000)  # per bet
+
+
+def test_one_currency_is_the_catalogue_currency_and_the_flat_limits_span_them_all(
+    tmp_path: Path,
+) -> None:
+    text = _shipped_text("orchard-10")
+    text = text[: text.index("[limits.EUR]")] + (
+        "[limits.JPY]\nstake_min_minor = 20\nstake_max_minor = 3000\n"
+        "[limits.KWD]\nstake_min_minor = 50\nstake_max_minor = 9000\n"
+    )
+    (tmp_path / "orchard-10.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "catalogue.toml").write_text(ORCHARD, encoding="utf-8")
+    orchard = GameCatalogue.load(GameFiles((tmp_path,))).get("orchard-10")
+    assert orchard is not None and orchard.currency is None
+    assert (orchard.stake_min_minor, orchard.stake_max_minor) == (20, 9000)
+    (tmp_path / "orchard-10.toml").write_text(text[: text.index("[limits.KWD]")], "utf-8")
+    orchard = GameCatalogue.load(GameFiles((tmp_path,))).get("orchard-10")
+    assert orchard is not None and orchard.currency == "JPY"
+    assert (orchard.stake_min_minor, orchard.stake_max_minor) == (20, 3000)
+
+
+def test_a_bad_limit_is_refused_naming_the_game_and_the_field(tmp_path: Path) -> None:
+    text = _shipped_text("orchard-10").replace("stake_max_minor = 5000", "stake_max_minor = 5005")
+    (tmp_path / "orchard-10.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "catalogue.toml").write_text(ORCHARD, encoding="utf-8")
+    with pytest.raises(
+        GameDefinitionError,
+        match=r"^game orchard-10: limits\.EUR\.stake_max_minor: must be a multiple of 10",
+    ):
+        GameCatalogue.load(GameFiles((tmp_path,)))
 
 
 def test_blackjack_and_holdem_limits_come_from_their_own_parsers(tmp_path: Path) -> None:
@@ -68,7 +102,7 @@ def test_blackjack_and_holdem_limits_come_from_their_own_parsers(tmp_path: Path)
         (ORCHARD.replace('rtp = "94.38%"\n', ""), ("orchard-10",), "required unless"),
         (ORCHARD.replace('"exact"', '"guessed"'), ("orchard-10",), "rtp_basis"),
         (ORCHARD + 'colour = "red"\n', ("orchard-10",), "games.orchard-10.colour"),
-        (ROULETTE.replace("version = 1\n", ""), (), "version"),
+        (ROULETTE + "builtin = true\n", ("european-roulette",), "every game has a game file"),
     ],
 )
 def test_mismatches_are_refused_naming_the_problem(

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from croupier.adapters.game_files import GameFiles
 from croupier.bootstrap import instant_games
-from croupier.config import load_settings
 from croupier.domain.events import (
     NonceUsed,
     RecordedFairness,
@@ -35,8 +34,7 @@ from tests.support.records import round_played_v1
 ROUND = "r0123456789abcdef01234567"
 PAIR = SeedPair("5e" * 32, "lucky-7", nonce=3)
 GAMES = instant_games(
-    {game_id: GameFiles.shipped().load(game_id) for game_id in ("lotus-20",)},
-    load_settings({}).rounds,
+    {game_id: GameFiles.shipped().load(game_id) for game_id in ("lotus-20", "european-roulette")}
 )
 
 
@@ -103,7 +101,7 @@ def test_a_request_that_is_not_its_choices_keeps_its_fingerprint() -> None:
     """Roulette fills in a bet's numbers: the choices are not the request any more."""
     game = "european-roulette"
     request = {"bets": [{"type": "red", "stake": 100}]}
-    bet = instant_games({}, load_settings({}).rounds)[game].parse_bet(request, "EUR")
+    bet = GAMES[game].parse_bet(request, "EUR")
     assert request_fingerprint(game, bet.choices) != _old_fingerprint(game, request)
     record = RoundPlayed(
         round_id=ROUND,

@@ -85,3 +85,20 @@ def test_the_state_url_is_checked_at_start_up() -> None:
     ]:
         with pytest.raises(ConfigError, match="CROUPIER_STATE_URL"):
             load_settings({"CROUPIER_STATE_URL": bad})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "CROUPIER_ROULETTE_STAKE_MINOR_MIN",
+        "CROUPIER_ROULETTE_STAKE_MINOR_MAX",
+        "CROUPIER_ROULETTE_BETS_MAX",
+    ],
+)
+def test_roulette_limits_set_the_old_way_stop_the_start_pointing_to_the_game_file(
+    name: str,
+) -> None:
+    """They moved into european-roulette.toml, per currency: silently ignoring an operator's
+    limit would let stakes through that the operator meant to refuse."""
+    with pytest.raises(ConfigError, match=f"{name}.*european-roulette.toml"):
+        load_settings({name: "50"})

@@ -46,8 +46,16 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
         ("scatter.free_spins_max", KeyError, r"^scatter\.free_spins_max: free spins need"),
         ("jackpot.odds", 0, r"^jackpot\.odds: expected an integer in \[1, 4294967296\]"),
         ("jackpot.contribution_bps", 10_001, r"^jackpot\.contribution_bps: expected"),
-        ("stake.max_minor", 0, r"^stake\.max_minor: expected"),
-        ("stake.colour", "red", r"^stake\.colour: unknown field"),
+        ("limits.EUR.stake_max_minor", 0, r"^limits\.EUR\.stake_max_minor: must be 1 to"),
+        ("limits.EUR.stake_min_minor", 2.5, r"^limits\.EUR\.stake_min_minor: expected an int"),
+        ("limits.EUR.stake_min_minor", True, r"^limits\.EUR\.stake_min_minor: expected an int"),
+        ("limits.EUR.stake_max_minor", 10**12 + 1, r"^limits\.EUR\.stake_max_minor: must be"),
+        ("limits.EUR.colour", "red", r"^limits\.EUR\.colour: unknown field"),
+        ("limits.EUR", 5, r"^limits\.EUR: expected a table"),
+        ("limits.eur", {"stake_min_minor": 1, "stake_max_minor": 2}, r"^limits\.eur: not a"),
+        ("limits", {}, r"^limits: expected a \[limits\.<CURRENCY>\] table"),
+        ("limits", KeyError, r"^limits: expected a \[limits\.<CURRENCY>\] table"),
+        ("stake", {"min_minor": 1, "max_minor": 2}, r"^stake: replaced by one \[limits\."),
         ("bonus", 1, r"^bonus: unknown field"),
         ("id", KeyError, r"^id: expected a non-empty string"),
     ],
@@ -71,7 +79,9 @@ def test_stake_limits_must_be_whole_line_bets() -> None:
     data = tiny_data()
     data["rows"] = 2
     data["paylines"] = [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]]
-    with pytest.raises(GameDefinitionError, match=r"^stake\.min_minor: must be a multiple"):
+    with pytest.raises(
+        GameDefinitionError, match=r"^limits\.EUR\.stake_min_minor: must be a multiple of 2"
+    ):
         SlotGame.from_data(data)
 
 

@@ -122,7 +122,7 @@ def test_the_stake_must_be_whole_line_bets() -> None:
     data = tiny_data()
     data["rows"] = 2
     data["paylines"] = [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]]
-    data["stake"] = {"min_minor": 2, "max_minor": 10}
+    data["limits"] = {"EUR": {"stake_min_minor": 2, "stake_max_minor": 10}}
     game = SlotGame.from_data(data)
     played = game.play_round(ScriptedRng([0, 0, 0, 0, 0, 1] + [0] * 10))
     with pytest.raises(InvalidBet, match="multiple of the 2 lines"):

@@ -33,13 +33,10 @@ def rtp(
 
 
 def _kind(game: str) -> str:
-    """The game's kind, from its data file (roulette is built in)."""
+    """The game's kind, from its data file."""
     from croupier.adapters.game_files import load_game_data
     from croupier.domain.errors import CroupierError
-    from croupier.domain.games.instant import ROULETTE_ID
 
-    if game == ROULETTE_ID:
-        return "roulette"
     try:
         return str(load_game_data(game).get("kind", ""))
     except CroupierError:

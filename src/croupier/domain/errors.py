@@ -20,6 +20,7 @@ Refusals are raised before anything changes.
      │         ├── UnknownGame                 unknown-game              404
      │         ├── GameDefinitionError         game-definition-error     422  a bad data file
      │         ├── InvalidBet                  invalid-bet               422
+     │         │    └── CurrencyNotOffered     currency-not-offered      422  not this game's
      │         ├── IllegalAction               illegal-action            422
      │         └── InvalidRoundState           invalid-round-state       422
      ├── LedgerRefusal                         ledger-refusal            409  valid, but not now
@@ -67,6 +68,7 @@ __all__ = [
     "ClientSeedLocked",
     "CroupierError",
     "CurrencyMismatch",
+    "CurrencyNotOffered",
     "EmailTaken",
     "FairnessError",
     "GameDefinitionError",
@@ -196,6 +198,12 @@ class GameDefinitionError(GameError):
 
 class InvalidBet(GameError):
     code = "invalid-bet"
+
+
+class CurrencyNotOffered(InvalidBet):
+    """The game lists no stake limits in the player's currency, so it takes no bet in it."""
+
+    code = "currency-not-offered"
 
 
 class IllegalAction(GameError):

@@ -5,8 +5,11 @@ figures of the shipped games live in ``croupier/data/games/catalogue.toml`` and
 ``tests/integration/test_catalogue_rtp.py`` recomputes each one. An operator's games folder
 (``CROUPIER_GAMES_DIR``) brings its own ``catalogue.toml``, whose entries add to or replace
 the shipped ones by id. Loading checks that every folder's catalogue lists every game file
-beside it and that every entry has a file (or is ``builtin``), so a server never starts with
-a catalogue that lies by omission, nor shows a shipped game's figures for a replaced file.
+beside it and that every entry has a file, so a server never starts with a catalogue that
+lies by omission, nor shows a shipped game's figures for a replaced file.
+
+Stake limits come from each game's own parser: per currency (``[limits.<CODE>]``) for slots
+and roulette, the one currency of a blackjack table.
 
 >>> percent_text(Fraction(36, 37))
 '97.30%'
@@ -26,8 +29,9 @@ from croupier.adapters.game_files import CATALOGUE_FILE, GameFiles, configured_g
 from croupier.domain.errors import GameDefinitionError
 from croupier.domain.games.blackjack_rules import parse_rules
 from croupier.domain.games.holdem_config import TableConfig
+from croupier.domain.games.instant import parse_roulette
 from croupier.domain.games.slots import SlotGame
-from croupier.services.rounds.limits import RoundLimits
+from croupier.domain.games.stakes import StakeRange
 
 __all__ = [
     "CATALOGUE_FILE",
@@ -40,8 +44,7 @@ __all__ = [
 
 _PERCENT: Final = re.compile(r"^(100|[0-9]{1,2})\.[0-9]{2}%\Z")
 _ENTRY_KEYS: Final = frozenset(
-    {"builtin", "kind", "name", "version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge"}
-    | {"rules_sha256"}
+    {"version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge", "rules_sha256"}
 )
 
 
@@ -55,8 +58,11 @@ class RtpBasis(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CatalogueGame:
-    """One game as the lobby lists it. Stakes are per round, in minor units of ``currency``
-    (``None`` currency: the player's own); ``None`` stakes: the game sets no limit."""
+    """One game as the lobby lists it. ``limits``: the stake limits in each currency the game
+    plays in, per round (roulette: per bet), in that currency's minor units; empty: the game
+    sets none (poker). ``currency``: the only currency of ``limits`` (or of a poker table),
+    ``None`` when there are several; ``stake_min_minor``/``stake_max_minor``: the smallest
+    minimum and the largest maximum over ``limits``, the range the RTP figures cover."""
 
     game_id: str
     kind: str
@@ -70,6 +76,7 @@ class CatalogueGame:
     currency: str | None
     stake_min_minor: int | None
     stake_max_minor: int | None
+    limits: Mapping[str, StakeRange]
 
 
 def percent_text(value: Fraction) -> str:
@@ -92,9 +99,7 @@ class GameCatalogue:
         self.games = games
 
     @classmethod
-    def load(
-        cls, files: GameFiles | None = None, round_limits: RoundLimits | None = None
-    ) -> GameCatalogue:
+    def load(cls, files: GameFiles | None = None) -> GameCatalogue:
         """Read every folder's ``catalogue.toml`` and every game file (``files``: the
         configured ones by default); refuse any mismatch between them."""
         files = files or configured_game_files()
@@ -102,12 +107,9 @@ class GameCatalogue:
         present = set(files.game_ids())
         games = []
         for game_id in sorted(entries):
-            entry = entries[game_id]
-            builtin = entry.get("builtin", False) is True
-            if not builtin and game_id not in present:
+            if game_id not in present:
                 raise GameDefinitionError(f"{where[game_id]}: games.{game_id} has no game file")
-            data = {} if builtin else files.load(game_id)
-            games.append(_game(game_id, entry, data, round_limits or RoundLimits()))
+            games.append(_game(game_id, entries[game_id], files.load(game_id)))
         return cls(tuple(games))
 
     def get(self, game_id: str) -> CatalogueGame | None:
@@ -144,10 +146,12 @@ def _merged_entries(
     return entries, where
 
 
-def _game(
-    game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any], round_limits: RoundLimits
-) -> CatalogueGame:
+def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> CatalogueGame:
     where = f"games.{game_id}"
+    if "builtin" in entry:  # roulette's entry before it had a game file
+        raise GameDefinitionError(
+            f"{where}.builtin: every game has a game file now (roulette: european-roulette.toml)"
+        )
     unknown = sorted(set(entry) - _ENTRY_KEYS)
     if unknown:
         raise GameDefinitionError(f"{where}.{unknown[0]}: unknown key")
@@ -155,8 +159,11 @@ def _game(
         basis = RtpBasis(str(entry.get("rtp_basis")))
     except ValueError:
         raise GameDefinitionError(f"{where}.rtp_basis: one of exact, simulated, none") from None
-    kind = str(data.get("kind", entry.get("kind", "")))
-    stakes = _stakes(kind, data) if data else _builtin_stakes(kind, round_limits)
+    kind = str(data.get("kind", ""))
+    try:
+        currency, limits = _limits(kind, data)
+    except GameDefinitionError as error:  # the parsers name the field; this, the game
+        raise GameDefinitionError(f"game {game_id}: {error}") from None
     rtp, rtp_min, edge = (entry.get(key) for key in ("rtp", "rtp_min_stake", "house_edge"))
     for key, value in (("rtp", rtp), ("rtp_min_stake", rtp_min), ("house_edge", edge)):
         if value is not None and not _PERCENT.match(str(value)):
@@ -169,36 +176,32 @@ def _game(
     return CatalogueGame(
         game_id=game_id,
         kind=kind,
-        name=str(data.get("name", entry.get("name", game_id))),
+        name=str(data.get("name", game_id)),
         version=version,
         rtp_basis=basis,
         rtp=rtp,
         rtp_min_stake=rtp_min,
         house_edge=edge,
         rules_sha256=entry.get("rules_sha256"),
-        currency=stakes[0],
-        stake_min_minor=stakes[1],
-        stake_max_minor=stakes[2],
+        currency=currency if currency is not None or len(limits) != 1 else next(iter(limits)),
+        stake_min_minor=min((r.min_minor for r in limits.values()), default=None),
+        stake_max_minor=max((r.max_minor for r in limits.values()), default=None),
+        limits=limits,
     )
 
 
-def _builtin_stakes(kind: str, limits: RoundLimits) -> tuple[str | None, int | None, int | None]:
-    """Built-in games take their limits from the rounds service (roulette: per bet)."""
-    if kind == "roulette":
-        return None, limits.roulette_stake_minor_min, limits.roulette_stake_minor_max
-    return None, None, None
-
-
-def _stakes(kind: str, data: Mapping[str, Any]) -> tuple[str | None, int | None, int | None]:
-    """(currency, min, max) per round as each game's own parser validates them."""
+def _limits(kind: str, data: Mapping[str, Any]) -> tuple[str | None, dict[str, StakeRange]]:
+    """(a poker table's currency, the stake limits by currency) as each game's own parser
+    validates them."""
     if kind == "slots":
-        stake = SlotGame.from_data(data).definition.stake
-        return None, stake.min_minor, stake.max_minor
+        return None, dict(SlotGame.from_data(data).definition.limits.by_currency)
+    if kind == "roulette":
+        return None, dict(parse_roulette(data).limits.by_currency)
     if kind == "blackjack":
         rules = parse_rules(data)
-        return rules.currency, rules.stake_min_minor, rules.stake_max_minor
+        return None, {rules.currency: StakeRange(rules.stake_min_minor, rules.stake_max_minor)}
     if kind == "holdem":
         TableConfig.from_dict(data)  # validated; a table has blinds, not stake limits
         currency = data.get("currency")
-        return (currency if isinstance(currency, str) else None), None, None
+        return (currency if isinstance(currency, str) else None), {}
     raise GameDefinitionError(f"kind: no catalogue support for {kind!r}")

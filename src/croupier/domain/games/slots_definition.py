@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from croupier.domain.errors import GameDefinitionError
+from croupier.domain.games.stakes import CurrencyLimits, parse_limits
 
 __all__ = [
     "COUNTS",
@@ -52,13 +53,14 @@ _TOP_LEVEL = {
     "wild",
     "scatter",
     "jackpot",
-    "stake",
+    "limits",
 }
 
 
 @dataclass(frozen=True)
 class StakeLimits:
-    """Total stake per spin, in minor units; always a multiple of ``line_count``."""
+    """Total stake per spin, in minor units; always a multiple of ``line_count``. The range
+    the maths holds for: the envelope of the game's limits over every currency."""
 
     min_minor: int
     max_minor: int
@@ -108,6 +110,8 @@ class SlotDefinition:
     scatter: ScatterRule | None
     jackpot: JackpotRule | None
     stake: StakeLimits
+    #: What a player may stake in each currency (each within ``stake``).
+    limits: CurrencyLimits = field(hash=False)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -276,21 +280,22 @@ def _jackpot(data: Mapping[str, object]) -> JackpotRule | None:
     )
 
 
-def _stake(data: Mapping[str, object], line_count: int) -> StakeLimits:
-    table = _table(data, "stake", "stake")
-    _only_keys(table, {"min_minor", "max_minor"}, "stake.")
-    low = _integer(table.get("min_minor"), "stake.min_minor", 1, 10**12)
-    high = _integer(table.get("max_minor"), "stake.max_minor", low, 10**12)
-    for path, value in (("stake.min_minor", low), ("stake.max_minor", high)):
-        if value % line_count:
-            raise _fail(path, f"must be a multiple of the line count ({line_count})")
-    return StakeLimits(low, high, line_count)
+def _limits(data: Mapping[str, object], line_count: int) -> tuple[StakeLimits, CurrencyLimits]:
+    limits = parse_limits(data, multiple_of=line_count)
+    envelope = limits.envelope
+    return StakeLimits(envelope.min_minor, envelope.max_minor, line_count), limits
 
 
 def parse_definition(data: Mapping[str, object]) -> SlotDefinition:
     """Validate the TOML dict of a slot game; ``GameDefinitionError`` names the bad field."""
     if not isinstance(data, Mapping):
         raise GameDefinitionError("a slot definition must be a table")
+    if "stake" in data:  # the single-currency [stake] table of earlier versions
+        raise _fail(
+            "stake",
+            "replaced by one [limits.<CURRENCY>] table per currency, e.g. [limits.EUR] with "
+            "stake_min_minor and stake_max_minor (docs/games.md)",
+        )
     _only_keys(data, _TOP_LEVEL, "")
     if data.get("kind") != "slots":
         raise _fail("kind", f"expected 'slots', got {data.get('kind')!r}")
@@ -304,6 +309,7 @@ def parse_definition(data: Mapping[str, object]) -> SlotDefinition:
     if scatter is not None and any(scatter.awards) and scatter.free_spins_max == 0:
         raise _fail("scatter.free_spins_max", "free spins need a cap of at least 1")
     game_id = _text(data.get("id"), "id")
+    stake, limits = _limits(data, len(paylines))
     return SlotDefinition(
         game_id=game_id,
         name=_text(data.get("name"), "name"),
@@ -315,5 +321,6 @@ def parse_definition(data: Mapping[str, object]) -> SlotDefinition:
         wild=wild,
         scatter=scatter,
         jackpot=_jackpot(data),
-        stake=_stake(data, len(paylines)),
+        stake=stake,
+        limits=limits,
     )

@@ -11,7 +11,4 @@ __all__ = ["RoundLimits"]
 @dataclass(frozen=True, slots=True)
 class RoundLimits:
     house_floor_minor: int = -(10**12)
-    roulette_bets_max: int = 20
-    roulette_stake_minor_min: int = 10
-    roulette_stake_minor_max: int = 100_000
     page_size_max: int = 100

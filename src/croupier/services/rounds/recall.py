@@ -11,6 +11,7 @@ A page of history costs a fixed number of reads, whatever its size: the player's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
@@ -27,7 +28,8 @@ from croupier.domain.events import (
 from croupier.services.fairness.ports import StoredPair
 from croupier.services.jackpots import jackpot_win_id
 from croupier.services.ledger import LedgerClient
-from croupier.services.rounds.blackjack import EVENTS_MAX, BlackjackRounds
+from croupier.services.rounds.kinds import RoundsOfKind
+from croupier.services.rounds.tables import EVENTS_MAX
 
 __all__ = ["ROUND_PLAYED", "RoundRecall"]
 
@@ -45,12 +47,12 @@ class RoundRecall:
         self,
         ledger: LedgerClient,
         fairness: SeedPairs,
-        blackjack: BlackjackRounds,
+        kind_of: Callable[[str], RoundsOfKind | None],
         page_size_max: int,
     ) -> None:
         self.ledger = ledger
         self.fairness = fairness
-        self.blackjack = blackjack
+        self._kind_of = kind_of  # a game's family, which may fill a view its records do not
         self.page_size_max = page_size_max
 
     async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:
@@ -103,10 +105,10 @@ class RoundRecall:
             "ended_at_ms": None,
             "balance_after": None,
         }
-        if self.blackjack.is_table(start.game_id):
-            if pair is None:
-                raise InvariantBroken("a blackjack round is recomputed from its seed pair")
-            return self.blackjack.fill_view(body, recorded, pair.pair.server_seed)
+        kind = self._kind_of(start.game_id)
+        filled = None if kind is None else await kind.fill_view(body, recorded, pair)
+        if filled is not None:  # a table round, recomputed from its seeds and actions
+            return filled
         if isinstance(start, RoundPlayed):
             return _played(body, start, recorded.ended_at_ms)
         settled = recorded.settled

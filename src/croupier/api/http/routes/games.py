@@ -10,11 +10,26 @@ from pydantic import BaseModel, ConfigDict, Field
 from croupier.api.http.auth import platform_of
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routing import api_router
+from croupier.domain.errors import UnknownCurrency
+from croupier.domain.games.stakes import StakeRange
+from croupier.domain.money import Money, currency, format_amount
 from croupier.services.catalogue import CatalogueGame
 
 router = api_router(prefix="/v1/games", tags=["games"])
 
 _PERCENT = r"^(100|[0-9]{1,2})\.[0-9]{2}%$"
+
+
+class StakeLimitsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    currency: str
+    stake_min_minor: int = Field(description="Smallest stake, in minor units of the currency")
+    stake_max_minor: int = Field(description="Largest stake, in minor units of the currency")
+    stake_min: str | None = Field(
+        description="The same as a decimal amount by the currency's exponent, e.g. '0.20' "
+        "(EUR), '20' (JPY), '0.020' (KWD)"
+    )
+    stake_max: str | None = Field(description="The largest stake as a decimal amount")
 
 
 class GameOut(BaseModel):
@@ -39,10 +54,21 @@ class GameOut(BaseModel):
         pattern=_PERCENT, description="Blackjack: the simulated house edge (100% - rtp)"
     )
     currency: str | None = Field(
-        description="Currency of the stake limits; null: the player's own currency"
+        description="The one currency the game plays in; null when it plays in several (see limits)"
     )
-    stake_min_minor: int | None = Field(description="Smallest stake per round, minor units")
-    stake_max_minor: int | None = Field(description="Largest stake per round, minor units")
+    stake_min_minor: int | None = Field(
+        description="Deprecated, see limits: the smallest minimum over every currency "
+        "(the stake rtp_min_stake is for)"
+    )
+    stake_max_minor: int | None = Field(
+        description="Deprecated, see limits: the largest maximum over every currency "
+        "(the stake rtp is for)"
+    )
+    limits: list[StakeLimitsOut] = Field(
+        description="Stake limits in each currency the game plays in, by currency code, per "
+        "round (roulette: per bet); a player whose currency is not listed cannot play "
+        "(422 currency-not-offered). Empty: no stake limits (poker)"
+    )
 
 
 class GamesOut(BaseModel):
@@ -64,6 +90,23 @@ def game_json(game: CatalogueGame) -> GameOut:
         currency=game.currency,
         stake_min_minor=game.stake_min_minor,
         stake_max_minor=game.stake_max_minor,
+        limits=[_limits_json(code, limits) for code, limits in sorted(game.limits.items())],
+    )
+
+
+def _limits_json(code: str, limits: StakeRange) -> StakeLimitsOut:
+    try:
+        unit = currency(code)
+    except UnknownCurrency:  # a poker or blackjack table's currency is not checked at start
+        low = high = None
+    else:
+        low, high = (format_amount(Money(v, unit)) for v in (limits.min_minor, limits.max_minor))
+    return StakeLimitsOut(
+        currency=code,
+        stake_min_minor=limits.min_minor,
+        stake_max_minor=limits.max_minor,
+        stake_min=low,
+        stake_max=high,
     )
 
 
