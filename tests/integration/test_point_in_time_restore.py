@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from croupier.bootstrap import Platform, open_platform
+from croupier.bootstrap import Platform, make_seed_pair_store, open_ledger, open_platform
 from croupier.config import ConfigError, load_settings
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import StreamLedgerMismatch
-from croupier.services.ledger import verify_ledger
+from croupier.services.fairness.ports import StoredPair
+from croupier.services.ledger import LedgerStore, verify_ledger
 from croupier.services.stream.channels import player_stream
 from tests.support.nats import (
     NATS_URL,
@@ -70,8 +71,19 @@ async def play(platform: Platform, players: list[Player], tag: str, rounds: int)
 
 
 async def snapshot(platform: Platform) -> tuple[int, dict[int, str], dict[str, int]]:
+    return await stored_state(platform.ledger.store)
+
+
+async def restored_state(url: str) -> tuple[int, dict[int, str], dict[str, int]]:
+    ledger = await open_ledger(load_settings({}, database_url=url), writer=False)
+    try:
+        return await stored_state(ledger.store)
+    finally:
+        await ledger.close()
+
+
+async def stored_state(store: LedgerStore) -> tuple[int, dict[int, str], dict[str, int]]:
     """The head, every batch's hash and every account's posted balance."""
-    store = platform.ledger.store
     head, _ = await store.head()
     hashes = await store.batch_hashes(1, head)
     balances = {account.id: balance.posted for account, balance in await store.all_accounts()}
@@ -115,6 +127,7 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
         servers.run(PITR, "backup", servers.url("primary"), servers.root / "backup")
         await play(platform, players, "noon", 10)
         at_mark = await snapshot(platform)
+        pair_at_mark = await platform.seed_pairs.active(players[0].player_id)
         servers.run(PITR, "mark", servers.url("primary"), MARK)
         await play(platform, players, "evening", 10)
         after = await snapshot(platform)
@@ -140,6 +153,20 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
     report = croupier_verify(restored, f"{head}:{hashes[head]}")
     assert report["ok"] and report["head_seq"] == head and report["problems_total"] == 0
 
+    assert await restored_state(restored) == at_mark  # exactly the batches up to the mark
+
+    # The seed pairs are as they were at the mark: the evening's nonces would be dealt again
+    # from a seed whose outcomes the player has seen. `fairness rotate-all` retires them.
+    assert pair_at_mark is not None
+    assert await active_pair(restored, players[0].player_id) == pair_at_mark
+    assert rotate_all(restored) == {
+        "rotated": sorted(p.player_id for p in players),
+        "open_rounds": [],
+    }
+    rotated = await active_pair(restored, players[0].player_id)
+    assert rotated is not None and rotated.pair.nonce == 0
+    assert rotated.pair.server_seed_hash != pair_at_mark.pair.server_seed_hash
+
     # The ledger restored to an earlier point refuses the stream that saw the evening.
     with pytest.raises(StreamLedgerMismatch, match="restored to an earlier point"):
         await open_platform(
@@ -155,7 +182,6 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
     fresh = nats_stream_url.replace("?stream=", "?stream=R").replace("&prefix=", "&prefix=r")
     try:
         async with platform_on(restored, fresh) as platform:
-            assert await snapshot(platform) == at_mark  # exactly the batches up to the mark
             assert (await verify_ledger(platform.ledger.store)).ok
             player = (
                 await platform.accounts.login(
@@ -169,6 +195,27 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
             await relayed(platform, player)
     finally:
         await delete_stream(fresh)
+
+
+async def active_pair(url: str, player_id: str) -> StoredPair | None:
+    store = make_seed_pair_store(url)
+    await store.open()
+    try:
+        return await store.active(player_id)
+    finally:
+        await store.close()
+
+
+def rotate_all(url: str) -> dict[str, object]:
+    done = subprocess.run(
+        [str(CROUPIER), "fairness", "rotate-all", "--database-url", url],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return dict(json.loads(done.stdout))
 
 
 async def refuses_an_unreached_target(servers: PrivatePostgres) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any, NoReturn, TypeVar
 
 import typer
 
+from croupier.cli.common import DATABASE_URL_OPTION
 from croupier.domain.errors import CroupierError
 from croupier.domain.fairness import (
     SCHEME,
@@ -181,3 +183,30 @@ def new_pair(
             "nonce": pair.nonce,
         }
     )
+
+
+@app.command("rotate-all")
+def rotate_all(database_url: str | None = DATABASE_URL_OPTION) -> None:
+    """After a point-in-time restore, before players come back: reveal every active seed pair
+    and commit to a new one (docs/operations.md). Prints {rotated, open_rounds}; exits 1 when
+    a player has a round open (left as it is: its outcome would show). Run it while no writer
+    or server uses the database: it writes the ledger itself, and leaves the events in the
+    outbox for the next writer's relay."""
+    from croupier.bootstrap import open_platform
+    from croupier.cli.common import print_json, run, settings_for
+    from croupier.services.rounds.rotate_all import rotate_every_pair
+
+    settings = settings_for(database_url)
+    settings = replace(settings, realtime=replace(settings.realtime, stream_url="memory://"))
+
+    async def go() -> None:
+        platform = await open_platform(settings)
+        try:
+            done = await rotate_every_pair(platform.rounds, platform.players, platform.seed_pairs)
+        finally:
+            await platform.close()
+        print_json({"rotated": done.rotated, "open_rounds": done.open_rounds})
+        if done.open_rounds:
+            raise typer.Exit(1)
+
+    run(go())

@@ -74,6 +74,9 @@ class SeedPairStore(Protocol):
     async def get(self, pair_id: int) -> StoredPair | None:
         """Any pair by id, active or revealed."""
 
+    async def active_player_ids(self) -> list[str]:
+        """Every player who has an active pair, in id order (for rotating them all)."""
+
     async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
         """Store ``pair`` as the active one unless the player has one already; return the
         active pair either way (a racing insert keeps the first)."""

@@ -41,6 +41,12 @@ class PostgresSeedPairStore(PostgresPoolStore):
         )
         return pair_from_row(row) if row is not None else None
 
+    async def active_player_ids(self) -> list[str]:
+        rows = await self._connections().fetch(
+            "SELECT player_id FROM seed_pairs WHERE revealed_at_ms IS NULL ORDER BY player_id"
+        )
+        return [str(row["player_id"]) for row in rows]
+
     # -- writes ----------------------------------------------------------------------------
     async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
         async with self._connections().acquire() as conn:

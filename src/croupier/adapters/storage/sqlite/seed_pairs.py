@@ -42,6 +42,12 @@ class SqliteSeedPairStore(SqliteStore):
         rows = self._lookup(f"SELECT {PAIR_COLUMNS} FROM seed_pairs WHERE id = ?", (pair_id,))
         return pair_from_row(rows[0]) if rows else None
 
+    async def active_player_ids(self) -> list[str]:
+        rows = await self._read(
+            "SELECT player_id FROM seed_pairs WHERE revealed_at_ms IS NULL ORDER BY player_id"
+        )
+        return [str(row[0]) for row in rows]
+
     # -- writes ----------------------------------------------------------------------------
     async def insert_active(self, player_id: str, pair: SeedPair, *, at_ms: int) -> StoredPair:
         return await self._on_writer(self._insert_active, player_id, pair, at_ms)
