@@ -22,8 +22,9 @@ def test_a_started_process_is_detached_logged_and_killed_with_its_children(
     tmp_path: Path,
 ) -> None:
     # The pid file appears whole (written aside, then renamed): the test reads it once seen.
-    child = tmp_path / "child"
-    script = f"echo started; sleep 300 & echo $! > {child}.tmp; mv {child}.tmp {child}; wait"
+    pid_file = tmp_path / "child"
+    script = f"echo started; sleep 300 & echo $! > {pid_file}.tmp; mv {pid_file}.tmp {pid_file}"
+    script += "; wait"
     spec = Spec("demo", ("/bin/sh", "-c", script), env={"CROUPIER_DEMO": "1"})
     pid = processes.start(spec, tmp_path / "logs" / "demo.log", tmp_path / "run" / "demo.pid")
     assert (tmp_path / "run" / "demo.pid").read_text() == f"{pid}\n"
