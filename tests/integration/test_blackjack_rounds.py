@@ -29,6 +29,8 @@ TABLE = "blackjack-6d-s17"
 SPLIT_DOUBLE = ("8s", "6d", "8h", "Td", "3c", "Kc", "2c", "9h", "Ts")
 # player 9s Ts (19) against a dealer 6: two hits in a row are possible, the player stands on 19
 STAND_19 = ("9s", "6d", "Ts", "Td", "Ks")
+# player 2s 3h (5) against a dealer 6: a hit draws 4c (9) and the round stays open
+HIT_TO_9 = ("2s", "6d", "3h", "Td", "4c")
 
 
 class Interrupted(Exception):
@@ -265,6 +267,46 @@ async def test_a_rotation_racing_a_deal_moves_the_deal_to_the_new_pair(
         await platform.rounds.rotate_seeds(player)
     wallet = await platform.wallet.wallet(player)
     assert wallet.pending == 100
+    assert (await verify_ledger(platform.ledger.store)).ok
+
+
+class AnswerLost:
+    """The round's ledger, with the first answer to every action's write lost: the group is
+    applied, then sent again with the same ids, as a gateway retries across a writer
+    failover. The retry finds it applied (a replay, or its event's seq taken)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def submit(self, group: Sequence[Command]) -> Applied:
+        if any(isinstance(c, AppendEvent) and c.type == "round.action" for c in group):
+            await self.inner.submit(group)
+        return await self.inner.submit(group)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize(
+    ("action", "front"),
+    [("hit", HIT_TO_9), ("double", STAND_19)],  # an event alone; a reservation and a payout
+)
+async def test_an_action_whose_answer_was_lost_counts_once(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch, action: str, front: Sequence[str]
+) -> None:
+    _deal_from(monkeypatch, platform, _stacked([front]))
+    player = await funded_player(platform, f"lost-{action}@example.com")
+    dealt = await platform.rounds.play(player, TABLE, f"deal-lost-{action}", {"stake": 100})
+    monkeypatch.setattr(platform.rounds.tables, "ledger", AnswerLost(platform.rounds.tables.ledger))
+    view = await platform.rounds.act(player, dealt["round_id"], f"act-lost-{action}", action)
+    assert view["choices"]["actions"] == [action]
+    staked = 200 if action == "double" else 100  # the double's extra stake reserved once
+    assert view["stake"] == staked
+    settled = view["status"] == "settled"
+    assert settled == (action == "double")
+    wallet = await platform.wallet.wallet(player)
+    assert wallet.cash == 10_000 - staked + (view["win"] if settled else 0)
+    assert wallet.pending == (0 if settled else staked)
     assert (await verify_ledger(platform.ledger.store)).ok
 
 

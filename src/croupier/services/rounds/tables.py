@@ -224,9 +224,18 @@ class TableRounds:
         if table.is_settled(after):  # the action decides the round: settled in the same write
             reserved = recorded.extra_reservations() + ([reservation] if reservation else [])
             group += _settlement(table, start, reserved, after)
-        applied = await self.ledger.submit(group)
-        if applied.replayed:  # another action reserved under this seq first
+        try:
+            replayed = (await self.ledger.submit(group)).replayed
+        except StreamConflict:
+            replayed = True
+        if replayed and not await self._acted(round_id, key):
             raise StreamConflict("another action on this round was applied first")
+        # Replayed with this key recorded: this very group was applied and its answer lost
+        # (a gateway's retry across a writer failover): the action counts, once.
+
+    async def _acted(self, round_id: str, key: str) -> bool:
+        recorded = await self.recorded(round_id)
+        return recorded is not None and any(acted.key == key for acted in recorded.actions)
 
     async def stand_if_idle(self, round_id: str, *, now_ms: int, idle_ms: int) -> bool:
         """Finish a round its player left for ``idle_ms`` with the table's own actions
