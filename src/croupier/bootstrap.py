@@ -208,9 +208,11 @@ def make_shared_state(settings: Settings) -> SharedState:
     from croupier.adapters.state.login_limiter import RedisLoginLimiter
     from croupier.adapters.state.presence import RedisPlayerConnections
 
+    if not settings.state_secret:
+        raise ConfigError("shared state needs CROUPIER_STATE_SECRET (docs/configuration.md)")
     state = connect_state(settings.state_url)
     return SharedState(
-        RedisLoginLimiter(state, settings.accounts),
+        RedisLoginLimiter(state, settings.accounts, settings.state_secret),
         RedisPlayerConnections(state),
         RedisJackpotDisplay(state),
         [state.close],

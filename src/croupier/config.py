@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///./croupier.db"
+#: CROUPIER_STATE_SECRET's shortest length: 128 bits as hex.
+_STATE_SECRET_CHARS_MIN = 32
 #: Settings of earlier versions whose limits now live in a game file, per currency.
 _MOVED_TO_GAME_FILES = (
     "CROUPIER_ROULETTE_BETS_MAX",
@@ -119,6 +121,10 @@ class Settings:
     #: Where state shared by gateways lives (login and registration limits, known addresses):
     #: ``memory://`` (this process), ``redis://host:port/db``, ``redis+sentinel://h:p,h:p/MASTER``.
     state_url: str = "memory://"
+    #: The key of the pseudonyms that stand for addresses and emails in shared state
+    #: (HMAC-SHA256): Redis holds no personal data an attacker could reverse by guessing.
+    #: Required with a Redis ``state_url``; the same on every gateway.
+    state_secret: bytes = b""
     #: The operator's folder of game files that add to or replace the shipped games by id
     #: (``croupier.adapters.game_files``); ``None``: the shipped games alone.
     games_dir: Path | None = None
@@ -283,6 +289,13 @@ def load_settings(
             parse_state_url(state_url)
         except ValueError as error:
             raise ConfigError(f"CROUPIER_STATE_URL: {error}") from None
+    state_secret = env.get("CROUPIER_STATE_SECRET", "")
+    if state_url != "memory://" and len(state_secret) < _STATE_SECRET_CHARS_MIN:
+        raise ConfigError(
+            f"CROUPIER_STATE_SECRET: shared state needs a secret of at least "
+            f"{_STATE_SECRET_CHARS_MIN} characters, the same on every gateway (make one: "
+            "python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     approve = env.get("CROUPIER_SANDBOX_PAYMENTS", "approve")
     if approve not in ("approve", "decline"):
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
@@ -306,4 +319,5 @@ def load_settings(
         custom_currencies=currencies,
         games_dir=games_dir_setting(env),
         state_url=state_url,
+        state_secret=state_secret.encode(),
     )

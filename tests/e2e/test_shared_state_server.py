@@ -23,7 +23,7 @@ from croupier.adapters.state.presence import RedisPlayerConnections
 from croupier.services.accounts import AccountLimits, account_rate_key, ip_rate_key
 from tests.e2e.test_realtime import _funded_player, serving
 from tests.e2e.test_wallet_flow import PASSWORD
-from tests.support.redis import redis_state_url  # noqa: F401  (a fixture)
+from tests.support.redis import STATE_SECRET, redis_state_url  # noqa: F401  (a fixture)
 from tests.support.ws import ws_client
 
 pytestmark = pytest.mark.timeout(120)
@@ -36,7 +36,11 @@ def state_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def server(tmp_path: Any, state_url: str) -> Any:
-    caps = {"CROUPIER_STATE_URL": state_url, "CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX": "2"}
+    caps = {
+        "CROUPIER_STATE_URL": state_url,
+        "CROUPIER_STATE_SECRET": STATE_SECRET,
+        "CROUPIER_WS_CONNECTIONS_PER_PLAYER_MAX": "2",
+    }
     with serving(f"sqlite:///{tmp_path}/ledger.db", "memory://", **caps) as base:
         yield base
 
@@ -79,7 +83,7 @@ async def test_failed_logins_on_another_gateway_lock_the_account_here(
     server: str, other_gateway: Any
 ) -> None:
     _funded_player(server, "locked@example.com")
-    elsewhere = RedisLoginLimiter(other_gateway, AccountLimits())
+    elsewhere = RedisLoginLimiter(other_gateway, AccountLimits(), STATE_SECRET.encode())
     # The same client (127.0.0.1, where the account last logged in), sent to the other
     # gateway by the load balancer, mistypes its password there.
     key = {"ip": ip_rate_key("127.0.0.1"), "account": account_rate_key("locked@example.com")}

@@ -7,6 +7,7 @@ hold them, count every attempt once, and at once never admit past a limit."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -21,7 +22,7 @@ from croupier.services.accounts import (
     TooManyRegistrations,
 )
 from croupier.services.accounts.ports import LoginLimiter
-from tests.support.redis import redis_state_url  # noqa: F401  (a fixture)
+from tests.support.redis import STATE_SECRET, redis_state_url  # noqa: F401  (a fixture)
 
 T0 = 1_800_000_000.0
 Make = Callable[[AccountLimits], LoginLimiter]
@@ -45,7 +46,7 @@ def make(request: pytest.FixtureRequest, states: list[RedisState]) -> Make:
 
     def redis_limiter(limits: AccountLimits) -> LoginLimiter:
         states.append(state := connect_state(url))
-        return RedisLoginLimiter(state, limits)
+        return RedisLoginLimiter(state, limits, STATE_SECRET.encode())
 
     return redis_limiter
 
@@ -57,7 +58,7 @@ def shared(request: pytest.FixtureRequest, states: list[RedisState]) -> Make:
 
     def redis_limiter(limits: AccountLimits) -> LoginLimiter:
         states.append(state := connect_state(url))
-        return RedisLoginLimiter(state, limits)
+        return RedisLoginLimiter(state, limits, STATE_SECRET.encode())
 
     return redis_limiter
 
@@ -193,13 +194,15 @@ async def test_every_key_expires_and_none_holds_an_address_or_email(
                 else []
             )
         )
-        for secret in (ip, other, account):
-            assert secret.encode() not in stored, key
+        for personal in (ip, other, account):
+            assert personal.encode() not in stored, key
+            # nor a plain hash of it, which anyone could compute for every IPv4 address
+            assert hashlib.sha256(personal.encode()).hexdigest()[:32].encode() not in stored
 
 
 async def test_an_unreachable_redis_refuses_rather_than_admits(states: list[RedisState]) -> None:
     states.append(state := connect_state("redis://127.0.0.1:1/0?prefix=nowhere"))
-    limiter = RedisLoginLimiter(state, AccountLimits())
+    limiter = RedisLoginLimiter(state, AccountLimits(), STATE_SECRET.encode())
     with pytest.raises(Unavailable):
         await limiter.admit(ip="ip", account="a", now_s=T0)
     with pytest.raises(Unavailable):

@@ -25,7 +25,7 @@ from croupier.services.accounts import (
 )
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, fast_hasher
 from tests.support.ledger import open_test_ledger
-from tests.support.redis import redis_state_url  # noqa: F401  (a fixture)
+from tests.support.redis import STATE_SECRET, redis_state_url  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -42,7 +42,11 @@ async def gateways(
     database_url: str, state_url: str
 ) -> AsyncIterator[tuple[AccountService, AccountService]]:
     settings = dataclasses.replace(
-        Settings(), database_url=database_url, accounts=LIMITS, state_url=state_url
+        Settings(),
+        database_url=database_url,
+        accounts=LIMITS,
+        state_url=state_url,
+        state_secret=STATE_SECRET.encode(),
     )
     clock = SettableClock()
     async with AsyncExitStack() as stack:

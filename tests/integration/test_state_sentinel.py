@@ -20,6 +20,7 @@ from croupier.adapters.state.login_limiter import RedisLoginLimiter
 from croupier.domain.errors import Unavailable
 from croupier.services.accounts import AccountLimits, TooManyAttempts
 from tests.conftest import service_unavailable
+from tests.support.redis import STATE_SECRET
 from tests.support.server import free_port
 
 pytestmark = pytest.mark.timeout(120)
@@ -103,7 +104,9 @@ async def test_a_sentinel_url_follows_a_failover_and_keeps_the_state(
 ) -> None:
     primary, replica, watcher = sentinel
     state = connect_state(f"redis+sentinel://127.0.0.1:{watcher}/{MASTER}?prefix=t")
-    limiter = RedisLoginLimiter(state, AccountLimits(login_failures_max=2, lockout_s=600))
+    limiter = RedisLoginLimiter(
+        state, AccountLimits(login_failures_max=2, lockout_s=600), STATE_SECRET.encode()
+    )
     now = time.time()
     try:
         for _ in range(2):

@@ -28,6 +28,10 @@ async def delete_prefixed(prefix: str) -> None:
         await client.aclose()
 
 
+#: ``CROUPIER_STATE_SECRET`` of the tests' gateways (the pseudonyms' key).
+STATE_SECRET = "0123456789abcdef" * 4
+
+
 @pytest.fixture
 async def redis_state_url() -> AsyncIterator[str]:
     """``redis://…?prefix=…`` for ``CROUPIER_STATE_URL``; its keys deleted after the test."""

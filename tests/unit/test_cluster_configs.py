@@ -147,6 +147,10 @@ def test_croupier_processes_reach_everything_through_one_set_of_urls(tmp_path: P
     assert env["CROUPIER_STATE_URL"].startswith("redis+sentinel://127.0.0.1:")
     assert env["CROUPIER_STATE_URL"].endswith("/croupier")
     assert env["CROUPIER_STREAM_REPLICAS"] == "3"
+    secret = layout.dir / "secrets" / "state"  # one for the whole cluster, kept private
+    assert env["CROUPIER_STATE_SECRET"] == secret.read_text() and len(secret.read_text()) == 64
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert croupier.environment(layout)["CROUPIER_STATE_SECRET"] == env["CROUPIER_STATE_SECRET"]
     gateway = croupier.gateway_spec(layout, "gateway-2").argv
     assert gateway[-6:] == (
         "--role",

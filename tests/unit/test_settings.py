@@ -74,7 +74,13 @@ def test_the_state_url_is_checked_at_start_up() -> None:
         "rediss://:secret@cache.internal:6380/2?prefix=prod",
         "redis+sentinel://127.0.0.1:26379,[::1]:26380/croupier/1?prefix=prod",
     ]:
-        assert load_settings({"CROUPIER_STATE_URL": good}).state_url == good
+        secret = "ab" * 16
+        shared = load_settings({"CROUPIER_STATE_URL": good, "CROUPIER_STATE_SECRET": secret})
+        assert (shared.state_url, shared.state_secret) == (good, secret.encode())
+        for short in [None, "ab" * 15]:  # none, or shorter than 128 bits of hex
+            env = {"CROUPIER_STATE_URL": good} | ({"CROUPIER_STATE_SECRET": short} if short else {})
+            with pytest.raises(ConfigError, match="CROUPIER_STATE_SECRET"):
+                load_settings(env)
     for bad in [
         "memcached://127.0.0.1",
         "redis://127.0.0.1/0?prefix=a:b",

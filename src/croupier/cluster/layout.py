@@ -9,6 +9,8 @@ the engines (see :mod:`croupier.cluster.status`).
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -73,6 +75,16 @@ class Layout:
     def haproxy_pem(self) -> Path:
         """Certificate then key, the one file HAProxy reads."""
         return self.dir / "tls" / "haproxy.pem"
+
+    def secret(self, name: str) -> str:
+        """A secret every Croupier process of this cluster shares, made on first use and
+        kept in ``DIR/secrets/NAME`` (0600)."""
+        path = self.dir / "secrets" / name
+        if not path.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+                f.write(secrets.token_hex(32))
+        return path.read_text()
 
     # -- endpoints -----------------------------------------------------------------------------
     def port(self, name: str, purpose: str | None = None) -> int:

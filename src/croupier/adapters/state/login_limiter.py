@@ -15,7 +15,8 @@ from one), so nothing grows for ever. Keys (under the deployment's prefix)::
     register:ip:<ip>              a sorted set: registrations of the last minute
 
 Addresses and accounts (emails as typed) appear only as the first 128 bits of their
-SHA-256, in key names and as members: Redis holds no personal data in the clear. Redis
+HMAC-SHA256 under the deployment's ``CROUPIER_STATE_SECRET``, in key names and as members:
+Redis holds no personal data, in the clear or as a hash anyone could recompute. Redis
 unreachable: the attempt is refused with 503 (``Unavailable``), never admitted uncounted.
 The clock is the service's (``now_s``), as in memory.
 """
@@ -23,6 +24,7 @@ The clock is the service's (``now_s``), as in memory.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import secrets
 from collections.abc import Awaitable, Callable
@@ -121,9 +123,12 @@ return 1
 class RedisLoginLimiter:
     """The :class:`~croupier.services.accounts.ports.LoginLimiter` port on Redis."""
 
-    def __init__(self, state: RedisState, limits: AccountLimits) -> None:
+    def __init__(self, state: RedisState, limits: AccountLimits, secret: bytes) -> None:
+        if not secret:
+            raise ValueError("the pseudonyms need a secret")
         self.state = state
         self.limits = limits
+        self._secret = secret
         client = state.client
         self._admit = client.register_script(_ADMIT)
         self._admit_registration = client.register_script(_ADMIT_REGISTRATION)
@@ -131,7 +136,7 @@ class RedisLoginLimiter:
         self._record_success = client.register_script(_RECORD_SUCCESS)
 
     async def admit_registration(self, *, ip: str, now_s: float) -> None:
-        ip = _pseudonym(ip)
+        ip = self._pseudonym(ip)
         wait_s = await _run(
             self._admit_registration,
             [self.state.key("register", "ip", ip)],
@@ -141,7 +146,7 @@ class RedisLoginLimiter:
             raise TooManyRegistrations(retry_after_s=max(1, math.ceil(float(wait_s))))
 
     async def admit(self, *, ip: str, account: str, now_s: float) -> None:
-        ip, account = _pseudonym(ip), _pseudonym(account)
+        ip, account = self._pseudonym(ip), self._pseudonym(account)
         keys = [
             self.state.key("login", "ip", ip),
             self.state.key("login", "account", account),
@@ -164,7 +169,7 @@ class RedisLoginLimiter:
             raise TooManyAttempts(retry_after_s=max(1, math.ceil(float(wait_s))))
 
     async def record_failure(self, *, ip: str, account: str, now_s: float) -> None:
-        ip, account = _pseudonym(ip), _pseudonym(account)
+        ip, account = self._pseudonym(ip), self._pseudonym(account)
         await _run(
             self._record_failure,
             self._failure_keys(ip, account),
@@ -172,12 +177,18 @@ class RedisLoginLimiter:
         )
 
     async def record_success(self, *, ip: str, account: str, now_s: float) -> None:
-        ip, account = _pseudonym(ip), _pseudonym(account)
+        ip, account = self._pseudonym(ip), self._pseudonym(account)
         await _run(
             self._record_success,
             self._failure_keys(ip, account),
             [now_s, ip, _KNOWN_ADDRESSES_MAX, _KNOWN_TTL_S],
         )
+
+    def _pseudonym(self, value: str) -> str:
+        """What an address or an account is known as in Redis: one per value, keyed with the
+        deployment's secret, so reading Redis reveals neither (a plain hash of every IPv4
+        address, or of a list of emails, is a few seconds' work)."""
+        return hmac.new(self._secret, value.encode(), hashlib.sha256).hexdigest()[:32]
 
     def _failure_keys(self, ip: str, account: str) -> list[str]:
         """The account's failures, that pair's (for an address it is known at), and its
@@ -187,12 +198,6 @@ class RedisLoginLimiter:
             self.state.key("login", "fail", f"{account}.{ip}"),
             self.state.key("login", "known", account),
         ]
-
-
-def _pseudonym(value: str) -> str:
-    """What an address or an account is known as in Redis: one per value, not reversible
-    by reading Redis (an attacker would have to guess and hash each email)."""
-    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
 def _member(now_s: float) -> str:
