@@ -49,6 +49,11 @@ def serve(
         fail("--role gateway needs PostgreSQL (--database-url postgresql://…)")
     if role == "gateway" and not settings.realtime.stream_url.startswith(("nats://", "tls://")):
         fail("--role gateway needs CROUPIER_STREAM_URL=nats://HOST:PORT (the writer's NATS)")
+    if role == "gateway" and settings.cluster.ledger_secret is None:
+        fail(
+            "--role gateway needs CROUPIER_LEDGER_SECRET (its writers' own); generate one"
+            " with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     http = dataclasses.replace(
         settings.http, host=host or settings.http.host, port=port or settings.http.port
     )

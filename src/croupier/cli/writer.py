@@ -46,6 +46,11 @@ def writer(
         fail("croupier writer needs a PostgreSQL database (--database-url postgresql://…)")
     if not settings.realtime.stream_url.startswith(("nats://", "tls://")):
         fail("croupier writer needs NATS: set CROUPIER_STREAM_URL=nats://HOST:PORT")
+    if settings.cluster.ledger_secret is None:
+        fail(
+            "croupier writer needs CROUPIER_LEDGER_SECRET (the same on its gateways); generate"
+            " one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     collect_garbage_for_throughput()
     try:
         status = run(run_writer(settings, health_host=health_host, health_port=health_port))
