@@ -90,6 +90,7 @@ class LedgerResponder:
         self._nc: Client | None = None
         self._subscription: Subscription | None = None
         self._watch: asyncio.Task[None] | None = None
+        self._look = asyncio.Event()  # set: look at ``alive`` now
         self._handling: set[asyncio.Task[None]] = set()
 
     @property
@@ -106,7 +107,9 @@ class LedgerResponder:
         group at once, so gateways' requests go to the writer that answers, not into a
         silence each of them waits out; it joins again if it comes back."""
         while True:
-            await asyncio.sleep(self.alive_poll_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._look.wait(), self.alive_poll_s)
+            self._look.clear()
             try:
                 await self._follow_alive()
             except Exception as error:  # NATS away for a moment: the next poll tries again
@@ -126,6 +129,7 @@ class LedgerResponder:
             assert subscription is not None
             await subscription.unsubscribe()
             _log.warning("not answering ledger requests: this writer is not alive")
+        await nc.flush(timeout=_CONNECT_TIMEOUT_S)  # the server knows before we go on
 
     async def close(self, *, answer_within_s: float = 10.0) -> None:
         """Stop taking requests; those in hand are answered first (within a bound: the
@@ -148,9 +152,10 @@ class LedgerResponder:
             await nc.close()
 
     async def _received(self, message: Msg) -> None:
-        if not self.alive():  # leave now, not at the next poll
-            with contextlib.suppress(Exception):
-                await self._follow_alive()
+        if not self.alive():
+            # Leave now, not at the next poll; not from here, though: unsubscribing cancels
+            # the task that runs this callback.
+            self._look.set()
             return
         try:
             request_mac = auth.verify(
