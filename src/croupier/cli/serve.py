@@ -35,8 +35,9 @@ def serve(
     gateway (/v1/ws, docs/realtime.md) on one port.
 
     With --role gateway, any number of copies share one PostgreSQL database and reach its
-    ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL; with no writer
-    active, writes answer 503 ledger-unavailable with Retry-After (docs/operations.md)."""
+    ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL, signing with
+    CROUPIER_LEDGER_SECRET (the writers' own); with no writer active, writes answer 503
+    ledger-unavailable with Retry-After (docs/operations.md)."""
     import uvicorn
 
     from croupier.api.http import create_app

@@ -6,7 +6,8 @@ few large messages and an idle one adds no delay. At most ``messages_in_flight_m
 messages wait for replies at once.
 
 Deadlines and retries: each message waits ``attempt_timeout_s`` for its reply; a group
-without an answer (no writer subscribed, a timeout, a writer that stopped or was busy) is
+without an answer (no writer subscribed, a timeout, a writer that stopped or was busy, a
+reply that is not signed with ``CROUPIER_LEDGER_SECRET`` or does not decode) is
 sent again, *the same commands with the same ids*, until ``deadline_s`` has passed since it
 was submitted. The ledger makes that safe: a group whose transfers committed already is a
 replay and answers what it answered the first time (``Applied.replayed``); an account

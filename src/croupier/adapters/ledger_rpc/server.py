@@ -4,8 +4,10 @@ It subscribes in a queue group, so when two writers are subscribed at once (an i
 a take-over) a request still reaches only one; the standby does not subscribe at all until
 it holds the lease. Each message's groups go to the writer together and land in the same
 batch or the next; the reply leaves after they committed. A writer that has stopped (its
-lease was taken over, a commit failed) answers nothing: the gateway's deadline runs out and
-it retries, with the same ids, on whichever writer is active then.
+lease was taken over, a commit failed) answers nothing, and leaves the queue group as soon
+as it sees it is not alive: the gateway retries, with the same ids, on whichever writer is
+active then. Requests and replies are signed (``auth``): an unsigned, badly signed or stale
+request is refused, ``ledger-auth-refused``, and nothing of it applied.
 """
 
 from __future__ import annotations
