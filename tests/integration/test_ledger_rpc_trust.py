@@ -114,6 +114,9 @@ async def test_the_writer_applies_only_fresh_requests_signed_with_the_secret(
         reply = await raw.request(subject, forged, timeout=WAIT_S, headers={auth.HEADER: ok_header})
         [outcome] = decode_outcomes(reply.data, 1)
         assert isinstance(outcome, Applied) and await ledger.transfer_by_id("forged") is not None
+        # A copy of that request (same bytes, same signature, still fresh) is a replay.
+        reply = await raw.request(subject, forged, timeout=WAIT_S, headers={auth.HEADER: ok_header})
+        assert isinstance(decode_outcomes(reply.data, 1)[0], LedgerAuthRefused)
     finally:
         await responder.close()
 

@@ -82,3 +82,12 @@ def test_the_roles_refuse_to_start_without_a_secret(command: list[str]) -> None:
     result = CliRunner().invoke(app, command, env=env)
     assert result.exit_code == 2
     assert "CROUPIER_LEDGER_SECRET" in result.output and "token_hex(32)" in result.output
+
+
+def test_a_mac_is_new_once_while_it_could_pass_for_fresh() -> None:
+    replays = auth.Replays()
+    assert replays.first("a", now=0) and replays.first("b", now=1)
+    assert not replays.first("a", now=2 * auth.MAX_AGE_S - 1)
+    assert replays.first("a", now=2 * auth.MAX_AGE_S)  # stale by then anyway: forgotten
+    assert not replays.first("b", now=2 * auth.MAX_AGE_S)  # "b" a second longer
+    assert len(replays) == 2

@@ -7,7 +7,10 @@ a transfer from the house to themselves. The mac covers a direction label, the t
 and the body, so a reply cannot pass for a request; a reply's mac covers its request's mac
 too, so a gateway takes only the answer to what it asked, from someone who holds the key.
 The timestamp bounds replays to ``MAX_AGE_S`` (clocks may differ by as much either way);
-within that, a replayed request is harmless: commands are idempotent by id.
+within that, the writer remembers each request's mac (``Replays``) and refuses a second
+copy. Idempotent ids alone would not do: a withdrawal refused for want of funds leaves no
+trace, and its copy, replayed once funds arrived, would apply it. A gateway's own retry is
+signed afresh, so it is never taken for a replay.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import deque
 
-__all__ = ["HEADER", "MAX_AGE_S", "BadSignature", "sign", "verify"]
+__all__ = ["HEADER", "MAX_AGE_S", "BadSignature", "Replays", "sign", "verify"]
 
 HEADER = "Croupier-Ledger-Auth"
 #: A request or reply signed longer ago than this (or as far in the future) is refused.
@@ -63,3 +67,26 @@ def verify(
     if abs(age_s) > MAX_AGE_S:
         raise BadSignature(f"a stale signature ({age_s:.0f} s old)")
     return mac
+
+
+class Replays:
+    """The macs of the requests seen while they could still pass for fresh: twice
+    ``MAX_AGE_S``, since a request may be signed up to that far ahead of this clock."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._order: deque[tuple[float, str]] = deque()  # (forget at, mac), oldest first
+
+    def first(self, mac: str, *, now: float | None = None) -> bool:
+        """Whether ``mac`` is new (and remember it)."""
+        now = time.monotonic() if now is None else now
+        while self._order and self._order[0][0] <= now:
+            self._seen.discard(self._order.popleft()[1])
+        if mac in self._seen:
+            return False
+        self._seen.add(mac)
+        self._order.append((now + 2 * MAX_AGE_S, mac))
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)

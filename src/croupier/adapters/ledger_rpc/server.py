@@ -93,6 +93,7 @@ class LedgerResponder:
         self._subscription: Subscription | None = None
         self._watch: asyncio.Task[None] | None = None
         self._look = asyncio.Event()  # set: look at ``alive`` now
+        self._replays = auth.Replays()
         self._handling: set[asyncio.Task[None]] = set()
 
     @property
@@ -163,6 +164,8 @@ class LedgerResponder:
             request_mac = auth.verify(
                 self.secret, auth.REQUEST, (message.headers or {}).get(auth.HEADER), message.data
             )
+            if not self._replays.first(request_mac):
+                raise auth.BadSignature("a replay of a request already taken")
         except auth.BadSignature as reason:
             _log.warning("refused a ledger request on %s: %s", message.subject, reason)
             refusal = LedgerAuthRefused("the ledger writer could not authenticate the request")
