@@ -16,6 +16,7 @@ PSQL="psql -qAtX -h 127.0.0.1 -U postgres"
 $PSQL test -c "CREATE DATABASE $DB"
 export CROUPIER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$DB
 export CROUPIER_STREAM_URL="nats://127.0.0.1:4222?stream=CAPACITY_$$&prefix=capacity-$$"
+export CROUPIER_LEDGER_SECRET=${CROUPIER_LEDGER_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
 export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
 STATE=${TMPDIR:-/tmp}/croupier-capacity-$$.json

@@ -10,6 +10,7 @@ DB=croupier_bench_$$
 psql -qh 127.0.0.1 -U postgres test -c "CREATE DATABASE $DB"
 export CROUPIER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$DB
 export CROUPIER_STREAM_URL="nats://127.0.0.1:4222?stream=BENCH_$$&prefix=bench-$$"
+export CROUPIER_LEDGER_SECRET=${CROUPIER_LEDGER_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
 export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
 PIDS=""

@@ -15,7 +15,7 @@ from croupier.adapters.game_files import GameFiles
 from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
-from croupier.config import ConfigError, Settings
+from croupier.config import ConfigError, Settings, require_ledger_secret
 from croupier.domain.errors import CroupierError, GameDefinitionError, LedgerUnavailable
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.base import InstantGame, TableGame
@@ -303,11 +303,13 @@ async def open_remote_ledger(settings: Settings) -> RemoteLedger:
         raise ConfigError("a gateway needs PostgreSQL: SQLite is served by one process")
     if not stream_url.startswith(("nats://", "tls://")):
         raise ConfigError("a gateway needs CROUPIER_STREAM_URL=nats://… to reach the writer")
+    secret = require_ledger_secret(settings)
     store = make_store(settings.database_url)
     await store.open(writer=False)
     submitter = RemoteSubmitter(
         nats_servers(stream_url),
         submit_subject(stream_url),
+        secret=secret,
         deadline_s=settings.cluster.ledger_deadline_ms / 1000,
     )
     try:

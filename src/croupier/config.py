@@ -6,6 +6,7 @@ message naming the variable, rather than failing later under load.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 from collections.abc import Mapping
@@ -95,6 +96,9 @@ class ClusterSettings:
     ledger_deadline_ms: int = 15_000
     #: A writer's lease runs out this long after its last renewal (renewed every third).
     writer_lease_ms: int = 3_000
+    #: The key gateways and writers sign ledger requests and replies with (HMAC-SHA256,
+    #: ``adapters/ledger_rpc/auth.py``): ``None`` when unset, which only the roles refuse.
+    ledger_secret: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +163,43 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+#: The shortest ``CROUPIER_LEDGER_SECRET``, in bytes once decoded: HMAC-SHA256's own size.
+LEDGER_SECRET_BYTES_MIN = 32
+_LEDGER_SECRET_HINT = "generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def ledger_secret(env: Mapping[str, str]) -> bytes | None:
+    """``CROUPIER_LEDGER_SECRET``, hex or base64 of at least 32 bytes; ``None`` when unset."""
+    raw = env.get("CROUPIER_LEDGER_SECRET", "").strip()
+    if not raw:
+        return None
+    try:
+        secret = bytes.fromhex(raw)
+    except ValueError:
+        try:
+            secret = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True)
+        except ValueError:
+            raise ConfigError(
+                f"CROUPIER_LEDGER_SECRET must be hex or base64; {_LEDGER_SECRET_HINT}"
+            ) from None
+    if len(secret) < LEDGER_SECRET_BYTES_MIN:
+        raise ConfigError(
+            f"CROUPIER_LEDGER_SECRET must hold at least {LEDGER_SECRET_BYTES_MIN} bytes"
+            f" ({2 * LEDGER_SECRET_BYTES_MIN} hex digits); {_LEDGER_SECRET_HINT}"
+        )
+    return secret
+
+
+def require_ledger_secret(settings: Settings) -> bytes:
+    """The secret a gateway or a writer cannot run without."""
+    if settings.cluster.ledger_secret is None:
+        raise ConfigError(
+            "CROUPIER_LEDGER_SECRET is not set: gateways and writers sign ledger requests"
+            f" with it (the same value on every one); {_LEDGER_SECRET_HINT}"
+        )
+    return settings.cluster.ledger_secret
 
 
 def games_dir_setting(env: Mapping[str, str]) -> Path | None:
@@ -301,6 +342,7 @@ def load_settings(
         raise ConfigError(f"CROUPIER_SANDBOX_PAYMENTS must be approve or decline, got {approve!r}")
     cluster = ClusterSettings(
         ledger_deadline_ms=_int(env, "CROUPIER_LEDGER_DEADLINE_MS", 15_000, 100, 600_000),
+        ledger_secret=ledger_secret(env),
         writer_lease_ms=_int(env, "CROUPIER_WRITER_LEASE_MS", 3_000, 300, 600_000),
     )
     return Settings(

@@ -6,8 +6,9 @@ answering) is answered by the retry as a replay, never applied twice."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,17 @@ async def _ledger(tmp_path: Path) -> Ledger:
     return ledger
 
 
+SECRET = secrets.token_bytes(32)
+
+
 def _submitter(url: str, **options: Any) -> RemoteSubmitter:
-    return RemoteSubmitter(nats_servers(url), submit_subject(url), **options)
+    return RemoteSubmitter(nats_servers(url), submit_subject(url), secret=SECRET, **options)
+
+
+def _responder(url: str, submit: Any, alive: Callable[[], bool]) -> LedgerResponder:
+    return LedgerResponder(
+        nats_servers(url), submit_subject(url), submit, alive, secret=SECRET, alive_poll_s=0.02
+    )
 
 
 async def test_groups_submitted_at_once_share_messages(
@@ -57,12 +67,7 @@ async def test_groups_submitted_at_once_share_messages(
 ) -> None:
     ledger = await _ledger(tmp_path)
     assert ledger.writer is not None
-    responder = LedgerResponder(
-        nats_servers(nats_stream_url),
-        submit_subject(nats_stream_url),
-        ledger.submit,
-        lambda: True,
-    )
+    responder = _responder(nats_stream_url, ledger.submit, lambda: True)
     client = _submitter(nats_stream_url)
     try:
         await responder.start()
@@ -100,28 +105,35 @@ async def test_a_lost_reply_is_answered_by_the_retry_as_a_replay(
     tmp_path: Path,
     nats_stream_url: str,  # noqa: F811
 ) -> None:
-    """The writer commits the group, then answers nothing (it died, it was paused): the
-    client sends the same group again, and gets the first result back, marked a replay."""
+    """The writer commits the group, then is not alive (paused, unsure of its lease): it
+    answers nothing and leaves the queue group. Alive again, it rejoins; the client sent the
+    same group again meanwhile, and gets the first result back, marked a replay."""
     ledger = await _ledger(tmp_path)
-    silent = {"first": True}
+    state = {"alive": True}
     commits: list[Sequence[Command]] = []
 
     async def submit(commands: Sequence[Command]) -> Applied:
         commits.append(commands)
-        return await ledger.submit(commands)
+        applied = await ledger.submit(commands)
+        if len(commits) == 1:
+            state["alive"] = False  # before the reply: the first one is lost
+        return applied
 
-    def alive() -> bool:  # asked just before each reply: the first one is lost
-        lost, silent["first"] = silent["first"], False
-        return not lost
-
-    responder = LedgerResponder(
-        nats_servers(nats_stream_url), submit_subject(nats_stream_url), submit, alive
-    )
+    responder = _responder(nats_stream_url, submit, lambda: state["alive"])
     client = _submitter(nats_stream_url, attempt_timeout_s=0.5, retry_wait_s=0.05)
+
+    async def come_back() -> None:
+        await _until(lambda: bool(commits) and not responder.subscribed)
+        sent = client.messages_sent
+        await _until(lambda: client.messages_sent > sent)  # a retry found nobody
+        state["alive"] = True
+
     try:
         await responder.start()
         await client.start()
-        applied = await client.submit(_deposit("lost-reply"))
+        back = asyncio.create_task(come_back())
+        applied = await asyncio.wait_for(client.submit(_deposit("lost-reply")), WAIT_S)
+        await back
         assert applied.replayed and len(commits) == 2  # sent twice, applied once
         history = await ledger.history("player:0")
         assert [t.id for _, t in history].count("lost-reply") == 1
@@ -132,15 +144,21 @@ async def test_a_lost_reply_is_answered_by_the_retry_as_a_replay(
         await ledger.close()
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), WAIT_S)
+
+
 async def test_no_writer_is_ledger_unavailable_after_the_deadline_then_a_writer_answers(
     tmp_path: Path,
     nats_stream_url: str,  # noqa: F811
 ) -> None:
     ledger = await _ledger(tmp_path)
     client = _submitter(nats_stream_url, deadline_s=0.5, attempt_timeout_s=0.2, retry_wait_s=0.05)
-    responder = LedgerResponder(
-        nats_servers(nats_stream_url), submit_subject(nats_stream_url), ledger.submit, lambda: True
-    )
+    responder = _responder(nats_stream_url, ledger.submit, lambda: True)
     try:
         await client.start()
         started = time.monotonic()

@@ -4,6 +4,7 @@ tests, on one PostgreSQL database and one NATS prefix of the test's own."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,6 +47,8 @@ class Roles:
     database_url: str
     stream_url: str
     env: dict[str, str] = field(default_factory=dict)
+    #: One per set of roles, as ``croupier cluster up`` makes one per cluster.
+    ledger_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     started: list[Proc] = field(default_factory=list)
 
     def _environment(self, extra: dict[str, str]) -> dict[str, str]:
@@ -55,6 +58,7 @@ class Roles:
             "CROUPIER_STREAM_URL": self.stream_url,
             # Short terms keep the tests short; the mechanism is the same.
             "CROUPIER_WRITER_LEASE_MS": "1500",
+            "CROUPIER_LEDGER_SECRET": self.ledger_secret,
             **self.env,
             **extra,
         }

@@ -141,7 +141,10 @@ def test_redis_replica_follows_the_primary_and_sentinels_watch_it(tmp_path: Path
 
 def test_croupier_processes_reach_everything_through_one_set_of_urls(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
+    croupier.write_ledger_secret(layout)
     env = croupier.environment(layout)
+    assert len(bytes.fromhex(env["CROUPIER_LEDGER_SECRET"])) == 32
+    assert croupier.ledger_secret_path(layout).stat().st_mode & 0o777 == 0o600
     assert env["CROUPIER_DATABASE_URL"].endswith(f":{layout.port('haproxy', 'postgres')}/croupier")
     assert env["CROUPIER_STREAM_URL"].count("nats://") == 3
     assert env["CROUPIER_STATE_URL"].startswith("redis+sentinel://127.0.0.1:")

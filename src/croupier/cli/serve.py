@@ -35,8 +35,9 @@ def serve(
     gateway (/v1/ws, docs/realtime.md) on one port.
 
     With --role gateway, any number of copies share one PostgreSQL database and reach its
-    ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL; with no writer
-    active, writes answer 503 ledger-unavailable with Retry-After (docs/operations.md)."""
+    ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL, signing with
+    CROUPIER_LEDGER_SECRET (the writers' own); with no writer active, writes answer 503
+    ledger-unavailable with Retry-After (docs/operations.md)."""
     import uvicorn
 
     from croupier.api.http import create_app
@@ -49,6 +50,11 @@ def serve(
         fail("--role gateway needs PostgreSQL (--database-url postgresql://…)")
     if role == "gateway" and not settings.realtime.stream_url.startswith(("nats://", "tls://")):
         fail("--role gateway needs CROUPIER_STREAM_URL=nats://HOST:PORT (the writer's NATS)")
+    if role == "gateway" and settings.cluster.ledger_secret is None:
+        fail(
+            "--role gateway needs CROUPIER_LEDGER_SECRET (its writers' own); generate one"
+            " with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     http = dataclasses.replace(
         settings.http, host=host or settings.http.host, port=port or settings.http.port
     )

@@ -35,7 +35,8 @@ def writer(
     epoch=N` on stderr) and commits; the others wait (`writer standby`) and take over when
     its lease runs out (CROUPIER_WRITER_LEASE_MS). The active writer relays the outbox to
     NATS and answers gateways (`croupier serve --role gateway`) over NATS request/reply,
-    both at CROUPIER_STREAM_URL (nats://HOST:PORT, a comma-separated list for a cluster).
+    both at CROUPIER_STREAM_URL (nats://HOST:PORT, a comma-separated list for a cluster);
+    requests and replies are signed with CROUPIER_LEDGER_SECRET (the same on every gateway).
     A writer that lost its lease never commits again: it exits with status 3. SQLite has
     no writer role: `croupier serve` is the whole of it. See docs/operations.md.
     """
@@ -46,6 +47,11 @@ def writer(
         fail("croupier writer needs a PostgreSQL database (--database-url postgresql://…)")
     if not settings.realtime.stream_url.startswith(("nats://", "tls://")):
         fail("croupier writer needs NATS: set CROUPIER_STREAM_URL=nats://HOST:PORT")
+    if settings.cluster.ledger_secret is None:
+        fail(
+            "croupier writer needs CROUPIER_LEDGER_SECRET (the same on its gateways); generate"
+            " one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
     collect_garbage_for_throughput()
     try:
         status = run(run_writer(settings, health_host=health_host, health_port=health_port))

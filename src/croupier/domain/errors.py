@@ -46,6 +46,7 @@ Refusals are raised before anything changes.
      ├── Unavailable                           unavailable               503  retry later
      │    ├── Busy                             busy                      503  a queue is full
      │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
+     │    ├── LedgerAuthRefused                ledger-auth-refused       503  bad ledger secret
      │    ├── WriterLocked                     writer-locked             503  another writes
      │    ├── WriterFenced                     writer-fenced             503  lost its lease
      │    ├── StreamLedgerMismatch             stream-ledger-mismatch    503  not our stream
@@ -86,6 +87,7 @@ __all__ = [
     "InvalidServerSeed",
     "InvalidTransfer",
     "InvariantBroken",
+    "LedgerAuthRefused",
     "LedgerRefusal",
     "LedgerUnavailable",
     "LinkedTransferFailed",
@@ -351,6 +353,14 @@ class LedgerUnavailable(Unavailable):
     may or may not have committed. Either way, retrying with the same ids is safe and tells."""
 
     code = "ledger-unavailable"
+
+
+class LedgerAuthRefused(Unavailable):
+    """The writer refused a request it could not authenticate (``CROUPIER_LEDGER_SECRET``
+    differs, or the clocks do by more than a minute): nothing was applied, and retrying the
+    same way will not help, so it is not retried. An operator's problem, not the player's."""
+
+    code = "ledger-auth-refused"
 
 
 class WriterLocked(Unavailable):

@@ -6,7 +6,8 @@ few large messages and an idle one adds no delay. At most ``messages_in_flight_m
 messages wait for replies at once.
 
 Deadlines and retries: each message waits ``attempt_timeout_s`` for its reply; a group
-without an answer (no writer subscribed, a timeout, a writer that stopped or was busy) is
+without an answer (no writer subscribed, a timeout, a writer that stopped or was busy, a
+reply that is not signed with ``CROUPIER_LEDGER_SECRET`` or does not decode) is
 sent again, *the same commands with the same ids*, until ``deadline_s`` has passed since it
 was submitted. The ledger makes that safe: a group whose transfers committed already is a
 replay and answers what it answered the first time (``Applied.replayed``); an account
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import nats.errors
 from nats.aio.client import Client
 
+from croupier.adapters.ledger_rpc import auth
 from croupier.adapters.ledger_rpc.codec import (
     GROUPS_PER_MESSAGE_MAX,
     Outcome,
@@ -59,6 +61,7 @@ class RemoteSubmitter:
         servers: list[str],
         subject: str,
         *,
+        secret: bytes,
         deadline_s: float = 15.0,
         attempt_timeout_s: float = 3.0,
         retry_wait_s: float = 0.25,
@@ -72,6 +75,7 @@ class RemoteSubmitter:
             raise ValueError("remote ledger limits must be positive")
         self.servers = servers
         self.subject = subject
+        self.secret = secret
         self.deadline_s = deadline_s
         self.attempt_timeout_s = attempt_timeout_s
         self.retry_wait_s = retry_wait_s
@@ -172,26 +176,44 @@ class RemoteSubmitter:
                 if pending:
                     await asyncio.sleep(self.retry_wait_s)
         finally:
+            # Whatever ended this (a bug, a cancellation), no caller waits for ever: a group
+            # left unanswered may have been applied, which its retry with the same ids tells.
+            for item in taken:
+                _fail(item, _unavailable(self.deadline_s))
             self._in_flight.release()
 
     async def _attempt(self, items: list[_Waiting]) -> list[Outcome | None]:
-        """One request; ``None`` for every group when no answer came."""
+        """One request; ``None`` for every group when no answer came, or none that this
+        gateway can trust (not signed with its secret) or read."""
         nc = self._nc
         if nc is None:
             return [None] * len(items)
         timeout = min(self.attempt_timeout_s, max(i.deadline for i in items) - time.monotonic())
         self.messages_sent += 1
         self.groups_sent += len(items)
+        payload = join_groups([item.commands for item in items])
+        header, request_mac = auth.sign(self.secret, auth.REQUEST, payload)
         try:
             reply = await nc.request(
-                self.subject,
-                join_groups([item.commands for item in items]),
-                timeout=max(0.05, timeout),
+                self.subject, payload, timeout=max(0.05, timeout), headers={auth.HEADER: header}
             )
-            return list(decode_outcomes(reply.data, len(items)))
-        except (nats.errors.Error, TimeoutError, LedgerUnavailable, ValueError) as error:
+        except (nats.errors.Error, TimeoutError) as error:
             _log.info("no answer from a ledger writer (%s); retrying", type(error).__name__)
             return [None] * len(items)
+        try:
+            auth.verify(
+                self.secret,
+                auth.REPLY,
+                (reply.headers or {}).get(auth.HEADER),
+                reply.data,
+                bound=request_mac,
+            )
+            return list(decode_outcomes(reply.data, len(items)))
+        except auth.BadSignature as reason:
+            _log.warning("ignored a ledger reply: %s; retrying", reason)
+        except Exception as error:  # a reply that does not decode is no answer: retried
+            _log.warning("ignored an unreadable ledger reply (%r); retrying", error)
+        return [None] * len(items)
 
 
 def _unavailable(deadline_s: float) -> LedgerUnavailable:

@@ -4,8 +4,10 @@ It subscribes in a queue group, so when two writers are subscribed at once (an i
 a take-over) a request still reaches only one; the standby does not subscribe at all until
 it holds the lease. Each message's groups go to the writer together and land in the same
 batch or the next; the reply leaves after they committed. A writer that has stopped (its
-lease was taken over, a commit failed) answers nothing: the gateway's deadline runs out and
-it retries, with the same ids, on whichever writer is active then.
+lease was taken over, a commit failed) answers nothing, and leaves the queue group as soon
+as it sees it is not alive: the gateway retries, with the same ids, on whichever writer is
+active then. Requests and replies are signed (``auth``): an unsigned, badly signed or stale
+request is refused, ``ledger-auth-refused``, and nothing of it applied.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -21,12 +24,14 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from croupier.adapters.ledger_rpc import auth
 from croupier.adapters.ledger_rpc.codec import (
     Outcome,
     decode_groups,
     encode_outcomes,
 )
-from croupier.domain.errors import Busy, CroupierError
+from croupier.config import ClusterSettings, Settings, ledger_secret, require_ledger_secret
+from croupier.domain.errors import Busy, CroupierError, LedgerAuthRefused
 from croupier.domain.ledger import Applied, Command
 
 __all__ = ["LedgerResponder", "nats_servers", "submit_subject"]
@@ -70,26 +75,72 @@ class LedgerResponder:
         submit: Callable[[Sequence[Command]], Awaitable[Applied]],
         alive: Callable[[], bool],
         *,
+        secret: bytes | None = None,
         requests_in_flight_max: int = 10_000,
+        alive_poll_s: float = 0.05,
     ) -> None:
         self.servers = servers
         self.subject = subject
         self.submit = submit
         self.alive = alive
+        # TODO(lead): roles/writer.py should pass ``secret=settings.cluster.ledger_secret``
+        # (it is another branch's file); until then the environment is read here, the same
+        # way and with the same checks as load_settings does.
+        self.secret = secret if secret is not None else _secret_from_environment()
         self.requests_in_flight_max = requests_in_flight_max
+        self.alive_poll_s = alive_poll_s
         self._nc: Client | None = None
         self._subscription: Subscription | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._look = asyncio.Event()  # set: look at ``alive`` now
+        self._replays = auth.Replays()
         self._handling: set[asyncio.Task[None]] = set()
+
+    @property
+    def subscribed(self) -> bool:
+        return self._subscription is not None
 
     async def start(self) -> None:
         self._nc = await connect(self.servers, "croupier-writer")
-        self._subscription = await self._nc.subscribe(
-            self.subject, queue=_QUEUE_GROUP, cb=self._received
-        )
+        await self._follow_alive()
+        self._watch = asyncio.get_running_loop().create_task(self._watch_alive())
+
+    async def _watch_alive(self) -> None:
+        """A writer that is not alive (stopped, fenced, unsure of its lease) leaves the queue
+        group at once, so gateways' requests go to the writer that answers, not into a
+        silence each of them waits out; it joins again if it comes back."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._look.wait(), self.alive_poll_s)
+            self._look.clear()
+            try:
+                await self._follow_alive()
+            except Exception as error:  # NATS away for a moment: the next poll tries again
+                _log.warning("following the writer's state on NATS failed: %s", error)
+
+    async def _follow_alive(self) -> None:
+        nc, alive = self._nc, self.alive()
+        if nc is None or alive == (self._subscription is not None):
+            return
+        if alive:
+            self._subscription = await nc.subscribe(
+                self.subject, queue=_QUEUE_GROUP, cb=self._received
+            )
+            _log.info("answering ledger requests on %s", self.subject)
+        else:
+            subscription, self._subscription = self._subscription, None
+            assert subscription is not None
+            await subscription.unsubscribe()
+            _log.warning("not answering ledger requests: this writer is not alive")
+        await nc.flush(timeout=_CONNECT_TIMEOUT_S)  # the server knows before we go on
 
     async def close(self, *, answer_within_s: float = 10.0) -> None:
         """Stop taking requests; those in hand are answered first (within a bound: the
         writer finishes them, and a gateway that hears nothing retries)."""
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.cancel()
+            await asyncio.gather(watch, return_exceptions=True)
         nc, subscription, self._nc, self._subscription = self._nc, self._subscription, None, None
         if nc is None:
             return
@@ -104,21 +155,38 @@ class LedgerResponder:
             await nc.close()
 
     async def _received(self, message: Msg) -> None:
+        if not self.alive():
+            # Leave now, not at the next poll; not from here, though: unsubscribing cancels
+            # the task that runs this callback.
+            self._look.set()
+            return
+        try:
+            request_mac = auth.verify(
+                self.secret, auth.REQUEST, (message.headers or {}).get(auth.HEADER), message.data
+            )
+            if not self._replays.first(request_mac):
+                raise auth.BadSignature("a replay of a request already taken")
+        except auth.BadSignature as reason:
+            _log.warning("refused a ledger request on %s: %s", message.subject, reason)
+            refusal = LedgerAuthRefused("the ledger writer could not authenticate the request")
+            header = (message.headers or {}).get(auth.HEADER) or ""
+            await self._respond(message, encode_outcomes([refusal]), header.partition(":")[2])
+            return
         # nats-py runs a subscription's callbacks one after the other: hand each message to
         # a task of its own, or one request would wait for the commit of the one before.
         if len(self._handling) >= self.requests_in_flight_max:
             busy = Busy("the ledger writer has too many requests in flight; retry")
-            await _respond(message, encode_outcomes([busy]), expected_groups=None)
+            await self._respond(message, encode_outcomes([busy]), request_mac)
             return
-        task = asyncio.get_running_loop().create_task(self._answer(message))
+        task = asyncio.get_running_loop().create_task(self._answer(message, request_mac))
         self._handling.add(task)
         task.add_done_callback(self._handling.discard)
 
-    async def _answer(self, message: Msg) -> None:
+    async def _answer(self, message: Msg, request_mac: str) -> None:
         try:
             groups = decode_groups(message.data)
         except CroupierError as error:
-            await _respond(message, encode_outcomes([error]), expected_groups=None)
+            await self._respond(message, encode_outcomes([error]), request_mac)
             return
         outcomes = await asyncio.gather(*(self._one(group) for group in groups))
         if not self.alive():
@@ -126,7 +194,7 @@ class LedgerResponder:
             # not even a refusal, which it may have made from state another writer has
             # moved on from. The gateway retries on the active writer, with the same ids.
             return
-        await _respond(message, encode_outcomes(outcomes), expected_groups=len(groups))
+        await self._respond(message, encode_outcomes(outcomes), request_mac)
 
     async def _one(self, group: list[Command] | CroupierError) -> Outcome:
         if isinstance(group, CroupierError):
@@ -136,9 +204,20 @@ class LedgerResponder:
         except CroupierError as refusal:
             return refusal
 
+    async def _respond(self, message: Msg, payload: bytes, request_mac: str) -> None:
+        """A signed reply, bound to its request (``Msg.respond`` would echo the request's
+        headers instead)."""
+        nc = self._nc
+        if nc is None or not message.reply:
+            return
+        header, _ = auth.sign(self.secret, auth.REPLY, payload, bound=request_mac)
+        try:
+            await nc.publish(message.reply, payload, headers={auth.HEADER: header})
+        except Exception:  # the gateway retries after its deadline: the ids make that safe
+            _log.warning("answering a ledger request failed")
 
-async def _respond(message: Msg, payload: bytes, *, expected_groups: int | None) -> None:
-    try:
-        await message.respond(payload)
-    except Exception:  # the gateway retries after its deadline: the ids make that safe
-        _log.warning("answering a ledger request failed (%s groups)", expected_groups)
+
+def _secret_from_environment() -> bytes:
+    return require_ledger_secret(
+        Settings(cluster=ClusterSettings(ledger_secret=ledger_secret(os.environ)))
+    )
