@@ -141,19 +141,20 @@ def test_redis_replica_follows_the_primary_and_sentinels_watch_it(tmp_path: Path
 
 def test_croupier_processes_reach_everything_through_one_set_of_urls(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
-    croupier.write_ledger_secret(layout)
+    layout.make_secrets()
     env = croupier.environment(layout)
     assert len(bytes.fromhex(env["CROUPIER_LEDGER_SECRET"])) == 32
-    assert croupier.ledger_secret_path(layout).stat().st_mode & 0o777 == 0o600
     assert env["CROUPIER_DATABASE_URL"].endswith(f":{layout.port('haproxy', 'postgres')}/croupier")
     assert env["CROUPIER_STREAM_URL"].count("nats://") == 3
     assert env["CROUPIER_STATE_URL"].startswith("redis+sentinel://127.0.0.1:")
     assert env["CROUPIER_STATE_URL"].endswith("/croupier")
     assert env["CROUPIER_STREAM_REPLICAS"] == "3"
-    secret = layout.dir / "secrets" / "state"  # one for the whole cluster, kept private
-    assert env["CROUPIER_STATE_SECRET"] == secret.read_text() and len(secret.read_text()) == 64
-    assert secret.stat().st_mode & 0o777 == 0o600
-    assert croupier.environment(layout)["CROUPIER_STATE_SECRET"] == env["CROUPIER_STATE_SECRET"]
+    assert len(bytes.fromhex(env["CROUPIER_STATE_SECRET"])) == 32
+    assert env["CROUPIER_STATE_SECRET"] != env["CROUPIER_LEDGER_SECRET"]
+    for name in ("ledger", "state"):  # one each for the whole cluster, kept private
+        assert (layout.dir / "secrets" / name).stat().st_mode & 0o777 == 0o600
+    layout.make_secrets()  # a new `up`: new secrets
+    assert croupier.environment(layout)["CROUPIER_STATE_SECRET"] != env["CROUPIER_STATE_SECRET"]
     gateway = croupier.gateway_spec(layout, "gateway-2").argv
     assert gateway[-6:] == (
         "--role",

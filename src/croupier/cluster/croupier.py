@@ -6,11 +6,8 @@ Every command line and environment variable the cluster gives Croupier is here, 
 
 from __future__ import annotations
 
-import os
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 from croupier.cluster.layout import NATS_NODES, Layout
 from croupier.cluster.processes import Spec
@@ -42,23 +39,9 @@ def detect_mode() -> tuple[str, bool]:
     return ROLES, "--health-port" in writer
 
 
-def ledger_secret_path(layout: Layout) -> Path:
-    return layout.dir / "ledger.secret"
-
-
-def write_ledger_secret(layout: Layout) -> None:
-    """A new ``CROUPIER_LEDGER_SECRET`` for this cluster's gateways and writers, readable by
-    its owner alone (it lets whoever holds it move money through the writer)."""
-    path = ledger_secret_path(layout)
-    path.unlink(missing_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secrets.token_hex(32) + "\n")
-
-
 def environment(layout: Layout) -> dict[str, str]:
     return {
-        "CROUPIER_LEDGER_SECRET": ledger_secret_path(layout).read_text().strip(),
+        "CROUPIER_LEDGER_SECRET": layout.secret("ledger"),
         "CROUPIER_DATABASE_URL": layout.database_url,
         "CROUPIER_STREAM_URL": layout.stream_url,
         "CROUPIER_STREAM_REPLICAS": str(NATS_NODES),

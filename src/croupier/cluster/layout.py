@@ -43,6 +43,10 @@ def port_needs(gateways: int) -> dict[str, tuple[str, ...]]:
     return needs
 
 
+#: The secrets ``up`` makes for the Croupier processes (``Layout.make_secrets``).
+SECRETS = ("ledger", "state")
+
+
 @dataclass
 class Layout:
     """Everything ``status``, ``kill`` and ``down`` need to find a cluster again."""
@@ -76,15 +80,21 @@ class Layout:
         """Certificate then key, the one file HAProxy reads."""
         return self.dir / "tls" / "haproxy.pem"
 
-    def secret(self, name: str) -> str:
-        """A secret every Croupier process of this cluster shares, made on first use and
-        kept in ``DIR/secrets/NAME`` (0600)."""
-        path = self.dir / "secrets" / name
-        if not path.exists():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    def make_secrets(self) -> None:
+        """Fresh secrets shared by this cluster's Croupier processes, readable by their owner
+        alone: ``ledger`` (whoever holds it can move money through the writer) and ``state``
+        (the key of the pseudonyms in Redis)."""
+        folder = self.dir / "secrets"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for name in SECRETS:
+            path = folder / name
+            path.unlink(missing_ok=True)
             with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
                 f.write(secrets.token_hex(32))
-        return path.read_text()
+
+    def secret(self, name: str) -> str:
+        """One of the secrets ``make_secrets`` made (``DIR/secrets/NAME``)."""
+        return (self.dir / "secrets" / name).read_text()
 
     # -- endpoints -----------------------------------------------------------------------------
     def port(self, name: str, purpose: str | None = None) -> int:

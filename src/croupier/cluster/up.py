@@ -95,7 +95,7 @@ def _write_configs(layout: Layout) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     tls.write(layout.cert, layout.haproxy_pem)
-    croupier.write_ledger_secret(layout)
+    layout.make_secrets()
     for name in layout.names("postgres"):
         if os.geteuid() == 0:  # PostgreSQL runs as `postgres` then (else as ourselves)
             shutil.chown(layout.home(name), patroni.RUN_AS, patroni.RUN_AS)
