@@ -7,6 +7,7 @@ streams' heads, and the ledger audited on the surviving primary."""
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import ssl
 import time
@@ -30,6 +31,10 @@ __all__ = ["Options", "run_chaos"]
 
 BANKROLL = 2_000_000  # minor units per player: far more than a run's stakes
 POLL_S = 0.2
+_SETUP_LIMITS = (
+    "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE",
+    "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
+)
 Progress = Callable[[str], None]
 
 
@@ -118,15 +123,24 @@ def _cluster(options: Options, progress: Progress) -> dict[str, Any]:
 
     try:
         layout = Layout.load(options.directory)
-        running = bool(layout.pids) and all(
-            status.role(layout, name) not in {"down", "not running"} for name in layout.ports
-        )
+        down = [n for n in layout.ports if status.role(layout, n) in {"down", "not running"}]
+        running = len(down) < len(layout.ports)
     except FileNotFoundError:
-        running = False
+        running, down = False, []
+    if running and down:
+        raise ChaosError(
+            f"the cluster in {options.directory} runs without {', '.join(down)} (an earlier "
+            "chaos run?): a run needs every component; `croupier cluster down --dir "
+            f"{options.directory}`, then run again"
+        )
     if running:
         progress(f"using the cluster running in {options.directory}")
     else:
         progress(f"bringing a cluster up in {options.directory}")
+        # The players all come from this one address: the gateways (which inherit this
+        # environment) must let them register and log in without a minute's wait per ten.
+        for limit in _SETUP_LIMITS:
+            os.environ.setdefault(limit, "100000")
         layout = cluster_up.up(options.directory, options.gateways, progress)
     if layout.croupier_mode != "roles":
         raise ChaosError("the cluster runs one all-in-one server: no writer to fail over")
