@@ -140,7 +140,7 @@ def _cluster(options: Options, progress: Progress) -> dict[str, Any]:
         # The players all come from this one address: the gateways (which inherit this
         # environment) must let them register and log in without a minute's wait per ten.
         for limit in _SETUP_LIMITS:
-            os.environ.setdefault(limit, "100000")
+            os.environ.setdefault(limit, "10000")
         layout = cluster_up.up(options.directory, options.gateways, progress)
     if layout.croupier_mode != "roles":
         raise ChaosError("the cluster runs one all-in-one server: no writer to fail over")
