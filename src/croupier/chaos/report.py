@@ -15,7 +15,8 @@ def render(result: dict[str, Any]) -> str:
     lines = [
         f"$ {result['command']}",
         f"{result['players']} WebSocket players, {result['http_clients']} HTTP clients, "
-        f"baseline {result['baseline_rounds_per_s']:,.1f} rounds/s",
+        f"baseline {result['baseline_rounds_per_s']:,.1f} rounds/s; an attempt failed or over "
+        f"{result['slow_s']:.2f} s is an error",
         "",
         f"{'killed':18} {'which':12} {'errors':>7} {'error window':>13} {'p99':>10} "
         f"{'recovery':>14} {'ws reconnects':>14}",

@@ -31,6 +31,7 @@ __all__ = ["Options", "run_chaos"]
 
 BANKROLL = 2_000_000  # minor units per player: far more than a run's stakes
 POLL_S = 0.2
+SLOW_P99_FACTOR = 3.0  # an attempt is slow (bad) past this many times the baseline's p99
 _SETUP_LIMITS = (
     "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE",
     "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
@@ -68,16 +69,19 @@ async def run_chaos(options: Options, progress: Progress) -> dict[str, Any]:
     load = asyncio.create_task(bettors.run())
     try:
         baseline = await _baseline(options, timeline, load, progress)
-        kills = [
-            await _kill(options, name, timeline, baseline, watchers, progress)
-            for name in options.kills
-        ]
+        kill_times: list[tuple[str, float]] = []
+        kills = []
+        for name in options.kills:
+            kill_times.append((name, time.monotonic()))
+            kills.append(await _kill(options, name, timeline, baseline, watchers, progress))
+        kill_times.append(("load stopped", time.monotonic()))
     finally:
         bettors.stop()
         await load
     progress(f"load stopped: {len(bettors.acknowledged):,} rounds acknowledged; catching up")
     try:
-        caught_up = await _catch_up(options, info["database_url"], watchers, players)
+        heads = await stream_heads(info["database_url"], [p.player_id for p in players])
+        caught_up = await _catch_up(options, heads, watchers)
     finally:
         watchers.stop()
         await watchers.wait_closed()
@@ -85,13 +89,14 @@ async def run_chaos(options: Options, progress: Progress) -> dict[str, Any]:
     checked = await audit(info["database_url"], bettors.acknowledged)
     wallets = await _wallets(info["url"], context, players)
     wrong_wallets = checked.wallet_mismatches + wallet_mismatches(checked.history, wallets)
-    streams = _streams(watchers, caught_up)
+    streams = _streams(watchers, caught_up) | _behind(watchers, heads, kill_times)
     survivors = await asyncio.to_thread(_survivors, options.directory)
     return {
         "command": _command(options),
         "players": len(players),
         "http_clients": options.http_clients,
         "baseline_rounds_per_s": round(baseline, 1),
+        "slow_s": round(timeline.slow_s, 3),
         "kills": [k.as_dict() | extra for k, extra in kills],
         "rounds_acknowledged": checked.acknowledged,
         "rounds_lost": len(checked.missing),
@@ -170,10 +175,12 @@ async def _baseline(
     await asyncio.wait({load}, timeout=options.warmup_s)  # the load runs until stopped
     if load.done():
         load.result()  # raises what stopped it
-    baseline = timeline.rate(started + min(1.0, options.warmup_s / 4), time.monotonic())
+    since, now = started + min(1.0, options.warmup_s / 4), time.monotonic()
+    baseline = timeline.rate(since, now)
     if baseline <= 0:
         raise ChaosError("no round was acknowledged while warming up: is the cluster healthy?")
-    progress(f"baseline {baseline:,.1f} rounds/s")
+    timeline.slow_s = max(options.slow_s, SLOW_P99_FACTOR * timeline.p99_s(since, now))
+    progress(f"baseline {baseline:,.1f} rounds/s; an attempt over {timeline.slow_s:.2f} s is bad")
     return baseline
 
 
@@ -207,11 +214,8 @@ async def _kill(
     return figures, {"ws_reconnects": watchers.reconnects() - reconnects}
 
 
-async def _catch_up(
-    options: Options, database_url: str, watchers: Watchers, players: Sequence[Player]
-) -> bool:
+async def _catch_up(options: Options, heads: dict[str, int], watchers: Watchers) -> bool:
     """Every WebSocket player reached its stream's head in the ledger (polled to a deadline)."""
-    heads = await stream_heads(database_url, [p.player_id for p in players])
     deadline = time.monotonic() + options.catch_up_s
     while time.monotonic() < deadline:
         if all(w.last_seq >= heads.get(w.player.player_id, 0) for w in watchers.watchers):
@@ -249,6 +253,27 @@ def _streams(watchers: Watchers, caught_up: bool) -> dict[str, Any]:
         "stream_gap_examples": gaps[:10],
         "stream_duplicate_examples": duplicates[:10],
         "streams_ok": caught_up and not gaps and not duplicates,
+    }
+
+
+def _behind(
+    watchers: Watchers, heads: dict[str, int], kill_times: list[tuple[str, float]]
+) -> dict[str, Any]:
+    """The WebSocket players short of their stream's head, and in which phase (after which
+    kill) each received its last event: where a live stream stalled."""
+    behind = [w for w in watchers.watchers if w.last_seq < heads.get(w.player.player_id, 0)]
+    stalled_after: dict[str, int] = {}
+    for watcher in behind:
+        phase = "warm-up"
+        for name, at in kill_times:
+            if watcher.last_event_at >= at:
+                phase = name
+        stalled_after[phase] = stalled_after.get(phase, 0) + 1
+    return {
+        "ws_behind": len(behind),
+        "ws_events_missing": sum(heads[w.player.player_id] - w.last_seq for w in behind),
+        "ws_behind_last_event_after": stalled_after,
+        "ws_behind_reconnected": sum(w.reconnects > 0 for w in behind),
     }
 
 

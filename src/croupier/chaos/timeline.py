@@ -1,7 +1,9 @@
 """Every request's outcome on one clock, and the figures of one kill's span of it.
 
 A sample is one HTTP attempt: when it started and ended (``time.monotonic``) and whether it
-succeeded. An attempt that failed or took longer than ``slow_s`` is *bad*. For one kill:
+succeeded. An attempt that failed or took longer than ``slow_s`` is *bad*; the run sets
+``slow_s`` from the baseline (a few times its p99, at least ``--slow``), so that a loaded
+machine's ordinary tail does not count as an outage. For one kill:
 
 - the **error window** runs from the first bad attempt's start to the last bad one's end;
 - **p99** is over the attempts that started inside that window (or in the first seconds after
@@ -68,6 +70,12 @@ class Timeline:
     def _bad(self, start: np.ndarray, end: np.ndarray, ok: np.ndarray) -> np.ndarray:
         bad: np.ndarray = ~ok | ((end - start) > self.slow_s)
         return bad
+
+    def p99_s(self, since: float, until: float) -> float:
+        """The p99 latency of the attempts that started in ``[since, until)``."""
+        start, end, _ = self._arrays()
+        span = (start >= since) & (start < until)
+        return float(np.percentile(end[span] - start[span], 99)) if span.any() else 0.0
 
     def rate(self, since: float, until: float) -> float:
         """Good (successful, not slow) requests per second that ended in ``[since, until)``."""

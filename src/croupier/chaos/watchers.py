@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,12 +33,14 @@ class Watcher:
     reconnects: int = 0
     reconnect_failures: int = 0
     connected: bool = False
+    last_event_at: float = 0.0  # time.monotonic() of the last event: when a stalled one stopped
 
     def on_event(self, message: Message, _perf_ns: int, _wall_ns: int) -> None:
         if not str(message.get("stream", "")).startswith("player:"):
             return
         seq = int(message["seq"])
         self.events += 1
+        self.last_event_at = time.monotonic()
         if seq <= self.last_seq:
             self.duplicates.append(seq)
             return

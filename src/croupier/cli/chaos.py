@@ -42,7 +42,10 @@ def chaos(
         90.0, "--phase-deadline", min=5, help="Give up waiting for recovery after this long."
     ),
     slow: float = typer.Option(
-        1.0, "--slow", min=0.05, help="An attempt slower than this counts as bad."
+        1.0,
+        "--slow",
+        min=0.05,
+        help="An attempt slower than this (or than 3 × the baseline's p99, if more) is an error.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
