@@ -35,6 +35,7 @@ class KillFigures:
     errors: int
     error_window_s: float
     p99_ms: float
+    errors_stopped_s: float  # from the kill to the end of the last bad attempt (0: none)
     recovery_s: float | None  # None: not recovered before the phase's deadline
 
     def as_dict(self) -> dict[str, object]:
@@ -44,6 +45,7 @@ class KillFigures:
             "errors": self.errors,
             "error_window_s": round(self.error_window_s, 3),
             "p99_ms": round(self.p99_ms, 1),
+            "errors_stopped_s": round(self.errors_stopped_s, 3),
             "recovery_s": None if self.recovery_s is None else round(self.recovery_s, 3),
         }
 
@@ -120,6 +122,7 @@ class Timeline:
             errors=int(bad.sum()),
             error_window_s=last - first,
             p99_ms=p99,
+            errors_stopped_s=(last - killed_at) if bad.any() else 0.0,
             recovery_s=self._recovery(killed_at, until, baseline, last if bad.any() else None),
         )
 
