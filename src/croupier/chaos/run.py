@@ -35,6 +35,9 @@ SLOW_P99_FACTOR = 3.0  # an attempt is slow (bad) past this many times the basel
 _SETUP_LIMITS = (
     "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE",
     "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE",
+    # 256 WebSockets per address by default: once one gateway is killed, the survivor must
+    # take every player, and they all come through HAProxy from 127.0.0.1.
+    "CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX",
 )
 Progress = Callable[[str], None]
 
@@ -143,7 +146,8 @@ def _cluster(options: Options, progress: Progress) -> dict[str, Any]:
     else:
         progress(f"bringing a cluster up in {options.directory}")
         # The players all come from this one address: the gateways (which inherit this
-        # environment) must let them register and log in without a minute's wait per ten.
+        # environment) must let them register, log in and connect without the limits
+        # meant for one real client address.
         for limit in _SETUP_LIMITS:
             os.environ.setdefault(limit, "10000")
         layout = cluster_up.up(options.directory, options.gateways, progress)
@@ -274,6 +278,8 @@ def _behind(
         "ws_events_missing": sum(heads[w.player.player_id] - w.last_seq for w in behind),
         "ws_behind_last_event_after": stalled_after,
         "ws_behind_reconnected": sum(w.reconnects > 0 for w in behind),
+        "ws_behind_connected": sum(w.connected for w in behind),
+        "ws_behind_failed_attempts": sum(w.reconnect_failures for w in behind),
     }
 
 
