@@ -141,9 +141,14 @@ class WriterLease:
     async def renew(self, epoch: int) -> bool:
         """Push the expiry forward; False when the lease is no longer ours (fenced)."""
         asked_at = time.monotonic()
-        found = await (await self._connection()).fetchval(
-            _RENEW, epoch, self.ttl_s, timeout=self.ttl_s
-        )
+        conn = await self._connection()
+        try:
+            found = await conn.fetchval(_RENEW, epoch, self.ttl_s, timeout=self.ttl_s)
+        except (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
+            # A session ended under us (a failover, a take-over) may be noticed only by this
+            # query: drop it, so the next call opens a new one.
+            conn.terminate()
+            raise
         if found is None:
             self._held_until = 0.0
             return False
