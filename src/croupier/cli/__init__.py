@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, cluster, demo, fairness, ledger, loadtest, rtp, serve, writer
+from croupier.cli import bench, chaos, cluster, demo, fairness, ledger, loadtest, rtp, serve, writer
 
 app = typer.Typer(
     name="croupier",
@@ -21,6 +21,7 @@ app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)
 app.command(name="writer")(writer.writer)
 app.command(name="loadtest")(loadtest.loadtest)
+app.command(name="chaos")(chaos.chaos)
 
 
 def main() -> None:

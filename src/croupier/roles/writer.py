@@ -7,10 +7,13 @@ that holder tries later can commit (the epoch is checked inside every commit). A
 runs the group-commit writer, the outbox relay to NATS, the jackpot ticker, and answers
 ledger requests over NATS (``adapters/ledger_rpc``); it renews the lease every third of its
 term. It stops, with exit status 3 and without answering anything more, when it finds its
-lease gone (a renewal matches no row, or a commit is refused as ``WriterFenced``), when a
-renewal has not succeeded for a whole term, or when its writer stops. On SIGTERM it stops
-taking requests, finishes what it holds, and releases the lease so a standby takes over
-at once (exit 0).
+lease taken by another writer (a renewal matches no row, or a commit is refused as
+``WriterFenced``). When a renewal has not succeeded for a whole term (the database went
+away: a PostgreSQL failover) or its writer stopped while no other writer took the lease, it
+drops that epoch and stands by again, to take the lease with a new epoch from the new
+primary (the chaos run found a cluster left without a writer by a failover otherwise).
+On SIGTERM it stops taking requests, finishes what it holds, and releases the lease so a
+standby takes over at once (exit 0).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
+
+import asyncpg
 
 from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_subject
 from croupier.adapters.ledger_rpc.server import connect
@@ -41,6 +46,8 @@ __all__ = ["EXIT_FENCED", "run_writer"]
 #: The exit status of a writer that lost its lease or its writer: not a clean stop.
 EXIT_FENCED = 3
 _log = logging.getLogger("croupier.writer")
+#: What :func:`_hold` returns when the lease lapsed with no other writer on it: stand by.
+_LAPSED = None
 
 
 def say(line: str) -> None:
@@ -85,13 +92,21 @@ async def run_writer(settings: Settings, *, health_host: str, health_port: int |
             await health.start()
         # NATS is needed once active: find out now that it is unreachable, not then.
         await (await connect(nats_servers(settings.realtime.stream_url), "croupier-probe")).close()
-        say(f"writer standby holder={holder}")
-        epoch = await _wait_for_lease(lease, stop, poll_s=ttl_s / 6)
-        if epoch is None:
-            return 0
-        active = await _activate(settings, epoch, holder, lease)
-        say(f"writer active epoch={epoch} holder={holder}")
-        return await _hold(lease, active, stop, ttl_s)
+        while True:
+            say(f"writer standby holder={holder}")
+            epoch = await _wait_for_lease(lease, stop, poll_s=ttl_s / 6)
+            if epoch is None:
+                return 0
+            active = await _activate(settings, epoch, holder, lease)
+            say(f"writer active epoch={epoch} holder={holder}")
+            outcome = await _hold(lease, active, stop, ttl_s)
+            if outcome is not _LAPSED:
+                return outcome
+            # The database went away (a failover) and no other writer holds the lease: stand
+            # by again, and take it with a new epoch once the new primary answers. Whatever
+            # this epoch still holds can never commit (every commit checks the epoch).
+            lapsed, active = active, None
+            await _deactivate(lapsed)
     finally:
         if active is not None:
             await _deactivate(active)
@@ -104,7 +119,8 @@ async def _wait_for_lease(lease: WriterLease, stop: asyncio.Event, *, poll_s: fl
     while not stop.is_set():
         try:
             epoch = await lease.try_take()
-        except (TimeoutError, OSError) as error:  # the database is away: wait
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            # the database is away, starting up or read-only (a failover under way): wait
             _log.warning("reading the writer lease failed: %s", error)
             epoch = None
         if epoch is not None:
@@ -164,8 +180,11 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     return _Active(epoch, ledger, stream, relay, ticker, responder, shared)
 
 
-async def _hold(lease: WriterLease, active: _Active, stop: asyncio.Event, ttl_s: float) -> int:
-    """Renew until told to stop (0) or until the lease or the writer is lost (3)."""
+async def _hold(
+    lease: WriterLease, active: _Active, stop: asyncio.Event, ttl_s: float
+) -> int | None:
+    """Renew until told to stop (0), until another writer took the lease (3), or until the
+    lease lapsed or the writer failed while no other writer took over (:data:`_LAPSED`)."""
     writer = active.ledger.writer
     assert writer is not None
     renewed_at = time.monotonic()
@@ -174,7 +193,7 @@ async def _hold(lease: WriterLease, active: _Active, stop: asyncio.Event, ttl_s:
             await asyncio.wait_for(stop.wait(), ttl_s / 3)
         if not writer.alive:
             say(f"writer stopped epoch={active.epoch}: its writer failed (fenced or lost)")
-            return EXIT_FENCED
+            return EXIT_FENCED if await _taken(lease, active.epoch) else _LAPSED
         try:
             if not await lease.renew(active.epoch):
                 say(f"writer fenced epoch={active.epoch}: another writer took the lease")
@@ -184,13 +203,25 @@ async def _hold(lease: WriterLease, active: _Active, stop: asyncio.Event, ttl_s:
             _log.warning("renewing the writer lease failed: %s", error)
             if time.monotonic() - renewed_at >= ttl_s:
                 say(f"writer fenced epoch={active.epoch}: no renewal for a whole lease term")
-                return EXIT_FENCED
+                return _LAPSED
     await active.responder.close()  # no new requests; those in hand are answered
     await writer.stop()
     with contextlib.suppress(Exception):
         await lease.release(active.epoch)
     say(f"writer stopped epoch={active.epoch}: lease released")
     return 0
+
+
+async def _taken(lease: WriterLease, epoch: int) -> bool:
+    """Whether another writer holds the lease now (its epoch moved on). When the database
+    cannot say, or the lease is still ours, it is let go: this process stands by again."""
+    try:
+        if not await lease.renew(epoch):
+            return True
+        await lease.release(epoch)
+    except Exception as error:
+        _log.warning("after the writer failed, the lease could not be read: %s", error)
+    return False
 
 
 async def _deactivate(active: _Active) -> None:

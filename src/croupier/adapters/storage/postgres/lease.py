@@ -119,7 +119,7 @@ class WriterLease:
 
     async def try_take(self) -> int | None:
         """Take the lease if it has run out: the new epoch, or None (another holds it)."""
-        conn = self._connection()
+        conn = await self._connection()
         row = await conn.fetchrow(_CURRENT, timeout=self.ttl_s)
         holder, expired = row[0], row[1]
         if not expired:
@@ -141,7 +141,14 @@ class WriterLease:
     async def renew(self, epoch: int) -> bool:
         """Push the expiry forward; False when the lease is no longer ours (fenced)."""
         asked_at = time.monotonic()
-        found = await self._connection().fetchval(_RENEW, epoch, self.ttl_s, timeout=self.ttl_s)
+        conn = await self._connection()
+        try:
+            found = await conn.fetchval(_RENEW, epoch, self.ttl_s, timeout=self.ttl_s)
+        except (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError):
+            # A session ended under us (a failover, a take-over) may be noticed only by this
+            # query: drop it, so the next call opens a new one.
+            conn.terminate()
+            raise
         if found is None:
             self._held_until = 0.0
             return False
@@ -151,9 +158,13 @@ class WriterLease:
     async def release(self, epoch: int) -> None:
         """Let a standby take over at once (a clean shutdown)."""
         self._held_until = 0.0
-        await self._connection().execute(_RELEASE, epoch, timeout=self.ttl_s)
+        await (await self._connection()).execute(_RELEASE, epoch, timeout=self.ttl_s)
 
-    def _connection(self) -> asyncpg.Connection:
+    async def _connection(self) -> asyncpg.Connection:
+        """The lease's connection, opened again when it was lost: after a PostgreSQL
+        failover the old one is closed for good, and only a new one reaches the new primary."""
         if self._conn is None:
             raise RuntimeError("the lease is not open")
+        if self._conn.is_closed():
+            await self.open()
         return self._conn
