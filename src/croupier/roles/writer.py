@@ -33,7 +33,7 @@ from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
-from croupier.config import Settings
+from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
@@ -166,6 +166,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
         submit_subject(settings.realtime.stream_url),
         writer.submit,
         lambda: writer.alive and lease.fresh(),
+        secret=require_ledger_secret(settings),
     )
     try:
         await responder.start()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -30,7 +29,6 @@ from croupier.adapters.ledger_rpc.codec import (
     decode_groups,
     encode_outcomes,
 )
-from croupier.config import ClusterSettings, Settings, ledger_secret, require_ledger_secret
 from croupier.domain.errors import Busy, CroupierError, LedgerAuthRefused
 from croupier.domain.ledger import Applied, Command
 
@@ -75,7 +73,7 @@ class LedgerResponder:
         submit: Callable[[Sequence[Command]], Awaitable[Applied]],
         alive: Callable[[], bool],
         *,
-        secret: bytes | None = None,
+        secret: bytes,
         requests_in_flight_max: int = 10_000,
         alive_poll_s: float = 0.05,
     ) -> None:
@@ -83,10 +81,7 @@ class LedgerResponder:
         self.subject = subject
         self.submit = submit
         self.alive = alive
-        # TODO(lead): roles/writer.py should pass ``secret=settings.cluster.ledger_secret``
-        # (it is another branch's file); until then the environment is read here, the same
-        # way and with the same checks as load_settings does.
-        self.secret = secret if secret is not None else _secret_from_environment()
+        self.secret = secret
         self.requests_in_flight_max = requests_in_flight_max
         self.alive_poll_s = alive_poll_s
         self._nc: Client | None = None
@@ -215,9 +210,3 @@ class LedgerResponder:
             await nc.publish(message.reply, payload, headers={auth.HEADER: header})
         except Exception:  # the gateway retries after its deadline: the ids make that safe
             _log.warning("answering a ledger request failed")
-
-
-def _secret_from_environment() -> bytes:
-    return require_ledger_secret(
-        Settings(cluster=ClusterSettings(ledger_secret=ledger_secret(os.environ)))
-    )
