@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
@@ -106,8 +106,9 @@ def _continued(proc: Proc) -> Iterator[None]:
     yield
 
 
-def wait_active(proc: Proc, timeout_s: float = WAIT_S) -> int:
-    """Poll a writer's health port until it is active; its epoch."""
+def _health(proc: Proc, role: str, timeout_s: float) -> dict[str, Any]:
+    """Poll a writer's health port until it reports ``role`` (active: 200, its database
+    answering; standby: 503); its answer."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.process.poll() is not None:
@@ -115,31 +116,24 @@ def wait_active(proc: Proc, timeout_s: float = WAIT_S) -> int:
                 f"{proc.name} exited with {proc.process.returncode}:\n{proc.output()}"
             )
         try:
-            answer = httpx.get(f"{proc.url}/readyz", timeout=1)
-            if answer.status_code == 200:
-                return int(answer.json()["epoch"])
-        except httpx.TransportError:
+            response = httpx.get(f"{proc.url}/readyz", timeout=1)
+            answer: dict[str, Any] = response.json()
+            if answer.get("role") == role and (role != "active" or response.status_code == 200):
+                return answer
+        except (httpx.TransportError, ValueError):
             pass
         time.sleep(0.05)  # the poll's pace
-    raise TimeoutError(f"{proc.name} was not active within {timeout_s} s:\n{proc.output()}")
+    raise TimeoutError(f"{proc.name} was not {role} within {timeout_s} s:\n{proc.output()}")
+
+
+def wait_active(proc: Proc, timeout_s: float = WAIT_S) -> int:
+    """Poll a writer's health port until it is active; its epoch."""
+    return int(_health(proc, "active", timeout_s)["epoch"])
 
 
 def wait_standby(proc: Proc, timeout_s: float = WAIT_S) -> None:
     """Poll until a writer's health port answers (503: standby)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.process.poll() is not None:
-            raise RuntimeError(
-                f"{proc.name} exited with {proc.process.returncode}:\n{proc.output()}"
-            )
-        try:
-            answer = httpx.get(f"{proc.url}/readyz", timeout=1)
-            if answer.json().get("role") == "standby":
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{proc.name} did not stand by within {timeout_s} s:\n{proc.output()}")
+    _health(proc, "standby", timeout_s)
 
 
 def wait_exit(proc: Proc, timeout_s: float = WAIT_S) -> int:

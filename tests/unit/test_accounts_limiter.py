@@ -7,7 +7,6 @@ import pytest
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.services.accounts import (
     AccountLimits,
-    TooManyAttempts,
     account_rate_key,
     ip_rate_key,
 )
@@ -15,62 +14,8 @@ from croupier.services.accounts import (
 T0 = 1_800_000_000.0
 
 
-async def test_sliding_window_per_ip() -> None:
-    limiter = MemoryLoginLimiter(AccountLimits(login_attempts_per_ip_per_minute=3))
-    for i in range(3):
-        await limiter.admit(ip="1.2.3.4", account=f"a{i}", now_s=T0 + i * 10)
-    with pytest.raises(TooManyAttempts) as refused:
-        await limiter.admit(ip="1.2.3.4", account="a9", now_s=T0 + 30)
-    assert refused.value.retry_after_s == 30  # the first attempt leaves the window at T0+60
-    await limiter.admit(ip="1.2.3.5", account="a9", now_s=T0 + 30)
-    await limiter.admit(ip="1.2.3.4", account="a9", now_s=T0 + 60)
-    with pytest.raises(TooManyAttempts):  # the window slides: T0+10, +20, +60 are in it
-        await limiter.admit(ip="1.2.3.4", account="a9", now_s=T0 + 61)
-
-
-async def test_refused_attempts_are_not_counted() -> None:
-    limiter = MemoryLoginLimiter(AccountLimits(login_attempts_per_account_per_minute=2))
-    await limiter.admit(ip="ip1", account="a", now_s=T0)
-    await limiter.admit(ip="ip2", account="a", now_s=T0 + 1)
-    for second in range(2, 59):
-        with pytest.raises(TooManyAttempts):
-            await limiter.admit(ip="ip3", account="a", now_s=T0 + second)
-    await limiter.admit(ip="ip3", account="a", now_s=T0 + 60)
-
-
-async def test_lockout_counts_consecutive_failures_only() -> None:
-    limiter = MemoryLoginLimiter(AccountLimits(login_failures_max=3, lockout_s=100))
-    for _ in range(2):
-        await limiter.record_failure(ip="ip", account="a", now_s=T0)
-    await limiter.record_success(ip="ip", account="a", now_s=T0)
-    for _ in range(2):
-        await limiter.record_failure(ip="ip", account="a", now_s=T0)
-    await limiter.admit(ip="ip", account="a", now_s=T0)
-    await limiter.record_failure(ip="ip", account="a", now_s=T0)
-    with pytest.raises(TooManyAttempts) as refused:
-        await limiter.admit(ip="ip", account="a", now_s=T0 + 0.5)
-    assert refused.value.retry_after_s == 100  # rounded up, never 0
-    await limiter.admit(ip="ip", account="a", now_s=T0 + 100)
-    await limiter.admit(ip="ip", account="b", now_s=T0 + 0.5)  # other accounts are free
-
-
-async def test_an_attacker_cannot_lock_a_player_out_of_an_address_they_use() -> None:
-    """Five wrong passwords from anywhere lock the account, except from the addresses it
-    logged in from lately: those keep their own count."""
-    limiter = MemoryLoginLimiter(AccountLimits(login_failures_max=5, lockout_s=900))
-    await limiter.admit(ip="home", account="ada", now_s=T0)
-    await limiter.record_success(ip="home", account="ada", now_s=T0)
-    for i in range(5):
-        await limiter.admit(ip=f"botnet-{i}", account="ada", now_s=T0 + 1)
-        await limiter.record_failure(ip=f"botnet-{i}", account="ada", now_s=T0 + 1)
-    with pytest.raises(TooManyAttempts):  # a new address: locked, as before
-        await limiter.admit(ip="hotel", account="ada", now_s=T0 + 2)
-    for _ in range(20):  # the account's per-minute window does not hold her back either
-        await limiter.admit(ip="home", account="ada", now_s=T0 + 2)
-    for _ in range(5):  # typos at home count, at home only
-        await limiter.record_failure(ip="home", account="ada", now_s=T0 + 3)
-    with pytest.raises(TooManyAttempts):
-        await limiter.admit(ip="home", account="ada", now_s=T0 + 4)
+# The limiter's rules are in tests/integration/test_login_limiter_contract.py, run on this
+# adapter and on Redis; here, what is this adapter's own.
 
 
 async def test_memory_is_bounded() -> None:
