@@ -75,7 +75,9 @@ async def test_a_player_plays_and_receives_every_event_in_order(server: str) -> 
         subscribed = await client.request(
             {"type": "subscribe", "channel": "player", "after_seq": 0}
         )
-        assert subscribed["type"] == "subscribed" and subscribed["head_seq"] == 1
+        # The head is the stream's: the relay may not have published the deposit yet (a busy
+        # machine), and then it arrives live, with the same seq: no gap either way.
+        assert subscribed["type"] == "subscribed" and subscribed["head_seq"] in (0, 1)
         stream = subscribed["stream"]
         rounds = [await _spin(client, f"spin-{i:05d}") for i in range(3)]
         events = await client.wait_events(7, stream)
