@@ -40,7 +40,6 @@ CONCURRENT_ROUNDS = 50
 class Casino:
     accounts: AccountService
     fairness: FairnessService
-    rounds_played: int = 0
     _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def take_nonce(self, player: Player) -> RoundFairness:
@@ -49,8 +48,7 @@ class Casino:
         async with self._one_at_a_time:
             for _ in range(8):
                 fair = await self.fairness.draw(player)
-                self.rounds_played += 1
-                claim = self.fairness.claim(fair, f"r-test-{self.rounds_played}")
+                claim = self.fairness.claim(fair)
                 try:
                     await self.fairness.ledger.submit([claim])
                 except StreamConflict:  # a rotation revealed the pair meanwhile

@@ -161,10 +161,10 @@ class FairnessService:
         )
 
     @staticmethod
-    def claim(fair: RoundFairness, round_id: str) -> AppendEvent:
-        """The command that uses ``fair``'s nonce, for the round's linked group (``round_id``,
-        whose record names the pair and the nonce, is not stored again). The pair's first
-        claim puts its commitment in the ledger's chain."""
+    def claim(fair: RoundFairness) -> AppendEvent:
+        """The command that uses ``fair``'s nonce, for the round's linked group (the round's
+        record names the pair and the nonce, so the claim does not name the round). The
+        pair's first claim puts its commitment in the ledger's chain."""
         commitment = fair.server_seed_hash if fair.nonce == 0 else None
         return encode(
             NonceUsed(pair_id=fair.pair_id, server_seed_hash=commitment),

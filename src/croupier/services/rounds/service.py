@@ -69,7 +69,7 @@ _log = logging.getLogger("croupier.rounds")
 class Fairness(Protocol):
     async def draw(self, player: Player) -> RoundFairness: ...
 
-    def claim(self, fair: RoundFairness, round_id: str) -> AppendEvent: ...
+    def claim(self, fair: RoundFairness) -> AppendEvent: ...
 
     def forget(self, player: Player, fair: RoundFairness) -> None: ...
 
@@ -193,7 +193,7 @@ class RoundService:
         round_id = opening.round_id
         group: list[Command] = [
             *self.jackpots.open_house(player.currency),
-            self.fairness.claim(fair, round_id),
+            self.fairness.claim(fair),
             *kind.write(player, opening, fair, prepared),
         ]
         applied = await self.ledger.submit(group)
