@@ -24,6 +24,8 @@ from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter
+from croupier.services.audit import AuditTrail
+from croupier.services.audit.logged import LoggedAuditTrail
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -94,6 +96,8 @@ class Platform:
     #: Event type → handlers: where consumers of committed events register (see
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
+    #: Staff actions and players' security events (see ``services/audit``).
+    audit: AuditTrail = field(default_factory=LoggedAuditTrail)
     #: Open WebSocket connections per player across gateways (None: this process alone).
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).

@@ -20,6 +20,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
     (errors.StateConflict, 409),
     (errors.NotFound, 404),
     (errors.AuthenticationFailed, 401),
+    (errors.Forbidden, 403),
     (errors.PaymentDeclined, 402),
     (errors.TooManyAttempts, 429),
     (errors.Unavailable, 503),

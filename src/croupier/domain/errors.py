@@ -40,6 +40,8 @@ Refusals are raised before anything changes.
      │    ├── RoundNotFound                    not-found                 404
      │    └── SeedPairNotFound                 not-found                 404
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
+     ├── Forbidden                             forbidden                 403  known, but not allowed
+     │    └── AccountRestricted                account-restricted        403  frozen or closed
      ├── PaymentDeclined                       payment-declined          402
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
      │    └── TooManyRegistrations             too-many-registrations    429
@@ -64,6 +66,7 @@ __all__ = [
     "AUTHENTICATION_FAILED_MESSAGE",
     "AccountConflict",
     "AccountNotFound",
+    "AccountRestricted",
     "AuthenticationFailed",
     "Busy",
     "ClientSeedLocked",
@@ -72,6 +75,7 @@ __all__ = [
     "CurrencyNotOffered",
     "EmailTaken",
     "FairnessError",
+    "Forbidden",
     "GameDefinitionError",
     "GameError",
     "IdempotencyConflict",
@@ -305,6 +309,19 @@ class AuthenticationFailed(CroupierError):
 
     def __init__(self, message: str = AUTHENTICATION_FAILED_MESSAGE) -> None:
         super().__init__(message)
+
+
+class Forbidden(CroupierError):
+    """The caller is known but may not do this: a staff role without the permission, a source
+    address outside the admin allow-list."""
+
+    code = "forbidden"
+
+
+class AccountRestricted(Forbidden):
+    """The player's account is frozen or closed: no play, no payments (the balance is kept)."""
+
+    code = "account-restricted"
 
 
 class PaymentDeclined(CroupierError):

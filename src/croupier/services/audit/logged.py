@@ -1,0 +1,31 @@
+"""The security log: every audit entry as one JSON line on the ``croupier.security`` logger,
+with its time, so the server's log shows logins, refusals and staff actions as they happen.
+
+The durable, hash-chained trail records the same entries; this is the operator's live view.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from croupier.services.audit.ports import AuditEntry
+
+__all__ = ["LoggedAuditTrail"]
+
+
+class LoggedAuditTrail:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self._clock = clock
+        self._log = logger or logging.getLogger("croupier.security")
+
+    async def record(self, entry: AuditEntry) -> None:
+        line = {"at": self._clock().isoformat(timespec="milliseconds"), **asdict(entry)}
+        self._log.info("%s", json.dumps(line, sort_keys=True, default=str))
