@@ -18,6 +18,7 @@ from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name
 from croupier.domain.errors import LedgerUnavailable, WriterLocked
 from croupier.domain.ledger import AccountKind
+from croupier.roles.writer import renewed_meanwhile
 from croupier.services.ledger import Ledger, LedgerWriter
 
 TAKE_OVER_TIMEOUT_S = 20.0
@@ -141,3 +142,25 @@ async def test_a_take_over_ends_the_previous_holders_sessions(postgres_url: str)
         await old.close()
         await old_lease.close()
         await new_lease.close()
+
+
+async def test_a_writer_starting_slowly_keeps_its_lease(postgres_url: str) -> None:
+    """Becoming active may outlast a lease term (the old holder's lock, migrations): the
+    lease is renewed meanwhile, so a standby cannot take it from under the starting writer."""
+    ttl_s = 0.6
+    starting = WriterLease(postgres_url, holder="starting", ttl_s=ttl_s)
+    standby = WriterLease(postgres_url, holder="standby", ttl_s=ttl_s)
+    await starting.open()
+    await standby.open()
+    try:
+        epoch = await _take_when_expired(starting)
+        async with renewed_meanwhile(starting, epoch):
+            slow_start_ends = time.monotonic() + 3 * ttl_s
+            while time.monotonic() < slow_start_ends:  # three terms of start-up
+                assert await standby.try_take() is None
+                await asyncio.sleep(ttl_s / 6)  # the standby's poll
+        assert await starting.renew(epoch)
+        await starting.release(epoch)
+    finally:
+        await starting.close()
+        await standby.close()

@@ -24,6 +24,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
@@ -97,7 +98,8 @@ async def run_writer(settings: Settings, *, health_host: str, health_port: int |
             epoch = await _wait_for_lease(lease, stop, poll_s=ttl_s / 6)
             if epoch is None:
                 return 0
-            active = await _activate(settings, epoch, holder, lease)
+            async with renewed_meanwhile(lease, epoch):
+                active = await _activate(settings, epoch, holder, lease)
             say(f"writer active epoch={epoch} holder={holder}")
             outcome = await _hold(lease, active, stop, ttl_s)
             if outcome is not _LAPSED:
@@ -128,6 +130,30 @@ async def _wait_for_lease(lease: WriterLease, stop: asyncio.Event, *, poll_s: fl
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), poll_s)
     return None
+
+
+@contextlib.asynccontextmanager
+async def renewed_meanwhile(lease: WriterLease, epoch: int) -> AsyncIterator[None]:
+    """Keep renewing the lease while the body runs. Becoming active (waiting out the old
+    holder's lock, migrating, opening the stream) can take longer than a lease term: without
+    this a standby would take the lease meanwhile and the new writer would flap. Whether the
+    lease is still ours is decided after, by :func:`_hold`'s first renewal."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(lease.ttl_s / 3)
+            try:
+                await lease.renew(epoch)
+            except Exception as error:  # a database away: _hold decides what it means
+                _log.warning("renewing the writer lease while starting failed: %s", error)
+
+    keeper = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
 
 
 async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLease) -> _Active:
