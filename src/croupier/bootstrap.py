@@ -47,6 +47,7 @@ __all__ = [
     "make_stream",
     "open_ledger",
     "open_platform",
+    "unavailable_errors",
 ]
 
 
@@ -221,6 +222,16 @@ def make_shared_state(settings: Settings) -> SharedState:
         RedisJackpotDisplay(state),
         [state.close],
     )
+
+
+def unavailable_errors(database_url: str) -> tuple[type[BaseException], ...]:
+    """The storage adapter's errors that mean "the database cannot be reached now": the API
+    answers them 503 with Retry-After (a failover under way), never 500."""
+    if database_url.startswith("sqlite:///"):
+        return ()  # a local file: nothing to fail over
+    from croupier.adapters.storage.postgres.availability import POSTGRES_UNAVAILABLE
+
+    return POSTGRES_UNAVAILABLE
 
 
 def make_player_store(database_url: str) -> PlayerStore:

@@ -22,7 +22,7 @@ from croupier.api.http.metrics import (
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
 from croupier.api.ws import Gateway
-from croupier.bootstrap import open_platform
+from croupier.bootstrap import open_platform, unavailable_errors
 from croupier.config import Settings
 
 __all__ = ["create_app"]
@@ -39,7 +39,12 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
 
     ``app.state.gateway`` serves ``/v1/ws`` on the same port (see :mod:`croupier.api.ws.port`).
     """
-    gateway = Gateway(settings.realtime, trusted_proxies=settings.http.trusted_proxies)
+    unavailable = unavailable_errors(settings.database_url)
+    gateway = Gateway(
+        settings.realtime,
+        trusted_proxies=settings.http.trusted_proxies,
+        unavailable=unavailable,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,7 +73,7 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
     registry.register(GatewayCollector(gateway))
     app.state.registry = registry
     app.state.rounds_counter = rounds_counter(registry)
-    install_problem_handlers(app)
+    install_problem_handlers(app, unavailable=unavailable)
     app.include_router(health.router)
     app.include_router(players.router)
     app.include_router(wallet.router)

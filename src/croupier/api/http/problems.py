@@ -73,7 +73,12 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(
+    app: FastAPI, *, unavailable: tuple[type[BaseException], ...] = ()
+) -> None:
+    """``unavailable``: the storage's errors that mean the database is away for a moment
+    (``bootstrap.unavailable_errors``): 503 ``database-unavailable`` with Retry-After."""
+
     @app.exception_handler(errors.CroupierError)
     async def domain_error(request: Request, error: errors.CroupierError) -> JSONResponse:
         status = status_for(error)
@@ -147,6 +152,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, unavailable):
+            _log.warning(
+                "database unavailable on %s %s: %r", request.method, request.url.path, error
+            )
+            return problem_response(
+                503,
+                "database-unavailable",
+                "Database unavailable",
+                "the database cannot be reached right now; retry",
+                headers={"Cache-Control": "no-store"},
+                retry_after_s=1,
+            )
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(  # outside the middleware (Starlette's own): say no-store here
             500,

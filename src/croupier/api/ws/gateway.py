@@ -47,9 +47,16 @@ class Gateway:
     """``/v1/ws``: picows's listener factory, the connections' callbacks, and the
     dispatch of their requests to :attr:`sessions`, :attr:`subscriptions` and the rounds."""
 
-    def __init__(self, limits: RealtimeSettings, trusted_proxies: Sequence[str] = ()) -> None:
-        """``trusted_proxies``: ``CROUPIER_TRUSTED_PROXIES``, for what a client's address is."""
+    def __init__(
+        self,
+        limits: RealtimeSettings,
+        trusted_proxies: Sequence[str] = (),
+        unavailable: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        """``trusted_proxies``: ``CROUPIER_TRUSTED_PROXIES``, for what a client's address is.
+        ``unavailable``: the storage's "database away for now" errors (503, not 500)."""
         self.limits = limits
+        self._unavailable = unavailable
         self.admission = Admission(
             limits.connections_per_address_max, limits.connections_per_player_max
         )
@@ -207,6 +214,11 @@ class Gateway:
             return
         except CroupierError as error:
             frame = error_frame(error.code, status_for(error), str(error), request_id)
+        except self._unavailable as error:
+            _log.warning("database unavailable for a WebSocket request: %r", error)
+            frame = error_frame(
+                "database-unavailable", 503, "the database cannot be reached; retry", request_id
+            )
         except Exception:
             _log.exception("a WebSocket request failed")
             frame = error_frame("internal-error", 500, "the server failed", request_id)
