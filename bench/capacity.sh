@@ -11,19 +11,24 @@
 set -e
 PLAYERS=${1:-50}; SECONDS_=${2:-15}
 BIN=${BIN:-.venv/bin}
+. "$(dirname "$0")/lib.sh"
 DB=croupier_capacity_$$
 PSQL="psql -qAtX -h 127.0.0.1 -U postgres"
 $PSQL test -c "CREATE DATABASE $DB"
+STATE=${TMPDIR:-/tmp}/croupier-capacity-$$.json
+CLEANUP="rm -f $STATE $STATE.out; $PSQL test -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='$DB'\" >/dev/null; $PSQL test -c 'DROP DATABASE $DB'; $BIN/python bench/drop_stream.py CAPACITY_$$"
+HEALTH=$(free_port); HTTP=$(free_port)
 export CROUPIER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$DB
 export CROUPIER_STREAM_URL="nats://127.0.0.1:4222?stream=CAPACITY_$$&prefix=capacity-$$"
 export CROUPIER_LEDGER_SECRET=${CROUPIER_LEDGER_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
 export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
-STATE=${TMPDIR:-/tmp}/croupier-capacity-$$.json
-$BIN/croupier writer --health-port 18501 2>${TMPDIR:-/tmp}/croupier-capacity-writer.log & WRITER=$!
-until curl -sf localhost:18501/readyz >/dev/null; do sleep 0.2; done
-$BIN/croupier serve --role gateway --port 18510 >${TMPDIR:-/tmp}/croupier-capacity-gw.log 2>&1 & GATEWAY=$!
-until curl -sf localhost:18510/readyz >/dev/null; do sleep 0.2; done
+$BIN/croupier writer --health-port $HEALTH 2>${TMPDIR:-/tmp}/croupier-capacity-writer.log & WRITER=$!
+PIDS="$PIDS $WRITER"
+wait_ready http://127.0.0.1:$HEALTH/readyz
+$BIN/croupier serve --role gateway --port $HTTP >${TMPDIR:-/tmp}/croupier-capacity-gw.log 2>&1 & GATEWAY=$!
+PIDS="$PIDS $GATEWAY"
+wait_ready http://127.0.0.1:$HTTP/readyz
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 backends() { $PSQL test -c "SELECT pid FROM pg_stat_activity WHERE datname = '$DB'"; }
@@ -37,10 +42,10 @@ async def info():
 asyncio.run(info())"; }
 lsn() { $PSQL test -c "SELECT pg_current_wal_lsn() - '0/0'"; }
 
-$BIN/croupier loadtest --url http://127.0.0.1:18510 --players "$PLAYERS" --seconds 2 \
+$BIN/croupier loadtest --url http://127.0.0.1:$HTTP --players "$PLAYERS" --seconds 2 \
   --state-file "$STATE" >/dev/null 2>&1
 G0=$(ticks $GATEWAY); W0=$(ticks $WRITER); P0=$(backend_ticks); C0=$(commits); B0=$(batches); L0=$(lsn); S0=$(stream_bytes)
-$BIN/croupier loadtest --url http://127.0.0.1:18510 --players "$PLAYERS" --seconds "$SECONDS_" \
+$BIN/croupier loadtest --url http://127.0.0.1:$HTTP --players "$PLAYERS" --seconds "$SECONDS_" \
   --state-file "$STATE" --json >"$STATE.out" 2>/dev/null
 G1=$(ticks $GATEWAY); W1=$(ticks $WRITER); P1=$(backend_ticks); C1=$(commits); B1=$(batches); L1=$(lsn); S1=$(stream_bytes)
 HZ=$(getconf CLK_TCK)
@@ -55,11 +60,3 @@ jq -c --argjson hz "$HZ" --argjson g $((G1 - G0)) --argjson w $((W1 - W0)) \
     rounds_per_batch: (.rounds / $b),
     wal_bytes_per_round_at_most: ($l / .rounds), stream_bytes_per_round: ($s / .rounds)
   }' "$STATE.out"
-kill $GATEWAY $WRITER; wait $GATEWAY $WRITER 2>/dev/null || true
-rm -f "$STATE" "$STATE.out"
-$PSQL test -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='$DB'" >/dev/null
-$PSQL test -c "DROP DATABASE $DB"
-$BIN/python -c "import asyncio, nats
-async def rm():
-    c = await nats.connect('nats://127.0.0.1:4222'); await c.jetstream().delete_stream('CAPACITY_$$'); await c.close()
-asyncio.run(rm())"
