@@ -47,7 +47,9 @@ def tls13_context(cert: Path, key: Path) -> ssl.SSLContext:
             raise ConfigError(
                 f"--tls-key {key} is not the private key of --tls-cert {cert}"
             ) from None
-        raise ConfigError(f"--tls-cert {cert} / --tls-key {key} cannot be loaded: {error}") from None
+        raise ConfigError(
+            f"--tls-cert {cert} / --tls-key {key} cannot be loaded: {error}"
+        ) from None
     return context
 
 

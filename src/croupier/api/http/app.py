@@ -32,6 +32,8 @@ __all__ = ["create_app"]
 _DOCUMENTATION_ASSETS = "/docs/assets"
 #: What a cache may keep: the API's documentation, never its answers.
 _DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
+#: The pages among them, with their scripts: the others get the API's strict policy.
+_DOCUMENTATION_PAGES = ("/docs", "/redoc")
 
 
 def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
@@ -85,7 +87,7 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
     app.add_middleware(HttpMetrics, registry=registry)
     app.add_middleware(NoStore, cacheable_prefixes=_DOCUMENTATION_PATHS)
     app.add_middleware(HeadLikeGet)
-    app.add_middleware(SecurityHeaders, documentation_prefixes=_DOCUMENTATION_PATHS)
+    app.add_middleware(SecurityHeaders, documentation_prefixes=_DOCUMENTATION_PAGES)
     if settings.http.cors_origins:
         add_cors(app, settings.http.cors_origins)
     return app
