@@ -253,6 +253,16 @@ def test_cors_answers_the_listed_origins(tls_server: str, certificate: tuple[Pat
             allowed_headers = preflight.headers["access-control-allow-headers"].lower()
             for header in ("authorization", "content-type", "idempotency-key"):
                 assert header in allowed_headers
+        unlisted_header = client.options(
+            "/v1/wallet",
+            headers={
+                "Origin": ALLOWED,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "x-debug",
+            },
+        )
+        assert unlisted_header.status_code == 400
+        assert unlisted_header.json()["detail"] == "not allowed for this page: headers"
         simple = client.get("/v1/wallet", headers={**auth, "Origin": ALLOWED})
         assert simple.status_code == 200
         assert simple.headers["access-control-allow-origin"] == ALLOWED
@@ -283,6 +293,8 @@ def test_cors_gives_other_origins_nothing(
             headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
         )
         assert preflight.status_code == 400
+        assert preflight.headers["content-type"] == "application/problem+json"
+        assert preflight.json()["detail"] == "not allowed for this page: origin"
         assert "access-control-allow-origin" not in preflight.headers
         simple = client.get("/healthz", headers={"Origin": origin})
         assert simple.status_code == 200  # served: the browser keeps it from the page

@@ -9,7 +9,11 @@ page cannot read the answer, and its preflight gets no permission. Credentials a
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from croupier.api.http.problems import problem_response
 
 __all__ = ["add_cors"]
 
@@ -29,7 +33,7 @@ def add_cors(app: FastAPI, origins: tuple[str, ...]) -> None:
     """Outermost: a preflight is answered before anything else sees it, and every answer,
     a refusal too, carries the headers its page needs to read it."""
     app.add_middleware(
-        CORSMiddleware,
+        _ProblemCORS,
         allow_origins=list(origins),
         allow_credentials=True,
         allow_methods=list(_METHODS),
@@ -37,3 +41,26 @@ def add_cors(app: FastAPI, origins: tuple[str, ...]) -> None:
         expose_headers=list(_RESPONSE_HEADERS),
         max_age=_PREFLIGHT_MAX_AGE_S,
     )
+
+
+class _ProblemCORS(CORSMiddleware):
+    """Starlette's, with a refused preflight answered as every other refusal: problem+json."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        answer = super().preflight_response(request_headers)
+        if answer.status_code != 400:
+            return answer
+        # Starlette's text names what was refused: "Disallowed CORS origin, headers".
+        refused = bytes(answer.body).decode().removeprefix("Disallowed CORS ")
+        kept = {
+            name: value
+            for name, value in answer.headers.items()
+            if name not in ("content-length", "content-type")
+        }
+        return problem_response(
+            400,
+            "cors-refused",
+            "Cross-origin request refused",
+            f"not allowed for this page: {refused}",
+            headers=kept,
+        )
