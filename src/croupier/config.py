@@ -60,7 +60,7 @@ class HttpSettings:
     #: Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` names the
     #: client; empty: the peer address is the client, and the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
-    #: The certificate (PEM, chain after the leaf) and its private key: both set, the port
+    #: The certificate (PEM: the leaf, then its chain) and its private key: both set, the port
     #: serves TLS 1.3 only (``croupier.api.tls``); neither, plain HTTP.
     tls_cert: Path | None = None
     tls_key: Path | None = None

@@ -23,8 +23,8 @@ __all__ = ["listener_context", "tls13_context", "uvicorn_factory"]
 
 
 def tls13_context(cert: Path, key: Path) -> ssl.SSLContext:
-    """A server context that speaks TLS 1.3 only, with ``cert`` (PEM, the chain after the
-    leaf) and its unencrypted private ``key`` (PEM). Raises :class:`ConfigError` naming the
+    """A server context that speaks TLS 1.3 only, with ``cert`` (PEM: the leaf, then its
+    chain) and its unencrypted private ``key`` (PEM). Raises :class:`ConfigError` naming the
     file when one is missing or unreadable, not PEM, or the key is not the certificate's."""
     if not ssl.HAS_TLSv1_3:  # pragma: no cover - every supported OpenSSL has it
         raise ConfigError(f"TLS 1.3 is not available in this Python's {ssl.OPENSSL_VERSION}")
