@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
@@ -59,6 +60,13 @@ class HttpSettings:
     #: Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` names the
     #: client; empty: the peer address is the client, and the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
+    #: The certificate (PEM: the leaf, then its chain) and its private key: both set, the port
+    #: serves TLS 1.3 only (``croupier.api.tls``); neither, plain HTTP.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: Web origins (``https://host[:port]``) whose pages may call the API from a browser
+    #: (CORS, with credentials); empty: no CORS headers, only same-origin pages may.
+    cors_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +158,59 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
     return tuple(items)
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of exact web origins, ``scheme://host[:port]``, normalised as
+    browsers send them (lower case, no default port). ``*`` is refused: the API is called
+    with credentials (a bearer token), and any site could then act as its player."""
+    origins: list[str] = []
+    for raw in (env.get(name) or "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if item == "*" or "*" in item:
+            raise ConfigError(
+                f"{name}: {item!r}: wildcards are refused (the API is called with credentials);"
+                " list each origin, e.g. https://play.example.com"
+            )
+        try:
+            parts = urlsplit(item)
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an origin (scheme://host[:port])") from None
+        scheme = parts.scheme.lower()
+        if (
+            scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username is not None
+            or parts.password is not None
+            or item.endswith("/")
+            or parts.path
+            or parts.query
+            or parts.fragment
+        ):
+            raise ConfigError(
+                f"{name}: {item!r} is not an origin: scheme://host[:port], http or https,"
+                " no path, not even a trailing /"
+            )
+        host = parts.hostname.lower()
+        if ":" in host:
+            host = f"[{host}]"  # an IPv6 address, as browsers write it
+        default_port = 443 if scheme == "https" else 80
+        origin = f"{scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
+
+
+def _tls_files(env: Mapping[str, str]) -> tuple[Path | None, Path | None]:
+    """``CROUPIER_TLS_CERT`` and ``CROUPIER_TLS_KEY``: both or neither. Whether they can be
+    read, and match, is checked when the listener's context is built, before it binds."""
+    cert, key = env.get("CROUPIER_TLS_CERT") or None, env.get("CROUPIER_TLS_KEY") or None
+    if (cert is None) != (key is None):
+        raise ConfigError("CROUPIER_TLS_CERT and CROUPIER_TLS_KEY go together: set both or neither")
+    return (Path(cert) if cert else None), (Path(key) if key else None)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -266,6 +327,7 @@ def load_settings(
             register_currency(code, exponent)
     except ValueError as error:
         raise ConfigError(f"CROUPIER_CURRENCIES: {error}") from None
+    tls_cert, tls_key = _tls_files(env)
     http = HttpSettings(
         host=env.get("CROUPIER_HOST") or "127.0.0.1",
         port=_int(env, "CROUPIER_PORT", 8000, 1, 65535),
@@ -274,6 +336,9 @@ def load_settings(
         body_timeout_s=_int(env, "CROUPIER_HTTP_BODY_TIMEOUT_S", 10, 1, 600),
         connections_max=_int(env, "CROUPIER_HTTP_CONNECTIONS_MAX", 1000, 1, 1_000_000),
         trusted_proxies=_addresses(env, "CROUPIER_TRUSTED_PROXIES"),
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        cors_origins=_origins(env, "CROUPIER_CORS_ORIGINS"),
     )
     stream_url = env.get("CROUPIER_STREAM_URL") or "memory://"
     if stream_url != "memory://" and not stream_url.startswith(("nats://", "tls://")):

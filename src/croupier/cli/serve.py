@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import typer
 
@@ -30,6 +31,15 @@ def serve(
         "PostgreSQL for reads, the active `croupier writer` over NATS for writes; run many).",
         show_envvar=True,
     ),
+    tls_cert: Path | None = typer.Option(
+        None,
+        "--tls-cert",
+        envvar="CROUPIER_TLS_CERT",
+        help="Certificate chain (PEM): with --tls-key, serve HTTPS and wss:// with TLS 1.3 only.",
+    ),
+    tls_key: Path | None = typer.Option(
+        None, "--tls-key", envvar="CROUPIER_TLS_KEY", help="The certificate's private key (PEM)."
+    ),
 ) -> None:
     """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json) and the WebSocket
     gateway (/v1/ws, docs/realtime.md) on one port.
@@ -41,7 +51,9 @@ def serve(
     import uvicorn
 
     from croupier.api.http import create_app
+    from croupier.api.tls import listener_context, uvicorn_factory
     from croupier.api.ws import shared_port_protocol
+    from croupier.config import ConfigError
 
     settings = settings_for(database_url)
     if role not in ("all-in-one", "gateway"):
@@ -56,12 +68,21 @@ def serve(
             " with: python -c 'import secrets; print(secrets.token_hex(32))'"
         )
     http = dataclasses.replace(
-        settings.http, host=host or settings.http.host, port=port or settings.http.port
+        settings.http,
+        host=host or settings.http.host,
+        port=port or settings.http.port,
+        tls_cert=tls_cert or settings.http.tls_cert,
+        tls_key=tls_key or settings.http.tls_key,
     )
     settings = dataclasses.replace(settings, http=http)
+    try:  # before binding: a certificate that cannot serve is refused at start, not per client
+        tls = listener_context(http)
+    except ConfigError as error:
+        fail(str(error))
+    web, ws = ("https", "wss") if tls is not None else ("http", "ws")
     typer.echo(
-        f"Croupier on http://{http.host}:{http.port} — API docs http://{http.host}:{http.port}/docs"
-        f" — WebSocket ws://{http.host}:{http.port}/v1/ws — ledger {settings.database_url}"
+        f"Croupier on {web}://{http.host}:{http.port} — API docs {web}://{http.host}:{http.port}/docs"
+        f" — WebSocket {ws}://{http.host}:{http.port}/v1/ws — ledger {settings.database_url}"
         f" — events {settings.realtime.stream_url}"
         + (" — role gateway" if role == "gateway" else "")
     )
@@ -81,4 +102,5 @@ def serve(
         # pick its own address (the login limits, the login record). Only named proxies.
         proxy_headers=bool(http.trusted_proxies),
         forwarded_allow_ips=list(http.trusted_proxies) or None,
+        ssl_context_factory=uvicorn_factory(tls) if tls is not None else None,
     )

@@ -11,7 +11,8 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CollectorRegistry
 
 from croupier import __version__
-from croupier.api.http.headers import HeadLikeGet, NoStore
+from croupier.api.http.cors import add_cors
+from croupier.api.http.headers import HeadLikeGet, NoStore, SecurityHeaders
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import (
     GatewayCollector,
@@ -31,6 +32,8 @@ __all__ = ["create_app"]
 _DOCUMENTATION_ASSETS = "/docs/assets"
 #: What a cache may keep: the API's documentation, never its answers.
 _DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
+#: The pages among them, with their scripts: the others get the API's strict policy.
+_DOCUMENTATION_PAGES = ("/docs", "/redoc")
 
 
 def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
@@ -81,13 +84,17 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
     app.include_router(fairness.router)
     app.include_router(games.router)
     app.include_router(jackpots.router)
-    # Each one added wraps the ones before, so a request meets them bottom up: HEAD becomes
-    # GET, every answer gets no-store, every request is counted, then oversize bodies are
-    # refused before routing.
+    # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
+    # preflights (and marks the rest) for the allowed origins, every answer gets the security
+    # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then
+    # oversize bodies are refused before routing.
     app.add_middleware(BodySizeLimit, body_bytes_max=settings.http.body_bytes_max)
     app.add_middleware(HttpMetrics, registry=registry)
     app.add_middleware(NoStore, cacheable_prefixes=_DOCUMENTATION_PATHS)
     app.add_middleware(HeadLikeGet)
+    app.add_middleware(SecurityHeaders, documentation_prefixes=_DOCUMENTATION_PAGES)
+    if settings.http.cors_origins:
+        add_cors(app, settings.http.cors_origins)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["HeadLikeGet", "NoStore"]
+__all__ = ["HSTS", "HeadLikeGet", "NoStore", "SecurityHeaders"]
 
 
 class NoStore:
@@ -69,3 +69,52 @@ def _allow_head(headers: MutableHeaders) -> None:
     allowed = [method.strip() for method in headers.get("Allow", "").split(",") if method]
     if "GET" in allowed and "HEAD" not in allowed:
         headers["Allow"] = ", ".join([*allowed, "HEAD"])
+
+
+#: Two years, subdomains included: what the HSTS preload list asks of a site.
+HSTS = "max-age=63072000; includeSubDomains"
+#: The API answers JSON, never a page: nothing may load from it, nothing may frame it.
+_API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+#: Swagger UI and ReDoc: their scripts, styles and icon come from this server
+#: (``/docs/assets``), each page starts its bundle with an inline script, Swagger UI styles
+#: inline and draws data: images, ReDoc runs a worker from a blob.
+_DOCUMENTATION_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none';"
+    " base-uri 'none'; form-action 'self'"
+)
+
+
+class SecurityHeaders:
+    """The headers that tell a browser to hold the API to the least it needs, on every
+    answer that does not set its own.
+
+    ``Strict-Transport-Security`` only on an answer that went over TLS (``https`` in the
+    scope: this port's own TLS, or a trusted proxy's ``X-Forwarded-Proto``): over plain HTTP
+    it would be ignored, and it would wrongly pin a host served without TLS. The
+    documentation pages get a policy that lets Swagger UI and ReDoc run from this server.
+    """
+
+    def __init__(self, app: ASGIApp, documentation_prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.documentation_prefixes = documentation_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        documentation = scope["path"].startswith(self.documentation_prefixes)
+        policy = _DOCUMENTATION_CSP if documentation else _API_CSP
+        tls = scope.get("scheme") == "https"
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("Content-Security-Policy", policy)
+                if tls:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
