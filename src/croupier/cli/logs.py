@@ -14,7 +14,7 @@ __all__ = ["UtcFormatter", "server_log_config"]
 class UtcFormatter(logging.Formatter):
     """ISO 8601 times in UTC, to the millisecond: lines of several hosts sort together."""
 
-    converter = staticmethod(time.gmtime)  # type: ignore[assignment]
+    converter = staticmethod(time.gmtime)
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
 
