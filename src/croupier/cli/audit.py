@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import typer
@@ -20,6 +20,7 @@ from croupier.services.audit import QUERY_LIMIT_MAX, AuditLog, AuditQuery
 app = typer.Typer(help="Verify and query the audit trail.", no_args_is_help=True)
 
 T = TypeVar("T")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _CSV_FIELDS = [
     "seq",
@@ -68,7 +69,7 @@ def verify(
     anchor = parse_anchor(expect) if expect is not None else None
     report = run(_with_audit(database_url, lambda audit: audit.verify(anchor)))
     if not report.ok:
-        typer.echo(f"audit trail BROKEN at record {report.broken_seq}: {report.problem}")
+        typer.echo(f"audit trail BROKEN: {report.problem}")
         raise typer.Exit(1)
     typer.echo(
         f"audit trail intact: {report.records} records, head {report.head_seq}:{report.head_hash}"
@@ -85,13 +86,13 @@ def _time_ms(name: str, text: str | None) -> int | None:
         raise typer.BadParameter(f"{name} takes an ISO 8601 time, e.g. 2026-12-06T22:00Z") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
 
 
 def _as_json(record: AuditRecord) -> dict[str, Any]:
     return {
         "seq": record.seq,
-        "at": datetime.fromtimestamp(record.at_ms / 1000, UTC).isoformat(timespec="milliseconds"),
+        "at": (_EPOCH + timedelta(milliseconds=record.at_ms)).isoformat(timespec="milliseconds"),
         "at_ms": record.at_ms,
         "actor": record.actor,
         "action": record.action,
