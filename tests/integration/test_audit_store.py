@@ -10,7 +10,7 @@ import pytest
 
 from croupier.domain.errors import InvalidInput
 from croupier.services.audit import AuditEntry, AuditLog, AuditQuery
-from tests.support.audit import marks, migrated, open_audit, run_sql
+from tests.support.audit import marks, migrated, open_audit, run_sql, tamper
 
 
 async def test_appends_read_back_sealed_and_in_order(database_url: str) -> None:
@@ -138,3 +138,14 @@ async def test_postgres_refuses_a_truncate(postgres_url: str) -> None:
         with pytest.raises(Exception, match="append-only"):
             await run_sql(postgres_url, "TRUNCATE audit_log")
         assert (await audit.verify()).records == 1
+
+
+async def test_verify_names_the_record_edited_past_the_triggers(database_url: str) -> None:
+    async with migrated(database_url), open_audit(database_url) as audit:
+        for n in range(4):
+            await audit.record(AuditEntry("staff:1", "limit.changed", after={"daily": n}))
+        await tamper(database_url, "UPDATE audit_log SET after_json = '{}' WHERE seq = 3")
+        report = await audit.verify()
+
+    assert (report.ok, report.broken_seq, report.records) == (False, 3, 2)
+    assert report.problem == "record 3: content does not match its hash (tampered)"
