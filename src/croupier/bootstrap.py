@@ -24,8 +24,7 @@ from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter
-from croupier.services.audit import AuditTrail
-from croupier.services.audit.logged import LoggedAuditTrail
+from croupier.services.audit import AuditEntry, AuditLog, AuditStore, MemoryAuditStore
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -40,6 +39,7 @@ from croupier.services.wallet import WalletService
 __all__ = [
     "Platform",
     "SharedState",
+    "make_audit_store",
     "make_player_store",
     "make_seed_pair_store",
     "make_shared_state",
@@ -97,8 +97,9 @@ class Platform:
     #: Event type → handlers: where consumers of committed events register (see
     #: ``services/handlers.py``); the relay and the ticker are its batch handlers.
     handlers: EventHandlers = field(default_factory=EventHandlers)
-    #: Staff actions and players' security events (see ``services/audit``).
-    audit: AuditTrail = field(default_factory=LoggedAuditTrail)
+    #: Staff actions and players' security events, hash-chained in the ledger's database
+    #: (see ``services/audit``); a platform built by hand keeps them in memory.
+    audit: AuditLog = field(default_factory=lambda: AuditLog(MemoryAuditStore()))
     #: Open WebSocket connections per player across gateways (None: this process alone).
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).
@@ -134,6 +135,7 @@ class Platform:
         try:
             await self.seed_pairs.close()
             await self.players.close()
+            await self.audit.close()
         finally:
             await self.ledger.close()
             for close in self.closers:
@@ -253,6 +255,18 @@ def make_seed_pair_store(database_url: str) -> SeedPairStore:
     from croupier.adapters.storage.postgres import PostgresSeedPairStore
 
     return PostgresSeedPairStore(database_url)
+
+
+def make_audit_store(database_url: str) -> AuditStore:
+    """The audit store for a database URL (same database as the ledger, which migrates it).
+    Gateways append to PostgreSQL directly: the audit trail is not money."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite import SqliteAuditStore
+
+        return SqliteAuditStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres import PostgresAuditStore
+
+    return PostgresAuditStore(database_url)
 
 
 async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
@@ -386,17 +400,23 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
+    audit = AuditLog(make_audit_store(settings.database_url))
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     try:
         await players.open()
         await seed_pairs.open()
+        await audit.open()
+        # The trail says when each process started recording (PCI DSS 10.2.1.6), and the
+        # server's log shows its first security line.
+        await audit.record(AuditEntry("system", "server.started", after={"role": role}))
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
             else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
+        await audit.close()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -449,6 +469,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         ticker=ticker,
         relay=relay,
         handlers=handlers,
+        audit=audit,
         closers=[hasher.close],
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, chaos, cluster, demo, fairness, ledger, loadtest, rtp, serve, writer
+from croupier.cli import (
+    audit,
+    bench,
+    chaos,
+    cluster,
+    demo,
+    fairness,
+    ledger,
+    loadtest,
+    rtp,
+    serve,
+    writer,
+)
 
 app = typer.Typer(
     name="croupier",
@@ -13,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.add_typer(cluster.app, name="cluster")

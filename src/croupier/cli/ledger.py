@@ -29,7 +29,7 @@ def verify(
 ) -> None:
     """Recompute the hash chain and every invariant. Exit 0 if the ledger is sound, 1 on any
     break, 2 if it could not be read (no ledger there, database unreachable)."""
-    anchor = _anchor(expect) if expect is not None else None
+    anchor = parse_anchor(expect) if expect is not None else None
 
     async def go() -> None:
         ledger = await open_ledger(settings_for(database_url), writer=False)
@@ -69,7 +69,8 @@ def verify(
     run(go())
 
 
-def _anchor(text: str) -> tuple[int, str]:
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as a verify prints its head (the ledger's and the audit trail's)."""
     seq, _, digest = text.partition(":")
     if not (seq.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
         raise typer.BadParameter("--expect takes SEQ:HASH, as verify prints its head")

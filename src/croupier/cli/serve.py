@@ -13,6 +13,7 @@ from croupier.cli.common import (
     fail,
     settings_for,
 )
+from croupier.cli.logs import server_log_config
 
 
 def serve(
@@ -96,6 +97,7 @@ def serve(
         http=shared_port_protocol(app.state.gateway, http),
         ws="none",  # /v1/ws is picows's, handed over before uvicorn sees it
         log_level="info",
+        log_config=server_log_config(),  # the croupier.* lines too (the security log)
         access_log=False,
         timeout_graceful_shutdown=10,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a client could then
