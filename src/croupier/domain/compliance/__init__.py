@@ -14,6 +14,7 @@ from croupier.domain.compliance.limits import (
     is_decrease,
 )
 from croupier.domain.compliance.profile import (
+    EXAMPLE as EXAMPLE_PROFILE,
     GAME_KINDS,
     LIMIT_PERIODS,
     DepositLimitRules,
@@ -48,6 +49,7 @@ from croupier.domain.compliance.rules import (
 __all__ = [
     "GAME_KINDS",
     "LIMIT_PERIODS",
+    "EXAMPLE_PROFILE",
     "DepositLimitRules",
     "JurisdictionProfiles",
     "KycStage",
