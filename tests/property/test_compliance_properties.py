@@ -36,7 +36,9 @@ def looser(a: int | None, b: int | None) -> int | None:
 @settings(max_examples=300, deadline=None)
 @given(start=amounts, rules=rules_strategy, steps=requests, probe_minutes=st.integers(0, 60 * 24))
 def test_a_limit_never_loosens_before_its_cooling_off(
-    start: int | None, rules: LimitChangeRules, steps: list[tuple[int, int | None]],
+    start: int | None,
+    rules: LimitChangeRules,
+    steps: list[tuple[int, int | None]],
     probe_minutes: int,
 ) -> None:
     """At any time the limit in force is no looser than the loosest of: the starting limit
@@ -77,7 +79,7 @@ def test_an_increase_applies_exactly_when_its_cooling_off_ends(
 @settings(max_examples=300, deadline=None)
 @given(
     interval_ms=st.integers(0, 60_000),
-    elapsed_us=st.integers(-10**8, 10**9),
+    elapsed_us=st.integers(-(10**8), 10**9),
 )
 def test_spin_pacing_never_lets_a_spin_through_early_nor_holds_one_back(
     interval_ms: int, elapsed_us: int

@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
-from croupier.adapters.jurisdiction_files import load_profile_folders, load_profiles, shipped_jurisdictions
+from croupier.adapters.jurisdiction_files import (
+    load_profile_folders,
+    load_profiles,
+    shipped_jurisdictions,
+)
 from croupier.domain.compliance import (
     EXAMPLE_PROFILE,
     JurisdictionProfiles,

@@ -36,8 +36,9 @@ def shipped_jurisdictions() -> Traversable:
 
 def load_profiles(overlay: Path | None = None) -> dict[str, Profile]:
     """Every profile, by id: the shipped ones overlaid by the operator's folder ``overlay``."""
-    return load_profile_folders((shipped_jurisdictions(),) if overlay is None else
-                                (shipped_jurisdictions(), overlay))
+    return load_profile_folders(
+        (shipped_jurisdictions(),) if overlay is None else (shipped_jurisdictions(), overlay)
+    )
 
 
 def load_profile_folders(folders: Sequence[Traversable]) -> dict[str, Profile]:
@@ -65,9 +66,7 @@ def load_profile_folders(folders: Sequence[Traversable]) -> dict[str, Profile]:
 def _files_in(folder: Traversable) -> list[Traversable]:
     try:
         return [
-            entry
-            for entry in folder.iterdir()
-            if entry.is_file() and entry.name.endswith(_SUFFIX)
+            entry for entry in folder.iterdir() if entry.is_file() and entry.name.endswith(_SUFFIX)
         ]
     except OSError as error:
         raise JurisdictionDefinitionError(f"{folder}: cannot list profiles: {error}") from None

@@ -11,7 +11,7 @@ Refusals are raised before anything changes.
      │    ├── CurrencyMismatch                 currency-mismatch         422
      │    ├── InvalidTransfer                  invalid-transfer          422  a bad transfer
      │    ├── InvalidRegistration              invalid-registration      422  names the field
-     │    ├── JurisdictionDefinitionError      jurisdiction-definition-error 422  a bad profile file
+     │    ├── JurisdictionDefinitionError      jurisdiction-definition-error 422  bad profile
      │    ├── FairnessError                    fairness-error            422  croupier-pf-1 input
      │    │    ├── InvalidServerSeed           invalid-server-seed       422
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
@@ -46,7 +46,7 @@ Refusals are raised before anything changes.
      ├── Forbidden                             forbidden                 403  known, but not allowed
      │    └── AccountRestricted                account-restricted        403  frozen or closed
      ├── PaymentDeclined                       payment-declined          402
-     ├── GeoBlocked                            geo-blocked               451  not where we are licensed
+     ├── GeoBlocked                            geo-blocked               451  not licensed there
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
      │    └── TooManyRegistrations             too-many-registrations    429
      ├── SpinTooFast                           spin-too-fast             429  retry_after_s

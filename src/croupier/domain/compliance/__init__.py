@@ -15,6 +15,8 @@ from croupier.domain.compliance.limits import (
 )
 from croupier.domain.compliance.profile import (
     EXAMPLE as EXAMPLE_PROFILE,
+)
+from croupier.domain.compliance.profile import (
     GAME_KINDS,
     LIMIT_PERIODS,
     DepositLimitRules,
@@ -47,9 +49,9 @@ from croupier.domain.compliance.rules import (
 )
 
 __all__ = [
+    "EXAMPLE_PROFILE",
     "GAME_KINDS",
     "LIMIT_PERIODS",
-    "EXAMPLE_PROFILE",
     "DepositLimitRules",
     "JurisdictionProfiles",
     "KycStage",
@@ -76,6 +78,7 @@ __all__ = [
     "check_time_out_hours",
     "confirm_increase",
     "default_deposit_limits",
+    "default_licences",
     "effective_limit",
     "geo_decision",
     "is_decrease",

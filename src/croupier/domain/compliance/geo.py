@@ -31,7 +31,9 @@ class Location:
     source: str
 
     def region(self) -> str:
-        return "an unknown place" if self.country is None else format_region(self.country, self.state)
+        return (
+            "an unknown place" if self.country is None else format_region(self.country, self.state)
+        )
 
 
 def geo_decision(location: Location, licences: LicenceMap) -> str:

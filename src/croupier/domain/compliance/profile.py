@@ -8,10 +8,10 @@ and the key. Money is integer minor units per currency; durations carry their un
 >>> profile = parse_profile(EXAMPLE, where="example.toml")
 >>> profile.slots.spin_interval_ms_min, profile.slots.stake_minor_max["EUR"]
 (5000, 100)
->>> parse_profile({**EXAMPLE, "age_years_min": 15}, where="example.toml")
+>>> parse_profile({**EXAMPLE, "age_years_min": 15}, where="de.toml")
 Traceback (most recent call last):
 ...
-croupier.domain.errors.JurisdictionDefinitionError: example.toml: age_years_min: must be 16 to 25, got 15
+croupier.domain.errors.JurisdictionDefinitionError: de.toml: age_years_min: must be 16 to 25, got 15
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from typing import Final
 from croupier.domain.accounts.countries import ISO_3166_ALPHA_2
 
 __all__ = [
-    "SUBDIVISIONS",
     "SUBDIVIDED_LICENSING",
+    "SUBDIVISIONS",
     "format_region",
     "parse_region",
     "valid_state",
@@ -29,11 +29,67 @@ __all__ = [
 #: code; Canadian provinces and territories.
 SUBDIVISIONS: Final[dict[str, frozenset[str]]] = {
     "US": frozenset(
-        """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV
-        NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR UM
-        VI""".split()
+        [
+            "AL",
+            "AK",
+            "AZ",
+            "AR",
+            "CA",
+            "CO",
+            "CT",
+            "DE",
+            "FL",
+            "GA",
+            "HI",
+            "ID",
+            "IL",
+            "IN",
+            "IA",
+            "KS",
+            "KY",
+            "LA",
+            "ME",
+            "MD",
+            "MA",
+            "MI",
+            "MN",
+            "MS",
+            "MO",
+            "MT",
+            "NE",
+            "NV",
+            "NH",
+            "NJ",
+            "NM",
+            "NY",
+            "NC",
+            "ND",
+            "OH",
+            "OK",
+            "OR",
+            "PA",
+            "RI",
+            "SC",
+            "SD",
+            "TN",
+            "TX",
+            "UT",
+            "VT",
+            "VA",
+            "WA",
+            "WV",
+            "WI",
+            "WY",
+            "DC",
+            "AS",
+            "GU",
+            "MP",
+            "PR",
+            "UM",
+            "VI",
+        ]
     ),
-    "CA": frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split()),
+    "CA": frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]),
 }
 
 #: Countries where there is no national online-casino licence, only a state's or a
