@@ -167,3 +167,14 @@ def test_licences_and_home_together_are_accepted() -> None:
     settings = load_settings({"CROUPIER_LICENCES": "GB:ukgc", "CROUPIER_GEO_HOME": "GB"})
     assert settings.compliance.licences == "GB:ukgc"
     assert settings.compliance.geo_home == ("GB", None)
+
+
+def test_every_sandbox_range_is_documented() -> None:
+    from pathlib import Path
+
+    from croupier.adapters.geo import SANDBOX_RANGES
+
+    docs = (Path(__file__).parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+    for network, country, state, _ in SANDBOX_RANGES:
+        row = next(line for line in docs.splitlines() if line.startswith(f"| `{network}` |"))
+        assert (country if state is None else f"{country}-{state}") in row
