@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
+from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
@@ -140,6 +141,8 @@ class Settings:
     #: The operator's folder of game files that add to or replace the shipped games by id
     #: (``croupier.adapters.game_files``); ``None``: the shipped games alone.
     games_dir: Path | None = None
+    #: Jurisdiction profiles, licences and geolocation (docs/compliance.md).
+    compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -410,7 +413,12 @@ def load_settings(
         ledger_secret=ledger_secret(env),
         writer_lease_ms=_int(env, "CROUPIER_WRITER_LEASE_MS", 3_000, 300, 600_000),
     )
+    try:
+        compliance = compliance_settings(env, production=not url.startswith("sqlite:///"))
+    except ValueError as error:  # JurisdictionDefinitionError is one too
+        raise ConfigError(str(error)) from None
     return Settings(
+        compliance=compliance,
         http=http,
         realtime=realtime,
         cluster=cluster,

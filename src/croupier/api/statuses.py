@@ -22,7 +22,9 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.CroupierError], int], ...] = (
     (errors.AuthenticationFailed, 401),
     (errors.Forbidden, 403),
     (errors.PaymentDeclined, 402),
+    (errors.GeoBlocked, 451),
     (errors.TooManyAttempts, 429),
+    (errors.SpinTooFast, 429),
     (errors.Unavailable, 503),
     (errors.InvariantBroken, 500),
 )

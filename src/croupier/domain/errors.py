@@ -11,6 +11,7 @@ Refusals are raised before anything changes.
      │    ├── CurrencyMismatch                 currency-mismatch         422
      │    ├── InvalidTransfer                  invalid-transfer          422  a bad transfer
      │    ├── InvalidRegistration              invalid-registration      422  names the field
+     │    ├── JurisdictionDefinitionError      jurisdiction-definition-error 422  bad profile
      │    ├── FairnessError                    fairness-error            422  croupier-pf-1 input
      │    │    ├── InvalidServerSeed           invalid-server-seed       422
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
@@ -18,9 +19,11 @@ Refusals are raised before anything changes.
      │    │    └── SeedPairRefusal             seed-pair-refusal         422  the pair says no
      │    └── GameError                        game-error                422
      │         ├── UnknownGame                 unknown-game              404
+     │         │    └── GameNotOffered         game-not-offered          404  not where you play
      │         ├── GameDefinitionError         game-definition-error     422  a bad data file
      │         ├── InvalidBet                  invalid-bet               422
-     │         │    └── CurrencyNotOffered     currency-not-offered      422  not this game's
+     │         │    ├── CurrencyNotOffered     currency-not-offered      422  not this game's
+     │         │    └── StakeLimit             stake-limit               422  over the licence's cap
      │         ├── IllegalAction               illegal-action            422
      │         └── InvalidRoundState           invalid-round-state       422
      ├── LedgerRefusal                         ledger-refusal            409  valid, but not now
@@ -43,8 +46,10 @@ Refusals are raised before anything changes.
      ├── Forbidden                             forbidden                 403  known, but not allowed
      │    └── AccountRestricted                account-restricted        403  frozen or closed
      ├── PaymentDeclined                       payment-declined          402
+     ├── GeoBlocked                            geo-blocked               451  not licensed there
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
      │    └── TooManyRegistrations             too-many-registrations    429
+     ├── SpinTooFast                           spin-too-fast             429  retry_after_s
      ├── Unavailable                           unavailable               503  retry later
      │    ├── Busy                             busy                      503  a queue is full
      │    ├── LedgerUnavailable                ledger-unavailable        503  the writer is stopped
@@ -78,6 +83,8 @@ __all__ = [
     "Forbidden",
     "GameDefinitionError",
     "GameError",
+    "GameNotOffered",
+    "GeoBlocked",
     "IdempotencyConflict",
     "IllegalAction",
     "InsufficientFunds",
@@ -91,6 +98,7 @@ __all__ = [
     "InvalidServerSeed",
     "InvalidTransfer",
     "InvariantBroken",
+    "JurisdictionDefinitionError",
     "LedgerAuthRefused",
     "LedgerRefusal",
     "LedgerUnavailable",
@@ -104,6 +112,8 @@ __all__ = [
     "SchemaNotReady",
     "SeedPairNotFound",
     "SeedPairRefusal",
+    "SpinTooFast",
+    "StakeLimit",
     "StateConflict",
     "StreamConflict",
     "StreamLedgerMismatch",
@@ -160,6 +170,13 @@ class InvalidRegistration(InvalidInput):
         self.reason = reason
 
 
+class JurisdictionDefinitionError(InvalidInput):
+    """A jurisdiction profile file (``jurisdictions/*.toml``) or the licence map that names
+    the profiles is inconsistent; the message names the file (or setting) and the key."""
+
+    code = "jurisdiction-definition-error"
+
+
 class FairnessError(InvalidInput):
     """A provably-fair input or request that croupier-pf-1 does not allow."""
 
@@ -198,6 +215,14 @@ class UnknownGame(GameError):
     code = "unknown-game"
 
 
+class GameNotOffered(UnknownGame):
+    """The game exists but the player's jurisdiction does not allow it (its kind, or a slot
+    whose certified RTP is below the profile's minimum): answered as a game that is not
+    there, since the player's catalogue does not list it either."""
+
+    code = "game-not-offered"
+
+
 class GameDefinitionError(GameError):
     code = "game-definition-error"
 
@@ -210,6 +235,12 @@ class CurrencyNotOffered(InvalidBet):
     """The game lists no stake limits in the player's currency, so it takes no bet in it."""
 
     code = "currency-not-offered"
+
+
+class StakeLimit(InvalidBet):
+    """A stake over the cap the player's jurisdiction puts on one slot spin (DE: EUR 1.00)."""
+
+    code = "stake-limit"
 
 
 class IllegalAction(GameError):
@@ -328,6 +359,29 @@ class PaymentDeclined(CroupierError):
     """The payment provider declined a deposit or a withdrawal (nothing moved)."""
 
     code = "payment-declined"
+
+
+class GeoBlocked(CroupierError):
+    """The request comes from where the operator holds no licence (another country, a US
+    state without one, an unlocatable or private address in production) or through a VPN or
+    proxy: 451, and nothing changes."""
+
+    code = "geo-blocked"
+
+
+class SpinTooFast(CroupierError):
+    """A slot spin sooner after the last than the player's jurisdiction allows (UKGC 2.5 s,
+    DE 5 s); retry after ``retry_after_s`` (whole seconds, at least 1)."""
+
+    code = "spin-too-fast"
+
+    def __init__(self, retry_after_s: int, *, spin_interval_ms_min: int) -> None:
+        super().__init__(
+            f"slot spins must be at least {spin_interval_ms_min / 1000:g} s apart here; "
+            f"retry in {retry_after_s} s"
+        )
+        self.retry_after_s = retry_after_s
+        self.spin_interval_ms_min = spin_interval_ms_min
 
 
 class TooManyAttempts(CroupierError):
