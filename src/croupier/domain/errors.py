@@ -16,6 +16,7 @@ Refusals are raised before anything changes.
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
      │    │    ├── InvalidNonce                invalid-nonce             422
      │    │    └── SeedPairRefusal             seed-pair-refusal         422  the pair says no
+     │    ├── InvalidReport                    invalid-report            422  bad period, too large
      │    └── GameError                        game-error                422
      │         ├── UnknownGame                 unknown-game              404
      │         ├── GameDefinitionError         game-definition-error     422  a bad data file
@@ -87,6 +88,7 @@ __all__ = [
     "InvalidInput",
     "InvalidNonce",
     "InvalidRegistration",
+    "InvalidReport",
     "InvalidRoundState",
     "InvalidServerSeed",
     "InvalidTransfer",
@@ -188,6 +190,13 @@ class SeedPairRefusal(FairnessError):
     """A lifecycle step the seed pair refuses in its current state."""
 
     code = "seed-pair-refusal"
+
+
+class InvalidReport(InvalidInput):
+    """A report asked for a period it cannot have (reversed, too long) or would return more
+    groups than it may hold."""
+
+    code = "invalid-report"
 
 
 class GameError(InvalidInput):
