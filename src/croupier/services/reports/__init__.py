@@ -4,10 +4,12 @@ theoretical, and player liabilities checked against the ledger.
 - :mod:`~croupier.services.reports.service`: :class:`ReportService`, the use cases;
 - :mod:`~croupier.services.reports.ports`: :class:`ReportStore`, what the adapters aggregate;
 - :mod:`~croupier.services.reports.interval`: the 99.9 % interval of an observed RTP;
+- :mod:`~croupier.services.reports.memory`: :class:`MemoryReportStore`, the port's fake;
 - :mod:`~croupier.services.reports.rows`: the rows, with :func:`to_csv` and :func:`to_json`.
 """
 
 from croupier.services.reports.interval import Z_999, RtpBand, rtp_band
+from croupier.services.reports.memory import MemoryReportStore
 from croupier.services.reports.ports import (
     DAY_MS,
     GROUPS_MAX,
@@ -39,6 +41,7 @@ __all__ = [
     "KindTotal",
     "LiabilityRow",
     "LiabilityTotals",
+    "MemoryReportStore",
     "Period",
     "ReportRow",
     "ReportService",

@@ -52,4 +52,3 @@ def rtp_band(rtp: Fraction, sigma: Fraction, *, stake_sum: int, stake_squares: i
     root = Fraction(Decimal(stake_squares).sqrt(_ROOT_DIGITS))
     half = Z_999 * sigma * root / stake_sum
     return RtpBand(rtp - half, rtp + half, half)
-

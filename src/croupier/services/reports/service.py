@@ -136,7 +136,9 @@ class ReportService:
             band = rtp_band(theoretical, sigma, stake_sum=bets, stake_squares=squares)
             # The band is centred on each published figure the stakes may have played at
             # (a slot's RTP at its minimum and maximum stake), so it holds for any mix.
-            low, high = span[0] - band.half_width, span[1] + band.half_width
+            # an RTP is never negative: a low end below 0 says nothing more than 0 does
+            low = max(Fraction(0), span[0] - band.half_width)
+            high = span[1] + band.half_width
             flagged = not low <= observed <= high
         return RtpRow(
             game_id=game_id,

@@ -1,0 +1,214 @@
+"""The back office's reports over rounds really played, on both engines.
+
+Every player's seed pair is the same known one, so each round's outcome is fixed: the
+figures below are golden, and each is also checked against the rounds' own answers. The
+ledger's clock is set to two days of 2030 (it never goes back, so the days come after the
+set-up's deposits), so rounds fall on known UTC days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from croupier.adapters.game_files import GameFiles
+from croupier.bootstrap import (
+    Platform,
+    instant_games,
+    make_report_store,
+    open_platform,
+    table_games,
+)
+from croupier.config import load_settings
+from croupier.domain.accounts.player import Player
+from croupier.domain.fairness import ProvablyFairSource
+from croupier.domain.seed_pair import SeedPair
+from croupier.services.fairness import FairnessService
+from croupier.services.reports import GgrRow, ReportService, ReportStore
+from croupier.services.rounds import RoundService
+from tests.support.platform import PASSWORD
+
+SERVER_SEED = "5e" * 32
+CLIENT_SEED = "reports-golden"
+DAY_1, DAY_2 = date(2030, 1, 1), date(2030, 1, 2)
+NOON_1, NOON_2 = 1_893_499_200_000, 1_893_585_600_000  # 12:00 UTC on each day
+RED_AND_17 = {
+    "bets": [{"type": "red", "stake": 100}, {"type": "straight", "numbers": [17], "stake": 50}]
+}
+
+
+@dataclass
+class Casino:
+    platform: Platform
+    rounds: RoundService
+    reports: ReportService
+    store: ReportStore
+
+    def at(self, now_ms: int) -> None:
+        """The ledger's clock from now on (batches take the later of it and the last one)."""
+        writer = self.platform.ledger.writer
+        assert writer is not None
+        writer.clock_ms = lambda: now_ms
+
+
+@pytest.fixture
+async def casino(database_url: str) -> AsyncIterator[Casino]:
+    settings = load_settings({"CROUPIER_BLACKJACK_IDLE_TIMEOUT_S": "0"}, database_url=database_url)
+    platform = await open_platform(settings)
+    games = GameFiles.shipped()
+    definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
+    fairness = FairnessService(
+        platform.seed_pairs,
+        platform.ledger,
+        clock_ms=lambda: NOON_1,
+        new_pair=lambda: SeedPair(SERVER_SEED, CLIENT_SEED),
+    )
+    rounds = RoundService(
+        platform.ledger,
+        fairness,
+        instant_games(definitions),
+        settings.rounds,
+        replay_source=ProvablyFairSource,
+        tables=table_games(definitions),
+    )
+    store = make_report_store(database_url)
+    await store.open()
+    try:
+        yield Casino(platform, rounds, ReportService(store, platform.catalogue), store)
+    finally:
+        await store.close()
+        await platform.close()
+
+
+async def _player(platform: Platform, email: str, code: str, deposit_minor: int) -> Player:
+    await platform.accounts.register(
+        email=email, password=PASSWORD, date_of_birth="1990-01-01", country="MT", currency=code
+    )
+    login = await platform.accounts.login(email=email, password=PASSWORD, ip="1.2.3.4")
+    await platform.wallet.deposit(login.player, f"deposit-{email.partition('@')[0]}", deposit_minor)
+    return login.player
+
+
+async def _play(
+    casino: Casino, player: Player, game_id: str, prefix: str, request: dict[str, Any], n: int
+) -> list[dict[str, Any]]:
+    return [
+        await casino.rounds.play(player, game_id, f"{prefix}-{i:02d}", request) for i in range(n)
+    ]
+
+
+def _totals(answers: Iterable[dict[str, Any]]) -> tuple[int, int, int]:
+    """(rounds, bets, wins) as the rounds' own answers tell them."""
+    played = list(answers)
+    wins = sum(a["win"] + (a.get("jackpot_win") or 0) for a in played)
+    return len(played), sum(a["stake"] for a in played), wins
+
+
+async def _golden_days(casino: Casino) -> dict[str, Any]:
+    platform = casino.platform
+    ann = await _player(platform, "ann@example.com", "EUR", 100_000)
+    bob = await _player(platform, "bob@example.com", "EUR", 100_000)
+    cat = await _player(platform, "cat@example.com", "USD", 50_000)
+    casino.at(NOON_1)
+    day_1 = {
+        "lotus": await _play(casino, ann, "lotus-20", "lotus", {"stake": 1_000}, 6),
+        "roulette": await _play(casino, ann, "european-roulette", "wheel", RED_AND_17, 4),
+        "usd": await _play(casino, cat, "european-roulette", "wheel", RED_AND_17, 3),
+    }
+    casino.at(NOON_2)
+    day_2 = {"lotus": await _play(casino, bob, "lotus-20", "lotus", {"stake": 2_500}, 5)}
+    # A blackjack hand dealt and left open: its stake is reserved, not yet a bet of any day.
+    hand = await casino.rounds.play(bob, "blackjack-6d-s17", "hand-00", {"stake": 300})
+    return {"players": (ann, bob, cat), "day_1": day_1, "day_2": day_2, "hand": hand}
+
+
+def _row(day: date, game: str, code: str, *figures: int) -> GgrRow:
+    rounds, bets, wins, jackpot_wins, funding = figures
+    return GgrRow(
+        day=day,
+        game_id=game,
+        currency=code,
+        exponent=2,
+        rounds=rounds,
+        bets_minor=bets,
+        wins_minor=wins,
+        jackpot_wins_minor=jackpot_wins,
+        ggr_minor=bets - wins,
+        jackpot_funding_minor=funding,
+        ngr_minor=bets - wins - funding + jackpot_wins,
+    )
+
+
+#: (rounds, bets, wins, jackpot wins, jackpot funding) of the golden days. lotus-20 funds its
+#: pool with 40 bps of each stake (4 of 1,000; 10 of 2,500) and seeds it (100,000) at its
+#: first round; roulette has no pool. The hand left open counts on no day.
+GOLDEN = [
+    _row(DAY_1, "european-roulette", "EUR", 4, 600, 0, 0, 0),
+    _row(DAY_1, "european-roulette", "USD", 3, 450, 200, 0, 0),
+    _row(DAY_1, "lotus-20", "EUR", 6, 6_000, 3_600, 0, 100_024),
+    _row(DAY_2, "lotus-20", "EUR", 5, 12_500, 9_000, 0, 50),
+]
+
+
+async def test_ggr_is_exact_per_game_day_and_currency(casino: Casino) -> None:
+    played = await _golden_days(casino)
+    assert played["hand"]["status"] == "open"
+    rows = await casino.reports.ggr(DAY_1, DAY_2)
+    assert rows == GOLDEN
+    # The same figures as the rounds' own answers
+    day_1, day_2 = played["day_1"], played["day_2"]
+    assert [(r.rounds, r.bets_minor, r.wins_minor) for r in rows] == [
+        _totals(day_1["roulette"]),
+        _totals(day_1["usd"]),
+        _totals(day_1["lotus"]),
+        _totals(day_2["lotus"]),
+    ]
+    assert GOLDEN[2].ngr_minor == -97_624  # the day the house seeded the pool
+    # One day, one game; a period before any round; a game never played
+    assert await casino.reports.ggr(DAY_2, DAY_2, "lotus-20") == [GOLDEN[3]]
+    assert await casino.reports.ggr(DAY_1, DAY_1, "lotus-20") == [GOLDEN[2]]
+    assert await casino.reports.ggr(date(2029, 12, 1), date(2029, 12, 31)) == []
+    assert await casino.reports.ggr(DAY_1, DAY_2, "dragon-25") == []
+
+
+async def test_rtp_of_played_rounds_is_exact_and_inside_its_interval(casino: Casino) -> None:
+    await _golden_days(casino)
+    rows = {(r.game_id, r.currency): r for r in await casino.reports.rtp(DAY_1, DAY_2)}
+    assert sorted(rows) == [
+        ("european-roulette", "EUR"),
+        ("european-roulette", "USD"),
+        ("lotus-20", "EUR"),
+    ]
+    lotus = rows[("lotus-20", "EUR")]
+    assert (lotus.rounds, lotus.bets_minor, lotus.wins_minor) == (11, 18_500, 12_600)
+    assert lotus.observed == Fraction(12_600, 18_500)
+    # Σs = 18,500, Σs² = 6·1,000² + 5·2,500² = 37,250,000: N_eff = 18,500² / 37,250,000
+    assert lotus.effective_rounds == Fraction(18_500**2, 37_250_000)
+    assert (lotus.theoretical, lotus.sigma) == (Fraction(9481, 10_000), Fraction(1342, 100))
+    assert lotus.low == 0 and not lotus.flagged  # 11 spins of a volatile slot prove little
+    usd = rows[("european-roulette", "USD")]
+    assert (usd.observed, usd.effective_rounds, usd.flagged) == (Fraction(4, 9), 3, False)
+
+
+async def test_liabilities_equal_the_players_balances_both_ways(casino: Casino) -> None:
+    played = await _golden_days(casino)
+    wallets = [await casino.platform.wallet.wallet(p) for p in played["players"]]
+    rows = await casino.reports.liabilities()
+    assert [(r.currency, r.cash_minor, r.bonus_minor, r.reserved_minor) for r in rows] == [
+        ("EUR", sum(w.cash + w.pending for w in wallets[:2]), 0, 300),
+        ("USD", wallets[2].cash, 0, 0),
+    ]
+    assert [(r.cash_minor, r.total_minor, r.matches) for r in rows] == [
+        (193_500, 193_500, True),
+        (49_750, 49_750, True),
+    ]
+    assert all(
+        (r.ledger_cash_minor, r.ledger_bonus_minor, r.ledger_reserved_minor)
+        == (r.cash_minor, r.bonus_minor, r.reserved_minor)
+        for r in rows
+    )
