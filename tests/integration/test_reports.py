@@ -8,12 +8,19 @@ set-up's deposits), so rounds fall on known UTC days.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from croupier.adapters.game_files import GameFiles
@@ -29,7 +36,7 @@ from croupier.domain.accounts.player import Player
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness import FairnessService
-from croupier.services.reports import GgrRow, ReportService, ReportStore
+from croupier.services.reports import GgrRow, ReportService, ReportStore, as_dict
 from croupier.services.rounds import RoundService
 from tests.support.platform import PASSWORD
 
@@ -212,3 +219,92 @@ async def test_liabilities_equal_the_players_balances_both_ways(casino: Casino) 
         == (r.cash_minor, r.bonus_minor, r.reserved_minor)
         for r in rows
     )
+
+
+def _report(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "croupier", "report", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def _tamper(database_url: str, account_id: str) -> None:
+    """What no code path does: a player's running balance edited behind the ledger's back."""
+    sql = "UPDATE accounts SET credits_posted = credits_posted + 1 WHERE id = "
+    if database_url.startswith("sqlite:///"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            db.execute(sql + "?", (account_id,))
+            db.commit()
+        return
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(sql + "$1", account_id)
+    finally:
+        await conn.close()
+
+
+async def test_cli_prints_the_reports_as_csv_and_json(casino: Casino, database_url: str) -> None:
+    await _golden_days(casino)
+    period = ["--database-url", database_url, "--from", "2030-01-01", "--to", "2030-01-02"]
+    as_csv = _report("ggr", *period, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert as_csv.stdout.splitlines() == [
+        "day,game_id,currency,exponent,rounds,bets_minor,wins_minor,jackpot_wins_minor,"
+        "ggr_minor,jackpot_funding_minor,ngr_minor",
+        "2030-01-01,european-roulette,EUR,2,4,600,0,0,600,0,600",
+        "2030-01-01,european-roulette,USD,2,3,450,200,0,250,0,250",
+        "2030-01-01,lotus-20,EUR,2,6,6000,3600,0,2400,100024,-97624",
+        "2030-01-02,lotus-20,EUR,2,5,12500,9000,0,3500,50,3450",
+    ]
+    as_json = _report("ggr", *period, "--game", "lotus-20", "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout) == [as_dict(GOLDEN[2]), as_dict(GOLDEN[3])]
+    rtp = _report("rtp", *period, "--game", "european-roulette", "--format", "csv")
+    assert rtp.returncode == 0, rtp.stderr
+    lines = rtp.stdout.splitlines()
+    assert lines[0] == (
+        "game_id,currency,rounds,bets_minor,wins_minor,observed,theoretical,sigma,"
+        "effective_rounds,low,high,flagged"
+    )
+    assert [line.split(",")[:7] + line.split(",")[-1:] for line in lines[1:]] == [
+        ["european-roulette", "EUR", "4", "600", "0", "0.000000", "0.973000", "false"],
+        ["european-roulette", "USD", "3", "450", "200", "0.444444", "0.973000", "false"],
+    ]
+
+
+async def test_cli_liabilities_exit_1_when_the_balances_disagree_with_the_ledger(
+    casino: Casino, database_url: str
+) -> None:
+    played = await _golden_days(casino)
+    sound = _report("liabilities", "--database-url", database_url)
+    assert sound.returncode == 0, sound.stderr
+    assert [(r["currency"], r["cash_minor"], r["matches"]) for r in json.loads(sound.stdout)] == [
+        ("EUR", 193_500, True),
+        ("USD", 49_750, True),
+    ]
+    await _tamper(database_url, played["players"][0].cash_account_id)
+    broken = _report("liabilities", "--database-url", database_url, "--format", "csv")
+    assert broken.returncode == 1
+    assert broken.stdout.splitlines()[1:] == [
+        "EUR,2,193501,0,300,193501,193500,0,300,false",
+        "USD,2,49750,0,0,49750,49750,0,0,true",
+    ]
+    assert "LIABILITIES MISMATCH in EUR" in broken.stderr
+
+
+async def test_cli_refuses_a_bad_period_and_a_missing_ledger(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/none.db"
+    missing = _report("ggr", "--database-url", url)
+    assert missing.returncode == 2 and "no Croupier ledger" in missing.stderr
+    assert not (tmp_path / "none.db").exists()  # a report never creates a database
+    reversed_period = _report(
+        "ggr", "--database-url", url, "--from", "2030-01-02", "--to", "2030-01-01"
+    )
+    assert reversed_period.returncode == 2 and "before it starts" in reversed_period.stderr
+    too_long = _report("rtp", "--database-url", url, "--from", "2029-01-01", "--to", "2030-01-02")
+    assert too_long.returncode == 2 and "at most 366 days" in too_long.stderr
+    bad_day = _report("ggr", "--database-url", url, "--to", "2030-02-30")
+    assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr

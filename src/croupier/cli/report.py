@@ -16,10 +16,12 @@ import typer
 from croupier.adapters.game_files import GameFiles
 from croupier.bootstrap import make_report_store, open_ledger
 from croupier.cli.common import DATABASE_URL_OPTION, run, settings_for
+from croupier.domain.errors import InvalidReport
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.reports import (
     GgrRow,
     LiabilityRow,
+    Period,
     ReportRow,
     ReportService,
     RtpRow,
@@ -59,6 +61,10 @@ def _day(text: str | None, option: str) -> date | None:
 def _period(first: str | None, last: str | None) -> tuple[date, date]:
     end = _day(last, "--to") or today_utc()
     start = _day(first, "--from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        Period(start, end)  # refused before any database is opened
+    except InvalidReport as error:
+        raise typer.BadParameter(str(error)) from None
     return start, end
 
 
