@@ -33,9 +33,12 @@ from croupier.bootstrap import (
 )
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player
+from croupier.domain.events import encode
+from croupier.domain.events.rounds import RecordedFairness, RoundSettled, RoundStarted
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.seed_pair import SeedPair
 from croupier.services.fairness import FairnessService
+from croupier.services.jackpots import JackpotPools
 from croupier.services.reports import GgrRow, ReportService, ReportStore, as_dict
 from croupier.services.rounds import RoundService
 from tests.support.platform import PASSWORD
@@ -308,3 +311,42 @@ async def test_cli_refuses_a_bad_period_and_a_missing_ledger(tmp_path: Path) -> 
     assert too_long.returncode == 2 and "at most 366 days" in too_long.stderr
     bad_day = _report("ggr", "--database-url", url, "--to", "2030-02-30")
     assert bad_day.returncode == 2 and "YYYY-MM-DD" in bad_day.stderr
+
+
+async def test_jackpot_funding_counts_reseeds_and_rounds_of_older_versions(
+    casino: Casino,
+) -> None:
+    """Funding has three sources; the golden days show contributions of ``round.played`` and
+    a first seed. Here: the reseed of a hit (the commands a hit adds to its round's group,
+    found through its ``jackpot.won``) and the contribution of an instant round recorded as
+    an older version did (``round.started`` then ``round.settled``)."""
+    played = await _golden_days(casino)
+    ann = played["players"][0]
+    lotus = instant_games({"lotus-20": GameFiles.shipped().load("lotus-20")})["lotus-20"]
+    assert lotus.jackpot is not None and lotus.jackpot.seed_minor == 100_000
+    pools = JackpotPools(casino.platform.ledger, house_floor_minor=0)
+    await casino.platform.ledger.submit(
+        pools.payout("r-hit", "lotus-20", "EUR", ann.cash_account_id, lotus.jackpot)
+    )
+    fairness = RecordedFairness(pair_id=1, server_seed_hash="0" * 64, client_seed="c", nonce=0)
+    start = RoundStarted(
+        round_id="r-old",
+        player_id=ann.player_id,
+        game_id="lotus-20",
+        game_version=1,
+        currency="EUR",
+        stake=2_500,
+        choices={"stake": 2_500},
+        request_fingerprint="f" * 64,
+        fairness=fairness,
+    )
+    settled = RoundSettled(round_id="r-old", outcome={}, win=0, jackpot_contribution=7)
+    await casino.platform.ledger.submit([encode(start), encode(settled)])
+    day_2 = await casino.reports.ggr(DAY_2, DAY_2, "lotus-20")
+    # 50 from the day's five rounds, the reseed, and the older round's 7
+    assert [(r.jackpot_funding_minor, r.ngr_minor) for r in day_2] == [
+        (50 + 100_000 + 7, 3_500 - 100_057)
+    ]
+    wallet = await casino.platform.wallet.wallet(ann)
+    [eur, _] = await casino.reports.liabilities()
+    assert eur.matches and eur.cash_minor == wallet.cash + 96_500  # the pool paid Ann

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from croupier.adapters.storage.rows import POSTED_KINDS
+from croupier.adapters.storage.rows import POSTED_KINDS, Fetch
 from croupier.domain.errors import InvalidReport
+from croupier.domain.events.streams import LOBBY_STREAM
 from croupier.domain.ledger import AccountKind, TransferKind
 from croupier.services.reports.ports import (
     DAY_MS,
@@ -34,6 +35,7 @@ from croupier.services.reports.ports import (
 
 __all__ = [
     "PLAYER_KINDS",
+    "PeriodReads",
     "ReportSql",
     "balance_totals",
     "funding_group",
@@ -46,30 +48,36 @@ PLAYER_KINDS: Final = (AccountKind.PLAYER_CASH.value, AccountKind.PLAYER_BONUS.v
 _POSTED = "('" + "', '".join(POSTED_KINDS) + "')"
 _PLAYERS = "('" + "', '".join(PLAYER_KINDS) + "')"
 _PENDING = TransferKind.PENDING.value
-#: Transfers that fund a pool from the house (services/jackpots/pools.py names them).
-_FUNDING = "('jackpot_contribution', 'jackpot_seed')"
+#: Ids looked up in one ``IN`` list.
+_IDS_PER_QUERY: Final = 500
 _POOL = AccountKind.JACKPOT_POOL.value
 
 
 @dataclass(frozen=True, slots=True)
 class ReportSql:
-    """The queries of one dialect. ``p(n)`` is its n-th placeholder; ``field(name)`` and
-    ``amount(name)`` read a text and an integer out of the event's JSON (alias ``d``)."""
+    """The queries of one dialect. ``p(n)`` is its n-th placeholder; ``text(doc, *names)``
+    and ``amount(doc, *names)`` read the first present of ``names`` out of a JSON document
+    (a column alias) as text or as an integer (0 when none is present)."""
 
     dialect: str
 
     def p(self, n: int) -> str:
         return "?" if self.dialect == "sqlite" else f"${n}"
 
-    def field(self, name: str) -> str:
-        if self.dialect == "sqlite":
-            return f"json_extract(d, '$.{name}')"
-        return f"(d ->> '{name}')"
+    def document(self, column: str) -> str:
+        return column if self.dialect == "sqlite" else f"{column}::jsonb"
 
-    def amount(self, name: str) -> str:
+    def _one(self, doc: str, name: str, integer: bool) -> str:
         if self.dialect == "sqlite":
-            return f"COALESCE(json_extract(d, '$.{name}'), 0)"
-        return f"COALESCE((d ->> '{name}')::bigint, 0)"
+            return f"json_extract({doc}, '$.{name}')"
+        return f"({doc} ->> '{name}')::bigint" if integer else f"({doc} ->> '{name}')"
+
+    def text(self, doc: str, *names: str) -> str:
+        found = [self._one(doc, name, False) for name in names]
+        return found[0] if len(found) == 1 else f"COALESCE({', '.join(found)})"
+
+    def amount(self, doc: str, *names: str) -> str:
+        return f"COALESCE({', '.join(self._one(doc, name, True) for name in names)}, 0)"
 
     def period_batches(self) -> str:
         return (
@@ -77,29 +85,77 @@ class ReportSql:
             f"WHERE timestamp_ms >= {self.p(1)} AND timestamp_ms < {self.p(2)}"
         )
 
+    def _in_period(self, table: str = "") -> str:
+        """Parameters 1-4: the period's batch range, then its start and end."""
+        e = f"{table}." if table else ""
+        return (
+            f"{e}batch_seq BETWEEN {self.p(1)} AND {self.p(2)} "
+            f"AND {e}timestamp_ms >= {self.p(3)} AND {e}timestamp_ms < {self.p(4)}"
+        )
+
     def round_groups(self, *, one_game: bool) -> str:
-        document = "data_json" if self.dialect == "sqlite" else "data_json::jsonb"
-        game = self.field("game_id")
+        game = self.text("d", "game_id")
         only = f"WHERE {game} = {self.p(5)}" if one_game else ""
         # The stream's family by range, not LIKE: exact on both engines, and ':' + 1 is ';'.
         return (
-            f"SELECT {game}, {self.field('currency')}, day, {self.amount('stake')}, COUNT(*), "
-            f"SUM({self.amount('win')}), SUM({self.amount('jackpot_win')}) "
-            f"FROM (SELECT {document} AS d, timestamp_ms / {DAY_MS} AS day FROM events "
-            f"WHERE batch_seq BETWEEN {self.p(1)} AND {self.p(2)} "
-            "AND type = 'round.settled' AND stream >= 'player:' AND stream < 'player;' "
-            f"AND timestamp_ms >= {self.p(3)} AND timestamp_ms < {self.p(4)}) AS settled "
+            f"SELECT {game}, {self.text('d', 'currency')}, day, {self.amount('d', 'stake')}, "
+            f"COUNT(*), SUM({self.amount('d', 'win')}), SUM({self.amount('d', 'jackpot_win')}) "
+            f"FROM (SELECT {self.document('data_json')} AS d, timestamp_ms / {DAY_MS} AS day "
+            f"FROM events WHERE {self._in_period()} AND type = 'round.settled' "
+            "AND stream >= 'player:' AND stream < 'player;') AS settled "
             f"{only} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 LIMIT {GROUPS_MAX + 1}"
         )
 
-    def funding_groups(self) -> str:
+    def contributions(self) -> str:
+        """Jackpot contributions of the period's instant rounds, from ``round.played``
+        (version 2's short keys, or version 1's full names)."""
+        contribution = self.amount("d", "jc", "jackpot_contribution")
         return (
-            f"SELECT t.credit_account_id, t.currency, t.timestamp_ms / {DAY_MS}, "
-            "SUM(t.amount_minor) FROM accounts a "
-            "JOIN transfers t ON t.credit_account_id = a.id "
-            f"WHERE a.kind = '{_POOL}' AND t.reason IN {_FUNDING} AND t.kind IN {_POSTED} "
-            f"AND t.timestamp_ms >= {self.p(1)} AND t.timestamp_ms < {self.p(2)} "
-            f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT {GROUPS_MAX + 1}"
+            f"SELECT {self.text('d', 'g', 'game_id')}, {self.text('d', 'c', 'currency')}, day, "
+            f"SUM({contribution}) FROM (SELECT {self.document('data_json')} AS d, "
+            f"timestamp_ms / {DAY_MS} AS day FROM events WHERE {self._in_period()} "
+            "AND type = 'round.played' AND stream >= 'round:' AND stream < 'round;') AS played "
+            f"GROUP BY 1, 2, 3 HAVING SUM({contribution}) > 0 ORDER BY 1, 2, 3 "
+            f"LIMIT {GROUPS_MAX + 1}"
+        )
+
+    def older_contributions(self) -> str:
+        """Contributions of instant rounds written by versions that settled in two records
+        (``round.started`` then ``round.settled`` on the round's stream): the game and
+        currency are the start's. A table round's settlement contributes 0 and drops out."""
+        contribution = self.amount("d", "jackpot_contribution")
+        return (
+            f"SELECT {self.text('s', 'game_id')}, {self.text('s', 'currency')}, day, "
+            f"SUM({contribution}) FROM (SELECT {self.document('e.data_json')} AS d, "
+            f"{self.document('s.data_json')} AS s, e.timestamp_ms / {DAY_MS} AS day "
+            "FROM events e JOIN events s ON s.stream = e.stream AND s.seq = 1 "
+            f"WHERE {self._in_period('e')} AND e.type = 'round.settled' "
+            "AND e.stream >= 'round:' AND e.stream < 'round;') AS settled "
+            f"GROUP BY 1, 2, 3 HAVING SUM({contribution}) > 0 ORDER BY 1, 2, 3 "
+            f"LIMIT {GROUPS_MAX + 1}"
+        )
+
+    def jackpot_hits(self) -> str:
+        """The round ids of the period's jackpot hits (``jackpot.won`` on the lobby)."""
+        return (
+            f"SELECT {self.text('d', 'round_id')} FROM (SELECT {self.document('data_json')} "
+            f"AS d FROM events WHERE {self._in_period()} AND type = 'jackpot.won' "
+            f"AND stream = '{LOBBY_STREAM}') AS hits LIMIT {GROUPS_MAX + 1}"
+        )
+
+    @staticmethod
+    def pools() -> str:
+        return f"SELECT id FROM accounts WHERE kind = '{_POOL}' ORDER BY id"
+
+    def seeds(self, count: int) -> str:
+        """Posted seed transfers by id (the unique index), into pools, within the period
+        (parameters 1 and 2; the ids follow)."""
+        ids = ", ".join(self.p(3 + i) for i in range(count))
+        # The period first: SQLite's ``?`` are numbered by their place in the text.
+        return (
+            f"SELECT credit_account_id, currency, timestamp_ms / {DAY_MS}, amount_minor "
+            f"FROM transfers WHERE timestamp_ms >= {self.p(1)} AND timestamp_ms < {self.p(2)} "
+            f"AND id IN ({ids}) AND reason = 'jackpot_seed' AND kind IN {_POSTED}"
         )
 
     @staticmethod
@@ -132,6 +188,65 @@ class ReportSql:
     @staticmethod
     def head() -> str:
         return "SELECT COALESCE(MAX(seq), 0) FROM batches"
+
+
+class PeriodReads:
+    """The period aggregates, the same on both engines through ``fetch`` (one statement,
+    its parameters, its rows)."""
+
+    def __init__(self, fetch: Fetch, sql: ReportSql) -> None:
+        self.fetch = fetch
+        self.sql = sql
+
+    async def _span(self, start_ms: int, end_ms: int) -> tuple[Any, ...] | None:
+        """Parameters 1-4 of a period query, or None for a period without batches."""
+        found = await self.fetch(self.sql.period_batches(), (start_ms, end_ms))
+        if not found or found[0][0] is None:
+            return None
+        return (found[0][0], found[0][1], start_ms, end_ms)
+
+    async def round_groups(
+        self, start_ms: int, end_ms: int, game_id: str | None
+    ) -> list[RoundGroup]:
+        span = await self._span(start_ms, end_ms)
+        if span is None:
+            return []
+        sql = self.sql.round_groups(one_game=game_id is not None)
+        rows = await self.fetch(sql, span if game_id is None else (*span, game_id))
+        return [round_group(row) for row in within_limit(rows, "rounds")]
+
+    async def funding_groups(
+        self, start_ms: int, end_ms: int, game_id: str | None
+    ) -> list[FundingGroup]:
+        span = await self._span(start_ms, end_ms)
+        if span is None:
+            return []
+        rows = [
+            *within_limit(await self.fetch(self.sql.contributions(), span), "contributions"),
+            *within_limit(await self.fetch(self.sql.older_contributions(), span), "rounds"),
+        ]
+        groups = [FundingGroup(str(g), str(c), int(d), int(a)) for g, c, d, a in rows]
+        groups += await self._seeds(span)
+        totals: dict[tuple[str, str, int], int] = {}
+        for group in groups:
+            if game_id is None or group.game_id == game_id:
+                key = (group.game_id, group.currency, group.day)
+                totals[key] = totals.get(key, 0) + group.funding_minor
+        return [FundingGroup(g, c, d, amount) for (g, c, d), amount in sorted(totals.items())]
+
+    async def _seeds(self, span: tuple[Any, ...]) -> list[FundingGroup]:
+        """A pool's first seed (``<pool>:seed``) and its reseeds after each hit of the period
+        (``<round>:jackpot-reseed``), looked up by id: seeds are rare, and no index finds
+        transfers by reason."""
+        pools = [str(row[0]) for row in await self.fetch(self.sql.pools(), ())]
+        hits = within_limit(await self.fetch(self.sql.jackpot_hits(), span), "jackpot hits")
+        ids = [f"{pool}:seed" for pool in pools] + [f"{row[0]}:jackpot-reseed" for row in hits]
+        found: list[FundingGroup] = []
+        for first in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[first : first + _IDS_PER_QUERY]
+            rows = await self.fetch(self.sql.seeds(len(chunk)), (span[2], span[3], *chunk))
+            found += [funding_group(row) for row in rows]
+        return found
 
 
 def within_limit(rows: Sequence[Any], what: str) -> Sequence[Any]:

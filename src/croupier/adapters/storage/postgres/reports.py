@@ -13,12 +13,10 @@ import asyncpg
 
 from croupier.adapters.storage.postgres.base import PostgresPoolStore
 from croupier.adapters.storage.report_rows import (
+    PeriodReads,
     ReportSql,
     balance_totals,
-    funding_group,
     kind_totals,
-    round_group,
-    within_limit,
 )
 from croupier.services.reports.ports import FundingGroup, LiabilityTotals, RoundGroup
 
@@ -38,22 +36,20 @@ class PostgresReportStore(PostgresPoolStore):
     async def round_groups(
         self, start_ms: int, end_ms: int, game_id: str | None
     ) -> list[RoundGroup]:
-        pool = self._connections()
-        span = await pool.fetchrow(_SQL.period_batches(), start_ms, end_ms)
-        if span is None or span[0] is None:
-            return []
-        params: tuple[Any, ...] = (span[0], span[1], start_ms, end_ms)
-        if game_id is not None:
-            params += (game_id,)
-        rows = await pool.fetch(_SQL.round_groups(one_game=game_id is not None), *params)
-        return [round_group(row) for row in within_limit(rows, "rounds")]
+        return await self._period().round_groups(start_ms, end_ms, game_id)
 
     async def funding_groups(
         self, start_ms: int, end_ms: int, game_id: str | None
     ) -> list[FundingGroup]:
-        rows = await self._connections().fetch(_SQL.funding_groups(), start_ms, end_ms)
-        groups = [funding_group(row) for row in within_limit(rows, "jackpot fundings")]
-        return [g for g in groups if game_id is None or g.game_id == game_id]
+        return await self._period().funding_groups(start_ms, end_ms, game_id)
+
+    def _period(self) -> PeriodReads:
+        pool = self._connections()
+
+        async def fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
+            return list(await pool.fetch(sql, *params))
+
+        return PeriodReads(fetch, _SQL)
 
     async def liability_totals(self) -> LiabilityTotals:
         async with (

@@ -11,12 +11,10 @@ import sqlite3
 from typing import Any
 
 from croupier.adapters.storage.report_rows import (
+    PeriodReads,
     ReportSql,
     balance_totals,
-    funding_group,
     kind_totals,
-    round_group,
-    within_limit,
 )
 from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.services.reports.ports import FundingGroup, LiabilityTotals, RoundGroup
@@ -38,21 +36,12 @@ class SqliteReportStore(SqliteStore):
     async def round_groups(
         self, start_ms: int, end_ms: int, game_id: str | None
     ) -> list[RoundGroup]:
-        span = await self._read(_SQL.period_batches(), (start_ms, end_ms))
-        if not span or span[0][0] is None:
-            return []
-        params: tuple[Any, ...] = (span[0][0], span[0][1], start_ms, end_ms)
-        if game_id is not None:
-            params += (game_id,)
-        rows = await self._read(_SQL.round_groups(one_game=game_id is not None), params)
-        return [round_group(row) for row in within_limit(rows, "rounds")]
+        return await PeriodReads(self._read, _SQL).round_groups(start_ms, end_ms, game_id)
 
     async def funding_groups(
         self, start_ms: int, end_ms: int, game_id: str | None
     ) -> list[FundingGroup]:
-        rows = await self._read(_SQL.funding_groups(), (start_ms, end_ms))
-        groups = [funding_group(row) for row in within_limit(rows, "jackpot fundings")]
-        return [g for g in groups if game_id is None or g.game_id == game_id]
+        return await PeriodReads(self._read, _SQL).funding_groups(start_ms, end_ms, game_id)
 
     async def liability_totals(self) -> LiabilityTotals:
         return await self._on(self._read_thread, self._liabilities)
