@@ -10,9 +10,15 @@ fields (SQLite ``json_extract``, PostgreSQL ``jsonb``); nothing is decoded in Py
 round's own record on ``round:<id>`` (``round.played`` version 2, short keys) says the same
 but only for instant rounds, and a table round's stake is spread over its actions.
 
-Periods are read through the batches: batch timestamps never go back (the writer takes the
-later of its clock and the previous batch's), so the batches of a period are one range of
-``batch_seq``, which ``events_by_batch`` finds without scanning the other days' events.
+Periods are read through the batches: the first and last batch stamped within the period
+bound a range of ``batch_seq`` holding all of its events, whatever the clocks did; a writer
+never stamps a batch earlier than the one before, so the range holds little else, and
+``events_by_batch`` finds it without scanning the other days' events. Each event's own
+timestamp is still tested.
+
+Jackpot funding is the period's contributions (``round.played``, and the ``round.settled``
+of instant rounds written in two parts by older versions) plus its seed transfers, looked up
+by id: a pool's first seed and the reseed of each ``jackpot.won`` of the period.
 """
 
 from __future__ import annotations
