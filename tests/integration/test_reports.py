@@ -291,9 +291,10 @@ async def test_cli_liabilities_exit_1_when_the_balances_disagree_with_the_ledger
     await _tamper(database_url, played["players"][0].cash_account_id)
     broken = _report("liabilities", "--database-url", database_url, "--format", "csv")
     assert broken.returncode == 1
+    head_seq, _ = await casino.platform.ledger.head()
     assert broken.stdout.splitlines()[1:] == [
-        "EUR,2,193501,0,300,193501,193500,0,300,false",
-        "USD,2,49750,0,0,49750,49750,0,0,true",
+        f"EUR,2,193501,0,300,193501,193500,0,300,false,{head_seq}",
+        f"USD,2,49750,0,0,49750,49750,0,0,true,{head_seq}",
     ]
     assert "LIABILITIES MISMATCH in EUR" in broken.stderr
 

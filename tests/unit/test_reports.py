@@ -142,7 +142,7 @@ async def test_liabilities_that_disagree_with_the_ledger_do_not_match() -> None:
         999,
         False,
     )
-    assert (jpy.exponent, jpy.total_minor, jpy.matches) == (0, 700, True)
+    assert (jpy.exponent, jpy.total_minor, jpy.matches, jpy.as_of_batch) == (0, 700, True, 9)
 
 
 def test_csv_and_json_carry_the_same_columns() -> None:

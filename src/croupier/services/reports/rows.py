@@ -100,6 +100,7 @@ class LiabilityRow:
     ledger_bonus_minor: int
     ledger_reserved_minor: int
     matches: bool
+    as_of_batch: int  # the last ledger batch both computations saw (`ledger verify`'s head)
 
 
 ReportRow = GgrRow | RtpRow | LiabilityRow

@@ -177,6 +177,7 @@ class ReportService:
                     ledger_bonus_minor=ledger_bonus,
                     ledger_reserved_minor=ledger_reserved,
                     matches=(cash, bonus, reserved) == (ledger_cash, ledger_bonus, ledger_reserved),
+                    as_of_batch=totals.head_seq,
                 )
             )
         return rows
