@@ -351,3 +351,19 @@ async def test_jackpot_funding_counts_reseeds_and_rounds_of_older_versions(
     wallet = await casino.platform.wallet.wallet(ann)
     [eur, _] = await casino.reports.liabilities()
     assert eur.matches and eur.cash_minor == wallet.cash + 96_500  # the pool paid Ann
+
+
+async def test_a_table_round_counts_on_the_day_it_settles_with_its_whole_stake(
+    casino: Casino,
+) -> None:
+    played = await _golden_days(casino)
+    bob, hand = played["players"][1], played["hand"]
+    casino.at(NOON_2 + 3_600_000)
+    view = await casino.rounds.act(bob, hand["round_id"], "hand-00-double", "double")
+    # the known shoe: the double wins, 2 × 600 back
+    assert (view["status"], view["stake"], view["win"]) == ("settled", 600, 1_200)
+    [row] = await casino.reports.ggr(DAY_2, DAY_2, "blackjack-6d-s17")
+    assert (row.rounds, row.bets_minor, row.wins_minor, row.ggr_minor) == (1, 600, 1_200, -600)
+    assert (row.jackpot_funding_minor, row.ngr_minor) == (0, -600)
+    [eur, _] = await casino.reports.liabilities()
+    assert (eur.reserved_minor, eur.matches) == (0, True)
