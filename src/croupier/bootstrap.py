@@ -32,6 +32,7 @@ from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
+from croupier.services.reports import ReportStore
 from croupier.services.rounds import RoundService
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
@@ -41,6 +42,7 @@ __all__ = [
     "SharedState",
     "make_audit_store",
     "make_player_store",
+    "make_report_store",
     "make_seed_pair_store",
     "make_shared_state",
     "make_store",
@@ -267,6 +269,17 @@ def make_audit_store(database_url: str) -> AuditStore:
     from croupier.adapters.storage.postgres import PostgresAuditStore
 
     return PostgresAuditStore(database_url)
+
+
+def make_report_store(database_url: str) -> ReportStore:
+    """The back office's report store for a database URL (same database as the ledger)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.reports import SqliteReportStore
+
+        return SqliteReportStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.reports import PostgresReportStore
+
+    return PostgresReportStore(database_url)
 
 
 async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:

@@ -13,6 +13,7 @@ from croupier.cli import (
     fairness,
     ledger,
     loadtest,
+    report,
     rtp,
     serve,
     writer,
@@ -29,6 +30,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.add_typer(cluster.app, name="cluster")
+app.add_typer(report.app, name="report")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

@@ -17,6 +17,7 @@ Refusals are raised before anything changes.
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
      │    │    ├── InvalidNonce                invalid-nonce             422
      │    │    └── SeedPairRefusal             seed-pair-refusal         422  the pair says no
+     │    ├── InvalidReport                    invalid-report            422  bad period, too large
      │    └── GameError                        game-error                422
      │         ├── UnknownGame                 unknown-game              404
      │         │    └── GameNotOffered         game-not-offered          404  not where you play
@@ -94,6 +95,7 @@ __all__ = [
     "InvalidInput",
     "InvalidNonce",
     "InvalidRegistration",
+    "InvalidReport",
     "InvalidRoundState",
     "InvalidServerSeed",
     "InvalidTransfer",
@@ -205,6 +207,13 @@ class SeedPairRefusal(FairnessError):
     """A lifecycle step the seed pair refuses in its current state."""
 
     code = "seed-pair-refusal"
+
+
+class InvalidReport(InvalidInput):
+    """A report asked for a period it cannot have (reversed, too long) or would return more
+    groups than it may hold."""
+
+    code = "invalid-report"
 
 
 class GameError(InvalidInput):

@@ -44,8 +44,10 @@ __all__ = [
 
 _PERCENT: Final = re.compile(r"^(100|[0-9]{1,2})\.[0-9]{2}%\Z")
 _ENTRY_KEYS: Final = frozenset(
-    {"version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge", "rules_sha256"}
+    {"version", "rtp_basis", "rtp", "rtp_min_stake", "house_edge", "rules_sha256", "std_dev"}
 )
+#: A standard deviation per unit of stake, e.g. "5.84" (reports: the RTP interval).
+_STD_DEV: Final = re.compile(r"^[0-9]{1,4}\.[0-9]{2}\Z")
 
 
 class RtpBasis(StrEnum):
@@ -77,6 +79,9 @@ class CatalogueGame:
     stake_min_minor: int | None
     stake_max_minor: int | None
     limits: Mapping[str, StakeRange]
+    #: The return's standard deviation per unit of stake, rounded up (never understated):
+    #: what the back office's RTP report sizes its interval with. ``None``: not published.
+    std_dev: str | None = None
 
 
 def percent_text(value: Fraction) -> str:
@@ -168,6 +173,9 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
     for key, value in (("rtp", rtp), ("rtp_min_stake", rtp_min), ("house_edge", edge)):
         if value is not None and not _PERCENT.match(str(value)):
             raise GameDefinitionError(f"{where}.{key}: a percentage like '94.81%', got {value!r}")
+    std_dev = entry.get("std_dev")
+    if std_dev is not None and not _STD_DEV.match(str(std_dev)):
+        raise GameDefinitionError(f"{where}.std_dev: a decimal like '5.84', got {std_dev!r}")
     if (rtp is None) != (basis is RtpBasis.NONE):
         raise GameDefinitionError(f"{where}.rtp: required unless rtp_basis is 'none'")
     version = data.get("version", entry.get("version"))
@@ -187,6 +195,7 @@ def _game(game_id: str, entry: Mapping[str, Any], data: Mapping[str, Any]) -> Ca
         stake_min_minor=min((r.min_minor for r in limits.values()), default=None),
         stake_max_minor=max((r.max_minor for r in limits.values()), default=None),
         limits=limits,
+        std_dev=None if std_dev is None else str(std_dev),
     )
 
 
