@@ -23,7 +23,7 @@ from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
-from croupier.services.accounts.ports import LoginLimiter
+from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
 from croupier.services.audit import AuditTrail
 from croupier.services.audit.logged import LoggedAuditTrail
 from croupier.services.catalogue import GameCatalogue
@@ -34,6 +34,7 @@ from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
 from croupier.services.rounds import RoundService
+from croupier.services.staff import StaffService, StaffStore
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -43,6 +44,7 @@ __all__ = [
     "make_player_store",
     "make_seed_pair_store",
     "make_shared_state",
+    "make_staff_store",
     "make_store",
     "make_stream",
     "open_ledger",
@@ -98,6 +100,8 @@ class Platform:
     handlers: EventHandlers = field(default_factory=EventHandlers)
     #: Staff actions and players' security events (see ``services/audit``).
     audit: AuditTrail = field(default_factory=LoggedAuditTrail)
+    #: The operator's staff: the back office's logins and roles (``services/staff``).
+    staff: StaffService | None = None
     #: Open WebSocket connections per player across gateways (None: this process alone).
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).
@@ -231,6 +235,31 @@ def make_player_store(database_url: str) -> PlayerStore:
     from croupier.adapters.storage.postgres import PostgresPlayerStore
 
     return PostgresPlayerStore(database_url)
+
+
+def make_staff_store(database_url: str) -> StaffStore:
+    """The staff store for a database URL (same database as the ledger)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.staff import SqliteStaffStore
+
+        return SqliteStaffStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.staff import PostgresStaffStore
+
+    return PostgresStaffStore(database_url)
+
+
+def make_staff_service(
+    store: StaffStore, hasher: PasswordHasher, limiter: LoginLimiter, audit: AuditTrail
+) -> StaffService:
+    """The staff service on its store, with the players' hasher and login limiter."""
+    return StaffService(
+        store,
+        hasher=hasher,
+        limiter=limiter,
+        audit=audit,
+        clock=lambda: datetime.now(UTC),
+        common_passwords=load_common_passwords(),
+    )
 
 
 def make_seed_pair_store(database_url: str) -> SeedPairStore:
@@ -375,17 +404,20 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
+    staff_store = make_staff_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     try:
         await players.open()
         await seed_pairs.open()
+        await staff_store.open()
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
             else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
+        await staff_store.close()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -393,6 +425,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
             await close()
         raise
     hasher = Argon2PasswordHasher()
+    audit = LoggedAuditTrail()
     accounts = AccountService(
         players,
         ledger,
@@ -439,8 +472,10 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         relay=relay,
         handlers=handlers,
         closers=[hasher.close],
+        staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
+        audit=audit,
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
-        async_closers=shared.closers,
+        async_closers=[staff_store.close, *shared.closers],
         tasks=tasks,
     )

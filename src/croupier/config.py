@@ -21,6 +21,7 @@ from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
 
 __all__ = [
+    "AdminSettings",
     "ClusterSettings",
     "ConfigError",
     "HttpSettings",
@@ -59,6 +60,27 @@ class HttpSettings:
     #: Addresses (or networks) of the reverse proxies whose ``X-Forwarded-For`` names the
     #: client; empty: the peer address is the client, and the header is ignored.
     trusted_proxies: tuple[str, ...] = ()
+
+
+#: The admin listener's allow-list when ``CROUPIER_ADMIN_ALLOW`` is unset: loopback only.
+ADMIN_ALLOW_DEFAULT = ("127.0.0.0/8", "::1/128")
+#: The shortest ``CROUPIER_METRICS_TOKEN``: 128 bits as hex.
+_METRICS_TOKEN_CHARS_MIN = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSettings:
+    """The back office's own listener (docs/backoffice.md), never the players' port."""
+
+    host: str = "127.0.0.1"
+    #: 0: no admin listener in this process (e.g. extra gateways on one host).
+    port: int = 8001
+    #: Networks a request to the admin listener may come from (after trusted proxies);
+    #: any other source gets 403, and the refusal is audited.
+    allow: tuple[str, ...] = ADMIN_ALLOW_DEFAULT
+    #: A static bearer token Prometheus scrapes ``/metrics`` with (None: staff sessions with
+    #: the metrics permission only).
+    metrics_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +132,7 @@ class Settings:
     #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
     custom_currencies: tuple[tuple[str, int], ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
@@ -150,6 +173,23 @@ def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
     return tuple(items)
+
+
+def admin_settings(env: Mapping[str, str]) -> AdminSettings:
+    """``CROUPIER_ADMIN_HOST``, ``_PORT`` (0: none), ``_ALLOW`` and ``CROUPIER_METRICS_TOKEN``."""
+    allow = _addresses(env, "CROUPIER_ADMIN_ALLOW") or ADMIN_ALLOW_DEFAULT
+    token = env.get("CROUPIER_METRICS_TOKEN") or None
+    if token is not None and len(token) < _METRICS_TOKEN_CHARS_MIN:
+        raise ConfigError(
+            f"CROUPIER_METRICS_TOKEN must be at least {_METRICS_TOKEN_CHARS_MIN} characters"
+            " (make one: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return AdminSettings(
+        host=env.get("CROUPIER_ADMIN_HOST") or "127.0.0.1",
+        port=_int(env, "CROUPIER_ADMIN_PORT", 8001, 0, 65535),
+        allow=allow,
+        metrics_token=token,
+    )
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -347,6 +387,7 @@ def load_settings(
     )
     return Settings(
         http=http,
+        admin=admin_settings(env),
         realtime=realtime,
         cluster=cluster,
         accounts=accounts,
