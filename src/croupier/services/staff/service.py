@@ -156,7 +156,7 @@ class StaffService:
             await self.audit.record(
                 AuditEntry(actor="anonymous", action="staff.login.failed", source_ip=ip)
             )
-            raise AuthenticationFailed()
+            raise AuthenticationFailed("invalid username, password or code")
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         session = StaffSession(
