@@ -66,7 +66,7 @@ def new_enrolment(*, account_name: str, issuer: str) -> Enrolment:
 def matching_step(secret: str, code: str, *, now_s: float) -> int | None:
     """The step (``now_s // 30`` ± 1) whose code ``code`` is, or ``None``.
 
-    >>> secret = "JBSWY3DPEHPK3PXP"
+    >>> secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     >>> code = pyotp.TOTP(secret).at(90)
     >>> matching_step(secret, code, now_s=95), matching_step(secret, code, now_s=125)
     (3, 3)
