@@ -102,6 +102,9 @@ async def test_after_enrolment_a_login_needs_the_second_factor(enrolled: Enrolle
         await enrolled.login(None)
     assert await enrolled.login(enrolled.code()) is SessionStage.FULL
     assert enrolled.audit.actions()[-2:] == ["staff.login.failed", "staff.login"]
+    failed = enrolled.audit.entries[-2]
+    assert failed.subject == f"staff:{enrolled.member.staff_id}" and failed.actor == "anonymous"
+    assert failed.reason == "missing, wrong or used code" and failed.source_ip == "10.0.0.1"
 
 
 async def test_a_totp_code_passes_once(enrolled: Enrolled) -> None:

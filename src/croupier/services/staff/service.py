@@ -146,15 +146,27 @@ class StaffService:
         ip_key = ip_rate_key(ip)
         await self.limiter.admit(ip=ip_key, account=account_key, now_s=now.timestamp())
         stored = await self._password_checked(username, password)
-        stage = SessionStage.ENROLMENT
-        if stored is not None and stored.member.status is StaffStatus.ACTIVE:
-            stage = SessionStage.FULL
-            if not await self._second_factor(stored, code, now):
-                stored = None
-        if stored is None or stored.member.status is StaffStatus.DISABLED:
+        stage = SessionStage.FULL
+        refusal = None  # for the audit trail only: the caller hears the same for every one
+        if stored is None:
+            refusal = "unknown username or wrong password"
+        elif stored.member.status is StaffStatus.DISABLED:
+            refusal = "disabled"
+        elif stored.member.status is StaffStatus.ENROLLING:
+            stage = SessionStage.ENROLMENT
+        elif not await self._second_factor(stored, code, now):
+            refusal = "missing, wrong or used code"
+        if stored is None or refusal is not None:
             await self.limiter.record_failure(ip=ip_key, account=account_key, now_s=now.timestamp())
+            subject = f"staff:{stored.member.staff_id}" if stored is not None else None
             await self.audit.record(
-                AuditEntry(actor="anonymous", action="staff.login.failed", source_ip=ip)
+                AuditEntry(
+                    actor="anonymous",
+                    action="staff.login.failed",
+                    subject=subject,
+                    source_ip=ip,
+                    reason=refusal,
+                )
             )
             raise AuthenticationFailed("invalid username, password or code")
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
