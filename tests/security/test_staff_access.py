@@ -3,6 +3,7 @@ replay, brute force, and one role reaching for another's routes (IDOR across sta
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import tempfile
@@ -196,3 +197,18 @@ def test_a_source_outside_the_allow_list_gets_403(tmp_path: Path) -> None:
                 assert refused.headers["content-type"] == "application/problem+json"
         finally:
             stop(process)
+
+
+def test_an_admin_port_already_taken_stops_the_server(tmp_path: Path) -> None:
+    """Never a server that runs on without its back office, or on another port."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        command = [
+            sys.executable, "-m", "croupier", "serve", "--port", str(free_port()),
+            "--admin-port", str(taken.getsockname()[1]),
+            "--database-url", f"sqlite:///{tmp_path}/taken.db",
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert "address already in use" in done.stdout + done.stderr

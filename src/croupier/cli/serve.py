@@ -195,7 +195,7 @@ async def _serve(settings: Settings, role: str) -> int:
 
 async def _run(server: Any, servers: list[Any]) -> int:
     """Serve until told to stop; a listener that cannot start (its port taken) stops the
-    others, and the process exits 1."""
+    others, and the process exits with uvicorn's code for it (3)."""
     try:
         await server.serve()
     except SystemExit as stop:  # uvicorn's answer to a port it cannot bind
