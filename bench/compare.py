@@ -271,7 +271,8 @@ def serve(
 ) -> Iterator[tuple[str, int]]:
     """``croupier serve`` of ``target`` on a free port: yields its URL and pid once ready."""
     port = _free_port()
-    env = _env(settings) | {"CROUPIER_DATABASE_URL": database.url}
+    # No admin listener (builds before it ignore the variable): its port could be taken.
+    env = _env(settings) | {"CROUPIER_DATABASE_URL": database.url, "CROUPIER_ADMIN_PORT": "0"}
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -23,8 +23,14 @@ from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
-from croupier.services.accounts.ports import LoginLimiter
-from croupier.services.audit import AuditEntry, AuditLog, AuditStore, MemoryAuditStore
+from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
+from croupier.services.audit import (
+    AuditEntry,
+    AuditLog,
+    AuditStore,
+    AuditTrail,
+    MemoryAuditStore,
+)
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -34,6 +40,7 @@ from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
 from croupier.services.reports import ReportStore
 from croupier.services.rounds import RoundService
+from croupier.services.staff import StaffService, StaffStore
 from croupier.services.stream import EventStream, OutboxRelay
 from croupier.services.wallet import WalletService
 
@@ -45,6 +52,7 @@ __all__ = [
     "make_report_store",
     "make_seed_pair_store",
     "make_shared_state",
+    "make_staff_store",
     "make_store",
     "make_stream",
     "open_ledger",
@@ -102,6 +110,8 @@ class Platform:
     #: Staff actions and players' security events, hash-chained in the ledger's database
     #: (see ``services/audit``); a platform built by hand keeps them in memory.
     audit: AuditLog = field(default_factory=lambda: AuditLog(MemoryAuditStore()))
+    #: The operator's staff: the back office's logins and roles (``services/staff``).
+    staff: StaffService | None = None
     #: Open WebSocket connections per player across gateways (None: this process alone).
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).
@@ -246,6 +256,31 @@ def make_player_store(database_url: str) -> PlayerStore:
     from croupier.adapters.storage.postgres import PostgresPlayerStore
 
     return PostgresPlayerStore(database_url)
+
+
+def make_staff_store(database_url: str) -> StaffStore:
+    """The staff store for a database URL (same database as the ledger)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.staff import SqliteStaffStore
+
+        return SqliteStaffStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.staff import PostgresStaffStore
+
+    return PostgresStaffStore(database_url)
+
+
+def make_staff_service(
+    store: StaffStore, hasher: PasswordHasher, limiter: LoginLimiter, audit: AuditTrail
+) -> StaffService:
+    """The staff service on its store, with the players' hasher and login limiter."""
+    return StaffService(
+        store,
+        hasher=hasher,
+        limiter=limiter,
+        audit=audit,
+        clock=lambda: datetime.now(UTC),
+        common_passwords=load_common_passwords(),
+    )
 
 
 def make_seed_pair_store(database_url: str) -> SeedPairStore:
@@ -414,6 +449,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
     audit = AuditLog(make_audit_store(settings.database_url))
+    staff_store = make_staff_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     try:
@@ -423,6 +459,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         # The trail says when each process started recording (PCI DSS 10.2.1.6), and the
         # server's log shows its first security line.
         await audit.record(AuditEntry("system", "server.started", after={"role": role}))
+        await staff_store.open()
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
@@ -430,6 +467,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         )
     except BaseException:  # closing a store that never opened is a no-op
         await audit.close()
+        await staff_store.close()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -484,8 +522,9 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         handlers=handlers,
         audit=audit,
         closers=[hasher.close],
+        staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
-        async_closers=shared.closers,
+        async_closers=[staff_store.close, *shared.closers],
         tasks=tasks,
     )

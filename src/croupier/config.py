@@ -23,6 +23,7 @@ from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
 
 __all__ = [
+    "AdminSettings",
     "ClusterSettings",
     "ConfigError",
     "HttpSettings",
@@ -68,6 +69,27 @@ class HttpSettings:
     #: Web origins (``https://host[:port]``) whose pages may call the API from a browser
     #: (CORS, with credentials); empty: no CORS headers, only same-origin pages may.
     cors_origins: tuple[str, ...] = ()
+
+
+#: The admin listener's allow-list when ``CROUPIER_ADMIN_ALLOW`` is unset: loopback only.
+ADMIN_ALLOW_DEFAULT = ("127.0.0.0/8", "::1/128")
+#: The shortest ``CROUPIER_METRICS_TOKEN``: 128 bits as hex.
+_METRICS_TOKEN_CHARS_MIN = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AdminSettings:
+    """The back office's own listener (docs/backoffice.md), never the players' port."""
+
+    host: str = "127.0.0.1"
+    #: 0: no admin listener in this process (e.g. extra gateways on one host).
+    port: int = 8001
+    #: Networks a request to the admin listener may come from (after trusted proxies);
+    #: any other source gets 403, and the refusal is audited.
+    allow: tuple[str, ...] = ADMIN_ALLOW_DEFAULT
+    #: A static bearer token Prometheus scrapes ``/metrics`` with (None: staff sessions with
+    #: the metrics permission only).
+    metrics_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +141,7 @@ class Settings:
     #: Extra currencies as ``CODE:EXPONENT`` pairs (e.g. ``BTC:8``).
     custom_currencies: tuple[tuple[str, int], ...] = ()
     http: HttpSettings = field(default_factory=HttpSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     realtime: RealtimeSettings = field(default_factory=RealtimeSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     accounts: AccountLimits = field(default_factory=AccountLimits)
@@ -214,6 +237,23 @@ def _tls_files(env: Mapping[str, str]) -> tuple[Path | None, Path | None]:
     if (cert is None) != (key is None):
         raise ConfigError("CROUPIER_TLS_CERT and CROUPIER_TLS_KEY go together: set both or neither")
     return (Path(cert) if cert else None), (Path(key) if key else None)
+
+
+def admin_settings(env: Mapping[str, str]) -> AdminSettings:
+    """``CROUPIER_ADMIN_HOST``, ``_PORT`` (0: none), ``_ALLOW`` and ``CROUPIER_METRICS_TOKEN``."""
+    allow = _addresses(env, "CROUPIER_ADMIN_ALLOW") or ADMIN_ALLOW_DEFAULT
+    token = env.get("CROUPIER_METRICS_TOKEN") or None
+    if token is not None and len(token) < _METRICS_TOKEN_CHARS_MIN:
+        raise ConfigError(
+            f"CROUPIER_METRICS_TOKEN must be at least {_METRICS_TOKEN_CHARS_MIN} characters"
+            " (make one: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return AdminSettings(
+        host=env.get("CROUPIER_ADMIN_HOST") or "127.0.0.1",
+        port=_int(env, "CROUPIER_ADMIN_PORT", 8001, 0, 65535),
+        allow=allow,
+        metrics_token=token,
+    )
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -420,6 +460,7 @@ def load_settings(
     return Settings(
         compliance=compliance,
         http=http,
+        admin=admin_settings(env),
         realtime=realtime,
         cluster=cluster,
         accounts=accounts,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.raw_http import send_and_read
-from tests.support.server import running_server
+from tests.support.server import running_server, scrape_metrics
 
 
 @pytest.fixture
@@ -30,10 +30,10 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_health_readiness_and_metrics(server: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{server}/readyz").json() == {"status": "ready"}
-    metrics = httpx.get(f"{server}/metrics")
-    assert metrics.status_code == 200
-    assert "croupier_ledger_batches_total" in metrics.text
-    assert 'croupier_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text
+    metrics = scrape_metrics(server)
+    assert "croupier_ledger_batches_total" in metrics
+    assert 'croupier_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics
+    assert httpx.get(f"{server}/metrics").status_code == 404  # the admin listener's alone
 
 
 def test_errors_are_problem_json(server: str) -> None:

@@ -111,7 +111,14 @@ def _shipped_ids() -> set[str]:
 def test_the_installed_server_starts_and_lists_the_shipped_games(installed: Installed) -> None:
     port = free_port()
     database_url = f"sqlite:///{installed.workdir}/ledger.db"
-    command = [str(installed.bin / "croupier"), "serve", "--port", str(port)]
+    command = [
+        str(installed.bin / "croupier"),
+        "serve",
+        "--port",
+        str(port),
+        "--admin-port",
+        str(free_port()),
+    ]
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
             [*command, "--database-url", database_url],

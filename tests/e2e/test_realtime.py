@@ -22,7 +22,14 @@ from picows import WSListener, WSMsgType, WSTransport, ws_connect
 
 from tests.e2e.test_wallet_flow import PASSWORD, _register_and_login
 from tests.support.nats import nats_stream_url  # noqa: F401  (a fixture)
-from tests.support.server import free_port, running_server, start_server, stop, wait_ready
+from tests.support.server import (
+    free_port,
+    running_server,
+    scrape_metrics,
+    start_server,
+    stop,
+    wait_ready,
+)
 from tests.support.ws import Client, ws_client
 
 pytestmark = pytest.mark.timeout(120)
@@ -236,7 +243,7 @@ async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
         transport.underlying_transport.resume_reading()
         code = await asyncio.wait_for(listener.closed, 60)
         transport.disconnect()
-        metrics = httpx.get(f"{base}/metrics").text
+        metrics = scrape_metrics(base)
         healthy = httpx.get(f"{base}/healthz").status_code
     # The close frame is best effort: it queues behind the unread pongs, and the socket's
     # reset may discard it. The server's count says why it closed the connection.
@@ -355,7 +362,7 @@ async def test_a_connection_over_the_message_rate_is_refused_then_closed(
                 for i in range(8, 20_000):
                     await client.send({"type": "ping", "request_id": f"flood-{i:03d}"})
             code, reason = await client.closed()
-        metrics = httpx.get(f"{base}/metrics").text
+        metrics = scrape_metrics(base)
     assert [a["request_id"] for a in refused] == ["flood-005", "flood-006"]  # 007 was awaited
     assert all(a["error"]["code"] == "rate-limited" for a in refused)
     # a close frame, not a dropped socket: the client keeps sending, the server reads on

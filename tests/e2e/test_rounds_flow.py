@@ -12,7 +12,7 @@ import pytest
 
 from croupier.adapters.game_files import load_game_data
 from tests.e2e.test_wallet_flow import _register_and_login
-from tests.support.server import running_server
+from tests.support.server import running_server, scrape_metrics
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_slots_and_roulette_rounds_settle_on_the_ledger(server: tuple[str, str])
         seed = load_game_data("lotus-20")["jackpot"]["seed_minor"]
         assert lotus == {"game_id": "lotus-20", "currency": "EUR", "amount": seed + contributions}
 
-        metrics = client.get("/metrics").text
+        metrics = scrape_metrics(base)
         assert 'croupier_rounds_total{game_id="lotus-20",status="settled"} 6.0' in metrics
 
     verify = subprocess.run(

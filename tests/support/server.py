@@ -22,9 +22,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+#: The scrape token the test servers take for ``/metrics`` (CROUPIER_METRICS_TOKEN).
+METRICS_TOKEN = "test-scrape-token-" + "0" * 32
+#: Each started server's admin listener, by its players' base URL (see :func:`admin_url`).
+_ADMIN_URLS: dict[str, str] = {}
+
+
 def start_server(
-    database_url: str, port: int, log: IO[bytes], **env: str
+    database_url: str, port: int, log: IO[bytes], *, admin_port: int | None = None, **env: str
 ) -> subprocess.Popen[bytes]:
+    """``croupier serve`` on ``port``, its admin listener on ``admin_port`` (a free one)."""
+    admin_port = admin_port or free_port()
     command = [
         sys.executable,
         "-m",
@@ -32,13 +40,35 @@ def start_server(
         "serve",
         "--port",
         str(port),
+        "--admin-port",
+        str(admin_port),
         "--database-url",
         database_url,
     ]
+    _ADMIN_URLS[f"http://127.0.0.1:{port}"] = f"http://127.0.0.1:{admin_port}"
     # Output goes to a file: a pipe nobody reads could fill up and block the server.
     return subprocess.Popen(
-        command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        command,
+        env={**os.environ, "CROUPIER_METRICS_TOKEN": METRICS_TOKEN, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+
+
+def admin_url(base: str) -> str:
+    """The admin listener of the server whose players' port is ``base``."""
+    return _ADMIN_URLS[base]
+
+
+def scrape_metrics(base: str) -> str:
+    """``/metrics`` of the server at ``base``, as Prometheus scrapes it (admin listener)."""
+    response = httpx.get(
+        f"{admin_url(base)}/metrics",
+        headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.text
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from croupier.cli import (
     report,
     rtp,
     serve,
+    staff,
     writer,
 )
 
@@ -31,6 +32,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(report.app, name="report")
+app.add_typer(staff.app, name="staff")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

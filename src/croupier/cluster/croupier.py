@@ -54,11 +54,14 @@ def environment(layout: Layout) -> dict[str, str]:
 
 def gateway_spec(layout: Layout, name: str) -> Spec:
     port = str(layout.port(name))
+    # Its own admin port (a cluster made before the back office has none: no listener).
+    admin = ("--admin-port", str(layout.ports[name].get("admin", 0)))
     argv: tuple[str, ...]
     if layout.croupier_mode == ALL_IN_ONE:
-        argv = (*_CROUPIER, "serve", "--host", "127.0.0.1", "--port", port)
+        argv = (*_CROUPIER, "serve", *admin, "--host", "127.0.0.1", "--port", port)
     else:
-        argv = (*_CROUPIER, "serve", "--role", "gateway", "--host", "127.0.0.1", "--port", port)
+        argv = (*_CROUPIER, "serve", *admin, "--role", "gateway", "--host", "127.0.0.1")
+        argv = (*argv, "--port", port)
     return Spec(name, argv, environment(layout))
 
 

@@ -39,7 +39,7 @@ def port_needs(gateways: int) -> dict[str, tuple[str, ...]]:
     for i in range(1, WRITERS + 1):
         needs[f"writer-{i}"] = ("health",)
     for i in range(1, gateways + 1):
-        needs[f"gateway-{i}"] = ("http",)
+        needs[f"gateway-{i}"] = ("http", "admin")
     return needs
 
 

@@ -38,6 +38,7 @@ Refusals are raised before anything changes.
      │    └── StreamConflict                   stream-conflict           409  the stream moved on
      ├── StateConflict                         state-conflict            409  finish something first
      │    ├── EmailTaken                       email-taken               409
+     │    ├── StaffUsernameTaken               staff-username-taken      409
      │    ├── ClientSeedLocked                 client-seed-locked        409
      │    └── RoundInProgress                  round-in-progress         409
      ├── NotFound                              not-found                 404  (or not yours to see)
@@ -45,7 +46,8 @@ Refusals are raised before anything changes.
      │    └── SeedPairNotFound                 not-found                 404
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
      ├── Forbidden                             forbidden                 403  known, but not allowed
-     │    └── AccountRestricted                account-restricted        403  frozen or closed
+     │    ├── AccountRestricted                account-restricted        403  frozen or closed
+     │    └── EnrolmentRequired                mfa-enrolment-required    403  enrol a TOTP first
      ├── PaymentDeclined                       payment-declined          402
      ├── GeoBlocked                            geo-blocked               451  not licensed there
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
@@ -80,6 +82,7 @@ __all__ = [
     "CurrencyMismatch",
     "CurrencyNotOffered",
     "EmailTaken",
+    "EnrolmentRequired",
     "FairnessError",
     "Forbidden",
     "GameDefinitionError",
@@ -115,6 +118,7 @@ __all__ = [
     "SeedPairNotFound",
     "SeedPairRefusal",
     "SpinTooFast",
+    "StaffUsernameTaken",
     "StakeLimit",
     "StateConflict",
     "StreamConflict",
@@ -314,6 +318,12 @@ class EmailTaken(StateConflict):
     code = "email-taken"
 
 
+class StaffUsernameTaken(StateConflict):
+    """Another staff member has this username."""
+
+    code = "staff-username-taken"
+
+
 class ClientSeedLocked(StateConflict):
     """The active pair has played a round: its client seed is fixed until it is rotated."""
 
@@ -362,6 +372,12 @@ class AccountRestricted(Forbidden):
     """The player's account is frozen or closed: no play, no payments (the balance is kept)."""
 
     code = "account-restricted"
+
+
+class EnrolmentRequired(Forbidden):
+    """A staff session made with a password alone: it may enrol a TOTP, nothing else."""
+
+    code = "mfa-enrolment-required"
 
 
 class PaymentDeclined(CroupierError):

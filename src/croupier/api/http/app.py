@@ -23,7 +23,7 @@ from croupier.api.http.metrics import (
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
 from croupier.api.ws import Gateway
-from croupier.bootstrap import open_platform, unavailable_errors
+from croupier.bootstrap import Platform, open_platform, unavailable_errors
 from croupier.config import Settings
 
 __all__ = ["create_app"]
@@ -36,9 +36,13 @@ _DOCUMENTATION_PATHS = ("/docs", "/redoc", "/openapi.json")
 _DOCUMENTATION_PAGES = ("/docs", "/redoc")
 
 
-def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
+def create_app(
+    settings: Settings, *, role: str = "all-in-one", platform: Platform | None = None
+) -> FastAPI:
     """One app per server process; the platform (database, ledger writer) opens on start-up.
     ``role="gateway"``: the ledger is another process's (``croupier writer``), over NATS.
+    ``platform``: one already open, which the caller closes (``croupier serve`` shares it
+    with the admin app).
 
     ``app.state.gateway`` serves ``/v1/ws`` on the same port (see :mod:`croupier.api.ws.port`).
     """
@@ -51,7 +55,7 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.platform = await open_platform(settings, role=role)
+        app.state.platform = platform or await open_platform(settings, role=role)
         gc.freeze()  # what start-up loaded lives as long as the process: never scan it again
         try:
             await gateway.start(app.state.platform)
@@ -60,7 +64,8 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
             try:
                 await gateway.close()
             finally:
-                await app.state.platform.close()
+                if platform is None:
+                    await app.state.platform.close()
 
     # FastAPI's own /docs and /redoc load their scripts from a public CDN: blank offline.
     app = FastAPIOffline(

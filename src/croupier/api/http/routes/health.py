@@ -1,10 +1,10 @@
-"""Liveness, readiness and metrics: what an orchestrator and Prometheus poll."""
+"""Liveness and readiness: what an orchestrator polls (``/metrics`` is on the admin
+listener: :mod:`croupier.api.admin.routes.metrics`)."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from croupier.api.http.problems import problem_response
 from croupier.api.http.routing import api_router
@@ -29,8 +29,3 @@ async def readyz(request: Request) -> Response:
     if problems:
         return problem_response(503, "not-ready", "Not ready", "; ".join(problems), retry_after_s=1)
     return JSONResponse({"status": "ready"})
-
-
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
