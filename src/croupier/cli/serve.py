@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging.config
 import signal
 import ssl
 from collections.abc import Iterator
@@ -165,7 +166,7 @@ def listener_config(app: Any, host: str, port: int, settings: Settings, **option
         loop="none",  # the loop is ours: both listeners run on it
         ws="none",  # /v1/ws is picows's, handed over before uvicorn sees it
         log_level="info",
-        log_config=server_log_config(),  # the croupier.* lines too (the security log)
+        log_config=None,  # configured once by _serve, before the platform logs its start
         access_log=False,
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_S,
         # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: a client could then
@@ -186,6 +187,9 @@ async def _serve(settings: Settings, role: str, tls: ssl.SSLContext | None) -> i
     from croupier.api.ws import shared_port_protocol
     from croupier.bootstrap import open_platform
 
+    # uvicorn's loggers and every croupier.* one (the security log), before the platform
+    # opens: its first security line ("server.started") is written while it does.
+    logging.config.dictConfig(server_log_config())
     secure: dict[str, Any] = {} if tls is None else {"ssl_context_factory": uvicorn_factory(tls)}
 
     platform = await open_platform(settings, role=role)
