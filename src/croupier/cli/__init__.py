@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from croupier.cli import bench, chaos, cluster, demo, fairness, ledger, loadtest, rtp, serve, writer
+from croupier.cli import (
+    bench,
+    chaos,
+    cluster,
+    demo,
+    fairness,
+    keys,
+    ledger,
+    loadtest,
+    rtp,
+    serve,
+    writer,
+)
 
 app = typer.Typer(
     name="croupier",
@@ -16,6 +28,7 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")
 app.add_typer(fairness.app, name="fairness")
 app.add_typer(cluster.app, name="cluster")
+app.add_typer(keys.app, name="keys")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

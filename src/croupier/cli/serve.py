@@ -40,8 +40,10 @@ def serve(
     ledger-unavailable with Retry-After (docs/operations.md)."""
     import uvicorn
 
+    from croupier.adapters.vault import load_kek
     from croupier.api.http import create_app
     from croupier.api.ws import shared_port_protocol
+    from croupier.config import ConfigError
 
     settings = settings_for(database_url)
     if role not in ("all-in-one", "gateway"):
@@ -55,6 +57,10 @@ def serve(
             "--role gateway needs CROUPIER_LEDGER_SECRET (its writers' own); generate one"
             " with: python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    try:  # before the banner: PostgreSQL without a key is refused, SQLite's is made now
+        load_kek(settings)
+    except ConfigError as error:
+        fail(str(error))
     http = dataclasses.replace(
         settings.http, host=host or settings.http.host, port=port or settings.http.port
     )
