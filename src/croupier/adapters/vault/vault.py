@@ -83,6 +83,7 @@ class Vault:
         self._ciphers: dict[bytes, AESGCM] = {}
         self._active: bytes | None = None
         self._index_key = b""
+        self._newest_ms = 0
         self._refresh_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -149,7 +150,9 @@ class Vault:
 
     async def _insert_key(self, key_id: str, purpose: str) -> None:
         wrapped = wrap_key(self._kek, key_id, purpose, os.urandom(KEY_BYTES))
-        at_ms = time.time_ns() // 1_000_000
+        # Keys are ordered by creation: a new key must come after every loaded one, even
+        # within the same millisecond, to be the one that seals.
+        at_ms = max(time.time_ns() // 1_000_000, self._newest_ms + 1)
         await self.store.insert(WrappedKey(key_id, purpose, self.kek_id, wrapped, at_ms))
 
     async def _refresh(self, missing: bytes) -> None:
@@ -161,6 +164,7 @@ class Vault:
         ciphers: dict[bytes, AESGCM] = {}
         active: bytes | None = None
         for row in await self.store.load():
+            self._newest_ms = max(self._newest_ms, row.created_at_ms)
             if row.kek_id != self.kek_id:
                 raise VaultError(
                     f"data key {row.key_id} is wrapped by KEK {row.kek_id}, but the configured "
