@@ -105,6 +105,12 @@ async def test_migration_0009_seals_existing_players_and_active_seeds(database_u
         await ledger.close()
     assert await raw_fetch(database_url, "SELECT * FROM players_plaintext") == []
     assert await raw_fetch(database_url, "SELECT server_seed FROM seed_pairs") == [(None,)]
+    if database_url.startswith("sqlite:///"):  # no page of the file keeps the old clear text
+        path = Path(database_url.removeprefix("sqlite:///"))
+        for file in (path, path.with_name(path.name + "-wal")):
+            data = file.read_bytes() if file.exists() else b""
+            assert b"ada@example.com" not in data and b"1980-02-29" not in data
+            assert SEED.encode() not in data
 
 
 async def test_a_rotation_reveals_the_old_seed_in_clear_and_seals_the_new(

@@ -55,37 +55,47 @@ class SqlitePlayerStore(SqliteStore):
     def _seal_plaintext_rows(self) -> int:
         """Seal what migration 0009 moved to ``players_plaintext``, each row with the
         deletion of its plaintext in one transaction: run again, it finds nothing to do.
-        ``secure_delete`` overwrites the freed plaintext; the WAL is checkpointed after."""
+        ``secure_delete`` overwrites the freed plaintext; then, once, ``VACUUM`` rewrites the
+        file (the migration's own copies freed pages holding plaintext) and the WAL is
+        truncated, so no page of the file keeps an email or a date of birth in clear."""
         conn = self._writer()
-        rows = conn.execute("SELECT id, email, date_of_birth FROM players_plaintext").fetchall()
-        if not rows:
+        ids = [row[0] for row in conn.execute("SELECT id FROM players_plaintext").fetchall()]
+        if not ids:
             return 0
+        sealed_count = 0
         conn.execute("PRAGMA secure_delete=ON")
         try:
-            for player_id, email, born in rows:
-                sealed = seal_player(self.vault, player_id, email, date.fromisoformat(born))
+            for player_id in ids:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    conn.execute(
-                        "UPDATE players SET email_index = ?, email_sealed = ?, "
-                        "date_of_birth_sealed = ? WHERE id = ?",
-                        (
-                            sealed.email_index,
-                            sealed.email_sealed,
-                            sealed.date_of_birth_sealed,
-                            player_id,
-                        ),
-                    )
-                    conn.execute("DELETE FROM players_plaintext WHERE id = ?", (player_id,))
+                    sealed_count += self._seal_plaintext_row(conn, player_id)
                     conn.execute("COMMIT")
                 except BaseException:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                     raise
+            if sealed_count:
+                conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.execute("PRAGMA secure_delete=OFF")
-        return len(rows)
+        return sealed_count
+
+    def _seal_plaintext_row(self, conn: sqlite3.Connection, player_id: str) -> int:
+        # Read again inside the transaction: another process may have sealed it meanwhile.
+        row = conn.execute(
+            "SELECT email, date_of_birth FROM players_plaintext WHERE id = ?", (player_id,)
+        ).fetchone()
+        if row is None:
+            return 0
+        sealed = seal_player(self.vault, player_id, row[0], date.fromisoformat(row[1]))
+        conn.execute(
+            "UPDATE players SET email_index = ?, email_sealed = ?, date_of_birth_sealed = ? "
+            "WHERE id = ?",
+            (sealed.email_index, sealed.email_sealed, sealed.date_of_birth_sealed, player_id),
+        )
+        conn.execute("DELETE FROM players_plaintext WHERE id = ?", (player_id,))
+        return 1
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_player(self, player: Player, password_hash: str) -> None:
