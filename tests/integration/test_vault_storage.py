@@ -204,3 +204,24 @@ async def test_keys_rotate_rewraps_under_a_new_key_file(database_url: str, tmp_p
     assert await _email_of(database_url, settings) == "ada@example.com"  # the old data key
     code, out = await _keys("status", env={**env, "CROUPIER_KEY_FILE": rotated["backup"]})
     assert code == 1 and not json.loads(out)["readable"]  # the old KEK opens nothing now
+
+
+async def test_the_unique_blind_index_refuses_a_second_row_of_one_email(
+    database_url: str,
+) -> None:
+    """The race the service's check cannot see: two inserts of one email, the second refused
+    by the unique constraint on the blind index."""
+    ledger = await open_test_ledger(database_url)
+    players = make_player_store(database_url, await open_test_vault(database_url))
+    await players.open()
+    try:
+        born, at = date(1990, 4, 1), datetime(2026, 1, 1, tzinfo=UTC)
+        await players.insert_player(Player("p-1", "ada@example.com", "DE", "EUR", born, at), "h")
+        with pytest.raises(EmailTaken):
+            await players.insert_player(
+                Player("p-2", "ada@example.com", "FR", "EUR", born, at), "h"
+            )
+        assert await players.get_player("p-2") is None
+    finally:
+        await players.close()
+        await ledger.close()
