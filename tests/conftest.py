@@ -10,11 +10,17 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.vault import TEST_KEK_HEX
+
 # The machine is shared and its speed varies 2× and more: Hypothesis's wall-clock checks (a
 # 200 ms deadline per example, "too slow" data generation) fail on load, not on a bug. The
 # examples and their count stay as each test sets them.
 settings.register_profile("croupier", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("croupier")
+
+# Servers and commands the tests start in subprocesses need a key-encryption key on
+# PostgreSQL (docs/security.md); in-process tests pass tests.support.vault.KEK_ENV.
+os.environ.setdefault("CROUPIER_KEK", TEST_KEK_HEX)
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "CROUPIER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"

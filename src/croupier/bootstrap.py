@@ -15,6 +15,7 @@ from croupier.adapters.game_files import GameFiles
 from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
+from croupier.adapters.vault import DataKeyStore, Vault, load_kek
 from croupier.config import ConfigError, Settings, require_ledger_secret
 from croupier.domain.errors import CroupierError, GameDefinitionError, LedgerUnavailable
 from croupier.domain.fairness import ProvablyFairSource
@@ -48,6 +49,7 @@ __all__ = [
     "Platform",
     "SharedState",
     "make_audit_store",
+    "make_data_key_store",
     "make_player_store",
     "make_report_store",
     "make_seed_pair_store",
@@ -57,6 +59,7 @@ __all__ = [
     "make_stream",
     "open_ledger",
     "open_platform",
+    "open_vault",
     "unavailable_errors",
 ]
 
@@ -116,6 +119,9 @@ class Platform:
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).
     jackpot_display: JackpotDisplay | None = None
+    #: Seals personal data and secrets (``vault.encrypt(plaintext, context)``; see
+    #: ``adapters/vault``). None only in a Platform built by hand.
+    vault: Vault | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -248,14 +254,34 @@ def unavailable_errors(database_url: str) -> tuple[type[BaseException], ...]:
     return POSTGRES_UNAVAILABLE
 
 
-def make_player_store(database_url: str) -> PlayerStore:
+def make_data_key_store(database_url: str) -> DataKeyStore:
+    """The vault's ``data_keys`` table for a database URL (same database as the ledger)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.data_keys import SqliteDataKeyStore
+
+        return SqliteDataKeyStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.data_keys import PostgresDataKeyStore
+
+    return PostgresDataKeyStore(database_url)
+
+
+async def open_vault(settings: Settings) -> Vault:
+    """The vault on the configured KEK (``ConfigError`` without one on PostgreSQL) and the
+    database's data keys. Open the ledger first: its writer migrates ``data_keys``."""
+    vault = Vault(load_kek(settings).key, make_data_key_store(settings.database_url))
+    await vault.open()
+    return vault
+
+
+def make_player_store(database_url: str, vault: Vault) -> PlayerStore:
+    """The player store for a database URL; ``vault`` seals the personal data."""
     if database_url.startswith("sqlite:///"):
         from croupier.adapters.storage.sqlite import SqlitePlayerStore
 
-        return SqlitePlayerStore(database_url.removeprefix("sqlite:///"))
+        return SqlitePlayerStore(database_url.removeprefix("sqlite:///"), vault)
     from croupier.adapters.storage.postgres import PostgresPlayerStore
 
-    return PostgresPlayerStore(database_url)
+    return PostgresPlayerStore(database_url, vault)
 
 
 def make_staff_store(database_url: str) -> StaffStore:
@@ -283,15 +309,16 @@ def make_staff_service(
     )
 
 
-def make_seed_pair_store(database_url: str) -> SeedPairStore:
-    """The seed-pair store for a database URL (same database as the ledger)."""
+def make_seed_pair_store(database_url: str, vault: Vault) -> SeedPairStore:
+    """The seed-pair store for a database URL (same database as the ledger); ``vault``
+    seals the active server seeds."""
     if database_url.startswith("sqlite:///"):
         from croupier.adapters.storage.sqlite import SqliteSeedPairStore
 
-        return SqliteSeedPairStore(database_url.removeprefix("sqlite:///"))
+        return SqliteSeedPairStore(database_url.removeprefix("sqlite:///"), vault)
     from croupier.adapters.storage.postgres import PostgresSeedPairStore
 
-    return PostgresSeedPairStore(database_url)
+    return PostgresSeedPairStore(database_url, vault)
 
 
 def make_audit_store(database_url: str) -> AuditStore:
@@ -441,13 +468,19 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     if role not in ("all-in-one", "gateway"):
         raise ConfigError(f"unknown role {role!r}: all-in-one or gateway")
     gateway = role == "gateway"
+    load_kek(settings)  # no key-encryption key on PostgreSQL: refused before anything opens
     games = GameFiles.shipped(overlay=settings.games_dir)
     catalogue = GameCatalogue.load(games)  # the certified figures
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
     # The writer applies every migration, the players' too (a gateway's writer: its own).
     ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
-    players = make_player_store(settings.database_url)
-    seed_pairs = make_seed_pair_store(settings.database_url)
+    try:
+        vault = await open_vault(settings)
+    except BaseException:
+        await ledger.close()
+        raise
+    players = make_player_store(settings.database_url, vault)
+    seed_pairs = make_seed_pair_store(settings.database_url, vault)
     audit = AuditLog(make_audit_store(settings.database_url))
     staff_store = make_staff_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
@@ -527,4 +560,5 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         jackpot_display=shared.jackpot_display,
         async_closers=[staff_store.close, *shared.closers],
         tasks=tasks,
+        vault=vault,
     )

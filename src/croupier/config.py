@@ -166,6 +166,11 @@ class Settings:
     games_dir: Path | None = None
     #: Jurisdiction profiles, licences and geolocation (docs/compliance.md).
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
+    #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
+    #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
+    key_file: Path | None = None
+    kek: bytes | None = field(default=None, repr=False)
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -304,6 +309,18 @@ def require_ledger_secret(settings: Settings) -> bytes:
             f" with it (the same value on every one); {_LEDGER_SECRET_HINT}"
         )
     return settings.cluster.ledger_secret
+
+
+def _kek_settings(env: Mapping[str, str]) -> tuple[Path | None, bytes | None]:
+    """``CROUPIER_KEY_FILE`` (made absolute) or ``CROUPIER_KEK`` (32 bytes, hex or base64)."""
+    raw_file, raw_key = env.get("CROUPIER_KEY_FILE", "").strip(), env.get("CROUPIER_KEK", "")
+    if raw_file and raw_key.strip():
+        raise ConfigError("set CROUPIER_KEY_FILE or CROUPIER_KEK, not both")
+    if raw_key.strip():
+        from croupier.adapters.vault.kek import parse_key_text
+
+        return None, parse_key_text(raw_key, "CROUPIER_KEK")
+    return (Path(raw_file).expanduser().absolute() if raw_file else None), None
 
 
 def games_dir_setting(env: Mapping[str, str]) -> Path | None:
@@ -457,7 +474,10 @@ def load_settings(
         compliance = compliance_settings(env, production=not url.startswith("sqlite:///"))
     except ValueError as error:  # JurisdictionDefinitionError is one too
         raise ConfigError(str(error)) from None
+    key_file, kek = _kek_settings(env)
     return Settings(
+        key_file=key_file,
+        kek=kek,
         compliance=compliance,
         http=http,
         admin=admin_settings(env),

@@ -22,6 +22,7 @@ from croupier.services.ledger import Ledger, verify_ledger
 from croupier.services.rounds import RoundInProgress, TableRounds
 from croupier.services.stream import player_stream
 from tests.support.platform import PASSWORD, funded_player
+from tests.support.vault import KEK_ENV
 
 TABLE = "blackjack-6d-s17"
 # player 8s, dealer up 6d, player 8h, hole Td; split: 3c to the first eight (11, doubled: Kc),
@@ -134,7 +135,7 @@ async def test_an_action_is_one_write_whenever_the_process_dies(
     """The deciding action settles in its own write: killed before it, the round is as it
     was and the retry settles it; killed after it, the round is settled already. Recovery
     leaves open rounds to their players."""
-    settings = load_settings({}, database_url=database_url)
+    settings = load_settings(KEK_ENV, database_url=database_url)
     source = _stacked([STAND_19, STAND_19, STAND_19])
     platform = await open_platform(settings)
     submit = Ledger.submit

@@ -30,6 +30,7 @@ from croupier.services.fairness import (
     SeedPairNotFound,
 )
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, open_accounts
+from tests.support.vault import open_test_vault
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,7 +67,7 @@ class Casino:
 @asynccontextmanager
 async def open_casino(url: str) -> AsyncIterator[Casino]:
     async with open_accounts(url, clock=SettableClock()) as accounts:
-        store = make_seed_pair_store(url)
+        store = make_seed_pair_store(url, await open_test_vault(url))
         await store.open()
         try:
             fairness = FairnessService(store, accounts.ledger, clock_ms=lambda: 1_800_000_000_000)

@@ -14,10 +14,11 @@ from croupier.domain.games.slots import SlotGame
 from croupier.services.ledger import verify_ledger
 from croupier.services.stream.channels import LOBBY_STREAM
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 
 async def test_every_hit_takes_the_pool_and_the_house_reseeds_it(database_url: str) -> None:
-    platform = await open_platform(load_settings({}, database_url=database_url))
+    platform = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         data = copy.deepcopy(load_game_data("lotus-20"))
         data["jackpot"]["odds"] = 1  # every round hits: the rule under test, not the odds

@@ -37,6 +37,7 @@ from tests.support.nats import (
 )
 from tests.support.platform import funded_player
 from tests.support.private_postgres import PGBIN, PITR, PrivatePostgres, private_postgres
+from tests.support.vault import KEK_ENV, open_test_vault
 
 CROUPIER = Path(sys.executable).parent / "croupier"
 WAIT_S = 60.0  # a budget for the relay to publish, not a delay
@@ -52,7 +53,7 @@ def servers() -> Iterator[PrivatePostgres]:
 @contextlib.asynccontextmanager
 async def platform_on(url: str, stream_url: str) -> AsyncIterator[Platform]:
     platform = await open_platform(
-        load_settings({"CROUPIER_STREAM_URL": stream_url}, database_url=url)
+        load_settings({**KEK_ENV, "CROUPIER_STREAM_URL": stream_url}, database_url=url)
     )
     try:
         yield platform
@@ -75,7 +76,7 @@ async def snapshot(platform: Platform) -> tuple[int, dict[int, str], dict[str, i
 
 
 async def restored_state(url: str) -> tuple[int, dict[int, str], dict[str, int]]:
-    ledger = await open_ledger(load_settings({}, database_url=url), writer=False)
+    ledger = await open_ledger(load_settings(KEK_ENV, database_url=url), writer=False)
     try:
         return await stored_state(ledger.store)
     finally:
@@ -170,13 +171,17 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
     # The ledger restored to an earlier point refuses the stream that saw the evening.
     with pytest.raises(StreamLedgerMismatch, match="restored to an earlier point"):
         await open_platform(
-            load_settings({"CROUPIER_STREAM_URL": nats_stream_url}, database_url=restored)
+            load_settings(
+                {**KEK_ENV, "CROUPIER_STREAM_URL": nats_stream_url}, database_url=restored
+            )
         )
 
     # A new name alone, the old stream kept: its subjects are the old stream's. Said clearly.
     renamed = nats_stream_url.replace("?stream=", "?stream=R")
     with pytest.raises(ConfigError, match="NEW_PREFIX"):
-        await open_platform(load_settings({"CROUPIER_STREAM_URL": renamed}, database_url=restored))
+        await open_platform(
+            load_settings({**KEK_ENV, "CROUPIER_STREAM_URL": renamed}, database_url=restored)
+        )
 
     # The runbook's remedy: a stream of its own (a new name and prefix), and play goes on.
     fresh = nats_stream_url.replace("?stream=", "?stream=R").replace("&prefix=", "&prefix=r")
@@ -198,7 +203,7 @@ async def test_a_restore_to_a_named_point_holds_exactly_the_ledger_at_that_point
 
 
 async def active_pair(url: str, player_id: str) -> StoredPair | None:
-    store = make_seed_pair_store(url)
+    store = make_seed_pair_store(url, await open_test_vault(url))
     await store.open()
     try:
         return await store.active(player_id)

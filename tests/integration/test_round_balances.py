@@ -16,10 +16,11 @@ from croupier.domain.ledger import Applied, Command
 from croupier.services.rounds.notices import ROUND_OPENED
 from croupier.services.stream.channels import player_stream
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 
 async def test_concurrent_rounds_report_the_balances_the_ledger_had(database_url: str) -> None:
-    platform = await open_platform(load_settings({}, database_url=database_url))
+    platform = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         player = await funded_player(platform, "busy@example.com", 100_000)
         await asyncio.gather(
@@ -57,7 +58,7 @@ async def test_one_key_racing_with_two_bets_plays_one_and_refuses_the_other(
 ) -> None:
     """The same Idempotency-Key on two different bets at once: one round is played; the other
     request is a conflict, never told that the first one's round is its own."""
-    platform = await open_platform(load_settings({}, database_url=database_url))
+    platform = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         player = await funded_player(platform, "twice@example.com", 100_000)
         red = {"bets": [{"type": "red", "stake": 100}]}
@@ -80,7 +81,7 @@ async def test_a_round_refused_for_funds_uses_no_nonce(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nonces run 0, 1, 2 … over the rounds that exist: a refused round leaves no gap."""
-    platform = await open_platform(load_settings({}, database_url=database_url))
+    platform = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         player = await funded_player(platform, "short@example.com", 150)
         first = await platform.rounds.play(player, "lotus-20", "spin-short-1", {"stake": 100})

@@ -15,6 +15,7 @@ from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.ledger import AppendEvent, Applied, Command
 from croupier.services.ledger import Ledger, verify_ledger
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 
 class Interrupted(Exception):
@@ -28,7 +29,7 @@ def _records_a_round(commands: Sequence[Command]) -> bool:
 async def test_a_round_interrupted_before_its_write_leaves_no_trace(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = load_settings({}, database_url=database_url)
+    settings = load_settings(KEK_ENV, database_url=database_url)
     platform = await open_platform(settings)
     try:
         player = await funded_player(platform, "before@example.com", 1_000)
@@ -64,7 +65,7 @@ async def test_a_round_interrupted_before_its_write_leaves_no_trace(
 async def test_a_round_interrupted_after_its_write_is_answered_on_retry(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = load_settings({}, database_url=database_url)
+    settings = load_settings(KEK_ENV, database_url=database_url)
     platform = await open_platform(settings)
     try:
         player = await funded_player(platform, "after@example.com", 1_000)
@@ -108,7 +109,7 @@ async def test_a_round_interrupted_after_its_write_is_answered_on_retry(
 
 
 async def test_the_same_request_twice_at_once_plays_one_round(database_url: str) -> None:
-    platform = await open_platform(load_settings({}, database_url=database_url))
+    platform = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         player = await funded_player(platform, "twice@example.com", 1_000)
         first, second = await asyncio.gather(

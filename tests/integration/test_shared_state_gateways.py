@@ -26,6 +26,7 @@ from croupier.services.accounts import (
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, fast_hasher
 from tests.support.ledger import open_test_ledger
 from tests.support.redis import STATE_SECRET, redis_state_url  # noqa: F401  (a fixture)
+from tests.support.vault import open_test_vault
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -54,7 +55,7 @@ async def gateways(
         stack.push_async_callback(ledger.close)
         services = []
         for _ in range(2):
-            store = make_player_store(database_url)
+            store = make_player_store(database_url, await open_test_vault(database_url))
             await store.open()
             stack.push_async_callback(store.close)
             shared = make_shared_state(settings)

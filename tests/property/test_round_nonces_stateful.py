@@ -31,6 +31,7 @@ from croupier.services.fairness import pair_stream
 from croupier.services.ledger import Ledger, verify_ledger
 from croupier.services.rounds import round_stream
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 DEPOSIT = 1_000_000
 Bets = list[tuple[str, dict[str, Any]]]
@@ -58,7 +59,7 @@ class RoundNonces(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.folder = tempfile.TemporaryDirectory()
         url = f"sqlite:///{Path(self.folder.name) / 'ledger.db'}"
-        self.settings: Settings = load_settings({}, database_url=url)
+        self.settings: Settings = load_settings(KEK_ENV, database_url=url)
         self.platform: Platform = self.run(open_platform(self.settings))
         self.player = self.run(funded_player(self.platform, "nonces@example.com", DEPOSIT))
         self.keys = 0

@@ -13,6 +13,7 @@ from croupier.bootstrap import make_player_store
 from croupier.services.accounts import AccountLimits, AccountService
 from croupier.services.accounts.ports import LoginLimiter
 from tests.support.ledger import open_test_ledger
+from tests.support.vault import open_test_vault
 
 #: Not in the bundled common list, long enough, not an email.
 GOOD_PASSWORD = "correct horse battery staple"
@@ -47,7 +48,7 @@ async def open_accounts(
 ) -> AsyncIterator[AccountService]:
     """A ledger, a player store and a service on ``url``, closed on exit."""
     ledger = await open_test_ledger(url)
-    store = make_player_store(url)
+    store = make_player_store(url, await open_test_vault(url))
     hasher = fast_hasher()
     try:
         await store.open()

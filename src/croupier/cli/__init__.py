@@ -11,6 +11,7 @@ from croupier.cli import (
     cluster,
     demo,
     fairness,
+    keys,
     ledger,
     loadtest,
     report,
@@ -33,6 +34,7 @@ app.add_typer(fairness.app, name="fairness")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(report.app, name="report")
 app.add_typer(staff.app, name="staff")
+app.add_typer(keys.app, name="keys")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

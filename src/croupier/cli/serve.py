@@ -83,6 +83,7 @@ def serve(
     ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL, signing with
     CROUPIER_LEDGER_SECRET (the writers' own); with no writer active, writes answer 503
     ledger-unavailable with Retry-After (docs/operations.md)."""
+    from croupier.adapters.vault import load_kek
     from croupier.api.tls import listener_context
     from croupier.config import ConfigError
 
@@ -98,6 +99,10 @@ def serve(
             "--role gateway needs CROUPIER_LEDGER_SECRET (its writers' own); generate one"
             " with: python -c 'import secrets; print(secrets.token_hex(32))'"
         )
+    try:  # before the banner: PostgreSQL without a key is refused, SQLite's is made now
+        load_kek(settings)
+    except ConfigError as error:
+        fail(str(error))
     http = dataclasses.replace(
         settings.http,
         host=host or settings.http.host,

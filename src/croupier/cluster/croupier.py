@@ -47,6 +47,7 @@ def environment(layout: Layout) -> dict[str, str]:
         "CROUPIER_STREAM_REPLICAS": str(NATS_NODES),
         "CROUPIER_STATE_URL": layout.state_url,
         "CROUPIER_STATE_SECRET": layout.secret("state"),
+        "CROUPIER_KEY_FILE": str(layout.dir / "secrets" / "kek"),
         # HAProxy's X-Forwarded-For names the client (login limits, login records).
         "CROUPIER_TRUSTED_PROXIES": "127.0.0.1",
     }

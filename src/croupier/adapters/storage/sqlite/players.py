@@ -4,24 +4,32 @@ The ledger store applies the migrations (``0002_players.sql`` among them) when i
 open it first. Like the ledger store, each connection lives on its own thread: one writes,
 one reads, so ``authenticate`` (a read on every request) never waits behind a login. SQLite
 has one writer per file; ``busy_timeout`` lets a login wait out a ledger commit.
+
+The email and the date of birth are sealed by the vault; the email is found by its blind
+index. Opening the store seals the rows migration 0009 left in ``players_plaintext``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 from croupier.adapters.storage.player_rows import (
     PLAYER_COLUMNS,
     SESSION_COLUMNS,
+    email_index,
     from_ms,
     player_from_row,
     prefixed,
+    seal_player,
     session_from_row,
     to_ms,
 )
 from croupier.adapters.storage.sqlite.base import SqliteStore
+from croupier.adapters.vault import Vault
 from croupier.domain.accounts import EmailTaken, Player
 from croupier.services.accounts.ports import SessionRecord, StoredPlayer
 
@@ -33,29 +41,84 @@ class SqlitePlayerStore(SqliteStore):
 
     thread_prefix = "players-sqlite"
 
+    def __init__(self, path: str | Path, vault: Vault) -> None:
+        super().__init__(path)
+        self.vault = vault
+
     async def open(self) -> None:
         await self._open_connections()
         await self._require_table("players")
+        sealed = await self._on_writer(self._seal_plaintext_rows)
+        if sealed:
+            logging.getLogger("croupier.vault").info("sealed %d players' personal data", sealed)
+
+    def _seal_plaintext_rows(self) -> int:
+        """Seal what migration 0009 moved to ``players_plaintext``, each row with the
+        deletion of its plaintext in one transaction: run again, it finds nothing to do.
+        ``secure_delete`` overwrites the freed plaintext; then, once, ``VACUUM`` rewrites the
+        file (the migration's own copies freed pages holding plaintext) and the WAL is
+        truncated, so no page of the file keeps an email or a date of birth in clear."""
+        conn = self._writer()
+        ids = [row[0] for row in conn.execute("SELECT id FROM players_plaintext").fetchall()]
+        if not ids:
+            return 0
+        sealed_count = 0
+        conn.execute("PRAGMA secure_delete=ON")
+        try:
+            for player_id in ids:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    sealed_count += self._seal_plaintext_row(conn, player_id)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
+            if sealed_count:
+                conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.execute("PRAGMA secure_delete=OFF")
+        return sealed_count
+
+    def _seal_plaintext_row(self, conn: sqlite3.Connection, player_id: str) -> int:
+        # Read again inside the transaction: another process may have sealed it meanwhile.
+        row = conn.execute(
+            "SELECT email, date_of_birth FROM players_plaintext WHERE id = ?", (player_id,)
+        ).fetchone()
+        if row is None:
+            return 0
+        sealed = seal_player(self.vault, player_id, row[0], date.fromisoformat(row[1]))
+        conn.execute(
+            "UPDATE players SET email_index = ?, email_sealed = ?, date_of_birth_sealed = ? "
+            "WHERE id = ?",
+            (sealed.email_index, sealed.email_sealed, sealed.date_of_birth_sealed, player_id),
+        )
+        conn.execute("DELETE FROM players_plaintext WHERE id = ?", (player_id,))
+        return 1
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_player(self, player: Player, password_hash: str) -> None:
+        sealed = seal_player(self.vault, player.player_id, player.email, player.date_of_birth)
         row = (
             player.player_id,
-            player.email,
+            sealed.email_index,
+            sealed.email_sealed,
             password_hash,
-            player.date_of_birth.isoformat(),
+            sealed.date_of_birth_sealed,
             player.country,
             player.currency,
             to_ms(player.created_at),
         )
         try:
             await self._write(
-                "INSERT INTO players (id, email, password_hash, date_of_birth, country, "
-                "currency, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO players (id, email_index, email_sealed, password_hash, "
+                "date_of_birth_sealed, country, currency, created_at_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         except sqlite3.IntegrityError as error:
-            if "players.email" in str(error):
+            if "players.email_index" in str(error):
                 raise EmailTaken(f"{player.email} is already registered") from None
             raise
 
@@ -105,13 +168,16 @@ class SqlitePlayerStore(SqliteStore):
     # -- reads -----------------------------------------------------------------------------
     async def find_by_email(self, email: str) -> StoredPlayer | None:
         rows = self._lookup(
-            f"SELECT {PLAYER_COLUMNS}, password_hash FROM players WHERE email = ?", (email,)
+            f"SELECT {PLAYER_COLUMNS}, password_hash FROM players WHERE email_index = ?",
+            (email_index(self.vault, email),),
         )
-        return StoredPlayer(player_from_row(rows[0]), rows[0][6]) if rows else None
+        if not rows:
+            return None
+        return StoredPlayer(await player_from_row(rows[0], self.vault), rows[0][6])
 
     async def get_player(self, player_id: str) -> Player | None:
         rows = self._lookup(f"SELECT {PLAYER_COLUMNS} FROM players WHERE id = ?", (player_id,))
-        return player_from_row(rows[0]) if rows else None
+        return await player_from_row(rows[0], self.vault) if rows else None
 
     async def find_session(self, token_sha256: str) -> tuple[SessionRecord, Player] | None:
         rows = self._lookup(
@@ -120,4 +186,6 @@ class SqlitePlayerStore(SqliteStore):
             "WHERE s.token_sha256 = ?",
             (token_sha256,),
         )
-        return (session_from_row(rows[0][:5]), player_from_row(rows[0][5:])) if rows else None
+        if not rows:
+            return None
+        return session_from_row(rows[0][:5]), await player_from_row(rows[0][5:], self.vault)

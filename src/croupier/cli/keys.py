@@ -1,0 +1,129 @@
+"""``croupier keys``: the vault's keys (docs/security.md, "Encryption at rest").
+
+``status`` shows which KEK is configured and which wrapped the data keys; ``rotate``
+re-wraps every data key under a new KEK, and with ``--data-keys`` also starts a new data
+key for new values. Restart the servers afterwards: they hold the keys they loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from croupier.cli.common import DATABASE_URL_OPTION, fail, print_json, run, settings_for
+from croupier.config import ConfigError, Settings
+
+app = typer.Typer(help="The vault's keys: status and rotation.", no_args_is_help=True)
+
+_NEW_KEY_FILE = typer.Option(
+    None,
+    "--new-key-file",
+    help="Write the new KEK here (0600, must not exist) and leave the old key file as it is; "
+    "without it the configured key file is replaced and the old one kept as a dated .bak.",
+)
+_DATA_KEYS = typer.Option(
+    False, "--data-keys", help="Also start a new data key: new values are sealed under it."
+)
+
+
+async def _checked_schema(settings: Settings) -> None:
+    """Refuse a database the ledger writer has not migrated (no data_keys table yet)."""
+    from croupier.bootstrap import open_ledger
+
+    ledger = await open_ledger(settings, writer=False)
+    await ledger.close()
+
+
+def _run_vault(go: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    from croupier.adapters.vault import VaultError
+
+    try:
+        run(go())
+    except (ConfigError, VaultError) as error:
+        fail(str(error))
+
+
+@app.command("status")
+def status(database_url: str | None = DATABASE_URL_OPTION) -> None:
+    """Print the configured KEK (its id, never the key) and every data key: which KEK wraps
+    it, and which one seals new values. Exit 1 if the configured KEK cannot unwrap them."""
+    from croupier.adapters.vault import kek_id, load_kek
+    from croupier.bootstrap import make_data_key_store
+
+    settings = settings_for(database_url)
+    result: dict[str, Any] = {}
+
+    async def go() -> None:
+        kek = load_kek(settings)
+        await _checked_schema(settings)
+        rows = await make_data_key_store(settings.database_url).load()
+        configured = kek_id(kek.key)
+        data_rows = [row for row in rows if row.purpose == "data"]
+        active = data_rows[-1].key_id if data_rows else None
+        result.update(
+            kek={"source": kek.source, "id": configured},
+            keys=[
+                {
+                    "id": row.key_id,
+                    "purpose": row.purpose,
+                    "kek_id": row.kek_id,
+                    "created_at": datetime.fromtimestamp(row.created_at_ms / 1000, UTC)
+                    .isoformat()
+                    .replace("+00:00", "Z"),
+                    "seals_new_values": row.key_id == active,
+                }
+                for row in rows
+            ],
+            readable=all(row.kek_id == configured for row in rows),
+        )
+
+    _run_vault(go)
+    print_json(result)
+    if not result["readable"]:
+        raise typer.Exit(1)
+
+
+@app.command("rotate")
+def rotate(
+    database_url: str | None = DATABASE_URL_OPTION,
+    new_key_file: Path | None = _NEW_KEY_FILE,
+    data_keys: bool = _DATA_KEYS,
+) -> None:
+    """Re-wrap every data key (and the blind-index key) under a new, random KEK in one
+    transaction. Sealed values are not touched. With a KEK from CROUPIER_KEK, give
+    --new-key-file and move its content into CROUPIER_KEK afterwards."""
+    from croupier.adapters.vault import Vault, load_kek, rotate_key_file
+    from croupier.adapters.vault.kek import default_key_file, read_key_file
+    from croupier.bootstrap import make_data_key_store
+
+    settings = settings_for(database_url)
+    result: dict[str, Any] = {}
+
+    async def go() -> None:
+        kek = load_kek(settings)
+        await _checked_schema(settings)
+        store = make_data_key_store(settings.database_url)
+        key_file = (
+            None
+            if settings.kek is not None
+            else (settings.key_file or default_key_file(settings.database_url))
+        )
+        done = await rotate_key_file(store, kek.key, key_file=key_file, new_key_file=new_key_file)
+        result.update(
+            rewrapped=done.rewrapped,
+            kek_id=done.new_kek_id,
+            key_file=str(done.key_file),
+            backup=None if done.backup is None else str(done.backup),
+        )
+        if data_keys:
+            vault = Vault(read_key_file(done.key_file), store)
+            await vault.open()
+            result["new_data_key"] = await vault.start_data_key()
+
+    _run_vault(go)
+    print_json(result)
+    typer.echo("restart every server and writer so they load the new key", err=True)

@@ -1,0 +1,18 @@
+"""The tests' key-encryption key: PostgreSQL refuses to start without one, and SQLite would
+otherwise generate a key file beside every test database."""
+
+from __future__ import annotations
+
+from croupier.adapters.vault import Vault
+from croupier.bootstrap import open_vault
+from croupier.config import load_settings
+
+#: A fixed test KEK (never a real one): 32 bytes as hex.
+TEST_KEK_HEX = "6b6579206f6620746865207465737473206f6e6c79202d206e6f742072656121"
+#: Settings' environment with the test KEK; spread it into a test's own: ``{**KEK_ENV, …}``.
+KEK_ENV = {"CROUPIER_KEK": TEST_KEK_HEX}
+
+
+async def open_test_vault(url: str) -> Vault:
+    """The vault of ``url`` (whose ledger is open: its writer migrated data_keys)."""
+    return await open_vault(load_settings(KEK_ENV, database_url=url))
