@@ -392,6 +392,20 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         for close in shared.closers:
             await close()
         raise
+    from croupier.security_wiring import open_security
+
+    try:  # player account security: its tables, mailer and revocation bus
+        security, security_closers = await open_security(settings)
+    except BaseException:
+        await ticker.close()
+        await stream.close()
+        if relay is not None:
+            await relay.close()
+        await seed_pairs.close()
+        await players.close()
+        await ledger.close()
+        raise
+    audit = LoggedAuditTrail()
     hasher = Argon2PasswordHasher()
     accounts = AccountService(
         players,
@@ -402,6 +416,8 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         hasher=hasher,
         common_passwords=load_common_passwords(),
         context_words=settings.password_context_words,
+        audit=audit,
+        security=security,
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
@@ -441,6 +457,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         closers=[hasher.close],
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
-        async_closers=shared.closers,
+        async_closers=[accounts.close, *security_closers, *shared.closers],
         tasks=tasks,
+        audit=audit,
     )

@@ -11,6 +11,7 @@ Refusals are raised before anything changes.
      │    ├── CurrencyMismatch                 currency-mismatch         422
      │    ├── InvalidTransfer                  invalid-transfer          422  a bad transfer
      │    ├── InvalidRegistration              invalid-registration      422  names the field
+     │    ├── InvalidResetToken                invalid-reset-token       422  used, expired, unknown
      │    ├── FairnessError                    fairness-error            422  croupier-pf-1 input
      │    │    ├── InvalidServerSeed           invalid-server-seed       422
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
@@ -41,7 +42,10 @@ Refusals are raised before anything changes.
      │    └── SeedPairNotFound                 not-found                 404
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
      ├── Forbidden                             forbidden                 403  known, but not allowed
-     │    └── AccountRestricted                account-restricted        403  frozen or closed
+     │    ├── AccountRestricted                account-restricted        403  frozen or closed
+     │    ├── TotpRequired                     totp-required             403  send a current code
+     │    ├── TotpInvalid                      totp-invalid              403  wrong or used code
+     │    └── TotpEnrolmentRequired            totp-enrolment-required   403  enrol first
      ├── PaymentDeclined                       payment-declined          402
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
      │    └── TooManyRegistrations             too-many-registrations    429
@@ -87,6 +91,7 @@ __all__ = [
     "InvalidInput",
     "InvalidNonce",
     "InvalidRegistration",
+    "InvalidResetToken",
     "InvalidRoundState",
     "InvalidServerSeed",
     "InvalidTransfer",
@@ -109,6 +114,9 @@ __all__ = [
     "StreamLedgerMismatch",
     "TooManyAttempts",
     "TooManyRegistrations",
+    "TotpEnrolmentRequired",
+    "TotpInvalid",
+    "TotpRequired",
     "Unavailable",
     "UnknownCurrency",
     "UnknownGame",
@@ -158,6 +166,12 @@ class InvalidRegistration(InvalidInput):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class InvalidResetToken(InvalidInput):
+    """A password-reset token that is unknown, used already or expired (which one: not said)."""
+
+    code = "invalid-reset-token"
 
 
 class FairnessError(InvalidInput):
@@ -322,6 +336,24 @@ class AccountRestricted(Forbidden):
     """The player's account is frozen or closed: no play, no payments (the balance is kept)."""
 
     code = "account-restricted"
+
+
+class TotpRequired(Forbidden):
+    """The player has two-factor authentication on: this step needs a current TOTP code."""
+
+    code = "totp-required"
+
+
+class TotpInvalid(Forbidden):
+    """The TOTP (or recovery) code is wrong, or was used already: each code is good once."""
+
+    code = "totp-invalid"
+
+
+class TotpEnrolmentRequired(Forbidden):
+    """The operator requires two-factor authentication: enrol (and confirm) it first."""
+
+    code = "totp-enrolment-required"
 
 
 class PaymentDeclined(CroupierError):

@@ -20,7 +20,16 @@ from croupier.api.http.metrics import (
     rounds_counter,
 )
 from croupier.api.http.problems import install_problem_handlers
-from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
+from croupier.api.http.routes import (
+    fairness,
+    games,
+    health,
+    jackpots,
+    player_security,
+    players,
+    rounds,
+    wallet,
+)
 from croupier.api.ws import Gateway
 from croupier.bootstrap import open_platform
 from croupier.config import Settings
@@ -71,6 +80,7 @@ def create_app(settings: Settings, *, role: str = "all-in-one") -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(players.router)
+    app.include_router(player_security.router)
     app.include_router(wallet.router)
     app.include_router(rounds.router)
     app.include_router(fairness.router)
