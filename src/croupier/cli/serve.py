@@ -12,6 +12,7 @@ from croupier.cli.common import (
     fail,
     settings_for,
 )
+from croupier.cli.security_log import show_security_log
 
 
 def serve(
@@ -67,6 +68,7 @@ def serve(
     )
     app = create_app(settings, role=role)
     collect_garbage_for_throughput()
+    show_security_log()
     uvicorn.run(
         app,
         host=http.host,

@@ -25,7 +25,7 @@ class MailboxMailer:
 
     async def send(self, mail: Mail) -> None:
         path = await asyncio.to_thread(self._write, mail)
-        _log.warning("mail to %s (%s) written to %s", mail.to, mail.subject, path)
+        _log.info("mail to %s (%s) written to %s", mail.to, mail.subject, path)
 
     def _write(self, mail: Mail) -> Path:
         # Owner-only: the mails hold reset tokens.
