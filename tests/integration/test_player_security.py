@@ -201,7 +201,9 @@ async def test_a_player_lists_and_revokes_their_own_sessions_only(secure: Secure
         ("Phone", "192.0.2.11", True),
         (BROWSER, "192.0.2.10", False),
     ]
-    hb = await secure.accounts.store.get_player((await secure.accounts.authenticate(theirs)).player_id)
+    hb = await secure.accounts.store.get_player(
+        (await secure.accounts.authenticate(theirs)).player_id
+    )
     assert hb is not None
     their_id = (await secure.accounts.sessions.own(hb, token_sha256(theirs)))[0].view.session_id
     with pytest.raises(NotFound):  # another player's session: not found, and still live

@@ -32,7 +32,10 @@ class SmtpMailer:
         username: str | None = None,
         password: str | None = None,
         timeout_s: float = _TIMEOUT_S,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        """``tls_context``: what STARTTLS verifies the server with (default: the system's
+        trusted certificates, and the host name)."""
         self.host = host
         self.port = port
         self.sender = sender
@@ -40,6 +43,7 @@ class SmtpMailer:
         self.username = username
         self._password = password
         self.timeout_s = timeout_s
+        self._tls_context = tls_context
 
     async def send(self, mail: Mail) -> None:
         await asyncio.to_thread(self._send, mail)
@@ -47,7 +51,7 @@ class SmtpMailer:
     def _send(self, mail: Mail) -> None:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as client:
             if self.starttls:
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=self._tls_context or ssl.create_default_context())
             if self.username is not None:
                 client.login(self.username, self._password or "")
             client.send_message(to_message(mail, self.sender))
