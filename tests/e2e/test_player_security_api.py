@@ -220,13 +220,14 @@ def test_the_session_list_shows_devices_and_a_player_revokes_one(tmp_path: Path)
             headers={"User-Agent": "PhoneApp/1.0"},
         )
         phone = {"Authorization": f"Bearer {phone_login.json()['token']}"}
-        listed = client.get("/v1/sessions", headers=phone).json()["items"]
+        listed = client.get("/v1/players/me/sessions", headers=phone).json()["items"]
         assert [(s["device"], s["ip"], s["current"]) for s in listed] == [
             ("PhoneApp/1.0", "127.0.0.1", True),
             (listed[1]["device"], "127.0.0.1", False),
         ]
         assert listed[1]["device"].startswith("python-httpx/")
-        assert client.delete(f"/v1/sessions/{listed[1]['id']}", headers=phone).status_code == 204
+        revoked = client.delete(f"/v1/players/me/sessions/{listed[1]['id']}", headers=phone)
+        assert revoked.status_code == 204
         assert client.get("/v1/wallet", headers=laptop).status_code == 401
         changed = client.post(
             "/v1/players/me/password",

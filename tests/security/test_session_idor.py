@@ -21,17 +21,17 @@ def test_a_player_cannot_see_or_revoke_another_players_session(tmp_path: Path) -
     ):
         mallory = _register_and_login(client, "mallory@example.com")
         victim = _register_and_login(client, "victim@example.com")
-        [victims] = client.get("/v1/sessions", headers=victim).json()["items"]
-        [own] = client.get("/v1/sessions", headers=mallory).json()["items"]
+        [victims] = client.get("/v1/players/me/sessions", headers=victim).json()["items"]
+        [own] = client.get("/v1/players/me/sessions", headers=mallory).json()["items"]
         assert victims["id"] != own["id"]
-        stolen = client.delete(f"/v1/sessions/{victims['id']}", headers=mallory)
-        made_up = client.delete(f"/v1/sessions/{'0' * 24}", headers=mallory)
-        too_long = client.delete(f"/v1/sessions/{'0' * 300}", headers=mallory)
+        stolen = client.delete(f"/v1/players/me/sessions/{victims['id']}", headers=mallory)
+        made_up = client.delete(f"/v1/players/me/sessions/{'0' * 24}", headers=mallory)
+        too_long = client.delete(f"/v1/players/me/sessions/{'0' * 300}", headers=mallory)
         for answer in (stolen, made_up, too_long):
             assert answer.status_code == 404
             assert answer.json()["type"].endswith("/not-found")
         assert stolen.json()["detail"] == made_up.json()["detail"]
         assert client.get("/v1/wallet", headers=victim).status_code == 200  # still live
-        anonymous = client.delete(f"/v1/sessions/{victims['id']}")
+        anonymous = client.delete(f"/v1/players/me/sessions/{victims['id']}")
         assert anonymous.status_code == 401
         assert client.get("/v1/wallet", headers=victim).status_code == 200

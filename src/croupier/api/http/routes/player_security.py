@@ -107,7 +107,7 @@ async def disable_totp(body: CodeIn, player: CurrentPlayer, request: Request) ->
     return Response(status_code=204)
 
 
-@router.get("/sessions", responses=PROBLEMS)
+@router.get("/players/me/sessions", responses=PROBLEMS)
 async def list_sessions(player: CurrentPlayer, token: Token, request: Request) -> SessionsOut:
     """The player's live sessions, newest first; ``current`` marks this request's."""
     own = await platform_of(request).accounts.sessions.own(player, token_sha256(token))
@@ -127,7 +127,7 @@ async def list_sessions(player: CurrentPlayer, token: Token, request: Request) -
     )
 
 
-@router.delete("/sessions/{session_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/players/me/sessions/{session_id}", status_code=204, responses=PROBLEMS)
 async def revoke_session(session_id: str, player: CurrentPlayer, request: Request) -> Response:
     """End one of the player's sessions (its WebSockets close at once); 404 for an id that is
     not one of the player's live sessions."""
