@@ -105,6 +105,8 @@ async def test_a_withdrawal_asks_for_a_current_code_and_disabling_needs_one(
     secure.clock.advance(30)
     await secure.accounts.totp.disable(player, secure.code(enrolment.secret), ip="192.0.2.1")
     await secure.accounts.check_withdrawal(player, None, ip="192.0.2.1")  # off: not asked
+    with pytest.raises(StateConflict):
+        await secure.accounts.totp.disable(player, secure.code(enrolment.secret), ip="x")
     await _login(secure, "bo@example.com")
 
 
@@ -208,6 +210,8 @@ async def test_a_player_lists_and_revokes_their_own_sessions_only(secure: Secure
     their_id = (await secure.accounts.sessions.own(hb, token_sha256(theirs)))[0].view.session_id
     with pytest.raises(NotFound):  # another player's session: not found, and still live
         await secure.accounts.sessions.revoke_one(ada, their_id, ip="192.0.2.10")
+    refused = secure.audit.entries[-1]
+    assert (refused.action, refused.actor) == ("player.access.refused", f"player:{ada_id}")
     await secure.accounts.authenticate(theirs)
     await secure.accounts.sessions.revoke_one(ada, listed[1].view.session_id, ip="192.0.2.11")
     with pytest.raises(AuthenticationFailed):

@@ -26,6 +26,7 @@ __all__ = ["NatsRevocationBus", "revocation_subject"]
 
 _log = logging.getLogger("croupier.accounts")
 _CONNECT_TIMEOUT_S = 5
+_FLUSH_TIMEOUT_S = 2  # a logout does not wait longer on NATS (the store holds the revocation)
 _TOKENS_MAX = 10_000  # one message names at most this many sessions (a player's, all of them)
 
 
@@ -72,7 +73,7 @@ class NatsRevocationBus:
             raise RuntimeError("the revocation bus is not started")
         body = {"player_id": revoked.player_id, "sessions": list(revoked.token_sha256s)}
         await self._nc.publish(self.subject, json.dumps(body).encode())
-        await self._nc.flush()
+        await self._nc.flush(timeout=_FLUSH_TIMEOUT_S)
 
     async def _received(self, message: Msg) -> None:
         try:

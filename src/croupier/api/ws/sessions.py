@@ -41,6 +41,8 @@ CheckToken = Callable[[str], Awaitable[Player]]
 
 _log = logging.getLogger("croupier.ws")
 _SWEEP_EVERY_S = 1.0  # the sweep's period: a session ends at most this late after its check
+#: Revoked sessions remembered for connections still authenticating (a check takes ms).
+_REVOKED_REMEMBERED_MAX = 10_000
 
 
 class Sessions:
@@ -67,6 +69,9 @@ class Sessions:
         self._check_token: CheckToken | None = None  # from start: there is no store before
         self._shared: SharedPlayerCap | None = None  # the cap across gateways, if shared
         self._audit: AuditTrail | None = None
+        #: Sessions revoked lately, newest last: a connection whose token was checked just
+        #: before its revocation arrived is closed when its authentication completes.
+        self._revoked: dict[str, None] = {}
 
     def start(
         self,
@@ -119,6 +124,12 @@ class Sessions:
             connection, player.player_id, request_id
         ):
             return None
+        if token_sha256(token) in self._revoked:  # revoked while it was being checked
+            connection.send(
+                error_frame("authentication-failed", 401, "the session was revoked", request_id)
+            )
+            connection.close(Close.POLICY, "the session was revoked")
+            return None
         connection.player, connection.token = player, token
         connection.authenticated_at = time.monotonic()
         backlog, connection.backlog = connection.backlog or [], None
@@ -167,6 +178,10 @@ class Sessions:
         A request of theirs still running was accepted before the revocation; nothing the
         client sends from now on is read."""
         hashes = frozenset(revoked.token_sha256s)
+        for digest in hashes:
+            self._revoked[digest] = None
+        while len(self._revoked) > _REVOKED_REMEMBERED_MAX:  # the oldest first
+            del self._revoked[next(iter(self._revoked))]
         for connection in tuple(self._connections):
             player, token = connection.player, connection.token
             if connection.closed or player is None or player.player_id != revoked.player_id:

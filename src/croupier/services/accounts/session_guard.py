@@ -114,6 +114,16 @@ class SessionGuard:
         views = await self.store.live_sessions(player.player_id, now=self._clock())
         chosen = [view.token_sha256 for view in views if view.session_id == session_id]
         if not chosen:
+            actor = f"player:{player.player_id}"
+            await self._audit.record(
+                AuditEntry(
+                    actor,
+                    "player.access.refused",
+                    subject=f"session:{session_id[:64]}",
+                    source_ip=ip,
+                    reason="not one of the player's live sessions",
+                )
+            )
             raise NotFound("no such session")
         await self.revoke(player, chosen, reason="revoked-by-player", ip=ip)
 

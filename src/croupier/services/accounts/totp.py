@@ -120,6 +120,8 @@ class TotpGate:
         requires it."""
         if self.required:
             raise Forbidden("the operator requires two-factor authentication: it stays on")
+        if not await self.enabled(player.player_id):
+            raise StateConflict("two-factor authentication is not on")
         await self.check(player, code, ip=ip)
         await self.store.delete_totp(player.player_id)
         self._enrolled.discard(player.player_id)
