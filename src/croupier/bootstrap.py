@@ -23,6 +23,7 @@ from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
+from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
 from croupier.services.audit import (
@@ -485,6 +486,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     staff_store = make_staff_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
+    security_closers: list[AsyncCloser] = []
     try:
         await players.open()
         await seed_pairs.open()
@@ -493,14 +495,16 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         # server's log shows its first security line.
         await audit.record(AuditEntry("system", "server.started", after={"role": role}))
         await staff_store.open()
+        # Player account security: its tables, mailer and revocation bus.
+        security, security_closers = await open_security(settings)
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
             else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
-        await audit.close()
-        await staff_store.close()
+        for aclose in (*security_closers, audit.close, staff_store.close):
+            await aclose()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -517,6 +521,8 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         hasher=hasher,
         common_passwords=load_common_passwords(),
         context_words=settings.password_context_words,
+        audit=audit,
+        security=security,
     )
     provider = SandboxPaymentProvider(approve=settings.payments_approve)
     wallet = WalletService(ledger, provider, settings.wallet)
@@ -558,7 +564,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
-        async_closers=[staff_store.close, *shared.closers],
+        async_closers=[staff_store.close, accounts.close, *security_closers, *shared.closers],
         tasks=tasks,
         vault=vault,
     )

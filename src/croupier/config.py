@@ -171,6 +171,15 @@ class Settings:
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
     key_file: Path | None = None
     kek: bytes | None = field(default=None, repr=False)
+    #: Where mails to players go (``CROUPIER_MAIL_URL``): ``smtp://[user:pass@]host:port``, or
+    #: ``dir:///PATH`` (each mail an ``.eml`` file); empty: a ``croupier-mail`` folder beside
+    #: the SQLite database (or in the working directory).
+    mail_url: str = ""
+    mail_from: str = "Croupier <no-reply@localhost>"
+    #: Upgrade SMTP connections with STARTTLS (``CROUPIER_MAIL_STARTTLS=1``).
+    mail_starttls: bool = False
+    #: ``CROUPIER_REQUIRE_PLAYER_TOTP=1``: no play and no withdrawal before a player has TOTP on.
+    require_player_totp: bool = False
 
 
 def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -335,6 +344,20 @@ def games_dir_setting(env: Mapping[str, str]) -> Path | None:
     return path.resolve()
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "0").strip().lower()
+    if raw not in ("0", "1", "true", "false"):
+        raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true")
+
+
+def _mail_url(env: Mapping[str, str]) -> str:
+    url = env.get("CROUPIER_MAIL_URL") or ""
+    if url and not url.startswith(("smtp://", "dir://")):
+        raise ConfigError(f"CROUPIER_MAIL_URL must be smtp://HOST:PORT or dir:///PATH: {url!r}")
+    return url
+
+
 def _context_words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """A comma-separated list of at most 32 words, each 1 to 64 characters with a letter."""
     words = tuple(filter(None, (part.strip() for part in (env.get(name) or "").split(","))))
@@ -435,6 +458,7 @@ def load_settings(
         registrations_per_ip_per_minute=_int(
             env, "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE", 10, 1, 100_000
         ),
+        password_reset_ttl_s=_int(env, "CROUPIER_PASSWORD_RESET_TTL_S", 1_800, 300, 86_400),
     )
     wallet = WalletLimits(
         deposit_minor_max=_int(env, "CROUPIER_DEPOSIT_MINOR_MAX", 1_000_000_00, 1, 10**15),
@@ -496,4 +520,8 @@ def load_settings(
         games_dir=games_dir_setting(env),
         state_url=state_url,
         state_secret=state_secret.encode(),
+        mail_url=_mail_url(env),
+        mail_from=env.get("CROUPIER_MAIL_FROM") or "Croupier <no-reply@localhost>",
+        mail_starttls=_flag(env, "CROUPIER_MAIL_STARTTLS"),
+        require_player_totp=_flag(env, "CROUPIER_REQUIRE_PLAYER_TOTP"),
     )

@@ -12,6 +12,7 @@ Refusals are raised before anything changes.
      │    ├── InvalidTransfer                  invalid-transfer          422  a bad transfer
      │    ├── InvalidRegistration              invalid-registration      422  names the field
      │    ├── JurisdictionDefinitionError      jurisdiction-definition-error 422  bad profile
+     │    ├── InvalidResetToken                invalid-reset-token       422  used, expired, unknown
      │    ├── FairnessError                    fairness-error            422  croupier-pf-1 input
      │    │    ├── InvalidServerSeed           invalid-server-seed       422
      │    │    ├── InvalidClientSeed           invalid-client-seed       422
@@ -47,7 +48,10 @@ Refusals are raised before anything changes.
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
      ├── Forbidden                             forbidden                 403  known, but not allowed
      │    ├── AccountRestricted                account-restricted        403  frozen or closed
-     │    └── EnrolmentRequired                mfa-enrolment-required    403  enrol a TOTP first
+     │    ├── EnrolmentRequired                mfa-enrolment-required    403  enrol a TOTP first
+     │    ├── TotpRequired                     totp-required             403  send a current code
+     │    ├── TotpInvalid                      totp-invalid              403  wrong or used code
+     │    └── TotpEnrolmentRequired            totp-enrolment-required   403  enrol first
      ├── PaymentDeclined                       payment-declined          402
      ├── GeoBlocked                            geo-blocked               451  not licensed there
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
@@ -99,6 +103,7 @@ __all__ = [
     "InvalidNonce",
     "InvalidRegistration",
     "InvalidReport",
+    "InvalidResetToken",
     "InvalidRoundState",
     "InvalidServerSeed",
     "InvalidTransfer",
@@ -125,6 +130,9 @@ __all__ = [
     "StreamLedgerMismatch",
     "TooManyAttempts",
     "TooManyRegistrations",
+    "TotpEnrolmentRequired",
+    "TotpInvalid",
+    "TotpRequired",
     "Unavailable",
     "UnknownCurrency",
     "UnknownGame",
@@ -181,6 +189,12 @@ class JurisdictionDefinitionError(InvalidInput):
     the profiles is inconsistent; the message names the file (or setting) and the key."""
 
     code = "jurisdiction-definition-error"
+
+
+class InvalidResetToken(InvalidInput):
+    """A password-reset token that is unknown, used already or expired (which one: not said)."""
+
+    code = "invalid-reset-token"
 
 
 class FairnessError(InvalidInput):
@@ -378,6 +392,24 @@ class EnrolmentRequired(Forbidden):
     """A staff session made with a password alone: it may enrol a TOTP, nothing else."""
 
     code = "mfa-enrolment-required"
+
+
+class TotpRequired(Forbidden):
+    """The player has two-factor authentication on: this step needs a current TOTP code."""
+
+    code = "totp-required"
+
+
+class TotpInvalid(Forbidden):
+    """The TOTP (or recovery) code is wrong, or was used already: each code is good once."""
+
+    code = "totp-invalid"
+
+
+class TotpEnrolmentRequired(Forbidden):
+    """The operator requires two-factor authentication: enrol (and confirm) it first."""
+
+    code = "totp-enrolment-required"
 
 
 class PaymentDeclined(CroupierError):

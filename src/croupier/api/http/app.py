@@ -21,7 +21,16 @@ from croupier.api.http.metrics import (
     rounds_counter,
 )
 from croupier.api.http.problems import install_problem_handlers
-from croupier.api.http.routes import fairness, games, health, jackpots, players, rounds, wallet
+from croupier.api.http.routes import (
+    fairness,
+    games,
+    health,
+    jackpots,
+    player_security,
+    players,
+    rounds,
+    wallet,
+)
 from croupier.api.ws import Gateway
 from croupier.bootstrap import Platform, open_platform, unavailable_errors
 from croupier.config import Settings
@@ -84,6 +93,7 @@ def create_app(
     install_problem_handlers(app, unavailable=unavailable)
     app.include_router(health.router)
     app.include_router(players.router)
+    app.include_router(player_security.router)
     app.include_router(wallet.router)
     app.include_router(rounds.router)
     app.include_router(fairness.router)

@@ -46,6 +46,7 @@ class Connection(WSListener):
         self.backlog: list[bytes] | None = None  # messages that arrived while authenticating
         self.transport: WSTransport | None = None
         self.player: Player | None = None
+        self.address: str | None = None  # the client's, once connected (for the audit)
         self.opened_at = time.monotonic()
         self.authenticated_at = 0.0
         self.subscriptions: dict[str, Subscription] = {}  # by stream

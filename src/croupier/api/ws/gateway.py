@@ -87,7 +87,8 @@ class Gateway:
             self.shared_cap = SharedPlayerCap(
                 platform.player_connections, self.limits.connections_per_player_max
             )
-        self.sessions.start(platform.accounts.authenticate, self.shared_cap)
+        self.sessions.start(platform.accounts.authenticate, self.shared_cap, platform.audit)
+        platform.accounts.on_revocation(self.sessions.revoked)  # logouts close sockets at once
 
     async def close(self) -> None:
         """Stop following the stream, close every connection (1001), end every task."""
@@ -115,7 +116,8 @@ class Gateway:
         """A connection is up: count it against its address, and authenticate it at once
         if its upgrade request carried a bearer token."""
         self._connections.add(connection)
-        if not self.admission.admit_address(connection, self._address_of(connection)):
+        connection.address = self._address_of(connection)
+        if not self.admission.admit_address(connection, connection.address):
             reason = "too many connections from this address"
             connection.close(Close.RATE_LIMITED, reason, counted_as="too-many-connections")
             return
@@ -232,6 +234,7 @@ class Gateway:
         assert self.platform is not None
         request_id, game_id, request = round_start(message)
         player = await self.sessions.fresh_player(connection)
+        await self.platform.accounts.check_can_play(player)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
 

@@ -2,10 +2,13 @@
 
 A connection authenticates once (a bearer token on the upgrade request, or an ``auth``
 message); what it sends meanwhile waits in its backlog and is dispatched in order after.
-Its session is then checked again on every request once ``session_check_s`` has passed, and
-by a sweep every second on connections that only listen, so a logout or an expiry ends the
-connection (4401) even if it never sends another message. The sweep also closes
-connections that did not authenticate within ``auth_deadline_s``.
+A revoked session (a logout, a revoke from the session list, a password change or reset)
+is pushed to every gateway on the revocation bus, and :meth:`Sessions.revoked` closes its
+connections at once with 1008 (policy), audited as ``player.ws.policy-close``. Besides, the
+session is checked again on every request once ``session_check_s`` has passed, and by a
+sweep every second on connections that only listen, so an expiry (or a revocation whose
+push was lost) ends the connection (4401) even if it never sends another message. The
+sweep also closes connections that did not authenticate within ``auth_deadline_s``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from croupier.api.ws.protocol import Close, error_frame, reply_frame
 from croupier.config import RealtimeSettings
 from croupier.domain.accounts import Player
 from croupier.domain.errors import CroupierError
+from croupier.services.accounts.security_ports import SessionsRevoked
+from croupier.services.accounts.service import token_sha256
+from croupier.services.audit import AuditEntry, AuditTrail
 
 if TYPE_CHECKING:
     from croupier.api.ws.connection import Connection
@@ -35,6 +41,8 @@ CheckToken = Callable[[str], Awaitable[Player]]
 
 _log = logging.getLogger("croupier.ws")
 _SWEEP_EVERY_S = 1.0  # the sweep's period: a session ends at most this late after its check
+#: Revoked sessions remembered for connections still authenticating (a check takes ms).
+_REVOKED_REMEMBERED_MAX = 10_000
 
 
 class Sessions:
@@ -60,12 +68,23 @@ class Sessions:
         self._background = background
         self._check_token: CheckToken | None = None  # from start: there is no store before
         self._shared: SharedPlayerCap | None = None  # the cap across gateways, if shared
+        self._audit: AuditTrail | None = None
+        #: Sessions revoked lately, newest last: a connection whose token was checked just
+        #: before its revocation arrived is closed when its authentication completes.
+        self._revoked: dict[str, None] = {}
 
-    def start(self, check_token: CheckToken, shared: SharedPlayerCap | None = None) -> None:
+    def start(
+        self,
+        check_token: CheckToken,
+        shared: SharedPlayerCap | None = None,
+        audit: AuditTrail | None = None,
+    ) -> None:
         """Check tokens with ``check_token`` from now on, and start the sweep; with
-        ``shared``, hold each player to the cap across gateways too."""
+        ``shared``, hold each player to the cap across gateways too; policy closes go to
+        ``audit``."""
         self._check_token = check_token
         self._shared = shared
+        self._audit = audit
         self._background(self._sweep())
         if shared is not None:
             self._background(shared.renew_forever())
@@ -104,6 +123,12 @@ class Sessions:
         if self._shared is not None and not await self._admit_shared(
             connection, player.player_id, request_id
         ):
+            return None
+        if token_sha256(token) in self._revoked:  # revoked while it was being checked
+            connection.send(
+                error_frame("authentication-failed", 401, "the session was revoked", request_id)
+            )
+            connection.close(Close.POLICY, "the session was revoked")
             return None
         connection.player, connection.token = player, token
         connection.authenticated_at = time.monotonic()
@@ -147,6 +172,40 @@ class Sessions:
             await self._check_session(connection)
         assert connection.player is not None  # requests are dispatched once authenticated
         return connection.player
+
+    def revoked(self, revoked: SessionsRevoked) -> None:
+        """Sessions ended (on any gateway): close their connections here at once (1008).
+        A request of theirs still running was accepted before the revocation; nothing the
+        client sends from now on is read."""
+        hashes = frozenset(revoked.token_sha256s)
+        for digest in hashes:
+            self._revoked[digest] = None
+        while len(self._revoked) > _REVOKED_REMEMBERED_MAX:  # the oldest first
+            del self._revoked[next(iter(self._revoked))]
+        for connection in tuple(self._connections):
+            player, token = connection.player, connection.token
+            if connection.closed or player is None or player.player_id != revoked.player_id:
+                continue
+            if token is not None and token_sha256(token) in hashes:
+                connection.close(Close.POLICY, "the session was revoked")
+                if self._audit is not None:
+                    self._background(self._audit_close(connection, player.player_id))
+
+    async def _audit_close(self, connection: Connection, player_id: str) -> None:
+        assert self._audit is not None
+        actor = f"player:{player_id}"
+        try:
+            await self._audit.record(
+                AuditEntry(
+                    "system",
+                    "player.ws.policy-close",
+                    subject=actor,
+                    source_ip=connection.address,
+                    reason="the session was revoked",
+                )
+            )
+        except Exception:
+            _log.exception("auditing a WebSocket policy close failed")
 
     async def _check_session(self, connection: Connection) -> None:
         """Authenticate the connection's token again; an ended session closes it (and

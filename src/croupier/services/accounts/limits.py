@@ -18,6 +18,7 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "registrations_per_ip_per_minute": (1, 100_000),
     "tracked_keys_max": (100, 10_000_000),
     "age_years_min": (18, 99),
+    "password_reset_ttl_s": (300, 86_400),
 }
 
 
@@ -40,6 +41,8 @@ class AccountLimits:
     tracked_keys_max: int = 100_000
     #: Minimum age at registration (jurisdiction rules will raise it where the law does).
     age_years_min: int = 18
+    #: A password-reset token mailed to a player works once, for this long.
+    password_reset_ttl_s: int = 1_800
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -29,6 +29,7 @@ from croupier.domain.accounts import (
     normalise_email,
     validate_registration,
 )
+from croupier.domain.errors import TooManyAttempts, TotpRequired
 from croupier.domain.ledger import AccountKind
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.accounts.ports import (
@@ -39,9 +40,20 @@ from croupier.services.accounts.ports import (
     StoredPlayer,
 )
 from croupier.services.accounts.rate_keys import account_rate_key, ip_rate_key
+from croupier.services.accounts.recovery import PasswordRecovery
+from croupier.services.accounts.security_ports import (
+    Mailer,
+    PlayerSecurityStore,
+    RevocationBus,
+    SessionsRevoked,
+)
+from croupier.services.accounts.session_guard import SessionGuard
+from croupier.services.accounts.totp import TotpGate
+from croupier.services.audit import AuditEntry, AuditTrail
+from croupier.services.audit.logged import LoggedAuditTrail
 from croupier.services.ledger import Ledger
 
-__all__ = ["AccountService", "NewSession", "token_sha256"]
+__all__ = ["AccountService", "NewSession", "SecurityPorts", "token_sha256"]
 
 _TOKEN_BYTES = 32
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet, no padding.
@@ -64,8 +76,24 @@ class NewSession:
     player: Player
 
 
+@dataclass(frozen=True, slots=True)
+class SecurityPorts:
+    """What player account security needs (docs/security.md): without them, logins have no
+    second factor, sessions no list, and revocations reach this process's store alone."""
+
+    store: PlayerSecurityStore
+    mailer: Mailer
+    revocations: RevocationBus
+    #: ``CROUPIER_REQUIRE_PLAYER_TOTP``: no play and no withdrawal before TOTP is on.
+    require_totp: bool = False
+    totp_issuer: str = "Croupier"
+
+
 class AccountService:
-    """The accounts use cases. Every refusal is a typed error raised before anything changes."""
+    """The accounts use cases. Every refusal is a typed error raised before anything changes.
+
+    With :class:`SecurityPorts`, :attr:`totp`, :attr:`sessions` and :attr:`recovery` hold
+    the players' second factor, their sessions and password recovery."""
 
     def __init__(
         self,
@@ -79,6 +107,8 @@ class AccountService:
         context_words: Iterable[str] = (),
         limiter: LoginLimiter,
         new_player_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        audit: AuditTrail | None = None,
+        security: SecurityPorts | None = None,
     ) -> None:
         self.store = store
         self.ledger = ledger
@@ -95,6 +125,85 @@ class AccountService:
         )
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
+        self.audit: AuditTrail = audit or LoggedAuditTrail()
+        self._totp: TotpGate | None = None
+        self._guard: SessionGuard | None = None
+        self._recovery: PasswordRecovery | None = None
+        if security is not None:
+            self._wire_security(security)
+
+    def _wire_security(self, security: SecurityPorts) -> None:
+        clock = self._now
+        self._totp = TotpGate(
+            security.store,
+            clock=clock,
+            audit=self.audit,
+            limiter=self.limiter,
+            issuer=security.totp_issuer,
+            required=security.require_totp,
+        )
+        self._guard = SessionGuard(
+            security.store,
+            clock=clock,
+            audit=self.audit,
+            mailer=security.mailer,
+            revocations=security.revocations,
+        )
+        self._recovery = PasswordRecovery(
+            self.store,
+            security.store,
+            self._guard,
+            hasher=self.hasher,
+            policy=self._policy,
+            limiter=self.limiter,
+            clock=clock,
+            audit=self.audit,
+            reset_ttl_s=self.limits.password_reset_ttl_s,
+            verify_password=self.verify_password,
+        )
+
+    @property
+    def totp(self) -> TotpGate:
+        """The players' optional second factor (with :class:`SecurityPorts` only)."""
+        if self._totp is None:
+            raise RuntimeError("account security is not configured (SecurityPorts)")
+        return self._totp
+
+    @property
+    def sessions(self) -> SessionGuard:
+        """The players' view and control of their sessions (with :class:`SecurityPorts`)."""
+        if self._guard is None:
+            raise RuntimeError("account security is not configured (SecurityPorts)")
+        return self._guard
+
+    @property
+    def recovery(self) -> PasswordRecovery:
+        """Password reset by mail and password change (with :class:`SecurityPorts`)."""
+        if self._recovery is None:
+            raise RuntimeError("account security is not configured (SecurityPorts)")
+        return self._recovery
+
+    async def check_can_play(self, player: Player) -> None:
+        """``TotpEnrolmentRequired`` when the operator requires TOTP and the player has none."""
+        if self._totp is not None:
+            await self._totp.require_enrolled(player)
+
+    async def check_withdrawal(self, player: Player, code: str | None, *, ip: str) -> None:
+        """The second factor of a withdrawal: a current code when the player has TOTP on
+        (``TotpRequired`` / ``TotpInvalid``); enrolment first when the operator requires it."""
+        if self._totp is not None:
+            await self._totp.check(player, code, ip=ip)
+
+    def on_revocation(self, listener: Callable[[SessionsRevoked], None]) -> None:
+        """Call ``listener`` for every session revoked on any gateway (no-op without
+        :class:`SecurityPorts`: the sweep alone ends revoked sessions' sockets then)."""
+        if self._guard is not None:
+            self._guard.revocations.listen(listener)
+
+    async def close(self) -> None:
+        """Wait for the mails still being sent."""
+        if self._guard is not None:
+            await self._guard.drain()
 
     async def register(
         self,
@@ -142,8 +251,18 @@ class AccountService:
         await self.store.insert_player(player, password_hash)
         return player
 
-    async def login(self, *, email: str, password: str, ip: str) -> NewSession:
-        """A new session, or ``AuthenticationFailed`` / ``TooManyAttempts``.
+    async def login(
+        self,
+        *,
+        email: str,
+        password: str,
+        ip: str,
+        totp: str | None = None,
+        user_agent: str = "",
+    ) -> NewSession:
+        """A new session, or ``AuthenticationFailed`` / ``TooManyAttempts``; with TOTP on,
+        ``TotpRequired`` when the password is right and ``totp`` is missing (ask for the
+        code and send both again); a wrong or used code fails like a wrong password.
 
         Unknown emails cost the same argon2 verifications (one per form of the password), and
         every failure has the same message, so neither the answer nor its timing tells whether
@@ -152,11 +271,18 @@ class AccountService:
         """
         now = self._now()
         account_key, ip_key = account_rate_key(email), ip_rate_key(ip)
-        await self.limiter.admit(ip=ip_key, account=account_key, now_s=now.timestamp())
+        try:
+            await self.limiter.admit(ip=ip_key, account=account_key, now_s=now.timestamp())
+        except TooManyAttempts:
+            await self._audit_anonymous("player.login.locked", account_key, ip)
+            raise
         forms = login_forms(password, length_max=self.limits.password_length_max)
         verified = await self._verified(email, forms)
+        if verified is not None and not await self._second_factor(verified[0].player, totp):
+            verified = None
         if verified is None:
             await self.limiter.record_failure(ip=ip_key, account=account_key, now_s=now.timestamp())
+            await self._audit_anonymous("player.login.failed", account_key, ip)
             raise AuthenticationFailed()
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
         stored, matched = verified
@@ -173,7 +299,44 @@ class AccountService:
             expires_at=now + timedelta(seconds=self.limits.session_ttl_s),
         )
         previous = await self.store.record_login(session, ip=ip[:64])
+        new_device = None
+        if self._guard is not None:
+            new_device = await self._guard.opened(
+                player, session.token_sha256, user_agent=user_agent, ip=ip, first=previous is None
+            )
+        actor = f"player:{player.player_id}"
+        await self.audit.record(
+            AuditEntry(
+                actor, "player.login", subject=actor, source_ip=ip, after={"new_device": new_device}
+            )
+        )
         return NewSession(token, session.expires_at, previous, player)
+
+    async def _second_factor(self, player: Player, code: str | None) -> bool:
+        """Whether the login may go on: no TOTP, or a current unused code (``TotpRequired``
+        when the code is missing: the password was right, nothing is counted)."""
+        if self._totp is None or not await self._totp.enabled(player.player_id):
+            return True
+        if code is None or not code.strip():
+            raise TotpRequired("a code from your authenticator app is required")
+        return await self._totp.verify_login(player, code)
+
+    async def _audit_anonymous(self, action: str, account_key: str, ip: str) -> None:
+        """A failed or refused login: the email as typed is the subject (never the password)."""
+        await self.audit.record(
+            AuditEntry("anonymous", action, subject=f"email:{account_key}", source_ip=ip)
+        )
+
+    async def verify_password(self, player: Player, password: str) -> bool:
+        """Whether ``password`` is the player's current one (a slow hash, as at login)."""
+        forms = login_forms(password, length_max=self.limits.password_length_max)
+        stored = await self.store.find_by_email(player.email)
+        if stored is None or stored.player.player_id != player.player_id:
+            return False
+        for form in forms:
+            if await self.hasher.verify(stored.password_hash, form):
+                return True
+        return False
 
     async def _verified(
         self, email: str, forms: tuple[str, ...]
@@ -199,12 +362,22 @@ class AccountService:
         session, player = found
         if session.revoked_at is not None or session.expires_at <= self._now():
             raise AuthenticationFailed("invalid session token")
+        if self._guard is not None:
+            await self._guard.seen(session.token_sha256)
         return player
 
-    async def logout(self, token: str) -> None:
-        """Revoke the session. Idempotent: an unknown, expired or revoked token is a no-op."""
-        if isinstance(token, str) and _TOKEN.fullmatch(token):
-            await self.store.revoke_session(token_sha256(token), at=self._now())
+    async def logout(self, token: str, *, ip: str | None = None) -> None:
+        """Revoke the session, and close its WebSockets on every gateway. Idempotent: an
+        unknown, expired or revoked token is a no-op."""
+        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+            return
+        digest = token_sha256(token)
+        if self._guard is None:
+            await self.store.revoke_session(digest, at=self._now())
+            return
+        found = await self.store.find_session(digest)
+        if found is not None:
+            await self._guard.revoke(found[1], [digest], reason="logout", ip=ip)
 
     async def _dummy(self) -> str:
         """A hash of a random password, made once, to verify against for unknown emails."""

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from croupier.api.http.auth import bearer_token, platform_of
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routes.player_security import SECURITY_PROBLEMS, client_ip
 from croupier.api.http.routing import api_router
 
 router = api_router(prefix="/v1", tags=["players"])
@@ -36,6 +37,12 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
+    totp: str | None = Field(
+        default=None,
+        max_length=32,
+        description="With TOTP on: a current code (or a recovery code); without it a right "
+        "password gets 403 totp-required",
+    )
 
 
 class SessionOut(BaseModel):
@@ -58,12 +65,16 @@ async def register(body: Registration, request: Request) -> Registered:
     return Registered(player_id=player.player_id)
 
 
-@router.post("/sessions", status_code=201, responses=PROBLEMS)
+@router.post("/sessions", status_code=201, responses=SECURITY_PROBLEMS)
 async def login(body: Credentials, request: Request) -> SessionOut:
-    """Log in: an opaque token, its expiry, and when this player last logged in."""
-    ip = request.client.host if request.client else "unknown"
+    """Log in: an opaque token, its expiry, and when this player last logged in. A login
+    from a device (User-Agent and address) not seen before is mailed to the player."""
     session = await platform_of(request).accounts.login(
-        email=body.email, password=body.password, ip=ip
+        email=body.email,
+        password=body.password,
+        ip=client_ip(request),
+        totp=body.totp,
+        user_agent=request.headers.get("user-agent", ""),
     )
     return SessionOut(
         token=session.token,
@@ -77,5 +88,5 @@ async def logout(request: Request, token: Annotated[str, Depends(bearer_token)])
     """Revoke the session whose token authenticates this request."""
     accounts = platform_of(request).accounts
     await accounts.authenticate(token)
-    await accounts.logout(token)
+    await accounts.logout(token, ip=client_ip(request))
     return Response(status_code=204)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
 from croupier.api.http.routes.wallet import IdempotencyKey
 from croupier.api.http.routing import api_router
 from croupier.api.requests import ActionIn, RoundIn
@@ -51,7 +52,7 @@ class RoundsOut(BaseModel):
     next_cursor: int | None
 
 
-@router.post("/games/{game_id}/rounds", status_code=201, responses=PROBLEMS)
+@router.post("/games/{game_id}/rounds", status_code=201, responses=SECURITY_PROBLEMS)
 async def play(
     game_id: GameId,
     body: RoundIn,
@@ -61,6 +62,7 @@ async def play(
 ) -> RoundOut:
     """Play one round: the stake is reserved, the outcome drawn, then settled on the ledger."""
     payload = body.model_dump(exclude_none=True)
+    await platform_of(request).accounts.check_can_play(player)
     view = await platform_of(request).rounds.play(player, game_id, idempotency_key, payload)
     request.app.state.rounds_counter.labels(view["game_id"], view["status"]).inc()
     return RoundOut.model_validate(view)

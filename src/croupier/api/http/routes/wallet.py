@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
 from croupier.api.http.routing import api_router
 from croupier.services.wallet import transfer_json
 
@@ -37,6 +38,15 @@ class WalletOut(BaseModel):
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     amount: StrictInt = Field(gt=0, description="Minor units (an integer: 1050 is 10.50 EUR)")
+
+
+class WithdrawalIn(AmountIn):
+    totp: str | None = Field(
+        default=None,
+        max_length=32,
+        description="A current code (or a recovery code) when the player has TOTP on; "
+        "each code is good once, so a retry needs the next one",
+    )
 
 
 class MovementOut(BaseModel):
@@ -71,11 +81,14 @@ async def deposit(
     return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
 
 
-@router.post("/withdrawals", status_code=201, responses=PROBLEMS)
+@router.post("/withdrawals", status_code=201, responses=SECURITY_PROBLEMS)
 async def withdraw(
-    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
+    body: WithdrawalIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
 ) -> MovementOut:
-    """Withdraw: the funds are reserved, paid out by the provider, then posted."""
+    """Withdraw: the funds are reserved, paid out by the provider, then posted. With TOTP
+    on, ``totp`` carries a current code (403 ``totp-required`` / ``totp-invalid``)."""
+    ip = request.client.host if request.client else "unknown"
+    await platform_of(request).accounts.check_withdrawal(player, body.totp, ip=ip)
     transfer = await platform_of(request).wallet.withdraw(player, idempotency_key, body.amount)
     return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
 
