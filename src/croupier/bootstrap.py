@@ -285,15 +285,16 @@ def make_player_store(database_url: str, vault: Vault) -> PlayerStore:
     return PostgresPlayerStore(database_url, vault)
 
 
-def make_staff_store(database_url: str) -> StaffStore:
-    """The staff store for a database URL (same database as the ledger)."""
+def make_staff_store(database_url: str, vault: Vault) -> StaffStore:
+    """The staff store for a database URL (same database as the ledger); ``vault`` seals the
+    TOTP secrets."""
     if database_url.startswith("sqlite:///"):
         from croupier.adapters.storage.sqlite.staff import SqliteStaffStore
 
-        return SqliteStaffStore(database_url.removeprefix("sqlite:///"))
+        return SqliteStaffStore(database_url.removeprefix("sqlite:///"), vault)
     from croupier.adapters.storage.postgres.staff import PostgresStaffStore
 
-    return PostgresStaffStore(database_url)
+    return PostgresStaffStore(database_url, vault)
 
 
 def make_staff_service(
@@ -483,7 +484,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     players = make_player_store(settings.database_url, vault)
     seed_pairs = make_seed_pair_store(settings.database_url, vault)
     audit = AuditLog(make_audit_store(settings.database_url))
-    staff_store = make_staff_store(settings.database_url)
+    staff_store = make_staff_store(settings.database_url, vault)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     security_closers: list[AsyncCloser] = []
@@ -496,7 +497,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         await audit.record(AuditEntry("system", "server.started", after={"role": role}))
         await staff_store.open()
         # Player account security: its tables, mailer and revocation bus.
-        security, security_closers = await open_security(settings)
+        security, security_closers = await open_security(settings, vault)
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway

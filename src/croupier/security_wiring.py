@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from croupier.adapters.vault import Vault
 from croupier.config import ConfigError, Settings
 from croupier.services.accounts.security_ports import Mailer, PlayerSecurityStore, RevocationBus
 from croupier.services.accounts.service import SecurityPorts
@@ -19,14 +20,15 @@ __all__ = [
 ]
 
 
-def make_security_store(database_url: str) -> PlayerSecurityStore:
+def make_security_store(database_url: str, vault: Vault) -> PlayerSecurityStore:
+    """The player security store for a database URL; ``vault`` seals the TOTP secrets."""
     if database_url.startswith("sqlite:///"):
         from croupier.adapters.storage.sqlite.player_security import SqlitePlayerSecurityStore
 
-        return SqlitePlayerSecurityStore(database_url.removeprefix("sqlite:///"))
+        return SqlitePlayerSecurityStore(database_url.removeprefix("sqlite:///"), vault)
     from croupier.adapters.storage.postgres.player_security import PostgresPlayerSecurityStore
 
-    return PostgresPlayerSecurityStore(database_url)
+    return PostgresPlayerSecurityStore(database_url, vault)
 
 
 def make_revocation_bus(stream_url: str) -> RevocationBus:
@@ -62,11 +64,11 @@ def make_mailer_for(settings: Settings) -> Mailer:
 
 
 async def open_security(
-    settings: Settings,
+    settings: Settings, vault: Vault
 ) -> tuple[SecurityPorts, list[Callable[[], Awaitable[None]]]]:
     """Open the store and start the revocation bus; what closes them, last first."""
     mailer = make_mailer_for(settings)
-    store = make_security_store(settings.database_url)
+    store = make_security_store(settings.database_url, vault)
     bus = make_revocation_bus(settings.realtime.stream_url)
     await store.open()
     try:

@@ -15,6 +15,7 @@ from croupier.api.admin import create_admin_app
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import AdminSettings, load_settings
 from croupier.services.audit import AuditQuery, AuditRecord
+from tests.support.vault import KEK_ENV
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.timeout(60)
 @pytest.fixture
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     """A whole all-in-one platform on the test's database (both backends), closed after."""
-    opened = await open_platform(load_settings({}, database_url=database_url))
+    opened = await open_platform(load_settings(KEK_ENV, database_url=database_url))
     try:
         yield opened
     finally:

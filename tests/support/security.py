@@ -21,6 +21,7 @@ from croupier.services.accounts.service import SecurityPorts
 from croupier.services.audit import AuditEntry
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, fast_hasher
 from tests.support.ledger import open_test_ledger
+from tests.support.vault import open_test_vault
 
 RESET_TOKEN = re.compile(r"reset token: ([A-Za-z0-9_-]{43})")
 
@@ -87,7 +88,8 @@ async def open_secure_accounts(
     """A ledger, the player and security stores, and a service with every security port."""
     clock = SettableClock()
     ledger = await open_test_ledger(url)
-    players, store = make_player_store(url), make_security_store(url)
+    vault = await open_test_vault(url)
+    players, store = make_player_store(url, vault), make_security_store(url, vault)
     hasher = fast_hasher()
     mails, audit, bus = KeptMails(), KeptAudit(), MemoryRevocationBus()
     revoked: list[SessionsRevoked] = []

@@ -17,6 +17,7 @@ from croupier.services.audit import AuditEntry
 from croupier.services.staff import StaffService
 from tests.support.accounts import SettableClock, fast_hasher
 from tests.support.ledger import open_test_ledger
+from tests.support.vault import open_test_vault
 
 #: Long enough, not common, not a context word.
 STAFF_PASSWORD = "a long staff passphrase"
@@ -41,7 +42,7 @@ async def open_staff(
 ) -> AsyncIterator[StaffService]:
     """A migrated database, a staff store and the service on ``url``, closed on exit."""
     ledger = await open_test_ledger(url)  # the ledger's writer applies the migrations
-    store = make_staff_store(url)
+    store = make_staff_store(url, await open_test_vault(url))
     hasher = fast_hasher()
     try:
         await store.open()

@@ -24,7 +24,7 @@ async def _staff_service(settings: Settings) -> AsyncIterator[StaffService]:
     there (so the first admin can be made before the first start)."""
     from croupier.adapters.login_limiter import MemoryLoginLimiter
     from croupier.adapters.passwords import Argon2PasswordHasher
-    from croupier.bootstrap import make_staff_service, make_staff_store, make_store
+    from croupier.bootstrap import make_staff_service, make_staff_store, make_store, open_vault
     from croupier.services.audit.logged import LoggedAuditTrail
 
     ledger = make_store(settings.database_url)
@@ -33,7 +33,8 @@ async def _staff_service(settings: Settings) -> AsyncIterator[StaffService]:
     except SchemaNotReady:  # a new database: migrate it as the writer would, then let go
         await ledger.open(writer=True)
     await ledger.close()
-    store = make_staff_store(settings.database_url)
+    # The vault seals the TOTP secrets (and seals on open those a migration left in clear).
+    store = make_staff_store(settings.database_url, await open_vault(settings))
     hasher = Argon2PasswordHasher()
     await store.open()
     try:

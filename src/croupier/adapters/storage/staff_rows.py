@@ -1,10 +1,13 @@
-"""Row encodings of the staff tables, shared by the SQLite and PostgreSQL adapters."""
+"""Row encodings of the staff tables, shared by the SQLite and PostgreSQL adapters. The TOTP
+secrets are stored sealed by the vault (migration 0012) and opened here."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from croupier.adapters.storage.player_rows import from_ms
+from croupier.adapters.storage.sealed_secrets import open_secret, staff_totp_context
+from croupier.adapters.vault import Vault
 from croupier.domain.staff import Role
 from croupier.services.staff.ports import (
     SessionStage,
@@ -18,7 +21,8 @@ __all__ = ["MEMBER_COLUMNS", "SESSION_COLUMNS", "STORED_COLUMNS", "member", "ses
 
 MEMBER_COLUMNS = "id, username, role, status, created_at_ms"
 STORED_COLUMNS = (
-    f"{MEMBER_COLUMNS}, password_hash, totp_secret, pending_totp_secret, totp_last_step"
+    f"{MEMBER_COLUMNS}, password_hash, totp_secret_sealed, pending_totp_secret_sealed, "
+    "totp_last_step"
 )
 SESSION_COLUMNS = "token_sha256, staff_id, stage, created_at_ms, expires_at_ms, revoked_at_ms"
 
@@ -27,8 +31,11 @@ def member(row: Any) -> StaffMember:
     return StaffMember(row[0], row[1], Role(row[2]), StaffStatus(row[3]), from_ms(row[4]))
 
 
-def stored(row: Any) -> StoredStaff:
-    return StoredStaff(member(row), row[5], row[6], row[7], row[8])
+async def stored(row: Any, vault: Vault) -> StoredStaff:
+    context = staff_totp_context(row[0])
+    secret = await open_secret(vault, row[6], context)
+    pending = await open_secret(vault, row[7], context)
+    return StoredStaff(member(row), row[5], secret, pending, row[8])
 
 
 def session(row: Any) -> StaffSession:

@@ -1,13 +1,21 @@
 """PostgreSQL store of player account security (migration 0010): the twin of
-:mod:`croupier.adapters.storage.sqlite.player_security`."""
+:mod:`croupier.adapters.storage.sqlite.player_security`, the TOTP secrets sealed likewise."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from croupier.adapters.storage.player_rows import from_ms, to_ms
 from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.sealing import seal_plaintext_secrets
+from croupier.adapters.storage.sealed_secrets import (
+    PLAYER_KINDS,
+    open_secret,
+    player_totp_context,
+)
+from croupier.adapters.vault import Vault
 from croupier.services.accounts.security_ports import SessionView, TotpRecord
 
 __all__ = ["PostgresPlayerSecurityStore"]
@@ -23,17 +31,34 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
 
     required_table = "player_totp"
 
+    def __init__(self, dsn: str, vault: Vault, *, connections_max: int = 4) -> None:
+        super().__init__(dsn, connections_max=connections_max)
+        self.vault = vault
+
+    async def open(self) -> None:
+        await super().open()
+        sealed = await seal_plaintext_secrets(self._connections(), self.vault, PLAYER_KINDS)
+        if sealed:
+            logging.getLogger("croupier.vault").info("sealed %d players' TOTP secrets", sealed)
+
     # -- TOTP ------------------------------------------------------------------------------
     async def get_totp(self, player_id: str) -> TotpRecord | None:
         row = await self._connections().fetchrow(
-            "SELECT secret, confirmed_at_ms, last_step FROM player_totp WHERE player_id = $1",
+            "SELECT secret_sealed, confirmed_at_ms, last_step FROM player_totp "
+            "WHERE player_id = $1",
             player_id,
         )
-        return TotpRecord(row[0], row[1] is not None, row[2]) if row is not None else None
+        if row is None:
+            return None
+        secret = await open_secret(self.vault, row[0], player_totp_context(player_id))
+        if secret is None:
+            raise LookupError(f"player {player_id!r}'s TOTP secret is not sealed yet: reopen")
+        return TotpRecord(secret, row[1] is not None, row[2])
 
     async def begin_totp(
         self, player_id: str, secret: str, recovery_sha256s: Sequence[str], *, at: datetime
     ) -> bool:
+        sealed = self.vault.encrypt(secret.encode(), player_totp_context(player_id))
         async with self._connections().acquire() as conn, conn.transaction():
             # The player's row serialises enrolments of one player.
             await conn.execute("SELECT 1 FROM players WHERE id = $1 FOR UPDATE", player_id)
@@ -44,12 +69,14 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
                 return False
             await conn.execute("DELETE FROM player_recovery_codes WHERE player_id = $1", player_id)
             await conn.execute(
-                "INSERT INTO player_totp (player_id, secret, created_at_ms, confirmed_at_ms, "
-                "last_step) VALUES ($1, $2, $3, NULL, 0) ON CONFLICT (player_id) DO UPDATE "
-                "SET secret = EXCLUDED.secret, created_at_ms = EXCLUDED.created_at_ms, "
+                "INSERT INTO player_totp (player_id, secret_sealed, created_at_ms, "
+                "confirmed_at_ms, last_step) VALUES ($1, $2, $3, NULL, 0) "
+                "ON CONFLICT (player_id) DO UPDATE "
+                "SET secret_sealed = EXCLUDED.secret_sealed, "
+                "created_at_ms = EXCLUDED.created_at_ms, "
                 "confirmed_at_ms = NULL, last_step = 0",
                 player_id,
-                secret,
+                sealed,
                 to_ms(at),
             )
             await conn.executemany(

@@ -2,17 +2,22 @@
 
 Each "use once" write is one conditional UPDATE: PostgreSQL re-checks its WHERE clause on
 the row it locked, so of two concurrent logins with the same code exactly one sees
-``UPDATE 1``.
+``UPDATE 1``. The TOTP secrets are sealed by the vault; opening the store seals those
+migration 0012 left in ``secrets_plaintext``.
 """
 
 from __future__ import annotations
 
+import hmac
+import logging
 from datetime import datetime
 
 import asyncpg
 
 from croupier.adapters.storage.player_rows import to_ms
 from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.sealing import seal_plaintext_secrets
+from croupier.adapters.storage.sealed_secrets import STAFF_KINDS, staff_totp_context
 from croupier.adapters.storage.staff_rows import (
     MEMBER_COLUMNS,
     SESSION_COLUMNS,
@@ -21,6 +26,7 @@ from croupier.adapters.storage.staff_rows import (
     session,
     stored,
 )
+from croupier.adapters.vault import Vault
 from croupier.domain.errors import StaffUsernameTaken
 from croupier.services.staff.ports import (
     SessionStage,
@@ -37,6 +43,16 @@ class PostgresStaffStore(PostgresPoolStore):
     """Implements ``croupier.services.staff.StaffStore`` on PostgreSQL."""
 
     required_table = "staff"
+
+    def __init__(self, dsn: str, vault: Vault, *, connections_max: int = 4) -> None:
+        super().__init__(dsn, connections_max=connections_max)
+        self.vault = vault
+
+    async def open(self) -> None:
+        await super().open()
+        sealed = await seal_plaintext_secrets(self._connections(), self.vault, STAFF_KINDS)
+        if sealed:
+            logging.getLogger("croupier.vault").info("sealed %d staff TOTP secrets", sealed)
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_staff(self, staff: StoredStaff) -> None:
@@ -56,9 +72,10 @@ class PostgresStaffStore(PostgresPoolStore):
     async def set_pending_enrolment(
         self, staff_id: str, secret: str, recovery_code_sha256s: list[str]
     ) -> None:
+        sealed = self.vault.encrypt(secret.encode(), staff_totp_context(staff_id))
         async with self._connections().acquire() as conn, conn.transaction():
             await conn.execute(
-                "UPDATE staff SET pending_totp_secret = $2 WHERE id = $1", staff_id, secret
+                "UPDATE staff SET pending_totp_secret_sealed = $2 WHERE id = $1", staff_id, sealed
             )
             await conn.execute("DELETE FROM staff_recovery_codes WHERE staff_id = $1", staff_id)
             await conn.executemany(
@@ -67,11 +84,20 @@ class PostgresStaffStore(PostgresPoolStore):
             )
 
     async def confirm_enrolment(self, staff_id: str, secret: str, step: int) -> bool:
+        # Sealing is randomised: the compare-and-set is on the sealed value that holds
+        # ``secret``; another enrolment meanwhile sealed another one.
+        pending = await self._connections().fetchval(
+            "SELECT pending_totp_secret_sealed FROM staff WHERE id = $1", staff_id
+        )
+        if pending is None or not hmac.compare_digest(
+            await self.vault.decrypt(bytes(pending), staff_totp_context(staff_id)), secret.encode()
+        ):
+            return False
         return await self._changed(
-            "UPDATE staff SET totp_secret = pending_totp_secret, pending_totp_secret = NULL, "
-            "status = $1, totp_last_step = $2 "
-            "WHERE id = $3 AND status = $4 AND pending_totp_secret = $5",
-            str(StaffStatus.ACTIVE), step, staff_id, str(StaffStatus.ENROLLING), secret,
+            "UPDATE staff SET totp_secret_sealed = pending_totp_secret_sealed, "
+            "pending_totp_secret_sealed = NULL, status = $1, totp_last_step = $2 "
+            "WHERE id = $3 AND status = $4 AND pending_totp_secret_sealed = $5",
+            str(StaffStatus.ACTIVE), step, staff_id, str(StaffStatus.ENROLLING), pending,
         )  # fmt: skip
 
     async def claim_totp_step(self, staff_id: str, step: int) -> bool:
@@ -118,13 +144,13 @@ class PostgresStaffStore(PostgresPoolStore):
         row = await self._connections().fetchrow(
             f"SELECT {STORED_COLUMNS} FROM staff WHERE username = $1", username
         )
-        return stored(row) if row is not None else None
+        return await stored(row, self.vault) if row is not None else None
 
     async def get_staff(self, staff_id: str) -> StoredStaff | None:
         row = await self._connections().fetchrow(
             f"SELECT {STORED_COLUMNS} FROM staff WHERE id = $1", staff_id
         )
-        return stored(row) if row is not None else None
+        return await stored(row, self.vault) if row is not None else None
 
     async def list_staff(self, *, limit: int) -> list[StaffMember]:
         rows = await self._connections().fetch(

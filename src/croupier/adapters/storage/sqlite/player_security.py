@@ -1,15 +1,28 @@
-"""SQLite store of player account security (migration 0010), beside the players' tables."""
+"""SQLite store of player account security (migration 0010), beside the players' tables.
+
+The TOTP secrets are sealed by the vault (``player_totp.secret:<player id>``); opening the
+store seals those migration 0012 left in ``secrets_plaintext``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from croupier.adapters.storage.player_rows import from_ms, to_ms
+from croupier.adapters.storage.sealed_secrets import (
+    PLAYER_KINDS,
+    open_secret,
+    player_totp_context,
+)
 from croupier.adapters.storage.sqlite.base import SqliteStore
+from croupier.adapters.storage.sqlite.sealing import seal_plaintext_secrets
+from croupier.adapters.vault import Vault
 from croupier.services.accounts.security_ports import SessionView, TotpRecord
 
 __all__ = ["SqlitePlayerSecurityStore"]
@@ -22,9 +35,18 @@ class SqlitePlayerSecurityStore(SqliteStore):
 
     thread_prefix = "security-sqlite"
 
+    def __init__(self, path: str | Path, vault: Vault) -> None:
+        super().__init__(path)
+        self.vault = vault
+
     async def open(self) -> None:
         await self._open_connections()
         await self._require_table("player_totp")
+        sealed = await self._on_writer(
+            lambda: seal_plaintext_secrets(self._writer(), self.vault, PLAYER_KINDS)
+        )
+        if sealed:
+            logging.getLogger("croupier.vault").info("sealed %d players' TOTP secrets", sealed)
 
     async def _transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         def run() -> T:
@@ -47,14 +69,21 @@ class SqlitePlayerSecurityStore(SqliteStore):
     # -- TOTP ------------------------------------------------------------------------------
     async def get_totp(self, player_id: str) -> TotpRecord | None:
         rows = self._lookup(
-            "SELECT secret, confirmed_at_ms, last_step FROM player_totp WHERE player_id = ?",
+            "SELECT secret_sealed, confirmed_at_ms, last_step FROM player_totp WHERE player_id = ?",
             (player_id,),
         )
-        return TotpRecord(rows[0][0], rows[0][1] is not None, rows[0][2]) if rows else None
+        if not rows:
+            return None
+        secret = await open_secret(self.vault, rows[0][0], player_totp_context(player_id))
+        if secret is None:
+            raise LookupError(f"player {player_id!r}'s TOTP secret is not sealed yet: reopen")
+        return TotpRecord(secret, rows[0][1] is not None, rows[0][2])
 
     async def begin_totp(
         self, player_id: str, secret: str, recovery_sha256s: Sequence[str], *, at: datetime
     ) -> bool:
+        sealed = self.vault.encrypt(secret.encode(), player_totp_context(player_id))
+
         def work(conn: sqlite3.Connection) -> bool:
             row = conn.execute(
                 "SELECT confirmed_at_ms FROM player_totp WHERE player_id = ?", (player_id,)
@@ -63,9 +92,9 @@ class SqlitePlayerSecurityStore(SqliteStore):
                 return False
             conn.execute("DELETE FROM player_recovery_codes WHERE player_id = ?", (player_id,))
             conn.execute(
-                "INSERT OR REPLACE INTO player_totp (player_id, secret, created_at_ms, "
+                "INSERT OR REPLACE INTO player_totp (player_id, secret_sealed, created_at_ms, "
                 "confirmed_at_ms, last_step) VALUES (?, ?, ?, NULL, 0)",
-                (player_id, secret, to_ms(at)),
+                (player_id, sealed, to_ms(at)),
             )
             conn.executemany(
                 "INSERT INTO player_recovery_codes (player_id, code_sha256) VALUES (?, ?)",

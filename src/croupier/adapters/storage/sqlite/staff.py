@@ -3,17 +3,25 @@
 The ledger store applies the migrations (``0008_staff.sql``) when it opens, so open it
 first. Each "use once" write is one conditional UPDATE on the single writing connection:
 its row count says whether this call won.
+
+The TOTP secrets are sealed by the vault (``staff.totp_secret:<staff id>``); opening the
+store seals those migration 0012 left in ``secrets_plaintext``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
+import logging
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 from croupier.adapters.storage.player_rows import to_ms
+from croupier.adapters.storage.sealed_secrets import STAFF_KINDS, staff_totp_context
 from croupier.adapters.storage.sqlite.base import SqliteStore
+from croupier.adapters.storage.sqlite.sealing import seal_plaintext_secrets
 from croupier.adapters.storage.staff_rows import (
     MEMBER_COLUMNS,
     SESSION_COLUMNS,
@@ -22,6 +30,7 @@ from croupier.adapters.storage.staff_rows import (
     session,
     stored,
 )
+from croupier.adapters.vault import Vault
 from croupier.domain.errors import StaffUsernameTaken
 from croupier.services.staff.ports import (
     SessionStage,
@@ -39,9 +48,18 @@ class SqliteStaffStore(SqliteStore):
 
     thread_prefix = "staff-sqlite"
 
+    def __init__(self, path: str | Path, vault: Vault) -> None:
+        super().__init__(path)
+        self.vault = vault
+
     async def open(self) -> None:
         await self._open_connections()
         await self._require_table("staff")
+        sealed = await self._on_writer(
+            lambda: seal_plaintext_secrets(self._writer(), self.vault, STAFF_KINDS)
+        )
+        if sealed:
+            logging.getLogger("croupier.vault").info("sealed %d staff TOTP secrets", sealed)
 
     # -- writes ----------------------------------------------------------------------------
     async def insert_staff(self, staff: StoredStaff) -> None:
@@ -61,10 +79,13 @@ class SqliteStaffStore(SqliteStore):
     async def set_pending_enrolment(
         self, staff_id: str, secret: str, recovery_code_sha256s: list[str]
     ) -> None:
+        sealed = self.vault.encrypt(secret.encode(), staff_totp_context(staff_id))
+
         def run() -> None:
             with self._transaction() as conn:
                 conn.execute(
-                    "UPDATE staff SET pending_totp_secret = ? WHERE id = ?", (secret, staff_id)
+                    "UPDATE staff SET pending_totp_secret_sealed = ? WHERE id = ?",
+                    (sealed, staff_id),
                 )
                 conn.execute("DELETE FROM staff_recovery_codes WHERE staff_id = ?", (staff_id,))
                 conn.executemany(
@@ -75,11 +96,21 @@ class SqliteStaffStore(SqliteStore):
         await self._on_writer(run)
 
     async def confirm_enrolment(self, staff_id: str, secret: str, step: int) -> bool:
+        # Sealing is randomised: the compare-and-set is on the sealed value that holds
+        # ``secret``; another enrolment meanwhile sealed another one.
+        rows = self._lookup(
+            "SELECT pending_totp_secret_sealed FROM staff WHERE id = ?", (staff_id,)
+        )
+        pending = rows[0][0] if rows else None
+        if pending is None or not hmac.compare_digest(
+            await self.vault.decrypt(bytes(pending), staff_totp_context(staff_id)), secret.encode()
+        ):
+            return False
         return await self._changed(
-            "UPDATE staff SET totp_secret = pending_totp_secret, pending_totp_secret = NULL, "
-            "status = ?, totp_last_step = ? "
-            "WHERE id = ? AND status = ? AND pending_totp_secret = ?",
-            (str(StaffStatus.ACTIVE), step, staff_id, str(StaffStatus.ENROLLING), secret),
+            "UPDATE staff SET totp_secret_sealed = pending_totp_secret_sealed, "
+            "pending_totp_secret_sealed = NULL, status = ?, totp_last_step = ? "
+            "WHERE id = ? AND status = ? AND pending_totp_secret_sealed = ?",
+            (str(StaffStatus.ACTIVE), step, staff_id, str(StaffStatus.ENROLLING), pending),
         )
 
     async def claim_totp_step(self, staff_id: str, step: int) -> bool:
@@ -119,11 +150,11 @@ class SqliteStaffStore(SqliteStore):
     # -- reads -----------------------------------------------------------------------------
     async def find_by_username(self, username: str) -> StoredStaff | None:
         rows = self._lookup(f"SELECT {STORED_COLUMNS} FROM staff WHERE username = ?", (username,))
-        return stored(rows[0]) if rows else None
+        return await stored(rows[0], self.vault) if rows else None
 
     async def get_staff(self, staff_id: str) -> StoredStaff | None:
         rows = self._lookup(f"SELECT {STORED_COLUMNS} FROM staff WHERE id = ?", (staff_id,))
-        return stored(rows[0]) if rows else None
+        return await stored(rows[0], self.vault) if rows else None
 
     async def list_staff(self, *, limit: int) -> list[StaffMember]:
         rows = await self._read(
