@@ -1,6 +1,6 @@
 """Encryption at rest on both engines: players' PII and active server seeds sealed in the
 tables, found and read through the stores as before; migration 0009 seals existing rows;
-``croupier keys`` rotates the KEK without losing a value."""
+``croupier keys`` rotates the KEK without losing a value (TOTP secrets included)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,20 @@ from typer.testing import CliRunner
 
 from croupier.adapters.storage.migrations import migration_scripts
 from croupier.adapters.vault.kek import read_key_file, write_key_file
-from croupier.bootstrap import make_player_store, make_seed_pair_store, open_vault
+from croupier.bootstrap import (
+    make_player_store,
+    make_seed_pair_store,
+    make_staff_store,
+    open_vault,
+)
 from croupier.cli import app
 from croupier.config import Settings, load_settings
 from croupier.domain.accounts import Player
+from croupier.domain.staff import Role
+from croupier.security_wiring import make_security_store
 from croupier.services.accounts import EmailTaken
 from croupier.services.fairness import FairnessService
+from croupier.services.staff.ports import StaffMember, StaffStatus, StoredStaff
 from tests.support.accounts import GOOD_PASSWORD, SettableClock, open_accounts
 from tests.support.ledger import open_test_ledger
 from tests.support.raw_sql import raw_execute, raw_fetch
@@ -155,6 +163,41 @@ async def _insert_player(url: str, settings: Settings) -> None:
         await players.close()
 
 
+STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PLAYER_TOTP = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
+
+
+async def _insert_totp_secrets(url: str, settings: Settings) -> None:
+    """A staff member and the player p-1 with TOTP on (their secrets sealed)."""
+    vault = await open_vault(settings)
+    staff, security = make_staff_store(url, vault), make_security_store(url, vault)
+    await staff.open()
+    await security.open()
+    try:
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        member = StaffMember("s-1", "ada", Role.ADMIN, StaffStatus.ENROLLING, at)
+        await staff.insert_staff(StoredStaff(member, "h"))
+        await staff.set_pending_enrolment("s-1", STAFF_TOTP, [])
+        assert await staff.confirm_enrolment("s-1", STAFF_TOTP, 1)
+        assert await security.begin_totp("p-1", PLAYER_TOTP, [], at=at)
+    finally:
+        await security.close()
+        await staff.close()
+
+
+async def _totp_secrets_of(url: str, settings: Settings) -> tuple[str | None, str | None]:
+    vault = await open_vault(settings)
+    staff, security = make_staff_store(url, vault), make_security_store(url, vault)
+    await staff.open()
+    await security.open()
+    try:
+        stored, totp = await staff.get_staff("s-1"), await security.get_totp("p-1")
+    finally:
+        await security.close()
+        await staff.close()
+    return (None if stored is None else stored.totp_secret), (None if totp is None else totp.secret)
+
+
 async def _email_of(url: str, settings: Settings) -> str | None:
     players = make_player_store(url, await open_vault(settings))
     await players.open()
@@ -183,6 +226,7 @@ async def test_keys_rotate_rewraps_under_a_new_key_file(database_url: str, tmp_p
     ledger = await open_test_ledger(database_url)
     try:
         await _insert_player(database_url, settings)
+        await _insert_totp_secrets(database_url, settings)
     finally:
         await ledger.close()
 
@@ -198,10 +242,12 @@ async def test_keys_rotate_rewraps_under_a_new_key_file(database_url: str, tmp_p
     status = json.loads(out)
     assert code == 0 and status["readable"] and status["kek"]["id"] == rotated["kek_id"]
     assert await _email_of(database_url, settings) == "ada@example.com"
+    assert await _totp_secrets_of(database_url, settings) == (STAFF_TOTP, PLAYER_TOTP)
 
     code, out = await _keys("rotate", "--data-keys", env=env)
     assert code == 0, out
     assert await _email_of(database_url, settings) == "ada@example.com"  # the old data key
+    assert await _totp_secrets_of(database_url, settings) == (STAFF_TOTP, PLAYER_TOTP)
     code, out = await _keys("status", env={**env, "CROUPIER_KEY_FILE": rotated["backup"]})
     assert code == 1 and not json.loads(out)["readable"]  # the old KEK opens nothing now
 
