@@ -54,7 +54,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {**PROBLEMS, 403: PROBLEMS[401]}
 
 class AuditRecordOut(BaseModel):
     seq: int
-    at: datetime
+    at: str = Field(examples=["2026-12-06T23:24:02.078+00:00"], description="UTC, ISO 8601")
     at_ms: int = Field(description="UTC milliseconds since the epoch")
     actor: str = Field(examples=["staff:5f0c…"])
     action: str = Field(examples=["report.viewed"])
