@@ -40,7 +40,7 @@ from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import StreamReader
 from croupier.services.presence import PlayerConnections
-from croupier.services.reports import ReportStore
+from croupier.services.reports import ReportService, ReportStore
 from croupier.services.rounds import RoundService
 from croupier.services.staff import StaffService, StaffStore
 from croupier.services.stream import EventStream, OutboxRelay
@@ -60,6 +60,7 @@ __all__ = [
     "make_stream",
     "open_ledger",
     "open_platform",
+    "open_reports",
     "open_vault",
     "unavailable_errors",
 ]
@@ -123,6 +124,10 @@ class Platform:
     #: Seals personal data and secrets (``vault.encrypt(plaintext, context)``; see
     #: ``adapters/vault``). None only in a Platform built by hand.
     vault: Vault | None = None
+    #: The back office's reports (GGR/NGR, RTP, liabilities) on a reader of the ledger's
+    #: database; ``croupier report`` builds the same service (:func:`open_reports`). None
+    #: only in a Platform built by hand.
+    reports: ReportService | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -346,6 +351,15 @@ def make_report_store(database_url: str) -> ReportStore:
     return PostgresReportStore(database_url)
 
 
+async def open_reports(database_url: str, catalogue: GameCatalogue) -> ReportService:
+    """The report service on an open report store (a reader: it never blocks the writer);
+    close it with ``service.store.close()``. The admin API and ``croupier report`` both use
+    it. Open the ledger first: its writer migrates the tables the reports read."""
+    store = make_report_store(database_url)
+    await store.open()
+    return ReportService(store, catalogue)
+
+
 async def _stand_idle_rounds(rounds: RoundService, idle_timeout_s: int) -> None:
     """Every so often, stand the blackjack rounds their players have left."""
     log = logging.getLogger("croupier.rounds")
@@ -460,7 +474,10 @@ async def _recover_when_possible(rounds: RoundService) -> None:
         return
 
 
-async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Platform:
+# The composition root names every adapter in the order they open; split, it would hide it.
+async def open_platform(  # noqa: PLR0915
+    settings: Settings, *, role: str = "all-in-one"
+) -> Platform:
     """The composition root of a server: every adapter chosen here, from settings.
 
     ``role="gateway"``: stateless HTTP and WebSocket, the ledger reached over NATS (see
@@ -487,6 +504,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     staff_store = make_staff_store(settings.database_url, vault)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
+    reports = ReportService(make_report_store(settings.database_url), catalogue)
     security_closers: list[AsyncCloser] = []
     try:
         await players.open()
@@ -496,6 +514,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         # server's log shows its first security line.
         await audit.record(AuditEntry("system", "server.started", after={"role": role}))
         await staff_store.open()
+        await reports.store.open()
         # Player account security: its tables, mailer and revocation bus.
         security, security_closers = await open_security(settings, vault)
         stream, relay, ticker = await (
@@ -504,7 +523,7 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
             else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
-        for aclose in (*security_closers, audit.close, staff_store.close):
+        for aclose in (*security_closers, audit.close, staff_store.close, reports.store.close):
             await aclose()
         await seed_pairs.close()
         await players.close()
@@ -565,7 +584,14 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
-        async_closers=[staff_store.close, accounts.close, *security_closers, *shared.closers],
+        async_closers=[
+            staff_store.close,
+            reports.store.close,
+            accounts.close,
+            *security_closers,
+            *shared.closers,
+        ],
         tasks=tasks,
         vault=vault,
+        reports=reports,
     )

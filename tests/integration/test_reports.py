@@ -42,6 +42,7 @@ from croupier.services.jackpots import JackpotPools
 from croupier.services.reports import GgrRow, ReportService, ReportStore, as_dict
 from croupier.services.rounds import RoundService
 from tests.support.platform import PASSWORD
+from tests.support.vault import KEK_ENV
 
 SERVER_SEED = "5e" * 32
 CLIENT_SEED = "reports-golden"
@@ -68,7 +69,9 @@ class Casino:
 
 @pytest.fixture
 async def casino(database_url: str) -> AsyncIterator[Casino]:
-    settings = load_settings({"CROUPIER_BLACKJACK_IDLE_TIMEOUT_S": "0"}, database_url=database_url)
+    settings = load_settings(
+        {**KEK_ENV, "CROUPIER_BLACKJACK_IDLE_TIMEOUT_S": "0"}, database_url=database_url
+    )
     platform = await open_platform(settings)
     games = GameFiles.shipped()
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}

@@ -5,22 +5,21 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 import typer
 
 from croupier.bootstrap import make_audit_store, open_ledger
 from croupier.cli.common import DATABASE_URL_OPTION, print_json, run, settings_for
 from croupier.cli.ledger import parse_anchor
-from croupier.domain.audit import AuditRecord
 from croupier.domain.errors import InvalidInput
-from croupier.services.audit import QUERY_LIMIT_MAX, AuditLog, AuditQuery
+from croupier.services.audit import QUERY_LIMIT_MAX, AuditLog, AuditQuery, record_as_json
+from croupier.services.audit.render import epoch_ms
 
 app = typer.Typer(help="Verify and query the audit trail.", no_args_is_help=True)
 
 T = TypeVar("T")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _CSV_FIELDS = [
     "seq",
@@ -84,26 +83,7 @@ def _time_ms(name: str, text: str | None) -> int | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{name} takes an ISO 8601 time, e.g. 2026-12-06T22:00Z") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
-def _as_json(record: AuditRecord) -> dict[str, Any]:
-    return {
-        "seq": record.seq,
-        "at": (_EPOCH + timedelta(milliseconds=record.at_ms)).isoformat(timespec="milliseconds"),
-        "at_ms": record.at_ms,
-        "actor": record.actor,
-        "action": record.action,
-        "subject": record.subject,
-        "source_ip": record.source_ip,
-        "reason": record.reason,
-        "before": record.before,
-        "after": record.after,
-        "prev_hash": record.prev_hash,
-        "hash": record.hash,
-    }
+    return epoch_ms(moment)
 
 
 @app.command()
@@ -135,7 +115,7 @@ def query(
     except InvalidInput as error:
         raise typer.BadParameter(str(error)) from None
     page = run(_with_audit(database_url, lambda audit: audit.query(wanted)))
-    rows = [_as_json(record) for record in page.records]
+    rows = [record_as_json(record) for record in page.records]
     if output_format == "json":
         for row in rows:
             print_json(row)

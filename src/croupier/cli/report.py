@@ -8,13 +8,13 @@ every command exits 2 when it cannot read the ledger (as ``croupier ledger``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 import typer
 
 from croupier.adapters.game_files import GameFiles
-from croupier.bootstrap import make_report_store, open_ledger
+from croupier.bootstrap import open_ledger, open_reports
 from croupier.cli.common import DATABASE_URL_OPTION, run, settings_for
 from croupier.domain.errors import InvalidReport
 from croupier.services.catalogue import GameCatalogue
@@ -25,15 +25,12 @@ from croupier.services.reports import (
     ReportRow,
     ReportService,
     RtpRow,
+    mismatch_text,
     to_csv,
     to_json,
-    today_utc,
 )
 
 app = typer.Typer(help="Back-office reports: GGR/NGR, RTP, liabilities.", no_args_is_help=True)
-
-#: The period when --from is not given: the 30 days ending with --to.
-DEFAULT_DAYS = 30
 
 
 class Format(StrEnum):
@@ -59,13 +56,11 @@ def _day(text: str | None, option: str) -> date | None:
 
 
 def _period(first: str | None, last: str | None) -> tuple[date, date]:
-    end = _day(last, "--to") or today_utc()
-    start = _day(first, "--from") or end - timedelta(days=DEFAULT_DAYS - 1)
-    try:
-        Period(start, end)  # refused before any database is opened
+    try:  # refused before any database is opened
+        period = Period.of(_day(first, "--from"), _day(last, "--to"))
     except InvalidReport as error:
         raise typer.BadParameter(str(error)) from None
-    return start, end
+    return period.start, period.end
 
 
 async def _with_service(
@@ -76,13 +71,12 @@ async def _with_service(
     # empty report of a database created on the spot.
     ledger = await open_ledger(settings, writer=False)
     await ledger.close()
-    store = make_report_store(settings.database_url)
-    await store.open()
+    catalogue = GameCatalogue.load(GameFiles.shipped(overlay=settings.games_dir))
+    service = await open_reports(settings.database_url, catalogue)
     try:
-        catalogue = GameCatalogue.load(GameFiles.shipped(overlay=settings.games_dir))
-        return await use(ReportService(store, catalogue))
+        return await use(service)
     finally:
-        await store.close()
+        await service.store.close()
 
 
 def _print(rows: Sequence[ReportRow], row_type: type[ReportRow], output: Format) -> None:
@@ -131,12 +125,6 @@ def liabilities(
     _print(rows, LiabilityRow, output)
     broken = [row for row in rows if isinstance(row, LiabilityRow) and not row.matches]
     for row in broken:
-        typer.echo(
-            f"LIABILITIES MISMATCH in {row.currency}: balances say cash {row.cash_minor}, "
-            f"bonus {row.bonus_minor}, reserved {row.reserved_minor}; the transfers say cash "
-            f"{row.ledger_cash_minor}, bonus {row.ledger_bonus_minor}, reserved "
-            f"{row.ledger_reserved_minor} (minor units). Run `croupier ledger verify`.",
-            err=True,
-        )
+        typer.echo(mismatch_text(row), err=True)
     if broken:
         raise typer.Exit(1)

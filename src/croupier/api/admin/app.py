@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from croupier import __version__
 from croupier.api.admin.allow_list import AllowList, parse_networks
-from croupier.api.admin.routes import metrics, session, staff
+from croupier.api.admin.routes import audit, metrics, reports, session, staff
 from croupier.api.http.headers import HeadLikeGet, NoStore, SecurityHeaders
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.problems import install_problem_handlers
@@ -24,7 +24,13 @@ from croupier.services.audit import AuditEntry
 __all__ = ["ROUTERS", "create_admin_app"]
 
 #: Every router of the admin API, in the order they are included.
-ROUTERS: tuple[APIRouter, ...] = (session.router, staff.router, metrics.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    staff.router,
+    metrics.router,
+    reports.router,
+    audit.router,
+)
 
 
 def create_admin_app(

@@ -17,6 +17,7 @@ from croupier.services.audit.ports import (
     AuditStore,
     AuditTrail,
 )
+from croupier.services.audit.render import record_as_json
 
 __all__ = [
     "QUERY_LIMIT_MAX",
@@ -29,4 +30,5 @@ __all__ = [
     "AuditTrail",
     "ChainReport",
     "MemoryAuditStore",
+    "record_as_json",
 ]

@@ -25,15 +25,23 @@ from croupier.services.reports.rows import (
     ReportRow,
     RtpRow,
     as_dict,
+    mismatch_text,
     ratio_text,
     to_csv,
     to_json,
 )
-from croupier.services.reports.service import PERIOD_DAYS_MAX, Period, ReportService, today_utc
+from croupier.services.reports.service import (
+    PERIOD_DAYS_DEFAULT,
+    PERIOD_DAYS_MAX,
+    Period,
+    ReportService,
+    today_utc,
+)
 
 __all__ = [
     "DAY_MS",
     "GROUPS_MAX",
+    "PERIOD_DAYS_DEFAULT",
     "PERIOD_DAYS_MAX",
     "Z_999",
     "FundingGroup",
@@ -50,6 +58,7 @@ __all__ = [
     "RtpBand",
     "RtpRow",
     "as_dict",
+    "mismatch_text",
     "ratio_text",
     "rtp_band",
     "to_csv",

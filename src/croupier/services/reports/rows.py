@@ -24,6 +24,7 @@ __all__ = [
     "ReportRow",
     "RtpRow",
     "as_dict",
+    "mismatch_text",
     "ratio_text",
     "to_csv",
     "to_json",
@@ -104,6 +105,16 @@ class LiabilityRow:
 
 
 ReportRow = GgrRow | RtpRow | LiabilityRow
+
+
+def mismatch_text(row: LiabilityRow) -> str:
+    """What to say, loudly, when a currency's balances and transfers disagree."""
+    return (
+        f"LIABILITIES MISMATCH in {row.currency}: balances say cash {row.cash_minor}, "
+        f"bonus {row.bonus_minor}, reserved {row.reserved_minor}; the transfers say cash "
+        f"{row.ledger_cash_minor}, bonus {row.ledger_bonus_minor}, reserved "
+        f"{row.ledger_reserved_minor} (minor units). Run `croupier ledger verify`."
+    )
 
 
 def _cell(value: Any) -> Any:

@@ -27,10 +27,19 @@ from croupier.services.reports.ports import (
 )
 from croupier.services.reports.rows import GgrRow, LiabilityRow, RtpRow
 
-__all__ = ["PERIOD_DAYS_MAX", "Period", "ReportService", "day_of", "today_utc"]
+__all__ = [
+    "PERIOD_DAYS_DEFAULT",
+    "PERIOD_DAYS_MAX",
+    "Period",
+    "ReportService",
+    "day_of",
+    "today_utc",
+]
 
 #: The longest period one report covers (a year, leap day included).
 PERIOD_DAYS_MAX: Final = 366
+#: A period given without its first day: this many days, ending with its last.
+PERIOD_DAYS_DEFAULT: Final = 30
 _EPOCH: Final = date(1970, 1, 1)
 
 
@@ -48,6 +57,17 @@ class Period:
             raise InvalidReport(f"the period ends ({self.end}) before it starts ({self.start})")
         if (self.end - self.start).days + 1 > PERIOD_DAYS_MAX:
             raise InvalidReport(f"a report covers at most {PERIOD_DAYS_MAX} days")
+
+    @classmethod
+    def of(cls, start: date | None = None, end: date | None = None) -> Period:
+        """The period a caller asked for, with the defaults of the command line and the
+        admin API: ``end`` today (UTC), ``start`` :data:`PERIOD_DAYS_DEFAULT` days before.
+
+        >>> Period.of(end=date(2030, 1, 31))
+        Period(start=datetime.date(2030, 1, 2), end=datetime.date(2030, 1, 31))
+        """
+        last = end or today_utc()
+        return cls(start or last - timedelta(days=PERIOD_DAYS_DEFAULT - 1), last)
 
     @property
     def start_ms(self) -> int:
