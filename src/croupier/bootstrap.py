@@ -26,6 +26,18 @@ from croupier.services.accounts import AccountService, PlayerStore, load_common_
 from croupier.services.accounts.ports import LoginLimiter
 from croupier.services.audit import AuditTrail
 from croupier.services.audit.logged import LoggedAuditTrail
+from croupier.services.backoffice import (
+    AccountControl,
+    AdjustmentService,
+    Backoffice,
+    BackofficeStore,
+    GameSwitches,
+    JackpotControl,
+    PlayerDirectory,
+    PlayGate,
+    RoundControl,
+    WithdrawalReviews,
+)
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -40,6 +52,8 @@ from croupier.services.wallet import WalletService
 __all__ = [
     "Platform",
     "SharedState",
+    "make_backoffice",
+    "make_backoffice_store",
     "make_player_store",
     "make_seed_pair_store",
     "make_shared_state",
@@ -102,6 +116,8 @@ class Platform:
     player_connections: PlayerConnections | None = None
     #: The newest jackpot tick, kept for gateways that join later (None: not shared).
     jackpot_display: JackpotDisplay | None = None
+    #: The back-office operations (``services/backoffice``), for the admin API.
+    backoffice: Backoffice | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -133,6 +149,8 @@ class Platform:
         try:
             await self.seed_pairs.close()
             await self.players.close()
+            if self.backoffice is not None:
+                await self.backoffice.store.close()
         finally:
             await self.ledger.close()
             for close in self.closers:
@@ -231,6 +249,50 @@ def make_player_store(database_url: str) -> PlayerStore:
     from croupier.adapters.storage.postgres import PostgresPlayerStore
 
     return PostgresPlayerStore(database_url)
+
+
+def make_backoffice_store(database_url: str) -> BackofficeStore:
+    """The back office's store (same database as the ledger, which migrates it)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.backoffice import SqliteBackofficeStore
+
+        return SqliteBackofficeStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.backoffice import PostgresBackofficeStore
+
+    return PostgresBackofficeStore(database_url)
+
+
+def make_backoffice(
+    settings: Settings,
+    store: BackofficeStore,
+    players: PlayerStore,
+    ledger: Ledger,
+    wallet: WalletService,
+    rounds: RoundService,
+    audit: AuditTrail,
+) -> Backoffice:
+    """The back-office services on one store; the play gate and the review rule are put on
+    the wallet and the rounds (the one place each is checked)."""
+
+    def clock_ms() -> int:
+        return time.time_ns() // 1_000_000
+
+    limits = settings.backoffice
+    gate = PlayGate(store)
+    control = AccountControl(store, players, audit, clock_ms=clock_ms)
+    reviews = WithdrawalReviews(store, players, ledger, wallet, audit, limits, clock_ms=clock_ms)
+    wallet.gate, wallet.hold, rounds.gate = gate, reviews, gate
+    return Backoffice(
+        store=store,
+        players=PlayerDirectory(players, control, ledger, rounds, audit, limits, settings.wallet),
+        adjustments=AdjustmentService(store, players, ledger, audit, limits, clock_ms=clock_ms),
+        withdrawals=reviews,
+        accounts=control,
+        rounds=RoundControl(rounds, audit, clock_ms=clock_ms),
+        jackpots=JackpotControl(ledger, rounds.jackpots, audit),
+        games=GameSwitches(store, audit, game_ids=rounds.game_ids, clock_ms=clock_ms),
+        gate=gate,
+    )
 
 
 def make_seed_pair_store(database_url: str) -> SeedPairStore:
@@ -375,17 +437,20 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
     ledger = await (open_remote_ledger(settings) if gateway else open_ledger(settings))
     players = make_player_store(settings.database_url)
     seed_pairs = make_seed_pair_store(settings.database_url)
+    backoffice_store = make_backoffice_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     try:
         await players.open()
         await seed_pairs.open()
+        await backoffice_store.open()
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
             else open_stream(settings, ledger, handlers, shared.jackpot_display)
         )
     except BaseException:  # closing a store that never opened is a no-op
+        await backoffice_store.close()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -414,12 +479,16 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         replay_source=ProvablyFairSource,
         tables=table_games(definitions),
     )
+    audit = LoggedAuditTrail()
+    backoffice = make_backoffice(settings, backoffice_store, players, ledger, wallet, rounds, audit)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
     else:
-        # Rounds a crash interrupted are finished from their recorded seeds before traffic.
+        # Rounds a crash interrupted are finished from their recorded seeds before traffic;
+        # so are adjustments a crash left approved but unposted.
         await rounds.recover()
+        await backoffice.adjustments.recover()
     if settings.blackjack_idle_timeout_s:
         tasks.append(
             asyncio.create_task(_stand_idle_rounds(rounds, settings.blackjack_idle_timeout_s))
@@ -438,6 +507,8 @@ async def open_platform(settings: Settings, *, role: str = "all-in-one") -> Plat
         ticker=ticker,
         relay=relay,
         handlers=handlers,
+        audit=audit,
+        backoffice=backoffice,
         closers=[hasher.close],
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,

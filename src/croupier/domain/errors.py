@@ -35,7 +35,8 @@ Refusals are raised before anything changes.
      ├── StateConflict                         state-conflict            409  finish something first
      │    ├── EmailTaken                       email-taken               409
      │    ├── ClientSeedLocked                 client-seed-locked        409
-     │    └── RoundInProgress                  round-in-progress         409
+     │    ├── RoundInProgress                  round-in-progress         409
+     │    └── GameDisabled                     game-disabled             409  no new rounds
      ├── NotFound                              not-found                 404  (or not yours to see)
      │    ├── RoundNotFound                    not-found                 404
      │    └── SeedPairNotFound                 not-found                 404
@@ -77,6 +78,7 @@ __all__ = [
     "FairnessError",
     "Forbidden",
     "GameDefinitionError",
+    "GameDisabled",
     "GameError",
     "IdempotencyConflict",
     "IllegalAction",
@@ -287,6 +289,12 @@ class RoundInProgress(StateConflict):
 
 
 # -- not found ------------------------------------------------------------------------------
+class GameDisabled(StateConflict):
+    """The operator disabled the game: no new rounds (open ones can finish)."""
+
+    code = "game-disabled"
+
+
 class NotFound(CroupierError):
     """Nothing by that id, or nothing the caller may see (the two answer alike)."""
 
