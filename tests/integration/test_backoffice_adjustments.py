@@ -33,7 +33,9 @@ from tests.support.platform import funded_player
 
 
 def _settings(database_url: str) -> Settings:
-    return load_settings({"CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url)
+    return load_settings(
+        {"CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url
+    )
 
 
 @pytest.fixture

@@ -174,8 +174,12 @@ async def test_jackpot_pools_are_adjusted_through_the_ledger(
     start = pool["amount"]
     assert isinstance(start, int)
     ask = {"game_id": "lotus-20", "currency": "EUR", "actor": ALICE, "source_ip": IP}
-    raised = await jackpots.adjust(request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask)
-    replay = await jackpots.adjust(request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask)
+    raised = await jackpots.adjust(
+        request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask
+    )
+    replay = await jackpots.adjust(
+        request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask
+    )
     assert raised.id == replay.id
     await jackpots.adjust(request_id="pool-lower-1", delta_minor=-100_00, reason="fix", **ask)
     (pool,) = [p for p in await jackpots.current() if p["game_id"] == "lotus-20"]
