@@ -173,25 +173,28 @@ async def test_jackpot_pools_are_adjusted_through_the_ledger(
     (pool,) = [p for p in await jackpots.current() if p["game_id"] == "lotus-20"]
     start = pool["amount"]
     assert isinstance(start, int)
-    ask = {"game_id": "lotus-20", "currency": "EUR", "actor": ALICE, "source_ip": IP}
-    raised = await jackpots.adjust(
-        request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask
-    )
-    replay = await jackpots.adjust(
-        request_id="pool-raise-1", delta_minor=500_00, reason="promo", **ask
-    )
+
+    async def adjust(request_id: str, delta_minor: int, game_id: str = "lotus-20") -> Transfer:
+        return await jackpots.adjust(
+            request_id=request_id,
+            game_id=game_id,
+            currency="EUR",
+            delta_minor=delta_minor,
+            actor=ALICE,
+            source_ip=IP,
+            reason="pool correction",
+        )
+
+    raised = await adjust("pool-raise-1", 500_00)
+    replay = await adjust("pool-raise-1", 500_00)
     assert raised.id == replay.id
-    await jackpots.adjust(request_id="pool-lower-1", delta_minor=-100_00, reason="fix", **ask)
+    await adjust("pool-lower-1", -100_00)
     (pool,) = [p for p in await jackpots.current() if p["game_id"] == "lotus-20"]
     assert pool["amount"] == start + 400_00
     with pytest.raises(InsufficientFunds):  # a pool never goes below zero
-        await jackpots.adjust(
-            request_id="pool-drain-1", delta_minor=-(start + 400_01), reason="x", **ask
-        )
+        await adjust("pool-drain-1", -(start + 400_01))
     with pytest.raises(AccountNotFound):
-        await jackpots.adjust(
-            request_id="pool-none-1", delta_minor=1, reason="x", **{**ask, "game_id": "nope"}
-        )
+        await adjust("pool-none-1", 1, game_id="nope")
     adjusted = [e for e in audit_lines(caplog) if e["action"] == "jackpot.adjusted"]
     assert len(adjusted) == 2  # the replay is not a second action
     assert adjusted[0]["after"]["amount_minor"] - adjusted[0]["before"]["amount_minor"] == 500_00
