@@ -25,6 +25,7 @@ from croupier.domain.errors import (
     UnknownGame,
 )
 from croupier.domain.games.blackjack_stacking import StackedRng, stacked_shoe
+from croupier.domain.ledger import Transfer
 from croupier.services.backoffice import PlayerStatus
 from tests.support.backoffice import (
     ALICE,
