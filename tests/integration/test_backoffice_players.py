@@ -41,8 +41,12 @@ async def test_the_view_shows_wallet_control_sessions_and_addresses(platform: Pl
     await bo.accounts.set_flags(
         player.player_id, ["aml-watch"], actor=ALICE, source_ip=IP, reason="pattern"
     )
-    view = await bo.players.view(player.player_id, actor=ALICE, source_ip=IP)
+    masked = await bo.players.view(player.player_id, actor=ALICE, source_ip=IP)
+    assert masked["profile"]["email"] == "v***@example.com"
+    assert masked["profile"]["date_of_birth"] is None
+    view = await bo.players.view(player.player_id, actor=ALICE, source_ip=IP, reveal_pii=True)
     assert view["profile"]["email"] == "view@example.com"
+    assert view["profile"]["date_of_birth"] == "1990-01-01"
     assert view["wallet"] == {"currency": "EUR", "cash": 90_00, "bonus": 0, "reserved": 0}
     assert view["control"]["status"] == PlayerStatus.ACTIVE.value
     assert view["control"]["flags"] == ["aml-watch"]

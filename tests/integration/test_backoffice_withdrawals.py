@@ -179,6 +179,7 @@ async def test_a_flagged_players_withdrawals_all_wait(platform: Platform) -> Non
     # the replay keeps its first answer: it was held, it stays held until decided
     again = await platform.wallet.withdraw(player, "flagged-small", 5_00)
     assert again.kind is TransferKind.PENDING and provider.payouts == []
+    await assert_ledger_verifies(platform)
 
 
 async def test_a_provider_decline_after_approval_voids(platform: Platform) -> None:

@@ -25,10 +25,20 @@ from croupier.services.ledger import LedgerClient
 from croupier.services.rounds import RoundService
 from croupier.services.wallet import WalletLimits, transfer_json
 
-__all__ = ["PlayerDirectory"]
+__all__ = ["PlayerDirectory", "mask_email"]
 
 #: Sessions shown in a player's view (the newest).
 SESSIONS_SHOWN: Final = 20
+
+
+def mask_email(email: str) -> str:
+    """Enough of an email to recognise it on the phone, not to use it.
+
+    >>> mask_email("alice.smith@example.com")
+    'a***@example.com'
+    """
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 class PlayerDirectory:
@@ -69,23 +79,33 @@ class PlayerDirectory:
         return [found] if found is not None else []
 
     async def view(
-        self, player_id: str, *, actor: str, source_ip: str | None, reason: str = "view"
+        self,
+        player_id: str,
+        *,
+        actor: str,
+        source_ip: str | None,
+        reason: str = "view",
+        reveal_pii: bool = False,
     ) -> dict[str, Any]:
-        """Everything about one player but the pages (transactions, rounds)."""
+        """Everything about one player but the pages (transactions, rounds). The email and
+        date of birth are masked unless ``reveal_pii`` (the caller holds
+        ``Permission.PLAYER_PII_VIEW``); revealing is recorded as such."""
         staff_identity(actor)
         player = await self._player(player_id)
         _, cash = await self.ledger.balance(player.cash_account_id)
         _, bonus = await self.ledger.balance(player.bonus_account_id)
         control = await self.control.control(player.player_id)
         sessions = await self.control.store.sessions(player.player_id, limit=SESSIONS_SHOWN)
-        await self._record(actor, "player.viewed", player.player_id, source_ip, reason, None)
+        await self._record(
+            actor, "player.viewed", player.player_id, source_ip, reason, {"pii": reveal_pii}
+        )
         return {
             "profile": {
                 "player_id": player.player_id,
-                "email": player.email,
+                "email": player.email if reveal_pii else mask_email(player.email),
                 "country": player.country,
                 "currency": player.currency,
-                "date_of_birth": player.date_of_birth.isoformat(),
+                "date_of_birth": player.date_of_birth.isoformat() if reveal_pii else None,
                 "created_at": player.created_at.isoformat(),
             },
             # No KYC provider is integrated yet: every account is unverified.
