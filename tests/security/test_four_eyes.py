@@ -54,7 +54,16 @@ async def _cash(platform: Platform, player: Player) -> int:
 async def test_the_requester_cannot_approve_their_own(platform: Platform) -> None:
     player = await funded_player(platform, "self@example.com", 1_000)
     await _pending(platform, player, "self-approve-1")
-    for disguise in (ALICE, "STAFF:ALICE", "staff:Alice", " staff:alice ", "staff:ａｌｉｃｅ"):
+    disguises = (
+        ALICE,
+        "STAFF:ALICE",
+        "staff:Alice",
+        " staff:alice ",
+        "staff:ａｌｉｃｅ",  # fullwidth: folded to alice
+        "staff:alice\u200b",  # an invisible character: not a staff id at all
+        "staff:\u0430lice",  # a Cyrillic a: not a staff id at all
+    )
+    for disguise in disguises:
         with pytest.raises(Forbidden):
             await backoffice(platform).adjustments.approve(
                 "self-approve-1", actor=disguise, source_ip=IP, reason="looks fine"

@@ -28,7 +28,19 @@ def test_other_staff_are_other_people(other: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "actor", ["system", "player:p1", "anonymous", "staff:", "staff:al ice", "", None, 7]
+    "actor",
+    [
+        "system",
+        "player:p1",
+        "anonymous",
+        "staff:",
+        "staff:al ice",
+        "",
+        None,
+        7,
+        "staff:alice\u200b",
+        "staff:\u0430lice",
+    ],
 )
 def test_only_staff_act(actor: object) -> None:
     with pytest.raises(Forbidden):

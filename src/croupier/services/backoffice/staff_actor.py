@@ -16,7 +16,9 @@ from croupier.domain.errors import Forbidden, InvalidInput
 __all__ = ["REASON_CHARS_MAX", "check_reason", "same_staff", "staff_identity"]
 
 REASON_CHARS_MAX: Final = 500
-_STAFF: Final = re.compile(r"^staff:(?P<id>\S{1,128})\Z")
+#: After folding, a staff id is printable ASCII without spaces: an invisible or look-alike
+#: character (a zero-width space, a Cyrillic "а") cannot make one person two.
+_STAFF: Final = re.compile(r"^staff:(?P<id>[\x21-\x7e]{1,128})\Z")
 
 
 def staff_identity(actor: object) -> str:
