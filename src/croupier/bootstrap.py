@@ -33,6 +33,18 @@ from croupier.services.audit import (
     AuditTrail,
     MemoryAuditStore,
 )
+from croupier.services.backoffice import (
+    AccountControl,
+    AdjustmentService,
+    Backoffice,
+    BackofficeStore,
+    GameSwitches,
+    JackpotControl,
+    PlayerDirectory,
+    PlayGate,
+    RoundControl,
+    WithdrawalReviews,
+)
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
@@ -50,6 +62,8 @@ __all__ = [
     "Platform",
     "SharedState",
     "make_audit_store",
+    "make_backoffice",
+    "make_backoffice_store",
     "make_data_key_store",
     "make_player_store",
     "make_report_store",
@@ -128,6 +142,8 @@ class Platform:
     #: database; ``croupier report`` builds the same service (:func:`open_reports`). None
     #: only in a Platform built by hand.
     reports: ReportService | None = None
+    #: The back-office operations (``services/backoffice``), for the admin API.
+    backoffice: Backoffice | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -160,6 +176,8 @@ class Platform:
             await self.seed_pairs.close()
             await self.players.close()
             await self.audit.close()
+            if self.backoffice is not None:
+                await self.backoffice.store.close()
         finally:
             await self.ledger.close()
             for close in self.closers:
@@ -313,6 +331,50 @@ def make_staff_service(
         audit=audit,
         clock=lambda: datetime.now(UTC),
         common_passwords=load_common_passwords(),
+    )
+
+
+def make_backoffice_store(database_url: str) -> BackofficeStore:
+    """The back office's store (same database as the ledger, which migrates it)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.backoffice import SqliteBackofficeStore
+
+        return SqliteBackofficeStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.backoffice import PostgresBackofficeStore
+
+    return PostgresBackofficeStore(database_url)
+
+
+def make_backoffice(
+    settings: Settings,
+    store: BackofficeStore,
+    players: PlayerStore,
+    ledger: Ledger,
+    wallet: WalletService,
+    rounds: RoundService,
+    audit: AuditTrail,
+) -> Backoffice:
+    """The back-office services on one store; the play gate and the review rule are put on
+    the wallet and the rounds (the one place each is checked)."""
+
+    def clock_ms() -> int:
+        return time.time_ns() // 1_000_000
+
+    limits = settings.backoffice
+    gate = PlayGate(store)
+    control = AccountControl(store, players, audit, clock_ms=clock_ms)
+    reviews = WithdrawalReviews(store, players, ledger, wallet, audit, limits, clock_ms=clock_ms)
+    wallet.gate, wallet.hold, rounds.gate = gate, reviews, gate
+    return Backoffice(
+        store=store,
+        players=PlayerDirectory(players, control, ledger, rounds, audit, limits, settings.wallet),
+        adjustments=AdjustmentService(store, players, ledger, audit, limits, clock_ms=clock_ms),
+        withdrawals=reviews,
+        accounts=control,
+        rounds=RoundControl(rounds, audit, clock_ms=clock_ms),
+        jackpots=JackpotControl(ledger, rounds.jackpots, audit),
+        games=GameSwitches(store, audit, game_ids=rounds.game_ids, clock_ms=clock_ms),
+        gate=gate,
     )
 
 
@@ -502,6 +564,7 @@ async def open_platform(  # noqa: PLR0915
     seed_pairs = make_seed_pair_store(settings.database_url, vault)
     audit = AuditLog(make_audit_store(settings.database_url))
     staff_store = make_staff_store(settings.database_url, vault)
+    backoffice_store = make_backoffice_store(settings.database_url)
     handlers = EventHandlers()  # consumers of committed events register here
     shared = make_shared_state(settings)  # connects on first use
     reports = ReportService(make_report_store(settings.database_url), catalogue)
@@ -517,6 +580,7 @@ async def open_platform(  # noqa: PLR0915
         await reports.store.open()
         # Player account security: its tables, mailer and revocation bus.
         security, security_closers = await open_security(settings, vault)
+        await backoffice_store.open()
         stream, relay, ticker = await (
             _open_gateway_stream(settings, ledger)
             if gateway
@@ -525,6 +589,7 @@ async def open_platform(  # noqa: PLR0915
     except BaseException:  # closing a store that never opened is a no-op
         for aclose in (*security_closers, audit.close, staff_store.close, reports.store.close):
             await aclose()
+        await backoffice_store.close()
         await seed_pairs.close()
         await players.close()
         await ledger.close()
@@ -555,12 +620,15 @@ async def open_platform(  # noqa: PLR0915
         replay_source=ProvablyFairSource,
         tables=table_games(definitions),
     )
+    backoffice = make_backoffice(settings, backoffice_store, players, ledger, wallet, rounds, audit)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
     else:
-        # Rounds a crash interrupted are finished from their recorded seeds before traffic.
+        # Rounds a crash interrupted are finished from their recorded seeds before traffic;
+        # so are adjustments a crash left approved but unposted.
         await rounds.recover()
+        await backoffice.adjustments.recover()
     if settings.blackjack_idle_timeout_s:
         tasks.append(
             asyncio.create_task(_stand_idle_rounds(rounds, settings.blackjack_idle_timeout_s))
@@ -580,6 +648,7 @@ async def open_platform(  # noqa: PLR0915
         relay=relay,
         handlers=handlers,
         audit=audit,
+        backoffice=backoffice,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

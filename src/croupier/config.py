@@ -11,12 +11,14 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
+from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds.limits import RoundLimits
@@ -149,6 +151,8 @@ class Settings:
     #: symbols added; "croupier" always is one.
     password_context_words: tuple[str, ...] = ()
     wallet: WalletLimits = field(default_factory=WalletLimits)
+    #: Four-eyes and withdrawal-review thresholds (``services/backoffice/limits.py``).
+    backoffice: BackofficeLimits = field(default_factory=BackofficeLimits)
     rounds: RoundLimits = field(default_factory=RoundLimits)
     #: The bundled sandbox payment provider approves everything unless this is false.
     payments_approve: bool = True
@@ -379,6 +383,31 @@ def _currencies(raw: str) -> tuple[tuple[str, int], ...]:
     return tuple(pairs)
 
 
+def _threshold(env: Mapping[str, str], name: str, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse_threshold(raw, what=name)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _backoffice(env: Mapping[str, str]) -> BackofficeLimits:
+    defaults = BackofficeLimits()
+    return BackofficeLimits(
+        adjustment_approval_above=_threshold(
+            env, "CROUPIER_ADJUSTMENT_APPROVAL_ABOVE", defaults.adjustment_approval_above
+        ),
+        withdrawal_review_above=_threshold(
+            env, "CROUPIER_WITHDRAWAL_REVIEW_ABOVE", defaults.withdrawal_review_above
+        ),
+        adjustment_minor_max=_int(
+            env, "CROUPIER_ADJUSTMENT_MINOR_MAX", defaults.adjustment_minor_max, 1, 10**15
+        ),
+    )
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, *, database_url: str | None = None
 ) -> Settings:
@@ -510,6 +539,7 @@ def load_settings(
         accounts=accounts,
         password_context_words=_context_words(env, "CROUPIER_PASSWORD_CONTEXT_WORDS"),
         wallet=wallet,
+        backoffice=_backoffice(env),
         payments_approve=approve == "approve",
         blackjack_idle_timeout_s=_int(env, "CROUPIER_BLACKJACK_IDLE_TIMEOUT_S", 600, 0, 7 * 86_400),
         database_url=url,

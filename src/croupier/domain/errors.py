@@ -41,7 +41,8 @@ Refusals are raised before anything changes.
      │    ├── EmailTaken                       email-taken               409
      │    ├── StaffUsernameTaken               staff-username-taken      409
      │    ├── ClientSeedLocked                 client-seed-locked        409
-     │    └── RoundInProgress                  round-in-progress         409
+     │    ├── RoundInProgress                  round-in-progress         409
+     │    └── GameDisabled                     game-disabled             409  no new rounds
      ├── NotFound                              not-found                 404  (or not yours to see)
      │    ├── RoundNotFound                    not-found                 404
      │    └── SeedPairNotFound                 not-found                 404
@@ -90,6 +91,7 @@ __all__ = [
     "FairnessError",
     "Forbidden",
     "GameDefinitionError",
+    "GameDisabled",
     "GameError",
     "GameNotOffered",
     "GeoBlocked",
@@ -351,6 +353,12 @@ class RoundInProgress(StateConflict):
 
 
 # -- not found ------------------------------------------------------------------------------
+class GameDisabled(StateConflict):
+    """The operator disabled the game: no new rounds (open ones can finish)."""
+
+    code = "game-disabled"
+
+
 class NotFound(CroupierError):
     """Nothing by that id, or nothing the caller may see (the two answer alike)."""
 

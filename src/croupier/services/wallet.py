@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
@@ -20,6 +20,7 @@ from croupier.domain.errors import (
     InvalidInput,
     InvariantBroken,
     PaymentDeclined,
+    PendingNotFound,
 )
 from croupier.domain.ledger import (
     Account,
@@ -40,10 +41,13 @@ from croupier.services.stream.channels import player_stream
 __all__ = [
     "IDEMPOTENCY_KEY",
     "PaymentDeclined",
+    "PaymentGate",
     "PaymentIds",
     "Wallet",
     "WalletLimits",
     "WalletService",
+    "WithdrawalHold",
+    "is_held",
 ]
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}\Z")
@@ -68,11 +72,47 @@ def clearing_account(currency: str) -> str:
     return f"clearing:{currency}"
 
 
+class PaymentGate(Protocol):
+    """Whether the player may move money now (``services/backoffice/gate.py``)."""
+
+    async def before_payment(self, player_id: str) -> None:
+        """``AccountRestricted`` for a frozen or closed account."""
+        ...
+
+
+class WithdrawalHold(Protocol):
+    """Which withdrawals wait for staff review (``services/backoffice/withdrawals.py``)."""
+
+    async def needs_review(self, player: Player, amount_minor: int) -> bool: ...
+
+
+#: The metadata of a withdrawal's reservation held for review: it is the durable mark, made
+#: in the same write as the reservation, so a crash cannot leave one without the other.
+HELD_METADATA: Final = {"review": True}
+
+
+def is_held(transfer: Transfer) -> bool:
+    """Whether this reservation waits for a staff review (the provider has not heard of it)."""
+    return bool(json.loads(transfer.metadata_json).get("review") is True)
+
+
 class WalletService:
-    def __init__(self, ledger: Ledger, provider: PaymentProvider, limits: WalletLimits) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        provider: PaymentProvider,
+        limits: WalletLimits,
+        *,
+        gate: PaymentGate | None = None,
+        hold: WithdrawalHold | None = None,
+    ) -> None:
         self.ledger = ledger
         self.provider = provider
         self.limits = limits
+        #: Account control (None: every account may pay); set by the composition root.
+        self.gate = gate
+        #: The review queue's rule (None: no withdrawal waits); set by the composition root.
+        self.hold = hold
         self._in_flight = KeyedLocks()  # one request per key at a time in this process
 
     async def wallet(self, player: Player) -> Wallet:
@@ -92,6 +132,8 @@ class WalletService:
         again (the provider deduplicates by the key) or by reconciliation.
         """
         amount = _check_request(key, amount_minor, self.limits.deposit_minor_max, "deposit")
+        if self.gate is not None:
+            await self.gate.before_payment(player.player_id)
         ids = PaymentIds.of("deposit", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
             await self._record_intent(
@@ -124,10 +166,18 @@ class WalletService:
         payout and the post leaves the reservation open on purpose: voiding it automatically
         could return money the player has already received, so it is left for the same
         request again (the provider deduplicates by the key) or for reconciliation.
+
+        A withdrawal the review rule holds (:class:`WithdrawalHold`) is reserved the same way,
+        marked held in the reservation itself, and not sent to the provider: the answer is
+        the reservation (a ``pending`` transfer), and so is a replay's until staff decide
+        (``pay_held`` or ``void_held``); after that a replay gets the decision.
         """
         amount = _check_request(key, amount_minor, self.limits.withdrawal_minor_max, "withdrawal")
+        if self.gate is not None:
+            await self.gate.before_payment(player.player_id)
         ids = PaymentIds.of("withdrawal", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
+            held = await self._held(ids, player, amount)
             await self._record_intent(
                 ids,
                 _balance_changed(player, "withdrawal", -amount, ids.intent),
@@ -136,17 +186,74 @@ class WalletService:
                 amount_minor=amount,
                 currency=player.currency,
                 reason="withdrawal",
+                metadata=HELD_METADATA if held else None,
             )
             finished = await self._finished(ids)
             if finished is not None:
                 return finished
-            result = await self.provider.payout(
-                player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
+            if held:
+                intent = await self.ledger.transfer_by_id(ids.intent)
+                if intent is None:
+                    raise InvariantBroken(f"withdrawal {ids.intent} was recorded but is not found")
+                return intent
+            return await self._pay_out(ids, player, amount, key)
+
+    async def pay_held(self, player: Player, key: str) -> Transfer:
+        """Pay out a withdrawal staff approved: the provider is called (with the player's key,
+        so a repeat after a crash pays once) and the reservation posts, or voids if the
+        provider declines (``PaymentDeclined``). Idempotent: a finished one answers again."""
+        ids = PaymentIds.of("withdrawal", player.player_id, key)
+        async with self._in_flight.hold(ids.intent):
+            finished = await self._finished(ids)
+            if finished is not None:
+                return finished
+            intent = await self.ledger.transfer_by_id(ids.intent)
+            if intent is None or not is_held(intent):
+                raise PendingNotFound(f"no withdrawal held for review under {ids.intent!r}")
+            return await self._pay_out(ids, player, intent.amount_minor, key)
+
+    async def void_held(self, player: Player, key: str) -> Transfer:
+        """Decline a held withdrawal: void the reservation, the money returns to the player's
+        cash. Idempotent; a withdrawal already paid is ``PendingAlreadyResolved``."""
+        ids = PaymentIds.of("withdrawal", player.player_id, key)
+        async with self._in_flight.hold(ids.intent):
+            declined = await self.ledger.transfer_by_id(ids.declined)
+            if declined is not None:
+                return declined
+            intent = await self.ledger.transfer_by_id(ids.intent)
+            if intent is None or not is_held(intent):
+                raise PendingNotFound(f"no withdrawal held for review under {ids.intent!r}")
+            void = TransferRequest.create(
+                ids.declined,
+                kind=TransferKind.VOID,
+                pending_id=ids.intent,
+                reason="withdrawal_declined",
+                metadata={"provider": "review", "reason": _DECLINED_IN_REVIEW},
             )
-            if not result.approved:
-                released = _balance_changed(player, "withdrawal-declined", amount, ids.intent)
-                await self._decline(ids, result, released)
-            return await self._complete(ids, result, None)
+            released = _balance_changed(
+                player, "withdrawal-declined", intent.amount_minor, ids.intent
+            )
+            applied = await self.ledger.submit([void, released])
+            transfer = applied.results[0]
+            assert isinstance(transfer, Transfer)
+            return transfer
+
+    async def _held(self, ids: PaymentIds, player: Player, amount: int) -> bool:
+        """Whether this withdrawal waits for review: as recorded if it was (a replay keeps
+        its first answer even if the rule changed since), else as the rule says now."""
+        recorded = await self.ledger.transfer_by_id(ids.intent)
+        if recorded is not None:
+            return is_held(recorded)
+        return self.hold is not None and await self.hold.needs_review(player, amount)
+
+    async def _pay_out(self, ids: PaymentIds, player: Player, amount: int, key: str) -> Transfer:
+        result = await self.provider.payout(
+            player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
+        )
+        if not result.approved:
+            released = _balance_changed(player, "withdrawal-declined", amount, ids.intent)
+            await self._decline(ids, result, released)
+        return await self._complete(ids, result, None)
 
     async def transactions(
         self, player: Player, *, limit: int, cursor: int | None
@@ -250,6 +357,8 @@ class PaymentIds:
 
 
 _COMPLETED_STEP = {"deposit": "settled", "withdrawal": "paid"}
+#: What a player is told of a withdrawal declined in review (staff's reason stays internal).
+_DECLINED_IN_REVIEW: Final = "declined in review: contact support"
 #: A provider's decline reason is kept on the ledger (and repeated to a replay), bounded.
 _DECLINE_REASON_CHARS_MAX = 200
 

@@ -28,6 +28,8 @@ class AccountKind(StrEnum):
     PAYMENT_CLEARING = "payment_clearing"
     PROMOTIONS = "promotions"
     RAKE = "rake"
+    #: The operator's side of manual adjustments (``adjustments:<CUR>``, no floor).
+    ADJUSTMENTS = "adjustments"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

@@ -35,6 +35,7 @@ from croupier.domain.errors import (
     IllegalAction,
     InvariantBroken,
     RoundInProgress,
+    RoundNotFound,
     UnknownGame,
 )
 from croupier.domain.events import (
@@ -59,7 +60,7 @@ from croupier.services.rounds.opening import RoundOpening
 from croupier.services.rounds.recall import RoundRecall
 from croupier.services.rounds.tables import ReplaySource, TableRounds
 
-__all__ = ["RoundService"]
+__all__ = ["RoundGate", "RoundService"]
 
 #: Draws a round may take when rotations (or another process) claim the nonces it drew.
 _DRAWS_MAX: Final = 16
@@ -84,6 +85,15 @@ class Fairness(Protocol):
     async def pair(self, pair_id: int) -> StoredPair: ...
 
 
+class RoundGate(Protocol):
+    """Whether a player may play now (``services/backoffice/gate.py``): account control and
+    the operator's game switches, checked before anything moves."""
+
+    async def before_round(self, player_id: str, game_id: str) -> None: ...
+
+    async def before_action(self, player_id: str) -> None: ...
+
+
 class RoundService:
     def __init__(
         self,
@@ -94,8 +104,11 @@ class RoundService:
         *,
         replay_source: ReplaySource,
         tables: Mapping[str, TableGame[Any]] | None = None,
+        gate: RoundGate | None = None,
     ) -> None:
         self.ledger = ledger
+        #: Account control and game switches (None: everyone plays everything).
+        self.gate = gate
         self.fairness = fairness
         self.limits = limits
         self._replay_source = replay_source  # (server seed, client seed, nonce) -> RngSource
@@ -142,6 +155,8 @@ class RoundService:
     ) -> dict[str, Any]:
         kind = self._kind(game_id)
         bet = kind.parse_bet(game_id, request, player.currency)
+        if self.gate is not None:
+            await self.gate.before_round(player.player_id, game_id)
         # Unambiguous although keys may hold ":": player ids never do (PaymentIds checks it).
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
         fingerprint = request_fingerprint(game_id, request)
@@ -244,6 +259,8 @@ class RoundService:
     async def act(self, player: Player, round_id: str, key: str, action: str) -> dict[str, Any]:
         """One action on the player's open round; the same key again is a replay."""
         view = await self.view(round_id, player)  # another player's round: not found
+        if self.gate is not None:
+            await self.gate.before_action(player.player_id)
         kind = self._kinds.get(view["game_id"])
         if kind is None:
             raise IllegalAction("this round takes no actions")
@@ -300,6 +317,25 @@ class RoundService:
                 continue
             completed += await kind.recover(round_id, game_id)
         return completed
+
+    async def settle_stuck(self, round_id: str, *, now_ms: int) -> bool:
+        """Force one open round to its end through recovery: settle it if its last action
+        decided it, else finish it with the table's own actions (as the idle sweep would, at
+        once). Whether it was settled now; ``False`` for one already settled."""
+        events = await self.ledger.stream_events(round_stream(round_id), limit=1)
+        if not events:
+            raise RoundNotFound(f"no round {round_id!r}")
+        game_id = read_round(events).start.game_id
+        kind = self._kinds.get(game_id)
+        if kind is None:
+            raise IllegalAction(f"round {round_id}: game {game_id!r} is not offered here")
+        if await kind.recover(round_id, game_id):
+            return True
+        return await kind.stand_if_idle(round_id, now_ms=now_ms, idle_ms=0)
+
+    def game_ids(self) -> list[str]:
+        """Every game rounds can be played of here."""
+        return sorted(self._kinds)
 
     # -- recall (recall.py) ---------------------------------------------------------------
     async def view(self, round_id: str, player: Player | None = None) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Request
+from fastapi import Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
@@ -12,6 +12,7 @@ from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
 from croupier.api.http.routing import api_router
+from croupier.domain.ledger import TransferKind
 from croupier.services.wallet import transfer_json
 
 router = api_router(prefix="/v1/wallet", tags=["wallet"])
@@ -59,6 +60,12 @@ class MovementOut(BaseModel):
     metadata: dict[str, object]
 
 
+class WithdrawalOut(MovementOut):
+    state: str = Field(
+        description="paid (201), or pending-review (202: reserved, waiting for staff)"
+    )
+
+
 class TransactionsOut(BaseModel):
     items: list[MovementOut]
     next_cursor: int | None
@@ -81,16 +88,33 @@ async def deposit(
     return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
 
 
-@router.post("/withdrawals", status_code=201, responses=SECURITY_PROBLEMS)
+@router.post(
+    "/withdrawals",
+    status_code=201,
+    responses={
+        **SECURITY_PROBLEMS,
+        202: {"model": WithdrawalOut, "description": "Held for review"},
+    },
+)
 async def withdraw(
-    body: WithdrawalIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
-) -> MovementOut:
-    """Withdraw: the funds are reserved, paid out by the provider, then posted. With TOTP
-    on, ``totp`` carries a current code (403 ``totp-required`` / ``totp-invalid``)."""
+    body: WithdrawalIn,
+    player: CurrentPlayer,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey,
+) -> WithdrawalOut:
+    """Withdraw: the funds are reserved, paid out by the provider, then posted (201). A
+    withdrawal held for review stays reserved and is answered 202 ``pending-review`` (and so
+    is a replay of it) until staff approve or decline it. With TOTP on, ``totp`` carries a
+    current code (403 ``totp-required`` / ``totp-invalid``)."""
     ip = request.client.host if request.client else "unknown"
     await platform_of(request).accounts.check_withdrawal(player, body.totp, ip=ip)
     transfer = await platform_of(request).wallet.withdraw(player, idempotency_key, body.amount)
-    return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
+    body_json = transfer_json(transfer, player.cash_account_id)
+    if transfer.kind is TransferKind.PENDING:
+        response.status_code = 202
+        return WithdrawalOut.model_validate({**body_json, "state": "pending-review"})
+    return WithdrawalOut.model_validate({**body_json, "state": "paid"})
 
 
 @router.get("/transactions", responses=PROBLEMS)
