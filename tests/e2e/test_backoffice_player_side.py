@@ -16,6 +16,7 @@ from croupier.bootstrap import make_backoffice_store, make_player_store
 from croupier.services.audit.logged import LoggedAuditTrail
 from croupier.services.backoffice import AccountControl
 from tests.support.server import running_server
+from tests.support.vault import open_test_vault
 
 PASSWORD = "correct horse battery staple"
 
@@ -34,7 +35,8 @@ def _login(client: httpx.Client, email: str) -> dict[str, str]:
 
 async def _freeze(database_url: str, player_id: str) -> None:
     """Staff freeze the account (the admin API is another listener; its service is this)."""
-    store, players = make_backoffice_store(database_url), make_player_store(database_url)
+    vault = await open_test_vault(database_url)
+    store, players = make_backoffice_store(database_url), make_player_store(database_url, vault)
     await store.open()
     await players.open()
     try:

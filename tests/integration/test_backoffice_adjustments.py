@@ -30,11 +30,12 @@ from tests.support.operations import (
     watch_audit,
 )
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 
 def _settings(database_url: str) -> Settings:
     return load_settings(
-        {"CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url
+        {**KEK_ENV, "CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url
     )
 
 

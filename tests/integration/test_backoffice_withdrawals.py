@@ -27,6 +27,7 @@ from tests.support.operations import (
     watch_audit,
 )
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 ABOVE = 80_00  # the review threshold is 50.00 EUR
 
@@ -34,7 +35,7 @@ ABOVE = 80_00  # the review threshold is 50.00 EUR
 @pytest.fixture
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     settings = load_settings(
-        {"CROUPIER_WITHDRAWAL_REVIEW_ABOVE": "50.00"}, database_url=database_url
+        {**KEK_ENV, "CROUPIER_WITHDRAWAL_REVIEW_ABOVE": "50.00"}, database_url=database_url
     )
     opened = await open_platform(settings)
     try:

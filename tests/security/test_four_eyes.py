@@ -16,6 +16,7 @@ from croupier.domain.errors import Forbidden, IdempotencyConflict, StateConflict
 from croupier.services.backoffice import Adjustment, AdjustmentState
 from tests.support.operations import ALICE, BOB, IP, assert_ledger_verifies, backoffice
 from tests.support.platform import funded_player
+from tests.support.vault import KEK_ENV
 
 ABOVE = 500_00  # the threshold is 100.00 EUR: this needs four eyes
 
@@ -23,7 +24,7 @@ ABOVE = 500_00  # the threshold is 100.00 EUR: this needs four eyes
 @pytest.fixture
 async def platform(database_url: str) -> AsyncIterator[Platform]:
     settings = load_settings(
-        {"CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url
+        {**KEK_ENV, "CROUPIER_ADJUSTMENT_APPROVAL_ABOVE": "100.00"}, database_url=database_url
     )
     opened = await open_platform(settings)
     try:
