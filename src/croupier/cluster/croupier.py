@@ -48,6 +48,9 @@ def environment(layout: Layout) -> dict[str, str]:
         "CROUPIER_STATE_URL": layout.state_url,
         "CROUPIER_STATE_SECRET": layout.secret("state"),
         "CROUPIER_KEY_FILE": str(layout.dir / "secrets" / "kek"),
+        # The cluster's own key alone: one inherited from the caller's environment would
+        # conflict with it (and the database was sealed under this one).
+        "CROUPIER_KEK": "",
         # HAProxy's X-Forwarded-For names the client (login limits, login records).
         "CROUPIER_TRUSTED_PROXIES": "127.0.0.1",
     }
