@@ -220,3 +220,34 @@ def test_a_newcomer_follows_the_back_office_walkthrough(site: Site) -> None:  # 
         "report.viewed",
     ):
         assert action in actions, action
+
+
+#: Every request of the walkthrough, as the document's curl commands write it.
+DOCUMENTED_STEPS = (
+    "croupier staff create --role admin",
+    "-X POST $A/admin/v1/login",
+    "-X POST $A/admin/v1/mfa/enrol",
+    "-X POST $A/admin/v1/mfa/confirm",
+    "-X POST $A/admin/v1/staff",
+    "-X POST $B/v1/players",
+    "-X POST $B/v1/wallet/deposits",
+    '"$A/admin/v1/players?q=',
+    "-X POST $A/admin/v1/adjustments ",
+    '"$A/admin/v1/adjustments?state=pending"',
+    "-X POST $A/admin/v1/adjustments/adj-2026-0001/approve",
+    "-X POST $B/v1/wallet/withdrawals",
+    "$A/admin/v1/withdrawals/queue",
+    "-X POST $A/admin/v1/withdrawals/$W/approve",
+    '"$A/admin/v1/reports/ggr?',
+    '"$A/admin/v1/reports/liabilities"',
+    "-X POST $A/admin/v1/players/$P/freeze",
+    "-X POST $A/admin/v1/games/lotus-20/disable",
+    "-X POST $A/admin/v1/jackpots/adjust",
+)
+
+
+def test_the_document_shows_every_step_with_curl() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "backoffice.md").read_text(encoding="utf-8")
+    commands = [line for line in doc.splitlines() if line.startswith("$ ")]
+    for step in DOCUMENTED_STEPS:
+        assert any(step in line for line in commands), step
