@@ -46,7 +46,7 @@ def _player(office: Office, email: str, deposit_minor: int) -> tuple[str, dict[s
     paid = httpx.post(
         f"{office.base}/v1/wallet/deposits",
         json={"amount": deposit_minor},
-        headers={**auth, "Idempotency-Key": f"deposit-{email.split('@')[0]}"},
+        headers={**auth, "Idempotency-Key": f"deposit-{email.split('@', maxsplit=1)[0]}"},
     )
     assert paid.status_code == 201, paid.text
     found = _call(office, office.ada, "GET", "/players", params={"q": email})
