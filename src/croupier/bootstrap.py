@@ -17,6 +17,7 @@ from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.adapters.vault import DataKeyStore, Vault, load_kek
 from croupier.config import ConfigError, Settings, require_ledger_secret
+from croupier.domain.accounts import Player
 from croupier.domain.errors import CroupierError, GameDefinitionError, LedgerUnavailable
 from croupier.domain.fairness import ProvablyFairSource
 from croupier.domain.games.base import InstantGame, TableGame
@@ -353,16 +354,25 @@ def make_backoffice(
     wallet: WalletService,
     rounds: RoundService,
     audit: AuditTrail,
+    accounts: AccountService,
 ) -> Backoffice:
     """The back-office services on one store; the play gate and the review rule are put on
-    the wallet and the rounds (the one place each is checked)."""
+    the wallet and the rounds (the one place each is checked). A freeze or a closure ends
+    the player's sessions through the players' own revocation (store, push, audit)."""
 
     def clock_ms() -> int:
         return time.time_ns() // 1_000_000
 
+    async def revoke_sessions(
+        player: Player, reason: str, actor: str, source_ip: str | None
+    ) -> None:
+        await accounts.sessions.revoke(player, None, reason=reason, ip=source_ip, actor=actor)
+
     limits = settings.backoffice
     gate = PlayGate(store)
-    control = AccountControl(store, players, audit, clock_ms=clock_ms)
+    control = AccountControl(
+        store, players, audit, clock_ms=clock_ms, revoke_sessions=revoke_sessions
+    )
     reviews = WithdrawalReviews(store, players, ledger, wallet, audit, limits, clock_ms=clock_ms)
     wallet.gate, wallet.hold, rounds.gate = gate, reviews, gate
     return Backoffice(
@@ -620,7 +630,9 @@ async def open_platform(  # noqa: PLR0915
         replay_source=ProvablyFairSource,
         tables=table_games(definitions),
     )
-    backoffice = make_backoffice(settings, backoffice_store, players, ledger, wallet, rounds, audit)
+    backoffice = make_backoffice(
+        settings, backoffice_store, players, ledger, wallet, rounds, audit, accounts
+    )
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))

@@ -1,4 +1,5 @@
-"""GET /v1/games over real HTTP: public, and the same figures the catalogue certifies."""
+"""GET /v1/games over real HTTP: public, the same figures the catalogue certifies, and the
+operator's switch of each game (``enabled``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 import httpx
 
 from croupier.services.catalogue import GameCatalogue
-from tests.support.server import running_server
+from tests.support.backoffice import bearer, create_staff, enrolled
+from tests.support.held import funded_player
+from tests.support.server import admin_url, running_server
 
 
 def test_the_catalogue_is_public_and_lists_every_game(tmp_path: Path) -> None:
@@ -38,6 +41,7 @@ def test_the_catalogue_is_public_and_lists_every_game(tmp_path: Path) -> None:
             }
             for code in ("EUR", "GBP", "USD")
         ],
+        "enabled": True,
     }
     assert items["european-roulette"]["rtp"] == "97.30%"
     blackjack = items["blackjack-6d-s17"]
@@ -47,3 +51,37 @@ def test_the_catalogue_is_public_and_lists_every_game(tmp_path: Path) -> None:
         "EUR",
     )
     assert items["holdem-nl-50-100"]["rtp"] is None
+
+
+def test_the_catalogue_shows_a_game_staff_disabled(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path}/games.db"
+    create_staff(database_url, tmp_path, "ada", "admin")
+    with running_server(database_url) as base:
+        admin = admin_url(base)
+        ada = bearer(enrolled(admin, "ada"))
+        player = funded_player(base, "switch@example.com", 10_00)
+
+        def switch(action: str) -> None:
+            answer = httpx.post(
+                f"{admin}/admin/v1/games/lotus-20/{action}",
+                json={"reason": "RNG certificate renewal"},
+                headers=ada,
+            )
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["enabled"] is (action == "enable")
+
+        def shown() -> dict[str, bool]:
+            items = httpx.get(f"{base}/v1/games").json()["items"]
+            return {item["id"]: item["enabled"] for item in items}
+
+        switch("disable")
+        assert shown()["lotus-20"] is False
+        assert [game for game, on in shown().items() if not on] == ["lotus-20"]
+        spin = httpx.post(
+            f"{base}/v1/games/lotus-20/rounds",
+            json={"stake": 100},
+            headers={**player, "Idempotency-Key": "disabled-spin"},
+        )
+        assert spin.status_code == 409 and spin.json()["type"].endswith("/game-disabled")
+        switch("enable")
+        assert all(shown().values())

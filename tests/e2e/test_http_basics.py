@@ -56,6 +56,10 @@ def test_openapi_is_served(server: str) -> None:
     spec = httpx.get(f"{server}/openapi.json").json()
     assert spec["info"]["title"] == "Croupier"
     assert "/readyz" in spec["paths"]
+    # A frozen account's wallet calls are 403 account-restricted: the document says so.
+    for path, method in (("/v1/wallet/deposits", "post"), ("/v1/wallet", "get")):
+        answers = spec["paths"][path][method]["responses"]
+        assert "application/problem+json" in answers["403"]["content"], path
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

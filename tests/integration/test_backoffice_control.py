@@ -74,6 +74,12 @@ async def test_a_frozen_player_keeps_the_balance_but_cannot_play_or_pay(
     assert await platform.wallet.wallet(player) == before  # balance kept
     frozen = [e for e in audit_lines(caplog) if e["action"] == "account.frozen"]
     assert frozen[0]["before"]["status"] == "active" and frozen[0]["after"]["status"] == "frozen"
+    # The sessions ended through the players' one revocation path (store, push to every
+    # gateway, audit), in the name of the staff member who froze the account.
+    revoked = [e for e in audit_lines(caplog) if e["action"] == "player.session.revoked"]
+    assert [(e["actor"], e["source_ip"], e["after"]) for e in revoked] == [
+        (ALICE, IP, {"sessions": 2})  # funded_player's login, and the one above
+    ]
 
     await backoffice(platform).accounts.unfreeze(
         player.player_id, actor=ALICE, source_ip=IP, reason="cleared"

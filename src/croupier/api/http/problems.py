@@ -41,6 +41,7 @@ PROBLEMS: dict[int | str, dict[str, object]] = {
     for status, description in (
         (400, "Malformed request"),
         (401, "Not authenticated"),
+        (403, "Forbidden (account-restricted, totp-required, forbidden, …)"),
         (404, "Not found"),
         (409, "Conflict (idempotency key reused, insufficient funds, …)"),
         (413, "Body too large"),

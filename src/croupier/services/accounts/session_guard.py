@@ -128,15 +128,23 @@ class SessionGuard:
         await self.revoke(player, chosen, reason="revoked-by-player", ip=ip)
 
     async def revoke(
-        self, player: Player, token_sha256s: Sequence[str] | None, *, reason: str, ip: str | None
+        self,
+        player: Player,
+        token_sha256s: Sequence[str] | None,
+        *,
+        reason: str,
+        ip: str | None,
+        actor: str | None = None,
     ) -> list[str]:
-        """Revoke sessions of the player (None: all), push it to every gateway, audit it."""
+        """Revoke sessions of the player (None: all), push it to every gateway, audit it.
+        ``actor``: who did it, when not the player (``staff:<id>`` freezing the account)."""
         revoked = await self.store.revoke_sessions(
             player.player_id, token_sha256s, at=self._clock()
         )
         await self.announce(player.player_id, revoked)
         if revoked:
-            actor = f"player:{player.player_id}" if ip is not None else "system"
+            if actor is None:
+                actor = f"player:{player.player_id}" if ip is not None else "system"
             await self._audit.record(
                 AuditEntry(
                     actor,

@@ -2,10 +2,11 @@
 
 A frozen account cannot play or pay (``PlayGate`` refuses with ``account-restricted``); its
 balance stays where it is, untouched and visible. A closed account is the same, for good:
-nothing reopens it. Freezing or closing revokes every session of the player at once, in the
-store: the next request with an old token is 401 everywhere. Open WebSocket connections learn
-of it through ``on_sessions_revoked`` (the hook the gateways' revocation push plugs into;
-without it they find out at their next session check).
+nothing reopens it. Freezing or closing revokes every session of the player at once through
+the one revocation path of the players' sessions (``revoke_sessions``, wired by the
+composition root to ``AccountService.sessions.revoke``): revoked in the store, so the next
+request with an old token is 401 everywhere, and pushed to every gateway, whose open
+WebSockets on those sessions close at once (1008).
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from croupier.services.audit import AuditEntry, AuditTrail
 from croupier.services.backoffice.ports import BackofficeStore, PlayerControl, PlayerStatus
 from croupier.services.backoffice.staff_actor import check_reason, staff_identity
 
-__all__ = ["FLAGS", "AccountControl", "SessionsRevoked"]
+__all__ = ["FLAGS", "AccountControl", "RevokeSessions"]
 
 #: The flags staff may set on an account.
 FLAGS: Final = frozenset({"withdrawal-review", "aml-watch", "vip"})
 
-#: Called with a player id after their sessions were revoked in the store.
-SessionsRevoked = Callable[[str], Awaitable[None]]
+#: Revokes every session of a player, everywhere: ``(player, reason, actor, source_ip)``.
+RevokeSessions = Callable[[Player, str, str, str | None], Awaitable[None]]
 
 
 class AccountControl:
@@ -37,14 +38,13 @@ class AccountControl:
         audit: AuditTrail,
         *,
         clock_ms: Callable[[], int],
-        on_sessions_revoked: SessionsRevoked | None = None,
+        revoke_sessions: RevokeSessions,
     ) -> None:
         self.store = store
         self.players = players
         self.audit = audit
         self._clock_ms = clock_ms
-        #: The gateways' revocation push (issue 14, player security), when wired.
-        self.on_sessions_revoked = on_sessions_revoked
+        self._revoke_sessions = revoke_sessions
 
     async def control(self, player_id: str) -> PlayerControl:
         """The account's control (``active``, no flags, for one never touched)."""
@@ -117,9 +117,7 @@ class AccountControl:
         after = await self._save(before, status, before.flags, actor, why)
         if status is not PlayerStatus.ACTIVE:
             # After the status is stored: a login between the two is refused play anyway.
-            await self.store.revoke_sessions(player.player_id, at_ms=self._clock_ms())
-            if self.on_sessions_revoked is not None:
-                await self.on_sessions_revoked(player.player_id)
+            await self._revoke_sessions(player, f"{action} by staff", actor, source_ip)
         await self._record(actor, action, player, source_ip, why, before, after)
         return after
 

@@ -141,10 +141,6 @@ class BackofficeStore(Protocol):
         """The account's status (``active`` without a row) and whether ``game_id`` is off."""
         ...
 
-    async def revoke_sessions(self, player_id: str, *, at_ms: int) -> int:
-        """Revoke every live session of the player; how many were."""
-        ...
-
     async def sessions(self, player_id: str, *, limit: int) -> list[SessionView]:
         """The player's sessions, newest first, with the address each logged in from."""
         ...

@@ -84,15 +84,6 @@ class PostgresBackofficeStore(PostgresPoolStore):
         status = PlayerStatus(row[0]) if row[0] is not None else PlayerStatus.ACTIVE
         return Restrictions(status, row[1] is False)
 
-    async def revoke_sessions(self, player_id: str, *, at_ms: int) -> int:
-        status = await self._connections().execute(
-            "UPDATE player_sessions SET revoked_at_ms = $1 "
-            "WHERE player_id = $2 AND revoked_at_ms IS NULL",
-            at_ms,
-            player_id,
-        )
-        return _updated(status)
-
     async def sessions(self, player_id: str, *, limit: int) -> list[SessionView]:
         rows = await self._connections().fetch(
             "SELECT s.created_at_ms, s.expires_at_ms, s.revoked_at_ms, "

@@ -84,13 +84,6 @@ class SqliteBackofficeStore(SqliteStore):
         status = PlayerStatus(row[0]) if row[0] is not None else PlayerStatus.ACTIVE
         return Restrictions(status, row[1] is not None and not row[1])
 
-    async def revoke_sessions(self, player_id: str, *, at_ms: int) -> int:
-        return await self._changed(
-            "UPDATE player_sessions SET revoked_at_ms = ? "
-            "WHERE player_id = ? AND revoked_at_ms IS NULL",
-            (at_ms, player_id),
-        )
-
     async def sessions(self, player_id: str, *, limit: int) -> list[SessionView]:
         rows = await self._read(
             "SELECT s.created_at_ms, s.expires_at_ms, s.revoked_at_ms, "

@@ -49,7 +49,7 @@ _ANCHOR = re.compile(r"^(\d{1,19}):([0-9a-f]{64})$")
 
 Auditor = Annotated[StaffPrincipal, Depends(require(Permission.AUDIT_VIEW))]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
-_ANSWERS: dict[int | str, dict[str, Any]] = {**PROBLEMS, 403: PROBLEMS[401]}
+_ANSWERS: dict[int | str, dict[str, Any]] = dict(PROBLEMS)
 
 
 class AuditRecordOut(BaseModel):

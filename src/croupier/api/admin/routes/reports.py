@@ -72,7 +72,6 @@ Format = Annotated[
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
-    403: PROBLEMS[401],
     200: {
         "description": "The report: JSON (`rows`, one object per row) or CSV with a header line",
         "content": {"application/json": {}, "text/csv": {}},

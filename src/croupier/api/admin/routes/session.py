@@ -111,7 +111,7 @@ async def me(found: CurrentSession) -> Me:
     return Me(staff=StaffOut.of(member), stage=str(session.stage), permissions=allowed)
 
 
-@router.post("/mfa/enrol", status_code=201, responses={**PROBLEMS, 403: PROBLEMS[401]})
+@router.post("/mfa/enrol", status_code=201, responses=PROBLEMS)
 async def enrol(request: Request, found: CurrentSession) -> EnrolmentOut:
     """A new TOTP secret (as a URI and a QR code) and ten recovery codes, shown this once.
     Calling again replaces them; confirm with a first code to finish."""

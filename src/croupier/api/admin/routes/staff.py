@@ -32,7 +32,7 @@ class StaffList(BaseModel):
     items: list[StaffOut]
 
 
-@router.post("/staff", status_code=201, responses={**PROBLEMS, 403: PROBLEMS[401]})
+@router.post("/staff", status_code=201, responses=PROBLEMS)
 async def create_staff(body: NewStaff, request: Request, staff: Manager) -> StaffOut:
     """A new staff member with a role; they enrol a TOTP at their first login."""
     member = await staff_service(request).create(
@@ -45,7 +45,7 @@ async def create_staff(body: NewStaff, request: Request, staff: Manager) -> Staf
     return StaffOut.of(member)
 
 
-@router.get("/staff", responses={**PROBLEMS, 403: PROBLEMS[401]})
+@router.get("/staff", responses=PROBLEMS)
 async def list_staff(
     request: Request,
     staff: Manager,

@@ -69,6 +69,11 @@ class GameOut(BaseModel):
         "round (roulette: per bet); a player whose currency is not listed cannot play "
         "(422 currency-not-offered). Empty: no stake limits (poker)"
     )
+    enabled: bool = Field(
+        default=True,
+        description="false while the operator has the game disabled: new rounds are refused "
+        "(409 game-disabled), rounds already open finish",
+    )
 
 
 class GamesOut(BaseModel):
@@ -76,8 +81,8 @@ class GamesOut(BaseModel):
     items: list[GameOut]
 
 
-def game_json(game: CatalogueGame) -> GameOut:
-    """The API shape of one catalogue entry."""
+def game_json(game: CatalogueGame, *, enabled: bool = True) -> GameOut:
+    """The API shape of one catalogue entry (``enabled``: the operator's switch)."""
     return GameOut(
         id=game.game_id,
         kind=game.kind,
@@ -91,6 +96,7 @@ def game_json(game: CatalogueGame) -> GameOut:
         stake_min_minor=game.stake_min_minor,
         stake_max_minor=game.stake_max_minor,
         limits=[_limits_json(code, limits) for code, limits in sorted(game.limits.items())],
+        enabled=enabled,
     )
 
 
@@ -112,5 +118,17 @@ def _limits_json(code: str, limits: StakeRange) -> StakeLimitsOut:
 
 @router.get("", responses=PROBLEMS)
 async def games(request: Request) -> GamesOut:
-    """Every game on offer, by id; figures are certified, not computed per request."""
-    return GamesOut(items=[game_json(game) for game in platform_of(request).catalogue.games])
+    """Every game on offer, by id; figures are certified, not computed per request.
+    ``enabled`` is read from the back office's switches on every request (one small read),
+    so a game staff disable shows as such at once, on every gateway."""
+    platform = platform_of(request)
+    disabled: set[str] = set()
+    if platform.backoffice is not None:
+        switches = await platform.backoffice.store.game_switches()
+        disabled = {switch.game_id for switch in switches if not switch.enabled}
+    return GamesOut(
+        items=[
+            game_json(game, enabled=game.game_id not in disabled)
+            for game in platform.catalogue.games
+        ]
+    )
