@@ -77,7 +77,7 @@ class ComplianceGate:
         self.profiles = profiles
         self.geolocation = geolocation
         self.games = dict(games)
-        self._clock = clock
+        self.clock = clock
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._cache_max = cache_entries_max
         self._last_spin: dict[str, datetime] = {}
@@ -172,7 +172,7 @@ class ComplianceGate:
                     del self._last_spin[player_id]
 
     def _now(self) -> datetime:
-        now = self._clock()
+        now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the compliance clock must return timezone-aware datetimes")
         return now
