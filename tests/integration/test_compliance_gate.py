@@ -78,9 +78,8 @@ async def player(
     session = await client.post("/v1/sessions", json={"email": email, "password": PASSWORD})
     assert session.status_code == 201, session.text
     auth = {"Authorization": f"Bearer {session.json()['token']}"}
-    deposit = await client.post(
-        "/v1/wallet/deposits", json={"amount": 10_000}, headers={**auth, "Idempotency-Key": "deposit-0001"}
-    )
+    funding = {**auth, "Idempotency-Key": "deposit-0001"}
+    deposit = await client.post("/v1/wallet/deposits", json={"amount": 10_000}, headers=funding)
     assert deposit.status_code == 201, deposit.text
     return auth
 
