@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(120)
 
 NJ, NJ_TOO = "192.0.2.10", "192.0.2.11"
 PA, NY, NJ_VPN = "192.0.2.200", "198.51.100.7", "203.0.113.5"
-FRANCE, GREAT_BRITAIN = "2001:db8:250::1", "2001:db8:826::1"
+FRANCE, GREAT_BRITAIN, GERMANY = "2001:db8:250::1", "2001:db8:826::1", "2001:db8:276::1"
 
 
 @pytest.fixture
@@ -154,3 +154,27 @@ def test_production_refuses_a_loopback_client_unless_told(tmp_path: Path) -> Non
         refused = client.post("/v1/players", json=registration("lo@example.com", "MT", "EUR"))
         assert_geo_blocked(refused)
         assert "CROUPIER_GEO_ALLOW_PRIVATE" in refused.json()["detail"]
+
+
+def test_a_de_spin_too_soon_over_websocket_says_when_to_retry(server: str) -> None:
+    with httpx.Client(base_url=server, timeout=30) as client:
+        german = registration("de-ws@example.com", "DE", "EUR")
+        assert client.post("/v1/players", json=german, headers=at(GERMANY)).status_code == 201
+        credentials = {"email": "de-ws@example.com", "password": PASSWORD}
+        token = client.post("/v1/sessions", json=credentials, headers=at(GERMANY)).json()["token"]
+        funding = at(GERMANY, Authorization=f"Bearer {token}")
+        funding["Idempotency-Key"] = "de-ws-deposit"
+        deposited = client.post("/v1/wallet/deposits", json={"amount": 5_000}, headers=funding)
+        assert deposited.status_code == 201, deposited.text
+
+    async def two_spins() -> None:
+        async with ws_client(server, token, headers=at(GERMANY)) as ws:
+            spin = {"type": "round.start", "game_id": "lotus-20", "stake": 100}
+            played = await ws.request(dict(spin))
+            assert played["type"] == "result", played
+            early = await ws.request(dict(spin))  # within 5 s of the first
+            assert early["type"] == "error", early
+            assert (early["error"]["code"], early["error"]["status"]) == ("spin-too-fast", 429)
+            assert early["error"]["retry_after_s"] in range(1, 6)
+
+    asyncio.run(two_spins())

@@ -217,7 +217,14 @@ class Gateway:
             connection.refuse(bad)
             return
         except CroupierError as error:
-            frame = error_frame(error.code, status_for(error), str(error), request_id)
+            retry_after = getattr(error, "retry_after_s", None)
+            frame = error_frame(
+                error.code,
+                status_for(error),
+                str(error),
+                request_id,
+                retry_after_s=retry_after if isinstance(retry_after, int) else None,
+            )
         except self._unavailable as error:
             _log.warning("database unavailable for a WebSocket request: %r", error)
             frame = error_frame(
