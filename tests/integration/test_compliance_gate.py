@@ -164,3 +164,19 @@ async def test_a_uk_player_under_25_has_the_lower_stake_cap(
         assert (await spin(client, auth, "young-0002", 200)).status_code == 201
         older = await player(client, "uk-older@example.com", "GB", "GBP")
         assert (await spin(client, older, "older-0001", 220)).status_code == 201
+
+
+async def test_a_retry_of_a_paced_spin_gets_its_round_not_a_refusal(
+    platform: tuple[Platform, Clock],
+) -> None:
+    opened, _ = platform
+    async with client_at(opened, GB) as client:
+        auth = await player(client, "uk-retry@example.com", "GB", "GBP")
+        # The same key twice at once (a client retrying while its first try is in flight):
+        # both answers are the one round, though the second waited past its pace check.
+        answers = await asyncio.gather(*(spin(client, auth, "retry-0001", 20) for _ in range(2)))
+        assert [answer.status_code for answer in answers] == [201, 201]
+        assert answers[0].json()["round_id"] == answers[1].json()["round_id"]
+        again = await spin(client, auth, "retry-0001", 20)
+        assert again.status_code == 201 and again.json() == answers[0].json()
+        assert (await spin(client, auth, "retry-0002", 20)).status_code == 429

@@ -37,6 +37,7 @@ from croupier.domain.errors import (
     InvariantBroken,
     RoundInProgress,
     RoundNotFound,
+    SpinTooFast,
     UnknownGame,
 )
 from croupier.domain.events import (
@@ -196,13 +197,19 @@ class RoundService:
         # round of the player drawn after it. Rounds of different players still share commits.
         async with self._one_at_a_time.hold(player.player_id):
             # Checked and recorded in the player's turn: two spins at once cannot both pass.
-            spin_at = None if self.compliance is None else self.compliance.spin_due(player, game_id)
+            compliance = self.compliance
+            try:
+                spin_at = None if compliance is None else compliance.spin_due(player, game_id)
+            except SpinTooFast:  # unless it is a retry that waited for its own first try
+                if await self.ledger.stream_events(round_stream(round_id), limit=1):
+                    return await self._replay(await self._written(round_id), fingerprint)
+                raise
             for _ in range(_DRAWS_MAX):
                 fair = await self.fairness.draw(player)
                 try:
                     written = await self._write(player, kind, opening, prepared, fair)
-                    if spin_at is not None and self.compliance is not None:
-                        self.compliance.spun(player, spin_at)
+                    if spin_at is not None and compliance is not None:
+                        compliance.spun(player, spin_at)
                     return written
                 except StreamConflict:  # a rotation, or another process, took the nonce
                     self.fairness.forget(player, fair)
