@@ -180,3 +180,17 @@ async def test_a_retry_of_a_paced_spin_gets_its_round_not_a_refusal(
         again = await spin(client, auth, "retry-0001", 20)
         assert again.status_code == 201 and again.json() == answers[0].json()
         assert (await spin(client, auth, "retry-0002", 20)).status_code == 429
+
+
+async def test_an_nj_player_s_state_is_stored_and_located_at_login(
+    platform: tuple[Platform, Clock],
+) -> None:
+    opened, _ = platform
+    async with client_at(opened, "192.0.2.10") as client:  # New Jersey
+        await player(client, "nj-state@example.com", "US-NJ", "USD", born="1980-01-01")
+    stored = await opened.players.find_by_email("nj-state@example.com")
+    assert stored is not None and (stored.player.country, stored.player.state) == ("US", "NJ")
+    async with client_at(opened, "192.0.2.200") as client:  # Pennsylvania
+        login = {"email": "nj-state@example.com", "password": PASSWORD}
+        refused = await client.post("/v1/sessions", json=login)
+        assert refused.status_code == 451 and refused.json()["type"].endswith("/geo-blocked")
