@@ -23,6 +23,8 @@ export CROUPIER_STREAM_URL="nats://127.0.0.1:4222?stream=CAPACITY_$$&prefix=capa
 export CROUPIER_LEDGER_SECRET=${CROUPIER_LEDGER_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
 export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
+# The load comes from loopback: located at CROUPIER_GEO_HOME, not refused (docs/compliance.md).
+export CROUPIER_GEO_ALLOW_PRIVATE=1
 $BIN/croupier writer --health-port $HEALTH 2>${TMPDIR:-/tmp}/croupier-capacity-writer.log & WRITER=$!
 PIDS="$PIDS $WRITER"
 wait_ready http://127.0.0.1:$HEALTH/readyz

@@ -21,6 +21,9 @@ settings.load_profile("croupier")
 # Servers and commands the tests start in subprocesses need a key-encryption key on
 # PostgreSQL (docs/security.md); in-process tests pass tests.support.vault.KEK_ENV.
 os.environ.setdefault("CROUPIER_KEK", TEST_KEK_HEX)
+# Their clients are on loopback, which PostgreSQL (production) refuses as unlocatable: here
+# they are at CROUPIER_GEO_HOME (docs/compliance.md); a test of the refusal sets 0.
+os.environ.setdefault("CROUPIER_GEO_ALLOW_PRIVATE", "1")
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "CROUPIER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"

@@ -47,6 +47,8 @@ from croupier.services.backoffice import (
     WithdrawalReviews,
 )
 from croupier.services.catalogue import GameCatalogue
+from croupier.services.compliance.gate import ComplianceGate
+from croupier.services.compliance.settings import build_compliance_gate
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotDisplay, JackpotTicker
@@ -145,6 +147,9 @@ class Platform:
     reports: ReportService | None = None
     #: The back-office operations (``services/backoffice``), for the admin API.
     backoffice: Backoffice | None = None
+    #: Jurisdiction profiles and geolocation, called by the edge (docs/compliance.md).
+    #: None only in a Platform built by hand: nothing is checked then.
+    compliance: ComplianceGate | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -633,6 +638,10 @@ async def open_platform(  # noqa: PLR0915
     backoffice = make_backoffice(
         settings, backoffice_store, players, ledger, wallet, rounds, audit, accounts
     )
+    compliance = build_compliance_gate(
+        settings.compliance, definitions, catalogue, clock=lambda: datetime.now(UTC)
+    )
+    rounds.compliance = compliance
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -675,4 +684,5 @@ async def open_platform(  # noqa: PLR0915
         tasks=tasks,
         vault=vault,
         reports=reports,
+        compliance=compliance,
     )

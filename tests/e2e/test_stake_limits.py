@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from croupier.adapters.game_files import shipped_games
+from croupier.adapters.jurisdiction_files import shipped_jurisdictions
 from tests.support.platform import PASSWORD
 from tests.support.server import running_server
 from tests.support.ws import ws_client
@@ -36,10 +37,24 @@ def _games_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def _jurisdictions_folder(tmp_path: Path) -> Path:
+    """The Maltese profile with yen accounts too (an operator's choice; docs/compliance.md):
+    the players here register in MT, where loopback addresses are located."""
+    folder = tmp_path / "jurisdictions"
+    folder.mkdir()
+    mga = shipped_jurisdictions().joinpath("mga.toml").read_text(encoding="utf-8")
+    yen = mga.replace('currencies = ["EUR"]', 'currencies = ["EUR", "JPY"]')
+    assert yen != mga
+    (folder / "mga.toml").write_text(yen, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     with running_server(
-        f"sqlite:///{tmp_path}/ledger.db", CROUPIER_GAMES_DIR=str(_games_folder(tmp_path))
+        f"sqlite:///{tmp_path}/ledger.db",
+        CROUPIER_GAMES_DIR=str(_games_folder(tmp_path)),
+        CROUPIER_JURISDICTIONS_DIR=str(_jurisdictions_folder(tmp_path)),
     ) as base:
         yield base
 

@@ -151,6 +151,8 @@ def test_croupier_processes_reach_everything_through_one_set_of_urls(tmp_path: P
     assert env["CROUPIER_STREAM_REPLICAS"] == "3"
     assert len(bytes.fromhex(env["CROUPIER_STATE_SECRET"])) == 32
     assert env["CROUPIER_STATE_SECRET"] != env["CROUPIER_LEDGER_SECRET"]
+    # clients reach HAProxy on loopback, on PostgreSQL: located at home, not refused
+    assert env["CROUPIER_GEO_ALLOW_PRIVATE"] == "1"
     for name in ("ledger", "state"):  # one each for the whole cluster, kept private
         assert (layout.dir / "secrets" / name).stat().st_mode & 0o777 == 0o600
     layout.make_secrets()  # a new `up`: new secrets

@@ -53,6 +53,9 @@ def environment(layout: Layout) -> dict[str, str]:
         "CROUPIER_KEK": "",
         # HAProxy's X-Forwarded-For names the client (login limits, login records).
         "CROUPIER_TRUSTED_PROXIES": "127.0.0.1",
+        # Its clients are on loopback too, which PostgreSQL (production) would refuse as
+        # unlocatable: here they are at CROUPIER_GEO_HOME (docs/compliance.md).
+        "CROUPIER_GEO_ALLOW_PRIVATE": "1",
     }
 
 

@@ -33,7 +33,7 @@ __all__ = [
     "to_ms",
 ]
 
-PLAYER_COLUMNS = "id, email_sealed, country, currency, date_of_birth_sealed, created_at_ms"
+PLAYER_COLUMNS = "id, email_sealed, country, currency, date_of_birth_sealed, created_at_ms, state"
 SESSION_COLUMNS = "token_sha256, player_id, created_at_ms, expires_at_ms, revoked_at_ms"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -93,6 +93,7 @@ async def player_from_row(row: Any, vault: Vault) -> Player:
         currency=row[3],
         date_of_birth=date.fromisoformat(born),
         created_at=from_ms(row[5]),
+        state=row[6],
     )
 
 

@@ -33,7 +33,9 @@ from croupier.api.ws.rounds import round_action, round_start
 from croupier.api.ws.sessions import Sessions
 from croupier.api.ws.subscriptions import Subscriptions
 from croupier.config import RealtimeSettings
-from croupier.domain.errors import CroupierError
+from croupier.domain.accounts import Player
+from croupier.domain.errors import CroupierError, GeoBlocked
+from croupier.services.accounts import token_sha256
 
 if TYPE_CHECKING:
     from croupier.bootstrap import Platform
@@ -215,7 +217,14 @@ class Gateway:
             connection.refuse(bad)
             return
         except CroupierError as error:
-            frame = error_frame(error.code, status_for(error), str(error), request_id)
+            retry_after = getattr(error, "retry_after_s", None)
+            frame = error_frame(
+                error.code,
+                status_for(error),
+                str(error),
+                request_id,
+                retry_after_s=retry_after if isinstance(retry_after, int) else None,
+            )
         except self._unavailable as error:
             _log.warning("database unavailable for a WebSocket request: %r", error)
             frame = error_frame(
@@ -234,6 +243,7 @@ class Gateway:
         assert self.platform is not None
         request_id, game_id, request = round_start(message)
         player = await self.sessions.fresh_player(connection)
+        await self._located(connection, player)
         await self.platform.accounts.check_can_play(player)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
@@ -242,5 +252,17 @@ class Gateway:
         assert self.platform is not None
         request_id, round_id, action = round_action(message)
         player = await self.sessions.fresh_player(connection)
+        await self._located(connection, player)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
+
+    async def _located(self, connection: Connection, player: Player) -> None:
+        """Every round, as over HTTP: the connection's address against the player's licence
+        (cached per session and address; 451 ``geo-blocked``)."""
+        assert self.platform is not None
+        gate = self.platform.compliance
+        if gate is None:
+            return
+        if connection.address is None or connection.token is None:
+            raise GeoBlocked("this connection's address is not known")
+        await gate.admit_request(player, token_sha256(connection.token), connection.address)

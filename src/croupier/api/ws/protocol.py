@@ -107,6 +107,17 @@ def reply_frame(kind: str, request_id: str | None, **fields: Any) -> str:
     return _COMPACT.encode({"type": kind, "request_id": request_id, **fields})
 
 
-def error_frame(code: str, status: int, detail: str, request_id: str | None = None) -> str:
-    error = {"code": code, "status": status, "detail": detail}
+def error_frame(
+    code: str,
+    status: int,
+    detail: str,
+    request_id: str | None = None,
+    *,
+    retry_after_s: int | None = None,
+) -> str:
+    """An ``error`` answer; ``retry_after_s`` (as HTTP's ``Retry-After``) for a refusal that
+    says when to try again (429 ``spin-too-fast``)."""
+    error: dict[str, object] = {"code": code, "status": status, "detail": detail}
+    if retry_after_s is not None:
+        error["retry_after_s"] = retry_after_s
     return reply_frame("error", request_id, error=error)

@@ -20,7 +20,9 @@ def bonus_account_id(player_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Player:
-    """A player. ``email`` is normalised; the ledger account ids follow from ``player_id``."""
+    """A player. ``email`` is normalised; the ledger account ids follow from ``player_id``.
+    ``state``: the ISO 3166-2 subdivision (``"NJ"``) of a player in a country licensed per
+    state or province (the US, Canada); ``None`` elsewhere (docs/compliance.md)."""
 
     player_id: str
     email: str
@@ -28,6 +30,7 @@ class Player:
     currency: str
     date_of_birth: date
     created_at: datetime
+    state: str | None = None
     # Derived, but real fields so ``dataclasses.asdict`` and serialisers see them.
     cash_account_id: str = field(init=False)
     bonus_account_id: str = field(init=False)

@@ -7,7 +7,6 @@ from datetime import date
 
 from croupier.domain.accounts.passwords import PasswordPolicy
 from croupier.domain.accounts.validation import (
-    check_country,
     check_currency,
     normalise_email,
     parse_date_of_birth,
@@ -25,6 +24,8 @@ class Registration:
     date_of_birth: date
     country: str
     currency: str
+    #: The state or province in the US and Canada (``"NJ"``), else ``None``.
+    state: str | None = None
 
 
 def validate_registration(
@@ -37,13 +38,19 @@ def validate_registration(
     today: date,
     age_years_min: int,
     policy: PasswordPolicy,
+    region: object = None,
 ) -> Registration:
     """The checked registration; the first bad field raises ``InvalidRegistration``."""
+    # Imported here: the compliance package imports the accounts one (countries, ages).
+    from croupier.domain.compliance.residence import parse_residence
+
     normalised = normalise_email(email)
+    country_code, state = parse_residence(country, region)
     return Registration(
         email=normalised,
         password=policy.check(password, email=normalised),
         date_of_birth=parse_date_of_birth(date_of_birth, today=today, age_years_min=age_years_min),
-        country=check_country(country),
+        country=country_code,
         currency=check_currency(currency),
+        state=state,
     )

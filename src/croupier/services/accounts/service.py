@@ -14,7 +14,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +25,7 @@ from croupier.domain.accounts import (
     InvalidRegistration,
     PasswordPolicy,
     Player,
+    Registration,
     login_forms,
     normalise_email,
     validate_registration,
@@ -214,9 +215,14 @@ class AccountService:
         country: str,
         currency: str,
         ip: str | None = None,
+        region: str | None = None,
+        admit: Callable[[Registration], Awaitable[None]] | None = None,
     ) -> Player:
         """A new player with empty cash and bonus ledger accounts in ``currency``; ``ip``
-        (from the API) is held to the per-address registration limit."""
+        (from the API) is held to the per-address registration limit. ``region``: the state
+        or province of a US or Canadian player (or ``country="US-NJ"``). ``admit`` (the
+        compliance gate, from the API) may refuse the checked registration before anything
+        is stored."""
         now = self._now()
         if ip is not None:
             await self.limiter.admit_registration(ip=ip_rate_key(ip), now_s=now.timestamp())
@@ -229,7 +235,10 @@ class AccountService:
             today=now.date(),
             age_years_min=self.limits.age_years_min,
             policy=self._policy,
+            region=region,
         )
+        if admit is not None:
+            await admit(registration)
         # A cheap early answer; the store's unique index is what guarantees it.
         if await self.store.find_by_email(registration.email) is not None:
             raise EmailTaken(f"{registration.email} is already registered")
@@ -241,6 +250,7 @@ class AccountService:
             currency=registration.currency,
             date_of_birth=registration.date_of_birth,
             created_at=now,
+            state=registration.state,
         )
         await self.ledger.open_account(
             player.cash_account_id, AccountKind.PLAYER_CASH, player.currency, floor_minor=0
@@ -259,6 +269,7 @@ class AccountService:
         ip: str,
         totp: str | None = None,
         user_agent: str = "",
+        admit: Callable[[Player], Awaitable[None]] | None = None,
     ) -> NewSession:
         """A new session, or ``AuthenticationFailed`` / ``TooManyAttempts``; with TOTP on,
         ``TotpRequired`` when the password is right and ``totp`` is missing (ask for the
@@ -267,7 +278,8 @@ class AccountService:
         Unknown emails cost the same argon2 verifications (one per form of the password), and
         every failure has the same message, so neither the answer nor its timing tells whether
         the email exists. A hash made with older parameters, or of the NFC form registration
-        hashed before NFKC, is replaced by a current one.
+        hashed before NFKC, is replaced by a current one. ``admit`` (the compliance gate,
+        from the API) may refuse the verified player before a session exists.
         """
         now = self._now()
         account_key, ip_key = account_rate_key(email), ip_rate_key(ip)
@@ -284,6 +296,8 @@ class AccountService:
             await self.limiter.record_failure(ip=ip_key, account=account_key, now_s=now.timestamp())
             await self._audit_anonymous("player.login.failed", account_key, ip)
             raise AuthenticationFailed()
+        if admit is not None:
+            await admit(verified[0].player)
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
         stored, matched = verified
         player = stored.player

@@ -17,10 +17,11 @@ at start: the jurisdiction profiles load, the licences name them, the home locat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from croupier.domain.compliance.geo import Location
 from croupier.domain.compliance.regions import format_region, parse_region
@@ -29,9 +30,14 @@ from croupier.domain.errors import JurisdictionDefinitionError
 from croupier.services.compliance.geolocation import PrivateAddressPolicy
 from croupier.services.compliance.ports import Geolocation
 
+if TYPE_CHECKING:
+    from croupier.services.catalogue import GameCatalogue
+    from croupier.services.compliance.gate import ComplianceGate
+
 __all__ = [
     "GEO_PROVIDERS",
     "ComplianceSettings",
+    "build_compliance_gate",
     "build_geolocation",
     "compliance_settings",
     "load_jurisdictions",
@@ -112,3 +118,26 @@ def build_geolocation(settings: ComplianceSettings) -> Geolocation:
     country, state = settings.geo_home
     home = Location(country, state, vpn_or_proxy=False, source="home")
     return PrivateAddressPolicy(source, home, settings.geo_allow_private)
+
+
+def build_compliance_gate(
+    settings: ComplianceSettings,
+    definitions: Mapping[str, Mapping[str, Any]],
+    catalogue: GameCatalogue,
+    *,
+    clock: Callable[[], datetime],
+) -> ComplianceGate:
+    """The gate the edge and the round service call: the profiles, the configured
+    geolocation, and each game's kind (its file) and lowest certified RTP (the catalogue)."""
+    from croupier.domain.compliance.rules import parse_rtp_bp
+    from croupier.services.compliance.gate import ComplianceGate, GameFacts
+
+    facts = {}
+    for game_id, definition in definitions.items():
+        entry = catalogue.get(game_id)
+        rtps = [] if entry is None else [r for r in (entry.rtp, entry.rtp_min_stake) if r]
+        lowest = min((parse_rtp_bp(rtp) for rtp in rtps), default=None)
+        facts[game_id] = GameFacts(str(definition.get("kind", "")), lowest)
+    return ComplianceGate(
+        load_jurisdictions(settings), build_geolocation(settings), facts, clock=clock
+    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
@@ -36,6 +37,7 @@ from croupier.domain.errors import (
     InvariantBroken,
     RoundInProgress,
     RoundNotFound,
+    SpinTooFast,
     UnknownGame,
 )
 from croupier.domain.events import (
@@ -60,7 +62,7 @@ from croupier.services.rounds.opening import RoundOpening
 from croupier.services.rounds.recall import RoundRecall
 from croupier.services.rounds.tables import ReplaySource, TableRounds
 
-__all__ = ["RoundGate", "RoundService"]
+__all__ = ["RoundCompliance", "RoundGate", "RoundService"]
 
 #: Draws a round may take when rotations (or another process) claim the nonces it drew.
 _DRAWS_MAX: Final = 16
@@ -94,6 +96,18 @@ class RoundGate(Protocol):
     async def before_action(self, player_id: str) -> None: ...
 
 
+class RoundCompliance(Protocol):
+    """The player's jurisdiction profile applied to rounds (``services/compliance/gate.py``):
+    game kind, RTP and stake before anything moves; the time between slot spins under the
+    player's round lock, so concurrent requests cannot both pass."""
+
+    def before_round(self, player: Player, game_id: str, stake_minor: int) -> None: ...
+
+    def spin_due(self, player: Player, game_id: str) -> datetime | None: ...
+
+    def spun(self, player: Player, at: datetime) -> None: ...
+
+
 class RoundService:
     def __init__(
         self,
@@ -109,6 +123,8 @@ class RoundService:
         self.ledger = ledger
         #: Account control and game switches (None: everyone plays everything).
         self.gate = gate
+        #: The jurisdiction profile's round rules (None: none apply; set by the bootstrap).
+        self.compliance: RoundCompliance | None = None
         self.fairness = fairness
         self.limits = limits
         self._replay_source = replay_source  # (server seed, client seed, nonce) -> RngSource
@@ -157,6 +173,8 @@ class RoundService:
         bet = kind.parse_bet(game_id, request, player.currency)
         if self.gate is not None:
             await self.gate.before_round(player.player_id, game_id)
+        if self.compliance is not None:
+            self.compliance.before_round(player, game_id, bet.stake_minor)
         # Unambiguous although keys may hold ":": player ids never do (PaymentIds checks it).
         round_id = "r" + hashlib.sha256(f"{player.player_id}:{key}".encode()).hexdigest()[:24]
         fingerprint = request_fingerprint(game_id, request)
@@ -178,10 +196,21 @@ class RoundService:
         # refused (say, for funds) would otherwise leave a gap that fails the claims of every
         # round of the player drawn after it. Rounds of different players still share commits.
         async with self._one_at_a_time.hold(player.player_id):
+            # Checked and recorded in the player's turn: two spins at once cannot both pass.
+            compliance = self.compliance
+            try:
+                spin_at = None if compliance is None else compliance.spin_due(player, game_id)
+            except SpinTooFast:  # unless it is a retry that waited for its own first try
+                if await self.ledger.stream_events(round_stream(round_id), limit=1):
+                    return await self._replay(await self._written(round_id), fingerprint)
+                raise
             for _ in range(_DRAWS_MAX):
                 fair = await self.fairness.draw(player)
                 try:
-                    return await self._write(player, kind, opening, prepared, fair)
+                    written = await self._write(player, kind, opening, prepared, fair)
+                    if spin_at is not None and compliance is not None:
+                        compliance.spun(player, spin_at)
+                    return written
                 except StreamConflict:  # a rotation, or another process, took the nonce
                     self.fairness.forget(player, fair)
                 except IdempotencyConflict:  # the same key raced this request

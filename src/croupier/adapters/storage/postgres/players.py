@@ -87,8 +87,8 @@ class PostgresPlayerStore(PostgresPoolStore):
         try:
             await self._connections().execute(
                 "INSERT INTO players (id, email_index, email_sealed, password_hash, "
-                "date_of_birth_sealed, country, currency, created_at_ms) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "date_of_birth_sealed, country, currency, created_at_ms, state) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 player.player_id,
                 sealed.email_index,
                 sealed.email_sealed,
@@ -97,6 +97,7 @@ class PostgresPlayerStore(PostgresPoolStore):
                 player.country,
                 player.currency,
                 to_ms(player.created_at),
+                player.state,
             )
         except asyncpg.UniqueViolationError as error:
             if error.constraint_name == _PLAYERS_EMAIL_KEY:
@@ -152,7 +153,7 @@ class PostgresPlayerStore(PostgresPoolStore):
         )
         if row is None:
             return None
-        return StoredPlayer(await player_from_row(row, self.vault), row[6])
+        return StoredPlayer(await player_from_row(row, self.vault), row[7])
 
     async def get_player(self, player_id: str) -> Player | None:
         row = await self._connections().fetchrow(

@@ -109,12 +109,13 @@ class SqlitePlayerStore(SqliteStore):
             player.country,
             player.currency,
             to_ms(player.created_at),
+            player.state,
         )
         try:
             await self._write(
                 "INSERT INTO players (id, email_index, email_sealed, password_hash, "
-                "date_of_birth_sealed, country, currency, created_at_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "date_of_birth_sealed, country, currency, created_at_ms, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         except sqlite3.IntegrityError as error:
@@ -173,7 +174,7 @@ class SqlitePlayerStore(SqliteStore):
         )
         if not rows:
             return None
-        return StoredPlayer(await player_from_row(rows[0], self.vault), rows[0][6])
+        return StoredPlayer(await player_from_row(rows[0], self.vault), rows[0][7])
 
     async def get_player(self, player_id: str) -> Player | None:
         rows = self._lookup(f"SELECT {PLAYER_COLUMNS} FROM players WHERE id = ?", (player_id,))

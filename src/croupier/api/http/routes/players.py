@@ -12,6 +12,8 @@ from croupier.api.http.auth import bearer_token, platform_of
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.player_security import SECURITY_PROBLEMS, client_ip
 from croupier.api.http.routing import api_router
+from croupier.domain.accounts import Player
+from croupier.domain.accounts import Registration as RegistrationChecked
 
 router = api_router(prefix="/v1", tags=["players"])
 
@@ -25,7 +27,19 @@ class Registration(BaseModel):
     email: str = Field(min_length=3, max_length=254, examples=["ada@example.com"])
     password: str = Field(min_length=12, max_length=256)
     date_of_birth: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["1990-04-01"])
-    country: str = Field(pattern=r"^[A-Z]{2}$", examples=["MT"], description="ISO 3166-1 alpha-2")
+    country: str = Field(
+        pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+        examples=["MT", "US-NJ"],
+        description="ISO 3166-1 alpha-2; in the US and Canada with the state or province "
+        "(US-NJ), or give that as region",
+    )
+    region: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z0-9]{1,3}$",
+        examples=["NJ"],
+        description="The state or province (ISO 3166-2 after the hyphen): required in the US "
+        "and Canada, refused elsewhere",
+    )
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217")
 
 
@@ -53,14 +67,26 @@ class SessionOut(BaseModel):
 
 @router.post("/players", status_code=201, responses=PROBLEMS)
 async def register(body: Registration, request: Request) -> Registered:
-    """Open a player account (and its cash and bonus ledger accounts)."""
-    player = await platform_of(request).accounts.register(
+    """Open a player account (and its cash and bonus ledger accounts). The address must be
+    in the licensed place registered (451 geo-blocked), and the jurisdiction's minimum age
+    and currencies apply (422 invalid-registration)."""
+    platform = platform_of(request)
+    ip = request.client.host if request.client else "unknown"
+    gate = platform.compliance
+
+    async def admit(registration: RegistrationChecked) -> None:
+        if gate is not None:
+            await gate.admit_registration(registration, ip)
+
+    player = await platform.accounts.register(
         email=body.email,
         password=body.password,
         date_of_birth=body.date_of_birth,
         country=body.country,
         currency=body.currency,
-        ip=request.client.host if request.client else "unknown",
+        ip=ip,
+        region=body.region,
+        admit=admit,
     )
     return Registered(player_id=player.player_id)
 
@@ -69,12 +95,20 @@ async def register(body: Registration, request: Request) -> Registered:
 async def login(body: Credentials, request: Request) -> SessionOut:
     """Log in: an opaque token, its expiry, and when this player last logged in. A login
     from a device (User-Agent and address) not seen before is mailed to the player."""
+    ip = client_ip(request)
+    gate = platform_of(request).compliance
+
+    async def admit(player: Player) -> None:
+        if gate is not None:
+            await gate.admit_login(player, ip)
+
     session = await platform_of(request).accounts.login(
         email=body.email,
         password=body.password,
-        ip=client_ip(request),
+        ip=ip,
         totp=body.totp,
         user_agent=request.headers.get("user-agent", ""),
+        admit=admit,
     )
     return SessionOut(
         token=session.token,

@@ -8,6 +8,7 @@ from fastapi import Path, Request
 from pydantic import BaseModel, Field
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.compliance import LocatedPlayer
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
@@ -56,7 +57,7 @@ class RoundsOut(BaseModel):
 async def play(
     game_id: GameId,
     body: RoundIn,
-    player: CurrentPlayer,
+    player: LocatedPlayer,
     request: Request,
     idempotency_key: IdempotencyKey,
 ) -> RoundOut:
@@ -72,7 +73,7 @@ async def play(
 async def act(
     round_id: RoundId,
     body: ActionIn,
-    player: CurrentPlayer,
+    player: LocatedPlayer,
     request: Request,
     idempotency_key: IdempotencyKey,
 ) -> RoundOut:

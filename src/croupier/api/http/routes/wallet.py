@@ -8,6 +8,7 @@ from fastapi import Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.compliance import LocatedPlayer
 from croupier.api.http.paging import PageCursor, PageLimit
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
@@ -81,7 +82,7 @@ async def wallet(player: CurrentPlayer, request: Request) -> WalletOut:
 
 @router.post("/deposits", status_code=201, responses=PROBLEMS)
 async def deposit(
-    body: AmountIn, player: CurrentPlayer, request: Request, idempotency_key: IdempotencyKey
+    body: AmountIn, player: LocatedPlayer, request: Request, idempotency_key: IdempotencyKey
 ) -> MovementOut:
     """Deposit through the payment provider (the sandbox approves at once)."""
     transfer = await platform_of(request).wallet.deposit(player, idempotency_key, body.amount)
