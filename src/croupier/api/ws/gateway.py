@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
@@ -33,6 +33,7 @@ from croupier.api.ws.rounds import round_action, round_start
 from croupier.api.ws.sessions import Sessions
 from croupier.api.ws.subscriptions import Subscriptions
 from croupier.config import RealtimeSettings
+from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CroupierError
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class Gateway:
             self.shared_cap = SharedPlayerCap(
                 platform.player_connections, self.limits.connections_per_player_max
             )
-        self.sessions.start(platform.accounts.authenticate, self.shared_cap, platform.audit)
+        self.sessions.start(_socket_check(platform), self.shared_cap, platform.audit)
         platform.accounts.on_revocation(self.sessions.revoked)  # logouts close sockets at once
 
     async def close(self) -> None:
@@ -244,3 +245,19 @@ class Gateway:
         player = await self.sessions.fresh_player(connection)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
+
+
+def _socket_check(platform: Platform) -> Callable[[str], Awaitable[Player]]:
+    """The token check of a WebSocket: a live session, and (with responsible gambling) a
+    player not excluded: a withdrawal-only session of a self-excluded or timed-out player
+    has no use for play or its notices, so no socket is kept for it."""
+    responsible = platform.responsible
+    if responsible is None:
+        return platform.accounts.authenticate
+
+    async def check(token: str) -> Player:
+        player = await platform.accounts.authenticate(token)
+        await responsible.before_socket(player.player_id)
+        return player
+
+    return check

@@ -43,6 +43,11 @@ class Credentials(BaseModel):
         description="With TOTP on: a current code (or a recovery code); without it a right "
         "password gets 403 totp-required",
     )
+    withdraw_only: bool = Field(
+        default=False,
+        description="A self-excluded or timed-out player's login: a session for the balance "
+        "and withdrawals only (play and deposits are refused while the exclusion runs)",
+    )
 
 
 class SessionOut(BaseModel):
@@ -75,6 +80,7 @@ async def login(body: Credentials, request: Request) -> SessionOut:
         ip=client_ip(request),
         totp=body.totp,
         user_agent=request.headers.get("user-agent", ""),
+        withdraw_only=body.withdraw_only,
     )
     return SessionOut(
         token=session.token,
