@@ -309,23 +309,29 @@ class ResponsibleGambling:
                 raise RealityCheckDue(
                     "a reality check is waiting: acknowledge it (POST /v1/reality-checks/ack)"
                 )
-        player = await self.players(player_id)
-        if player is None:
+        state = None if found is None else found[0]
+        if state is None or state.session_started is None:
+            # the first round since the login starts the play session
+            player = await self.players(player_id)
+            if player is not None:
+                await self._start_session(player, self.profile_of(player), now)
             return
-        profile = self.profile_of(player)
-        state = found[0] if found is not None else (await self._load(player))[0]
         started = state.session_started
-        if started is None:  # the first round since the login starts the play session
-            await self._start_session(player, profile, now)
-            return
-        limits = state.limits.in_force(profile.limit_changes, now)
-        minutes = limits.session_minutes.value_minor
+        session = state.limits.session_minutes
+        if session.pending is not None and session.pending.pending_from <= now:
+            player = await self.players(player_id)  # a matured change: the profile says
+            if player is not None:
+                rules = self.profile_of(player).limit_changes
+                session = state.limits.in_force(rules, now).session_minutes
+        minutes = session.value_minor
         if minutes is not None and now >= started + timedelta(minutes=minutes):
             raise SessionTimeLimit(
                 f"your session time limit of {minutes} minutes is reached: take a break"
             )
         if state.reality_due is not None and now >= state.reality_due:
-            await self._send_reality_check(player, started, now)
+            player = await self.players(player_id)
+            if player is not None:
+                await self._send_reality_check(player, started, now)
             raise RealityCheckDue(
                 "a reality check was sent: acknowledge it to play on (POST /v1/reality-checks/ack)"
             )
