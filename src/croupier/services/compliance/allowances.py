@@ -50,6 +50,7 @@ from croupier.domain.ledger import (
 from croupier.services.ledger.ports import LedgerClient
 
 __all__ = [
+    "UNLIMITED",
     "Allowances",
     "allowance_id",
     "limit_refusal",
@@ -62,6 +63,11 @@ _ERRORS: Final[dict[str, type[CroupierError]]] = {
     "loss": LossLimit,
     "wager": WagerLimit,
 }
+
+
+#: The allowance of a tracked period without a limit: far above any period's deposits, and
+#: far enough below the ledger's 64-bit sums for thousands of limit changes in one period.
+UNLIMITED: Final = 10**15
 
 
 def allowance_id(player_id: str, kind: str, key: str) -> str:
@@ -104,15 +110,25 @@ class Allowances:
         self.ledger = ledger
 
     def in_force(
-        self, player: Player, limits: PlayerLimits, kind: str, now: datetime
+        self,
+        player: Player,
+        limits: PlayerLimits,
+        kind: str,
+        now: datetime,
+        *,
+        track_unlimited: bool = False,
     ) -> list[Allowance]:
         """The allowances of ``kind`` for the periods ``now`` falls in (``limits`` already
-        as in force at ``now``)."""
+        as in force at ``now``). With ``track_unlimited`` (deposits), a period without a
+        limit is tracked too, against :data:`UNLIMITED`: a limit set later in the period
+        then counts what the period has used already."""
         found = []
         for period in PERIODS:
             amount = limits.amount(kind, period)
             if amount is None:
-                continue
+                if not track_unlimited:
+                    continue
+                amount = UNLIMITED
             key = period_key(period, now)
             found.append(
                 Allowance(

@@ -227,7 +227,7 @@ class ResponsibleGambling:
         check_not_excluded(state.exclusion, now)
         profile = self.profile_of(player)
         limits = state.limits.in_force(profile.limit_changes, now)
-        allowances = self.allowances.in_force(player, limits, "deposit", now)
+        allowances = self.allowances.in_force(player, limits, "deposit", now, track_unlimited=True)
         await self.allowances.synchronise(player, allowances)
         return self.allowances.deposit_reservations(player, allowances, intent_id, amount)
 
