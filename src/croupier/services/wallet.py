@@ -156,16 +156,17 @@ class WalletService:
         ids = PaymentIds.of("deposit", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
             limited = await self._limited(player, ids, amount)
-            await self._record_intent(
-                ids,
-                None,
-                debit_account_id=clearing_account(player.currency),
-                credit_account_id=player.cash_account_id,
-                amount_minor=amount,
-                currency=player.currency,
-                reason="deposit",
-                also=limited,
-            )
+            if limited is not None:  # else recorded before, with this amount: a replay
+                await self._record_intent(
+                    ids,
+                    None,
+                    debit_account_id=clearing_account(player.currency),
+                    credit_account_id=player.cash_account_id,
+                    amount_minor=amount,
+                    currency=player.currency,
+                    reason="deposit",
+                    also=limited,
+                )
             finished = await self._finished(ids)
             if finished is not None:
                 return finished
@@ -182,13 +183,22 @@ class WalletService:
                 also=resolve,
             )
 
-    async def _limited(self, player: Player, ids: PaymentIds, amount: int) -> list[TransferRequest]:
-        """The deposit-limit usage the intent carries (none without limits, or on a replay
-        of an intent already recorded: its first answer stands)."""
+    async def _limited(
+        self, player: Player, ids: PaymentIds, amount: int
+    ) -> list[TransferRequest] | None:
+        """The deposit-limit usage the intent carries (none without limits); ``None`` for
+        an intent recorded before with this amount (a replay: the limits it was recorded
+        under stand), ``IdempotencyConflict`` for one recorded with another."""
         if self.deposit_limits is None:
             return []
-        if await self.ledger.transfer_by_id(ids.intent) is not None:
-            return []
+        recorded = await self.ledger.transfer_by_id(ids.intent)
+        if recorded is not None:
+            if (recorded.amount_minor, recorded.credit_account_id) != (
+                amount,
+                player.cash_account_id,
+            ):
+                raise IdempotencyConflict("this Idempotency-Key was used with another amount")
+            return None
         return await self.deposit_limits.deposit_reservations(player, ids.intent, amount)
 
     async def _reserved_usage(self, ids: PaymentIds) -> list[str]:

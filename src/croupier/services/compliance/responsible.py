@@ -338,6 +338,8 @@ class ResponsibleGambling:
 
     async def _start_session(self, player: Player, profile: Profile, now: datetime) -> None:
         def change(state: ResponsibleState) -> ResponsibleState:
+            if state.session_started is not None:  # a concurrent round started it
+                return state
             interval = state.reality_minutes or profile.reality_check.interval_minutes_default
             return replace(
                 state,
@@ -368,7 +370,7 @@ class ResponsibleGambling:
 
         def change(current: ResponsibleState) -> ResponsibleState:
             sent[0] = not current.reality_pending
-            return replace(current, reality_pending=True)
+            return current if current.reality_pending else replace(current, reality_pending=True)
 
         await self._update(player, change)
         if not sent[0]:
