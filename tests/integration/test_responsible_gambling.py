@@ -14,10 +14,12 @@ import pytest
 from croupier.bootstrap import Platform
 from croupier.domain.accounts import AuthenticationFailed
 from croupier.domain.accounts.player import Player
+from croupier.domain.compliance.responsible import period_key
 from croupier.domain.errors import (
     DepositLimit,
     InvalidInput,
     LossLimit,
+    PaymentDeclined,
     RealityCheckDue,
     SelfExcluded,
     SessionTimeLimit,
@@ -26,6 +28,7 @@ from croupier.domain.errors import (
     WagerLimit,
 )
 from croupier.services.compliance.responsible import ResponsibleGambling
+from croupier.services.payments import PaymentResult
 from croupier.services.stream.channels import player_stream
 from tests.support.operations import assert_ledger_verifies
 from tests.support.platform import PASSWORD
@@ -286,3 +289,41 @@ async def test_the_national_register_is_checked_at_registration(platform: Platfo
             country="GB",
             currency="GBP",
         )
+
+
+class _LoweringDecliner:
+    """A provider that, while the deposit is out, sees the player lower their limit (and a
+    concurrent deposit synchronise the allowance), then declines."""
+
+    name = "sandbox"
+
+    def __init__(self, platform: Platform, player: Player) -> None:
+        self.platform, self.player = platform, player
+
+    async def charge(
+        self, *, player_id: str, amount_minor: int, currency: str, key: str
+    ) -> PaymentResult:
+        await _rg(self.platform).set_limits(self.player, {"deposit": {"daily": 50}}, ip=IP)
+        with pytest.raises(DepositLimit):
+            await self.platform.wallet.deposit(self.player, "meanwhile-1", 1)
+        return PaymentResult(False, "declined-ref", "declined by the test")
+
+    async def payout(self, **_: object) -> PaymentResult:
+        raise AssertionError("no payout here")
+
+
+async def test_a_decline_under_a_lowered_limit_gives_nothing_back_to_spend(
+    platform: Platform, clock: Clock
+) -> None:
+    player = await _player(platform, "lowered@example.com")
+    await _rg(platform).set_limits(player, {"deposit": {"daily": 100}}, ip=IP)
+    await platform.wallet.deposit(player, "lowered-first", 60)
+    platform.wallet.provider = _LoweringDecliner(platform, player)
+    with pytest.raises(PaymentDeclined):
+        await platform.wallet.deposit(player, "lowered-declined", 30)
+    # the void returned 30 to the allowance, and the same group took it back: 60 used of 50
+    _, allowance = await platform.ledger.balance(
+        f"rg:{player.player_id}:deposit:{period_key('daily', clock.now)}"
+    )
+    assert allowance.available == 0 and allowance.pending == 0
+    await assert_ledger_verifies(platform)

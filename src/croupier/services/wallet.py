@@ -96,6 +96,10 @@ class DepositLimits(Protocol):
         self, player: Player, intent_id: str, amount: int
     ) -> list[TransferRequest]: ...
 
+    async def deposit_releases(
+        self, player: Player, pending_ids: Sequence[str]
+    ) -> list[TransferRequest]: ...
+
 
 class WithdrawalHold(Protocol):
     """Which withdrawals wait for staff review (``services/backoffice/withdrawals.py``)."""
@@ -175,7 +179,8 @@ class WalletService:
             )
             resolve = await self._reserved_usage(ids)
             if not result.approved:
-                await self._decline(ids, result, None, also=resolve)
+                released = await self._released(player, resolve)
+                await self._decline(ids, result, None, also=resolve, then=released)
             return await self._complete(
                 ids,
                 result,
@@ -200,6 +205,11 @@ class WalletService:
                 raise IdempotencyConflict("this Idempotency-Key was used with another amount")
             return None
         return await self.deposit_limits.deposit_reservations(player, ids.intent, amount)
+
+    async def _released(self, player: Player, pending_ids: list[str]) -> list[TransferRequest]:
+        if self.deposit_limits is None or not pending_ids:
+            return []
+        return await self.deposit_limits.deposit_releases(player, pending_ids)
 
     async def _reserved_usage(self, ids: PaymentIds) -> list[str]:
         """The deposit-limit reservations recorded with the intent (its metadata names
@@ -384,6 +394,7 @@ class WalletService:
         event: AppendEvent | None,
         *,
         also: Sequence[str] = (),
+        then: Sequence[TransferRequest] = (),
     ) -> NoReturn:
         reason = (result.reason or "the payment was declined")[:_DECLINE_REASON_CHARS_MAX]
         void = TransferRequest.create(
@@ -397,7 +408,7 @@ class WalletService:
                 "reason": reason,
             },
         )
-        group: list[Command] = [void, *_resolve_usage(also, TransferKind.VOID)]
+        group: list[Command] = [void, *_resolve_usage(also, TransferKind.VOID), *then]
         await self.ledger.submit(group if event is None else [*group, event])
         raise PaymentDeclined(reason)
 

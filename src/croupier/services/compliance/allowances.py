@@ -17,12 +17,16 @@ or takes back (balancing: at most what is left) the difference. The adjustment's
 funding account's sums it was computed from, so two processes synchronising at once write the
 same transfer once (the second is a replay): a limit is never funded twice.
 
+A declined deposit voids its reservation, and where the limit was lowered meanwhile the same
+group takes back what the void returned (:func:`release_excess`).
+
 Memo accounts only: the allowance, funding and usage accounts balance among themselves and
 never touch a player's cash; ``croupier ledger verify`` checks them like any other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +58,7 @@ __all__ = [
     "Allowances",
     "allowance_id",
     "limit_refusal",
+    "release_excess",
     "round_usage",
 ]
 
@@ -211,6 +216,49 @@ class Allowances:
             )
             for a in allowances
         ]
+
+
+async def release_excess(
+    ledger: LedgerClient,
+    limits: PlayerLimits,
+    pending_ids: Sequence[str],
+    now: datetime,
+) -> list[TransferRequest]:
+    """What a declined deposit's group carries after voiding its reservations: where the
+    allowance is funded above the limit in force (the limit was lowered while the deposit
+    was out), a balancing take-back of what the void returns, at most the excess, so the
+    returned amount is never there for a concurrent deposit to spend. Its id is apart from
+    the synchronisations': racing one, both take back (the allowance errs low, and the next
+    synchronisation funds it up again)."""
+    moves = []
+    for pending_id in pending_ids:
+        pending = await ledger.transfer_by_id(pending_id)
+        if pending is None:
+            continue
+        _, _, kind, key = pending.debit_account_id.split(":", 3)
+        period = {"d": "daily", "w": "weekly", "m": "monthly"}[key[0]]
+        if period_key(period, now) != key:
+            continue  # a past period: nothing can spend it any more
+        amount = limits.amount(kind, period)
+        limit = UNLIMITED if amount is None else amount
+        funding_id = "rgf:" + pending.debit_account_id.removeprefix("rg:")
+        _, funding = await ledger.balance(funding_id)
+        excess = funding.debits_posted - funding.credits_posted - limit
+        if excess <= 0:
+            continue
+        moves.append(
+            TransferRequest.create(
+                f"{funding_id}:{funding.debits_posted}.{funding.credits_posted}:"
+                + hashlib.sha256(pending_id.encode()).hexdigest()[:16],
+                debit_account_id=pending.debit_account_id,
+                credit_account_id=funding_id,
+                amount_minor=min(excess, pending.amount_minor),
+                currency=pending.currency,
+                reason="rg_allowance",
+                balancing=True,
+            )
+        )
+    return moves
 
 
 def round_usage(

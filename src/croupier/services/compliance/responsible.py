@@ -45,7 +45,12 @@ from croupier.domain.errors import (
 )
 from croupier.domain.ledger import AppendEvent, Command, TransferRequest
 from croupier.services.audit import AuditEntry, AuditTrail
-from croupier.services.compliance.allowances import Allowances, limit_refusal, round_usage
+from croupier.services.compliance.allowances import (
+    Allowances,
+    limit_refusal,
+    release_excess,
+    round_usage,
+)
 from croupier.services.ledger.ports import LedgerClient
 from croupier.services.stream.channels import player_stream
 
@@ -230,6 +235,16 @@ class ResponsibleGambling:
         allowances = self.allowances.in_force(player, limits, "deposit", now, track_unlimited=True)
         await self.allowances.synchronise(player, allowances)
         return self.allowances.deposit_reservations(player, allowances, intent_id, amount)
+
+    async def deposit_releases(
+        self, player: Player, pending_ids: Sequence[str]
+    ) -> list[TransferRequest]:
+        """What a declined deposit's void carries: the take-back of what it returns to an
+        allowance funded above a lowered limit (``allowances.release_excess``)."""
+        state = await self.state(player)
+        now = self.clock()
+        limits = state.limits.in_force(self.profile_of(player).limit_changes, now)
+        return await release_excess(self.ledger, limits, pending_ids, now)
 
     async def round_commands(
         self, player: Player, round_id: str, group: Sequence[Command]
