@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.problems import PROBLEMS
@@ -72,6 +73,15 @@ async def put_limits(body: LimitsIn, player: CurrentPlayer, request: Request) ->
     jurisdiction's cooling-off (UKGC: 24 h), shown as ``pending``/``pending_from``."""
     wanted = body.model_dump(exclude_unset=True)
     return await _service(request).set_limits(player, wanted, ip=client_ip(request))
+
+
+@router.api_route(
+    "/limits", methods=["DELETE", "OPTIONS", "PATCH", "POST"], include_in_schema=False
+)
+async def limits_other_methods() -> None:
+    """405 naming both of the path's methods: Starlette's own 405 names only the first
+    route's (GET), as GET and PUT are two routes here."""
+    raise HTTPException(405, headers={"Allow": "GET, PUT"})
 
 
 @router.post("/limits/confirm", responses=PROBLEMS)
