@@ -108,3 +108,8 @@ async def test_limits_over_http(tmp_path: Path) -> None:
             assert spins[1].status_code == 409 and spins[1].json()["type"].endswith("wager-limit")
             unknown = await http.put("/v1/limits", json={"bets": {"daily": 1}}, headers=auth)
             assert unknown.status_code == 422
+        token = auth["Authorization"].removeprefix("Bearer ")
+        async with ws_client(base, token) as client:  # the WebSocket's acknowledgement
+            none = await client.request({"type": "reality.ack"})
+            assert none["type"] == "error", none
+            assert (none["error"]["code"], none["error"]["status"]) == ("state-conflict", 409)

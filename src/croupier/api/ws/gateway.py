@@ -184,6 +184,8 @@ class Gateway:
             self._spawn(connection, self.subscriptions.unsubscribe(connection, message), request_id)
         elif kind == "round.start":
             self._spawn(connection, self._round_start(connection, message), request_id)
+        elif kind == "reality.ack":
+            self._spawn(connection, self._reality_ack(connection, request_id), request_id)
         else:
             self._spawn(connection, self._round_action(connection, message), request_id)
 
@@ -238,6 +240,17 @@ class Gateway:
         await self.platform.accounts.check_can_play(player)
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
+
+    async def _reality_ack(self, connection: Connection, request_id: str | None) -> str:
+        """The player read the ``reality.check`` notice (as ``POST /v1/reality-checks/ack``)."""
+        assert self.platform is not None
+        responsible = self.platform.responsible
+        if responsible is None:
+            raise BadMessage("unknown-type", "reality checks are not enabled here", request_id)
+        player = await self.sessions.fresh_player(connection)
+        ip = connection.address or "unknown"
+        answer = await responsible.acknowledge_reality_check(player, ip=ip)
+        return reply_frame("reality.acknowledged", request_id, data=answer)
 
     async def _round_action(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
