@@ -27,6 +27,7 @@ from croupier.domain.errors import (
     TimedOut,
     WagerLimit,
 )
+from croupier.services.audit import AuditQuery
 from croupier.services.compliance.responsible import ResponsibleGambling
 from croupier.services.payments import PaymentResult
 from croupier.services.stream.channels import player_stream
@@ -107,6 +108,18 @@ async def test_a_uk_limit_decrease_is_at_once_and_an_increase_waits_24_h(
         await platform.wallet.deposit(player, "uk-deposit-6", 1)
     assert (await platform.wallet.wallet(player)).cash == 140_00
     await assert_ledger_verifies(platform)
+    page = await platform.audit.query(
+        AuditQuery(actor=f"player:{player.player_id}", action_prefix="player.limits.")
+    )
+    changes = [r for r in page.records if r.action == "player.limits.changed"]
+    assert len(changes) == 4 and all(r.source_ip == IP for r in changes)
+    raised = json.loads(changes[1].after_json or "{}")["deposit"]["daily"]
+    assert raised == {
+        "value": 50_00,
+        "pending": 100_00,
+        "pending_from": (START + timedelta(hours=24)).isoformat(),
+    }
+    assert (await platform.audit.verify()).ok
 
 
 async def test_a_de_player_is_held_to_eur_1000_a_month_by_default(
