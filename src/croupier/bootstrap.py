@@ -48,12 +48,13 @@ from croupier.services.backoffice import (
 )
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.compliance.gate import ComplianceGate
+from croupier.services.compliance.responsible import ResponsibleGambling, ResponsibleStore
 from croupier.services.compliance.settings import build_compliance_gate
 from croupier.services.fairness import FairnessService, SeedPairStore
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
-from croupier.services.ledger.ports import StreamReader
+from croupier.services.ledger.ports import LedgerClient, StreamReader
 from croupier.services.presence import PlayerConnections
 from croupier.services.reports import ReportService, ReportStore
 from croupier.services.rounds import RoundService
@@ -150,6 +151,8 @@ class Platform:
     #: Jurisdiction profiles and geolocation, called by the edge (docs/compliance.md).
     #: None only in a Platform built by hand: nothing is checked then.
     compliance: ComplianceGate | None = None
+    #: Players' responsible-gambling tools (``services/compliance/responsible.py``).
+    responsible: ResponsibleGambling | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -184,6 +187,8 @@ class Platform:
             await self.audit.close()
             if self.backoffice is not None:
                 await self.backoffice.store.close()
+            if self.responsible is not None:
+                await self.responsible.store.close()
         finally:
             await self.ledger.close()
             for close in self.closers:
@@ -391,6 +396,69 @@ def make_backoffice(
         games=GameSwitches(store, audit, game_ids=rounds.game_ids, clock_ms=clock_ms),
         gate=gate,
     )
+
+
+def make_responsible_store(database_url: str) -> ResponsibleStore:
+    """The responsible-gambling store (same database as the ledger, which migrates it)."""
+    if database_url.startswith("sqlite:///"):
+        from croupier.adapters.storage.sqlite.responsible import SqliteResponsibleStore
+
+        return SqliteResponsibleStore(database_url.removeprefix("sqlite:///"))
+    from croupier.adapters.storage.postgres.responsible import PostgresResponsibleStore
+
+    return PostgresResponsibleStore(database_url)
+
+
+async def open_responsible(
+    settings: Settings,
+    ledger: LedgerClient,
+    players: PlayerStore,
+    accounts: AccountService,
+    audit: AuditTrail,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ResponsibleGambling:
+    """Responsible gambling on its opened store: the profiles and licences of the settings,
+    the home region's profile for players whose country no licence names, the sandbox
+    national register, and every session of a player ended through the session guard."""
+    from croupier.adapters.self_exclusion_register import SandboxSelfExclusionRegister
+    from croupier.services.compliance import load_jurisdictions
+
+    profiles = load_jurisdictions(settings.compliance)
+    home = profiles.for_player(*settings.compliance.geo_home)
+    default = home if home is not None else next(iter(profiles.profiles.values()))
+    store = make_responsible_store(settings.database_url)
+    await store.open()
+
+    async def revoke(player: Player, reason: str, ip: str | None) -> None:
+        await accounts.sessions.revoke(player, None, reason=reason, ip=ip)
+
+    return ResponsibleGambling(
+        store,
+        ledger,
+        profiles,
+        default_profile=default,
+        audit=audit,
+        clock=clock,
+        players=players.get_player,
+        register=SandboxSelfExclusionRegister(),
+        revoke=revoke,
+    )
+
+
+def wire_responsible(
+    responsible: ResponsibleGambling,
+    accounts: AccountService,
+    wallet: WalletService,
+    rounds: RoundService,
+    gate: PlayGate,
+) -> None:
+    """Put responsible gambling where it is enforced: logins and registration, the play
+    gate (exclusions, session time, reality checks), the deposit and round writes (limits)."""
+    accounts.admission = responsible
+    gate.responsible = responsible
+    wallet.deposit_limits = responsible
+    rounds.responsible = responsible
 
 
 def make_seed_pair_store(database_url: str, vault: Vault) -> SeedPairStore:
@@ -642,6 +710,12 @@ async def open_platform(  # noqa: PLR0915
         settings.compliance, definitions, catalogue, clock=lambda: datetime.now(UTC)
     )
     rounds.compliance = compliance
+    try:
+        responsible = await open_responsible(settings, ledger, players, accounts, audit)
+    except BaseException:
+        await backoffice_store.close()
+        raise
+    wire_responsible(responsible, accounts, wallet, rounds, backoffice.gate)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -670,6 +744,7 @@ async def open_platform(  # noqa: PLR0915
         handlers=handlers,
         audit=audit,
         backoffice=backoffice,
+        responsible=responsible,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

@@ -42,7 +42,12 @@ Refusals are raised before anything changes.
      │    ├── StaffUsernameTaken               staff-username-taken      409
      │    ├── ClientSeedLocked                 client-seed-locked        409
      │    ├── RoundInProgress                  round-in-progress         409
-     │    └── GameDisabled                     game-disabled             409  no new rounds
+     │    ├── GameDisabled                     game-disabled             409  no new rounds
+     │    ├── DepositLimit                     deposit-limit             409  the player's own limit
+     │    ├── LossLimit                        loss-limit                409
+     │    ├── WagerLimit                       wager-limit               409
+     │    ├── SessionTimeLimit                 session-time-limit        409  session_minutes used
+     │    └── RealityCheckDue                  reality-check-due         409  acknowledge it first
      ├── NotFound                              not-found                 404  (or not yours to see)
      │    ├── RoundNotFound                    not-found                 404
      │    └── SeedPairNotFound                 not-found                 404
@@ -52,7 +57,9 @@ Refusals are raised before anything changes.
      │    ├── EnrolmentRequired                mfa-enrolment-required    403  enrol a TOTP first
      │    ├── TotpRequired                     totp-required             403  send a current code
      │    ├── TotpInvalid                      totp-invalid              403  wrong or used code
-     │    └── TotpEnrolmentRequired            totp-enrolment-required   403  enrol first
+     │    ├── TotpEnrolmentRequired            totp-enrolment-required   403  enrol first
+     │    ├── SelfExcluded                     self-excluded             403  until it expires
+     │    └── TimedOut                         timed-out                 403  a break in play
      ├── PaymentDeclined                       payment-declined          402
      ├── GeoBlocked                            geo-blocked               451  not licensed there
      ├── TooManyAttempts                       too-many-attempts         429  retry_after_s
@@ -86,6 +93,7 @@ __all__ = [
     "CroupierError",
     "CurrencyMismatch",
     "CurrencyNotOffered",
+    "DepositLimit",
     "EmailTaken",
     "EnrolmentRequired",
     "FairnessError",
@@ -115,21 +123,26 @@ __all__ = [
     "LedgerRefusal",
     "LedgerUnavailable",
     "LinkedTransferFailed",
+    "LossLimit",
     "NotFound",
     "PaymentDeclined",
     "PendingAlreadyResolved",
     "PendingNotFound",
+    "RealityCheckDue",
     "RoundInProgress",
     "RoundNotFound",
     "SchemaNotReady",
     "SeedPairNotFound",
     "SeedPairRefusal",
+    "SelfExcluded",
+    "SessionTimeLimit",
     "SpinTooFast",
     "StaffUsernameTaken",
     "StakeLimit",
     "StateConflict",
     "StreamConflict",
     "StreamLedgerMismatch",
+    "TimedOut",
     "TooManyAttempts",
     "TooManyRegistrations",
     "TotpEnrolmentRequired",
@@ -139,6 +152,7 @@ __all__ = [
     "UnknownCurrency",
     "UnknownGame",
     "UnreadableEvent",
+    "WagerLimit",
     "WriterFenced",
     "WriterLocked",
 ]
@@ -538,3 +552,47 @@ class UnreadableEvent(InvariantBroken):
     the data disagree (see ``croupier.domain.events.codec``)."""
 
     code = "unreadable-event"
+
+
+# -- responsible gambling (docs/compliance.md) -----------------------------------------------
+class DepositLimit(StateConflict):
+    """A deposit over the player's own deposit limit for a period (nothing moved)."""
+
+    code = "deposit-limit"
+
+
+class LossLimit(StateConflict):
+    """A round whose net loss would pass the player's loss limit for a period."""
+
+    code = "loss-limit"
+
+
+class WagerLimit(StateConflict):
+    """A round whose stake would pass the player's wager limit for a period."""
+
+    code = "wager-limit"
+
+
+class SessionTimeLimit(StateConflict):
+    """The player's own session time limit (``session_minutes``) is used up: no new rounds
+    until the next session."""
+
+    code = "session-time-limit"
+
+
+class RealityCheckDue(StateConflict):
+    """A reality check was sent and not acknowledged yet: play pauses until it is."""
+
+    code = "reality-check-due"
+
+
+class SelfExcluded(Forbidden):
+    """The player is self-excluded (here or on the national register) until it expires."""
+
+    code = "self-excluded"
+
+
+class TimedOut(Forbidden):
+    """The player took a time-out (a break in play) that has not ended yet."""
+
+    code = "timed-out"

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NoReturn, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
+    DepositLimit,
     IdempotencyConflict,
+    InsufficientFunds,
     InvalidAmount,
     InvalidInput,
     InvariantBroken,
@@ -79,6 +82,24 @@ class PaymentGate(Protocol):
         """``AccountRestricted`` for a frozen or closed account."""
         ...
 
+    async def before_deposit(self, player_id: str) -> None:
+        """As :meth:`before_payment`, and ``SelfExcluded``/``TimedOut`` while excluded (a
+        withdrawal stays open to an excluded player)."""
+        ...
+
+
+class DepositLimits(Protocol):
+    """The player's own deposit limits (``services/compliance/responsible.py``): the usage
+    transfers a deposit's intent carries, so the ledger refuses one past a limit."""
+
+    async def deposit_reservations(
+        self, player: Player, intent_id: str, amount: int
+    ) -> list[TransferRequest]: ...
+
+    async def deposit_releases(
+        self, player: Player, pending_ids: Sequence[str]
+    ) -> list[TransferRequest]: ...
+
 
 class WithdrawalHold(Protocol):
     """Which withdrawals wait for staff review (``services/backoffice/withdrawals.py``)."""
@@ -113,6 +134,8 @@ class WalletService:
         self.gate = gate
         #: The review queue's rule (None: no withdrawal waits); set by the composition root.
         self.hold = hold
+        #: Responsible-gambling deposit limits (None: none); set by the composition root.
+        self.deposit_limits: DepositLimits | None = None
         self._in_flight = KeyedLocks()  # one request per key at a time in this process
 
     async def wallet(self, player: Player) -> Wallet:
@@ -133,29 +156,71 @@ class WalletService:
         """
         amount = _check_request(key, amount_minor, self.limits.deposit_minor_max, "deposit")
         if self.gate is not None:
-            await self.gate.before_payment(player.player_id)
+            await self.gate.before_deposit(player.player_id)
         ids = PaymentIds.of("deposit", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
-            await self._record_intent(
-                ids,
-                None,
-                debit_account_id=clearing_account(player.currency),
-                credit_account_id=player.cash_account_id,
-                amount_minor=amount,
-                currency=player.currency,
-                reason="deposit",
-            )
+            limited = await self._limited(player, ids, amount)
+            if limited is not None:  # else recorded before, with this amount: a replay
+                await self._record_intent(
+                    ids,
+                    None,
+                    debit_account_id=clearing_account(player.currency),
+                    credit_account_id=player.cash_account_id,
+                    amount_minor=amount,
+                    currency=player.currency,
+                    reason="deposit",
+                    also=limited,
+                )
             finished = await self._finished(ids)
             if finished is not None:
                 return finished
             result = await self.provider.charge(
                 player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
             )
+            resolve = await self._reserved_usage(ids)
             if not result.approved:
-                await self._decline(ids, result, None)
+                released = await self._released(player, resolve)
+                await self._decline(ids, result, None, also=resolve, then=released)
             return await self._complete(
-                ids, result, _balance_changed(player, "deposit", amount, ids.completed)
+                ids,
+                result,
+                _balance_changed(player, "deposit", amount, ids.completed),
+                also=resolve,
             )
+
+    async def _limited(
+        self, player: Player, ids: PaymentIds, amount: int
+    ) -> list[TransferRequest] | None:
+        """The deposit-limit usage the intent carries (none without limits); ``None`` for
+        an intent recorded before with this amount (a replay: the limits it was recorded
+        under stand), ``IdempotencyConflict`` for one recorded with another."""
+        if self.deposit_limits is None:
+            return []
+        recorded = await self.ledger.transfer_by_id(ids.intent)
+        if recorded is not None:
+            if (recorded.amount_minor, recorded.credit_account_id) != (
+                amount,
+                player.cash_account_id,
+            ):
+                raise IdempotencyConflict("this Idempotency-Key was used with another amount")
+            return None
+        return await self.deposit_limits.deposit_reservations(player, ids.intent, amount)
+
+    async def _released(self, player: Player, pending_ids: list[str]) -> list[TransferRequest]:
+        if self.deposit_limits is None or not pending_ids:
+            return []
+        return await self.deposit_limits.deposit_releases(player, pending_ids)
+
+    async def _reserved_usage(self, ids: PaymentIds) -> list[str]:
+        """The deposit-limit reservations recorded with the intent (its metadata names
+        them), to post or void with it."""
+        if self.deposit_limits is None:
+            return []
+        intent = await self.ledger.transfer_by_id(ids.intent)
+        if intent is None:
+            return []
+        names = json.loads(intent.metadata_json).get(USAGE_METADATA_KEY, [])
+        return [name for name in names if isinstance(name, str)]
 
     async def withdraw(self, player: Player, key: str, amount_minor: int) -> Transfer:
         """Reserve the funds, ask the provider to pay out, then post (or void on refusal).
@@ -273,15 +338,21 @@ class WalletService:
         """Commit the pending transfer that binds the key to its amount (idempotently), in
         one linked group with opening the clearing account and the player's notice."""
         currency = fields["currency"]
+        also: list[TransferRequest] = fields.pop("also", [])
+        if also:  # the intent names its limit reservations, to resolve them with it
+            fields["metadata"] = {USAGE_METADATA_KEY: [t.id for t in also]}
         clearing = Account(clearing_account(currency), AccountKind.PAYMENT_CLEARING, currency, None)
         intent = TransferRequest.create(ids.intent, kind=TransferKind.PENDING, **fields)
-        group: list[Command] = [CreateAccount(clearing), intent]
+        group: list[Command] = [CreateAccount(clearing), intent, *also]
         if event is not None:
             group.append(event)
         try:
             await self.ledger.submit(group)
         except IdempotencyConflict:
             raise IdempotencyConflict("this Idempotency-Key was used with another amount") from None
+        except InsufficientFunds as refused:
+            # Clearing has no floor: only a limit's allowance can fall short here.
+            raise DepositLimit(_limit_message(refused)) from None
 
     async def _finished(self, ids: PaymentIds) -> Transfer | None:
         """The completed step of an earlier request with this key; ``PaymentDeclined`` again
@@ -296,7 +367,12 @@ class WalletService:
         return None
 
     async def _complete(
-        self, ids: PaymentIds, result: PaymentResult, event: AppendEvent | None
+        self,
+        ids: PaymentIds,
+        result: PaymentResult,
+        event: AppendEvent | None,
+        *,
+        also: Sequence[str] = (),
     ) -> Transfer:
         post = TransferRequest.create(
             ids.completed,
@@ -305,13 +381,20 @@ class WalletService:
             reason=ids.operation,
             metadata={"provider": self.provider.name, "reference": result.reference},
         )
-        applied = await self.ledger.submit([post] if event is None else [post, event])
+        group: list[Command] = [post, *_resolve_usage(also, TransferKind.POST)]
+        applied = await self.ledger.submit(group if event is None else [*group, event])
         transfer = applied.results[0]
         assert isinstance(transfer, Transfer)
         return transfer
 
     async def _decline(
-        self, ids: PaymentIds, result: PaymentResult, event: AppendEvent | None
+        self,
+        ids: PaymentIds,
+        result: PaymentResult,
+        event: AppendEvent | None,
+        *,
+        also: Sequence[str] = (),
+        then: Sequence[TransferRequest] = (),
     ) -> NoReturn:
         reason = (result.reason or "the payment was declined")[:_DECLINE_REASON_CHARS_MAX]
         void = TransferRequest.create(
@@ -325,8 +408,34 @@ class WalletService:
                 "reason": reason,
             },
         )
-        await self.ledger.submit([void] if event is None else [void, event])
+        group: list[Command] = [void, *_resolve_usage(also, TransferKind.VOID), *then]
+        await self.ledger.submit(group if event is None else [*group, event])
         raise PaymentDeclined(reason)
+
+
+#: The intent's metadata key naming its deposit-limit reservations.
+USAGE_METADATA_KEY: Final = "rg"
+
+
+def _resolve_usage(pending_ids: Sequence[str], kind: TransferKind) -> list[TransferRequest]:
+    """Post (deposit made) or void (declined) the deposit-limit reservations."""
+    step = "post" if kind is TransferKind.POST else "void"
+    return [
+        TransferRequest.create(
+            f"{step}-{pending_id}",
+            kind=kind,
+            pending_id=pending_id,
+            reason="rg_deposit",
+        )
+        for pending_id in pending_ids
+    ]
+
+
+def _limit_message(refused: InsufficientFunds) -> str:
+    from croupier.services.compliance.allowances import limit_refusal
+
+    mapped = limit_refusal(refused)
+    return str(mapped) if mapped is not None else "this deposit would pass your deposit limit"
 
 
 @dataclass(frozen=True, slots=True)

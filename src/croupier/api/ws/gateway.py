@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithListener
@@ -89,7 +89,7 @@ class Gateway:
             self.shared_cap = SharedPlayerCap(
                 platform.player_connections, self.limits.connections_per_player_max
             )
-        self.sessions.start(platform.accounts.authenticate, self.shared_cap, platform.audit)
+        self.sessions.start(_socket_check(platform), self.shared_cap, platform.audit)
         platform.accounts.on_revocation(self.sessions.revoked)  # logouts close sockets at once
 
     async def close(self) -> None:
@@ -185,6 +185,8 @@ class Gateway:
             self._spawn(connection, self.subscriptions.unsubscribe(connection, message), request_id)
         elif kind == "round.start":
             self._spawn(connection, self._round_start(connection, message), request_id)
+        elif kind == "reality.ack":
+            self._spawn(connection, self._reality_ack(connection, request_id), request_id)
         else:
             self._spawn(connection, self._round_action(connection, message), request_id)
 
@@ -248,6 +250,17 @@ class Gateway:
         view = await self.platform.rounds.play(player, game_id, request_id, request)
         return reply_frame("result", request_id, data=view)
 
+    async def _reality_ack(self, connection: Connection, request_id: str | None) -> str:
+        """The player read the ``reality.check`` notice (as ``POST /v1/reality-checks/ack``)."""
+        assert self.platform is not None
+        responsible = self.platform.responsible
+        if responsible is None:
+            raise BadMessage("unknown-type", "reality checks are not enabled here", request_id)
+        player = await self.sessions.fresh_player(connection)
+        ip = connection.address or "unknown"
+        answer = await responsible.acknowledge_reality_check(player, ip=ip)
+        return reply_frame("reality.acknowledged", request_id, data=answer)
+
     async def _round_action(self, connection: Connection, message: dict[str, Any]) -> str:
         assert self.platform is not None
         request_id, round_id, action = round_action(message)
@@ -266,3 +279,19 @@ class Gateway:
         if connection.address is None or connection.token is None:
             raise GeoBlocked("this connection's address is not known")
         await gate.admit_request(player, token_sha256(connection.token), connection.address)
+
+
+def _socket_check(platform: Platform) -> Callable[[str], Awaitable[Player]]:
+    """The token check of a WebSocket: a live session, and (with responsible gambling) a
+    player not excluded: a withdrawal-only session of a self-excluded or timed-out player
+    has no use for play or its notices, so no socket is kept for it."""
+    responsible = platform.responsible
+    if responsible is None:
+        return platform.accounts.authenticate
+
+    async def check(token: str) -> Player:
+        player = await platform.accounts.authenticate(token)
+        await responsible.before_socket(player.player_id)
+        return player
+
+    return check

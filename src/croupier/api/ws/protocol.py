@@ -25,7 +25,15 @@ __all__ = [
 
 #: Channels a client may subscribe to; ``player`` resolves to the client's own stream.
 CHANNELS = ("player", "lobby", "jackpots")
-_TYPES = ("auth", "subscribe", "unsubscribe", "round.start", "round.action", "ping")
+_TYPES = (
+    "auth",
+    "subscribe",
+    "unsubscribe",
+    "round.start",
+    "round.action",
+    "reality.ack",
+    "ping",
+)
 _REQUEST_ID_MAX = 64
 _INTEGER_MAX = 2**63 - 1  # the largest a signed 64-bit column holds
 

@@ -104,7 +104,8 @@ class Sessions:
         try:
             player = await self._check_token(token)
         except CroupierError as error:
-            connection.send(error_frame(error.code, 401, str(error), request_id))
+            # 401, or 403 for a known player refused (self-excluded, timed out)
+            connection.send(error_frame(error.code, status_for(error), str(error), request_id))
             connection.close(Close.UNAUTHENTICATED, "authentication failed")
             return None
         except Exception:  # the store failed: say so, rather than leave messages waiting

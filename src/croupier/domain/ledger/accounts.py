@@ -30,6 +30,12 @@ class AccountKind(StrEnum):
     RAKE = "rake"
     #: The operator's side of manual adjustments (``adjustments:<CUR>``, no floor).
     ADJUSTMENTS = "adjustments"
+    #: A player's responsible-gambling allowance for one limit and calendar period (floor 0:
+    #: what the limit leaves), its funding side and the player's usage side (no floor). Memo
+    #: accounts: they move no player money (docs/compliance.md).
+    RG_ALLOWANCE = "rg_allowance"
+    RG_FUNDING = "rg_funding"
+    RG_USAGE = "rg_usage"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

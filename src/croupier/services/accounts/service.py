@@ -16,7 +16,8 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from croupier.domain.accounts import (
     PRODUCT_CONTEXT_WORDS,
@@ -30,7 +31,7 @@ from croupier.domain.accounts import (
     normalise_email,
     validate_registration,
 )
-from croupier.domain.errors import TooManyAttempts, TotpRequired
+from croupier.domain.errors import CroupierError, TooManyAttempts, TotpRequired
 from croupier.domain.ledger import AccountKind
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.accounts.ports import (
@@ -90,6 +91,16 @@ class SecurityPorts:
     totp_issuer: str = "Croupier"
 
 
+class PlayerAdmission(Protocol):
+    """Who may register and log in, beyond a right password (``services/compliance``)."""
+
+    async def before_registration(
+        self, *, email: str, date_of_birth: date, country: str
+    ) -> None: ...
+
+    async def before_login(self, player: Player, *, withdraw_only: bool) -> None: ...
+
+
 class AccountService:
     """The accounts use cases. Every refusal is a typed error raised before anything changes.
 
@@ -127,6 +138,9 @@ class AccountService:
         self._dummy_hash: str | None = None
         self._dummy_lock = asyncio.Lock()
         self.audit: AuditTrail = audit or LoggedAuditTrail()
+        #: Responsible gambling's say on registration and login (exclusions, the national
+        #: register); None: not checked. Set by the composition root.
+        self.admission: PlayerAdmission | None = None
         self._totp: TotpGate | None = None
         self._guard: SessionGuard | None = None
         self._recovery: PasswordRecovery | None = None
@@ -237,6 +251,12 @@ class AccountService:
             policy=self._policy,
             region=region,
         )
+        if self.admission is not None:  # a person on the national register opens nothing
+            await self.admission.before_registration(
+                email=registration.email,
+                date_of_birth=registration.date_of_birth,
+                country=registration.country,
+            )
         if admit is not None:
             await admit(registration)
         # A cheap early answer; the store's unique index is what guarantees it.
@@ -270,6 +290,7 @@ class AccountService:
         totp: str | None = None,
         user_agent: str = "",
         admit: Callable[[Player], Awaitable[None]] | None = None,
+        withdraw_only: bool = False,
     ) -> NewSession:
         """A new session, or ``AuthenticationFailed`` / ``TooManyAttempts``; with TOTP on,
         ``TotpRequired`` when the password is right and ``totp`` is missing (ask for the
@@ -301,6 +322,21 @@ class AccountService:
         await self.limiter.record_success(ip=ip_key, account=account_key, now_s=now.timestamp())
         stored, matched = verified
         player = stored.player
+        if self.admission is not None:
+            try:  # an excluded player gets a withdrawal-only session, if asked for, or none
+                await self.admission.before_login(player, withdraw_only=withdraw_only)
+            except CroupierError as refused:
+                actor = f"player:{player.player_id}"
+                await self.audit.record(
+                    AuditEntry(
+                        actor,
+                        "player.login.refused",
+                        subject=actor,
+                        source_ip=ip,
+                        reason=refused.code,
+                    )
+                )
+                raise
         if matched != forms[0] or self.hasher.needs_rehash(stored.password_hash):
             await self.store.update_password_hash(
                 player.player_id, await self.hasher.hash(forms[0])

@@ -10,15 +10,28 @@ expire. Reading the balance is not gated: a frozen player keeps, and may see, th
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from croupier.domain.errors import AccountRestricted, GameDisabled
 from croupier.services.backoffice.ports import BackofficeStore, PlayerStatus
 
 __all__ = ["PlayGate"]
 
 
+class ResponsibleChecks(Protocol):
+    """The player's own restrictions (``services/compliance/responsible.py``): exclusions,
+    the session time limit, reality checks."""
+
+    async def before_round(self, player_id: str) -> None: ...
+
+    async def before_deposit(self, player_id: str) -> None: ...
+
+
 class PlayGate:
     def __init__(self, store: BackofficeStore) -> None:
         self.store = store
+        #: Responsible gambling (None: not checked); set by the composition root.
+        self.responsible: ResponsibleChecks | None = None
 
     async def before_round(self, player_id: str, game_id: str) -> None:
         """A new round of ``game_id``: the account must be active and the game enabled."""
@@ -29,6 +42,15 @@ class PlayGate:
                 f"game {game_id!r} is disabled by the operator: no new rounds "
                 "(rounds already open can finish)"
             )
+        if self.responsible is not None:
+            await self.responsible.before_round(player_id)
+
+    async def before_deposit(self, player_id: str) -> None:
+        """A deposit: as any payment, and not while the player is excluded (a withdrawal
+        stays open to them: their money is theirs)."""
+        await self.before_payment(player_id)
+        if self.responsible is not None:
+            await self.responsible.before_deposit(player_id)
 
     async def before_action(self, player_id: str) -> None:
         """An action on an open round (the idle sweep, not the player, ends a frozen one's)."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final, Protocol
 
@@ -34,6 +34,7 @@ from croupier.domain.errors import (
     CroupierError,
     IdempotencyConflict,
     IllegalAction,
+    InsufficientFunds,
     InvariantBroken,
     RoundInProgress,
     RoundNotFound,
@@ -108,6 +109,17 @@ class RoundCompliance(Protocol):
     def spun(self, player: Player, at: datetime) -> None: ...
 
 
+class PlayerLimitsHook(Protocol):
+    """The player's wager and loss limits (``services/compliance/responsible.py``): what a
+    round's opening write carries so the ledger refuses one past a limit."""
+
+    async def round_commands(
+        self, player: Player, round_id: str, group: Sequence[Command]
+    ) -> Sequence[Command]: ...
+
+    def refusal(self, error: InsufficientFunds) -> CroupierError: ...
+
+
 class RoundService:
     def __init__(
         self,
@@ -125,6 +137,8 @@ class RoundService:
         self.gate = gate
         #: The jurisdiction profile's round rules (None: none apply; set by the bootstrap).
         self.compliance: RoundCompliance | None = None
+        #: Wager and loss limits (None: none); set by the composition root.
+        self.responsible: PlayerLimitsHook | None = None
         self.fairness = fairness
         self.limits = limits
         self._replay_source = replay_source  # (server seed, client seed, nonce) -> RngSource
@@ -240,7 +254,14 @@ class RoundService:
             self.fairness.claim(fair),
             *kind.write(player, opening, fair, prepared),
         ]
-        applied = await self.ledger.submit(group)
+        if self.responsible is not None:  # wager and loss limits, in the same write
+            group += await self.responsible.round_commands(player, round_id, group)
+        try:
+            applied = await self.ledger.submit(group)
+        except InsufficientFunds as refused:
+            if self.responsible is None:
+                raise
+            raise self.responsible.refusal(refused) from None
         if applied.replayed:  # the same key raced this request and wrote the same round
             self.fairness.forget(player, fair)
             return await self._replay(await self._written(round_id), opening.request_fingerprint)

@@ -57,6 +57,11 @@ class Credentials(BaseModel):
         description="With TOTP on: a current code (or a recovery code); without it a right "
         "password gets 403 totp-required",
     )
+    withdraw_only: bool = Field(
+        default=False,
+        description="A self-excluded or timed-out player's login: a session for the balance "
+        "and withdrawals only (play and deposits are refused while the exclusion runs)",
+    )
 
 
 class SessionOut(BaseModel):
@@ -109,6 +114,7 @@ async def login(body: Credentials, request: Request) -> SessionOut:
         totp=body.totp,
         user_agent=request.headers.get("user-agent", ""),
         admit=admit,
+        withdraw_only=body.withdraw_only,
     )
     return SessionOut(
         token=session.token,
