@@ -23,6 +23,7 @@ from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
+from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
@@ -144,6 +145,8 @@ class Platform:
     reports: ReportService | None = None
     #: The back-office operations (``services/backoffice``), for the admin API.
     backoffice: Backoffice | None = None
+    #: KYC, the AML engine (writer processes only) and the risk queue (issue 15).
+    kyc_aml: KycAml | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -621,6 +624,12 @@ async def open_platform(  # noqa: PLR0915
         tables=table_games(definitions),
     )
     backoffice = make_backoffice(settings, backoffice_store, players, ledger, wallet, rounds, audit)
+    # KYC on the play gate; the AML engine on the writer's handler table (not in a gateway).
+    kyc_aml = await open_kyc_aml(
+        settings, players=players, ledger=ledger, vault=vault, audit=audit,
+        handlers=None if gateway else handlers,
+    )  # fmt: skip
+    attach(kyc_aml, backoffice, wallet)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -649,11 +658,13 @@ async def open_platform(  # noqa: PLR0915
         handlers=handlers,
         audit=audit,
         backoffice=backoffice,
+        kyc_aml=kyc_aml,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
+            kyc_aml.close,
             staff_store.close,
             reports.store.close,
             accounts.close,

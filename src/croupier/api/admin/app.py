@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from croupier import __version__
 from croupier.api.admin.allow_list import AllowList, parse_networks
-from croupier.api.admin.routes import audit, metrics, reports, session, staff
+from croupier.api.admin.routes import audit, kyc, metrics, reports, risk, session, staff
 from croupier.api.http.headers import HeadLikeGet, NoStore, SecurityHeaders
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.problems import install_problem_handlers
@@ -30,6 +30,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     metrics.router,
     reports.router,
     audit.router,
+    kyc.router,
+    risk.router,
 )
 
 
