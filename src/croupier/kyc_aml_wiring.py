@@ -6,6 +6,7 @@ gains three lines, not fifty."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -15,7 +16,7 @@ from croupier.adapters.vault import Vault
 from croupier.config import Settings
 from croupier.services.accounts.ports import PlayerStore
 from croupier.services.aml import AmlMonitor, RiskQueue, RiskStore
-from croupier.services.audit import AuditTrail
+from croupier.services.audit import AuditLog, AuditTrail
 from croupier.services.backoffice import Backoffice
 from croupier.services.compliance import load_jurisdictions
 from croupier.services.handlers import EventHandlers
@@ -36,6 +37,7 @@ __all__ = [
     "make_kyc_aml_store",
     "open_aml_monitor",
     "open_kyc_aml",
+    "open_writer_aml",
 ]
 
 
@@ -95,6 +97,32 @@ def open_aml_monitor(
     monitor.register(handlers)
     monitor.start()
     return monitor
+
+
+async def open_writer_aml(
+    settings: Settings, ledger: LedgerClient, handlers: EventHandlers
+) -> Callable[[], Awaitable[None]]:
+    """The AML engine of ``croupier writer`` (the active writer of a cluster, where the
+    handler table hears commits); the closer to call when it stops."""
+    from croupier.bootstrap import make_audit_store  # bootstrap imports this module
+
+    store = make_kyc_aml_store(settings.database_url)
+    audit = AuditLog(make_audit_store(settings.database_url))
+    await store.open()
+    try:
+        await audit.open()
+    except BaseException:
+        await store.close()
+        raise
+    monitor = open_aml_monitor(settings, ledger, store, audit, handlers)
+
+    async def close() -> None:
+        if monitor is not None:
+            await monitor.close()
+        await audit.close()
+        await store.close()
+
+    return close
 
 
 async def open_kyc_aml(
