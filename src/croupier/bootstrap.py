@@ -176,6 +176,8 @@ class Platform:
         await self.ticker.close()
         await self.stream.close()
         try:
+            if self.kyc_aml is not None:  # its engine reads the ledger and writes the trail
+                await self.kyc_aml.close()
             await self.seed_pairs.close()
             await self.players.close()
             await self.audit.close()
@@ -664,7 +666,6 @@ async def open_platform(  # noqa: PLR0915
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
-            kyc_aml.close,
             staff_store.close,
             reports.store.close,
             accounts.close,
