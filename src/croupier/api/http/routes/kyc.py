@@ -12,17 +12,30 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.problems import PROBLEMS
-from croupier.api.http.routing import api_router
+from croupier.api.http.routing import StrictJsonRoute
 from croupier.services.kyc import KycService
 
 __all__ = ["router"]
 
-router = api_router(prefix="/v1/kyc", tags=["kyc"])
+
+class _OnePathRoute(StrictJsonRoute):
+    """``GET`` and ``POST`` share the path: a wrong method is 405 with both in ``Allow``
+    (Starlette names only the first route's methods)."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.methods and scope["method"] not in self.methods:
+            raise HTTPException(status_code=405, headers={"Allow": "GET, POST"})
+        await super().handle(scope, receive, send)
+
+
+router = APIRouter(prefix="/v1/kyc", tags=["kyc"], route_class=_OnePathRoute)
 
 
 class KycIn(BaseModel):
