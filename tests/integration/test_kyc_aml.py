@@ -5,6 +5,7 @@ the event is heard again; the regulator's round export."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -254,3 +255,17 @@ async def test_the_round_export_carries_the_game_recall_fields(platform: Platfor
         assert line[key] is not None, key
     assert set(line["fairness"]) >= {"server_seed_hash", "client_seed", "nonce"}
     json.dumps(line)  # a JSON line as it is
+
+
+async def test_two_submissions_at_once_store_one(platform: Platform) -> None:
+    kyc = _kyc_aml(platform).kyc
+    player = await _player(platform, "race@example.com", "MT")
+    results = await asyncio.gather(
+        kyc.submit(player.player_id, _document(PASSPORT_OK), ip=IP),
+        kyc.submit(player.player_id, _document(PASSPORT_BAD), ip=IP),
+        return_exceptions=True,
+    )
+    stored = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(stored) == 1 and [type(r) for r in refused] == [StateConflict]
+    assert (await kyc.status(player.player_id)).state is stored[0].state

@@ -14,6 +14,8 @@ from croupier.services.aml.ports import FlagState, RiskFlag
 __all__ = [
     "FLAG_COLUMNS",
     "KYC_COLUMNS",
+    "KYC_REPLACE",
+    "KYC_REPLACEABLE",
     "flag_from_row",
     "flag_row",
     "kyc_from_row",
@@ -24,6 +26,10 @@ KYC_COLUMNS = (
     "player_id, state, document_sealed, valid_until, provider, reference, submitted_at_ms, "
     "decided_by, decided_at_ms, reason"
 )
+#: A new submission replaces the row (``ON CONFLICT … DO UPDATE SET``) …
+KYC_REPLACE = ", ".join(f"{column} = excluded.{column}" for column in KYC_COLUMNS.split(", ")[1:])
+#: … only if it is still the row the service read (its submission time and state: ``?``).
+KYC_REPLACEABLE = "kyc_records.submitted_at_ms = ? AND kyc_records.state = ?"
 FLAG_COLUMNS = (
     "flag_id, player_id, rule, transfer_id, amount_minor, currency, detail, raised_at_ms, "
     "state, resolved_by, resolved_at_ms, resolution"

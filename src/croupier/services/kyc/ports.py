@@ -30,8 +30,10 @@ class KycProvider(Protocol):
 class KycStore(Protocol):
     async def kyc(self, player_id: str) -> StoredKyc | None: ...
 
-    async def save_kyc(self, record: StoredKyc) -> None:
-        """Store the player's submission, replacing the previous one (a new document)."""
+    async def save_kyc(self, record: StoredKyc, *, replacing: StoredKyc | None) -> bool:
+        """Store the player's submission in place of ``replacing``, the row read before
+        (None: there was none). A compare-and-set: if the row changed meanwhile (another
+        submission, a decision), nothing is stored; whether it was."""
         ...
 
     async def decide_kyc(

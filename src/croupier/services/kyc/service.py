@@ -124,7 +124,8 @@ class KycService:
             decided_at_ms=now if decided else None,
             reason=decision.reason,
         )
-        await self.store.save_kyc(record)
+        if not await self.store.save_kyc(record, replacing=current):
+            raise StateConflict("another submission was made meanwhile: see GET /v1/kyc")
         await self.audit.record(
             AuditEntry(
                 actor=f"player:{player_id}",

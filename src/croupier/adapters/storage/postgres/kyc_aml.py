@@ -9,6 +9,8 @@ from collections.abc import Collection
 from croupier.adapters.storage.kyc_aml_rows import (
     FLAG_COLUMNS,
     KYC_COLUMNS,
+    KYC_REPLACE,
+    KYC_REPLACEABLE,
     flag_from_row,
     flag_row,
     kyc_from_row,
@@ -41,16 +43,17 @@ class PostgresKycAmlStore(PostgresPoolStore):
         )
         return None if row is None else kyc_from_row(row)
 
-    async def save_kyc(self, record: StoredKyc) -> None:
-        await self._connections().execute(
-            f"INSERT INTO kyc_records ({KYC_COLUMNS}) VALUES ({_marks(10)}) "
-            "ON CONFLICT (player_id) DO UPDATE SET state = excluded.state, "
-            "document_sealed = excluded.document_sealed, valid_until = excluded.valid_until, "
-            "provider = excluded.provider, reference = excluded.reference, "
-            "submitted_at_ms = excluded.submitted_at_ms, decided_by = excluded.decided_by, "
-            "decided_at_ms = excluded.decided_at_ms, reason = excluded.reason",
-            *kyc_row(record),
-        )
+    async def save_kyc(self, record: StoredKyc, *, replacing: StoredKyc | None) -> bool:
+        insert = f"INSERT INTO kyc_records ({KYC_COLUMNS}) VALUES ({_marks(10)}) "
+        extra: list[object]
+        if replacing is None:
+            sql, extra = f"{insert}ON CONFLICT (player_id) DO NOTHING", []
+        else:
+            where = KYC_REPLACEABLE.replace("?", "$11", 1).replace("?", "$12", 1)
+            sql = f"{insert}ON CONFLICT (player_id) DO UPDATE SET {KYC_REPLACE} WHERE {where}"
+            extra = [replacing.submitted_at_ms, replacing.state.value]
+        status = await self._connections().execute(sql, *kyc_row(record), *extra)
+        return _count(status) == 1
 
     async def decide_kyc(
         self,

@@ -8,6 +8,8 @@ from collections.abc import Collection
 from croupier.adapters.storage.kyc_aml_rows import (
     FLAG_COLUMNS,
     KYC_COLUMNS,
+    KYC_REPLACE,
+    KYC_REPLACEABLE,
     flag_from_row,
     flag_row,
     kyc_from_row,
@@ -39,10 +41,20 @@ class SqliteKycAmlStore(SqliteStore):
         )
         return kyc_from_row(rows[0]) if rows else None
 
-    async def save_kyc(self, record: StoredKyc) -> None:
-        await self._changed(
-            f"INSERT OR REPLACE INTO kyc_records ({KYC_COLUMNS}) VALUES ({', '.join('?' * 10)})",
-            kyc_row(record),
+    async def save_kyc(self, record: StoredKyc, *, replacing: StoredKyc | None) -> bool:
+        insert = f"INSERT INTO kyc_records ({KYC_COLUMNS}) VALUES ({', '.join('?' * 10)}) "
+        if replacing is None:
+            return (
+                await self._changed(f"{insert}ON CONFLICT (player_id) DO NOTHING", kyc_row(record))
+                == 1
+            )
+        return (
+            await self._changed(
+                f"{insert}ON CONFLICT (player_id) DO UPDATE SET {KYC_REPLACE} "
+                f"WHERE {KYC_REPLACEABLE}",
+                (*kyc_row(record), replacing.submitted_at_ms, replacing.state.value),
+            )
+            == 1
         )
 
     async def decide_kyc(
