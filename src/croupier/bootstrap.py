@@ -24,6 +24,7 @@ from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
+from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
@@ -153,6 +154,8 @@ class Platform:
     compliance: ComplianceGate | None = None
     #: Players' responsible-gambling tools (``services/compliance/responsible.py``).
     responsible: ResponsibleGambling | None = None
+    #: KYC, the AML engine (writer processes only) and the risk queue (issue 15).
+    kyc_aml: KycAml | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -182,6 +185,8 @@ class Platform:
         await self.ticker.close()
         await self.stream.close()
         try:
+            if self.kyc_aml is not None:  # its engine reads the ledger and writes the trail
+                await self.kyc_aml.close()
             await self.seed_pairs.close()
             await self.players.close()
             await self.audit.close()
@@ -716,6 +721,12 @@ async def open_platform(  # noqa: PLR0915
         await backoffice_store.close()
         raise
     wire_responsible(responsible, accounts, wallet, rounds, backoffice.gate)
+    # KYC on the play gate; the AML engine on the writer's handler table (not in a gateway).
+    kyc_aml = await open_kyc_aml(
+        settings, players=players, ledger=ledger, vault=vault, audit=audit,
+        handlers=None if gateway else handlers,
+    )  # fmt: skip
+    attach(kyc_aml, backoffice, wallet)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -745,6 +756,7 @@ async def open_platform(  # noqa: PLR0915
         audit=audit,
         backoffice=backoffice,
         responsible=responsible,
+        kyc_aml=kyc_aml,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

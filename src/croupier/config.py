@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from croupier.adapters.state.address import parse_state_url
 from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
+from croupier.services.aml.settings import KycAmlSettings, kyc_aml_settings
 from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
@@ -170,6 +171,8 @@ class Settings:
     games_dir: Path | None = None
     #: Jurisdiction profiles, licences and geolocation (docs/compliance.md).
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    #: KYC enforcement and the AML rules' thresholds (``services/aml/settings.py``).
+    kyc_aml: KycAmlSettings = field(default_factory=KycAmlSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -527,8 +530,13 @@ def load_settings(
         compliance = compliance_settings(env, production=not url.startswith("sqlite:///"))
     except ValueError as error:  # JurisdictionDefinitionError is one too
         raise ConfigError(str(error)) from None
+    try:
+        kyc_aml = kyc_aml_settings(env)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
     return Settings(
+        kyc_aml=kyc_aml,
         key_file=key_file,
         kek=kek,
         compliance=compliance,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from croupier.cli import (
+    aml,
     audit,
     bench,
     chaos,
     cluster,
     demo,
+    export,
     fairness,
     keys,
     ledger,
@@ -35,6 +37,8 @@ app.add_typer(cluster.app, name="cluster")
 app.add_typer(report.app, name="report")
 app.add_typer(staff.app, name="staff")
 app.add_typer(keys.app, name="keys")
+app.add_typer(aml.app, name="aml")
+app.add_typer(export.app, name="export")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

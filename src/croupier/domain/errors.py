@@ -54,6 +54,7 @@ Refusals are raised before anything changes.
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
      ├── Forbidden                             forbidden                 403  known, but not allowed
      │    ├── AccountRestricted                account-restricted        403  frozen or closed
+     │    ├── KycRequired                      kyc-required              403  identity not verified
      │    ├── EnrolmentRequired                mfa-enrolment-required    403  enrol a TOTP first
      │    ├── TotpRequired                     totp-required             403  send a current code
      │    ├── TotpInvalid                      totp-invalid              403  wrong or used code
@@ -119,6 +120,7 @@ __all__ = [
     "InvalidTransfer",
     "InvariantBroken",
     "JurisdictionDefinitionError",
+    "KycRequired",
     "LedgerAuthRefused",
     "LedgerRefusal",
     "LedgerUnavailable",
@@ -408,6 +410,13 @@ class AccountRestricted(Forbidden):
     """The player's account is frozen or closed: no play, no payments (the balance is kept)."""
 
     code = "account-restricted"
+
+
+class KycRequired(Forbidden):
+    """The player's jurisdiction needs a verified identity before this (a deposit, a round);
+    ``POST /v1/kyc`` submits the document (docs/compliance.md, KYC)."""
+
+    code = "kyc-required"
 
 
 class EnrolmentRequired(Forbidden):

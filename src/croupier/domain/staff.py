@@ -34,6 +34,9 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     STAFF_MANAGE = "staff.manage"  # create staff, change roles, reset their MFA
     METRICS_VIEW = "metrics.view"
+    KYC_REVIEW = "kyc.review"  # the KYC queue, documents unsealed; verify or reject
+    RISK_VIEW = "risk.view"  # the AML risk queue and the suspicious-activity export
+    RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
 
 
 _P = Permission
@@ -56,6 +59,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ROUND_SETTLE,
             _P.JACKPOT_VIEW,
             _P.REPORT_VIEW,
+            _P.RISK_VIEW,
+            _P.RISK_RESOLVE,
         }
     ),
     Role.COMPLIANCE: frozenset(
@@ -65,6 +70,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ACCOUNT_CONTROL,
             _P.REPORT_VIEW,
             _P.AUDIT_VIEW,
+            _P.KYC_REVIEW,
+            _P.RISK_VIEW,
+            _P.RISK_RESOLVE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

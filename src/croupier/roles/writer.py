@@ -24,7 +24,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -36,6 +36,7 @@ from croupier.adapters.storage.postgres.lease import WriterLease, application_na
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
+from croupier.kyc_aml_wiring import open_writer_aml
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotTicker
@@ -65,6 +66,8 @@ class _Active:
     ticker: JackpotTicker
     responder: LedgerResponder
     shared: SharedState
+    #: Stops the AML rules engine (it runs on this writer's handler table).
+    aml_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -179,8 +182,9 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     shared = make_shared_state(settings)
     try:
         await writer.start()
+        handlers = EventHandlers()
         stream, relay, ticker = await open_stream(
-            settings, ledger, EventHandlers(), shared.jackpot_display
+            settings, ledger, handlers, shared.jackpot_display
         )
     except BaseException:
         await ledger.close()
@@ -204,7 +208,13 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
         for close in shared.closers:
             await close()
         raise
-    return _Active(epoch, ledger, stream, relay, ticker, responder, shared)
+    active = _Active(epoch, ledger, stream, relay, ticker, responder, shared)
+    try:
+        active.aml_close = await open_writer_aml(settings, ledger, handlers)
+    except BaseException:
+        await _deactivate(active)
+        raise
+    return active
 
 
 async def _hold(
@@ -254,6 +264,9 @@ async def _taken(lease: WriterLease, epoch: int) -> bool:
 async def _deactivate(active: _Active) -> None:
     with contextlib.suppress(Exception):
         await active.responder.close()
+    if active.aml_close is not None:
+        with contextlib.suppress(Exception):
+            await active.aml_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()

@@ -78,8 +78,9 @@ def clearing_account(currency: str) -> str:
 class PaymentGate(Protocol):
     """Whether the player may move money now (``services/backoffice/gate.py``)."""
 
-    async def before_payment(self, player_id: str) -> None:
-        """``AccountRestricted`` for a frozen or closed account."""
+    async def before_payment(self, player_id: str, operation: str = "payment") -> None:
+        """``AccountRestricted`` for a frozen or closed account; ``operation``: ``deposit``
+        or ``withdrawal`` (a deposit may need KYC: ``KycRequired``)."""
         ...
 
     async def before_deposit(self, player_id: str) -> None:
@@ -239,7 +240,7 @@ class WalletService:
         """
         amount = _check_request(key, amount_minor, self.limits.withdrawal_minor_max, "withdrawal")
         if self.gate is not None:
-            await self.gate.before_payment(player.player_id)
+            await self.gate.before_payment(player.player_id, "withdrawal")
         ids = PaymentIds.of("withdrawal", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
             held = await self._held(ids, player, amount)

@@ -16,10 +16,12 @@ from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
     audit,
+    kyc,
     metrics,
     operations,
     players,
     reports,
+    risk,
     session,
     staff,
     withdrawals,
@@ -44,6 +46,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     adjustments.router,
     withdrawals.router,
     operations.router,
+    kyc.router,
+    risk.router,
 )
 
 

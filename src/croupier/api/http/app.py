@@ -26,6 +26,7 @@ from croupier.api.http.routes import (
     games,
     health,
     jackpots,
+    kyc,
     player_security,
     players,
     responsible,
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(games.router)
     app.include_router(jackpots.router)
     app.include_router(responsible.router)
+    app.include_router(kyc.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then

@@ -10,10 +10,14 @@ expire. Reading the balance is not gated: a frozen player keeps, and may see, th
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from croupier.domain.compliance.profile import KycStage
 from croupier.domain.errors import AccountRestricted, GameDisabled
 from croupier.services.backoffice.ports import BackofficeStore, PlayerStatus
+
+if TYPE_CHECKING:
+    from croupier.services.kyc.check import KycCheck
 
 __all__ = ["PlayGate"]
 
@@ -32,6 +36,8 @@ class PlayGate:
         self.store = store
         #: Responsible gambling (None: not checked); set by the composition root.
         self.responsible: ResponsibleChecks | None = None
+        #: The KYC rule (``services/kyc/check.py``), set by the composition root.
+        self.kyc: KycCheck | None = None
 
     async def before_round(self, player_id: str, game_id: str) -> None:
         """A new round of ``game_id``: the account must be active and the game enabled."""
@@ -44,11 +50,13 @@ class PlayGate:
             )
         if self.responsible is not None:
             await self.responsible.before_round(player_id)
+        if self.kyc is not None:
+            await self.kyc.require(player_id, KycStage.PLAY)
 
     async def before_deposit(self, player_id: str) -> None:
         """A deposit: as any payment, and not while the player is excluded (a withdrawal
         stays open to them: their money is theirs)."""
-        await self.before_payment(player_id)
+        await self.before_payment(player_id, "deposit")
         if self.responsible is not None:
             await self.responsible.before_deposit(player_id)
 
@@ -56,9 +64,13 @@ class PlayGate:
         """An action on an open round (the idle sweep, not the player, ends a frozen one's)."""
         _require_active((await self.store.restrictions(player_id, None)).status)
 
-    async def before_payment(self, player_id: str) -> None:
-        """A deposit or a withdrawal (a replay too: a frozen account's money stays put)."""
+    async def before_payment(self, player_id: str, operation: str = "payment") -> None:
+        """A deposit or a withdrawal (a replay too: a frozen account's money stays put). A
+        deposit needs KYC where the profile says so; a withdrawal is never refused for it:
+        it waits in the review queue (``services/kyc/hold.py``)."""
         _require_active((await self.store.restrictions(player_id, None)).status)
+        if self.kyc is not None and operation == "deposit":
+            await self.kyc.require(player_id, KycStage.DEPOSIT)
 
 
 def _require_active(status: PlayerStatus) -> None:

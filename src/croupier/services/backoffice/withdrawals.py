@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from croupier.domain.accounts.player import Player
+from croupier.domain.compliance.profile import KycStage
 from croupier.domain.errors import InvalidInput, NotFound, PaymentDeclined, StateConflict
 from croupier.domain.ledger import Transfer
 from croupier.services.accounts.ports import PlayerStore
@@ -34,6 +35,9 @@ from croupier.services.backoffice.ports import BackofficeStore, ReviewState, Wit
 from croupier.services.backoffice.staff_actor import check_reason, staff_identity
 from croupier.services.ledger import LedgerClient
 from croupier.services.wallet import WalletService, is_held
+
+if TYPE_CHECKING:
+    from croupier.services.kyc.check import KycCheck
 
 __all__ = ["REVIEW_FLAG", "QueuedWithdrawal", "WithdrawalReviews"]
 
@@ -71,6 +75,8 @@ class WithdrawalReviews:
         self.audit = audit
         self.limits = limits
         self._clock_ms = clock_ms
+        #: The KYC rule (``services/kyc/check.py``), set by the composition root.
+        self.kyc: KycCheck | None = None
 
     # -- the rule (WalletService's WithdrawalHold) ----------------------------------------
     async def needs_review(self, player: Player, amount_minor: int) -> bool:
@@ -116,6 +122,9 @@ class WithdrawalReviews:
         staff_identity(actor)
         why = check_reason(reason)
         review = await self._review(intent_id)
+        if self.kyc is not None and review.state is ReviewState.PENDING:
+            # Held for KYC (or not): never paid to a player the profile wants verified first.
+            await self.kyc.require(review.player_id, KycStage.WITHDRAWAL)
         if review.state is ReviewState.PENDING:
             if not await self._decide(review, ReviewState.APPROVED, actor, why):
                 review = await self._review(intent_id)  # decided meanwhile: as it is now
