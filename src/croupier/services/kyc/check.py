@@ -3,7 +3,7 @@ their jurisdiction's profile requires it? :class:`PlayGate` asks it for deposits
 (refused: 403 ``kyc-required``); the withdrawal hold asks it for withdrawals, which wait
 reserved in the review queue instead of being refused (docs/compliance.md, KYC).
 
-The profile is the player's: ``profile_of(player_id)`` (by default the registered country's,
+The profile is the player's: ``profile_of(player_id)`` (by default the registered place's,
 :class:`RegisteredProfiles`). A player without a profile (no licence covers the country)
 must be verified for everything: an unknown rule fails closed.
 """
@@ -28,7 +28,8 @@ ProfileOf = Callable[[str], Awaitable[Profile | None]]
 
 
 class RegisteredProfiles:
-    """The profile of the player's registered country (the geo work may refine it by state)."""
+    """The profile of the player's registered place: the country, and in the US and Canada
+    the state or province (``Player.state``)."""
 
     def __init__(self, players: PlayerStore, registry: JurisdictionProfiles) -> None:
         self.players = players
@@ -36,7 +37,7 @@ class RegisteredProfiles:
 
     async def __call__(self, player_id: str) -> Profile | None:
         player = await self.players.get_player(player_id)
-        return None if player is None else self.registry.for_player(player.country, None)
+        return None if player is None else self.registry.for_player(player.country, player.state)
 
 
 class KycCheck:
