@@ -44,7 +44,13 @@ def setup(
     with database_for_module(request.param, directory) as database_url:
         for username, role in (("cora", "compliance"), ("rita", "risk"), ("sam", "support")):
             create_staff(database_url, directory, username, role)
-        env = {**GENEROUS_LIMITS, "CROUPIER_KYC_ENFORCE": "1", "CROUPIER_AML_VELOCITY": "2/60"}
+        env = {
+            **GENEROUS_LIMITS,
+            "CROUPIER_KYC_ENFORCE": "1",
+            "CROUPIER_AML_VELOCITY": "2/60",
+            # The German player comes from loopback: loopback is taken to be in Germany.
+            "CROUPIER_GEO_HOME": "DE",
+        }
         with running_server(database_url, **env) as base:
             admin = admin_url(base)
             cora, rita, sam = (enrolled(admin, name) for name in ("cora", "rita", "sam"))

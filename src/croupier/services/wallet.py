@@ -16,7 +16,6 @@ from typing import Any, Final, NoReturn, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
-    DepositLimit,
     IdempotencyConflict,
     InsufficientFunds,
     InvalidAmount,
@@ -36,6 +35,7 @@ from croupier.domain.ledger import (
     TransferRequest,
 )
 from croupier.domain.money import check_amount
+from croupier.services.compliance.allowances import limit_refusal
 from croupier.services.keyed_locks import KeyedLocks
 from croupier.services.ledger import Ledger
 from croupier.services.payments import PaymentProvider, PaymentResult
@@ -352,8 +352,11 @@ class WalletService:
         except IdempotencyConflict:
             raise IdempotencyConflict("this Idempotency-Key was used with another amount") from None
         except InsufficientFunds as refused:
-            # Clearing has no floor: only a limit's allowance can fall short here.
-            raise DepositLimit(_limit_message(refused)) from None
+            # A deposit-limit allowance fell short, or (a withdrawal) the player's balance.
+            limit = limit_refusal(refused)
+            if limit is None:
+                raise
+            raise limit from None
 
     async def _finished(self, ids: PaymentIds) -> Transfer | None:
         """The completed step of an earlier request with this key; ``PaymentDeclined`` again
@@ -430,13 +433,6 @@ def _resolve_usage(pending_ids: Sequence[str], kind: TransferKind) -> list[Trans
         )
         for pending_id in pending_ids
     ]
-
-
-def _limit_message(refused: InsufficientFunds) -> str:
-    from croupier.services.compliance.allowances import limit_refusal
-
-    mapped = limit_refusal(refused)
-    return str(mapped) if mapped is not None else "this deposit would pass your deposit limit"
 
 
 @dataclass(frozen=True, slots=True)
