@@ -10,23 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from tests.support.accounts import GOOD_PASSWORD
+from tests.support.on_disk import (
+    found_in,
+    postgres_files_since,
+    postgres_table_text,
+    sqlite_checkpoint,
+    sqlite_files,
+)
 from tests.support.raw_sql import raw_fetch
 from tests.support.vault import KEK_ENV
 
 pytestmark = pytest.mark.timeout(120)
+
+#: The tables whose files are read raw on PostgreSQL.
+SEALED_TABLES = ("players", "seed_pairs", "players_plaintext")
 
 BORN = "1987-06-05"
 
@@ -77,70 +85,20 @@ async def registered(url: str) -> AsyncIterator[tuple[Platform, Canary]]:
         await platform.close()
 
 
-def found_in(data: bytes, canary: Canary) -> list[bytes]:
-    lowered = data.lower()
-    return [needle for needle in canary.needles() if needle.lower() in lowered]
-
-
-def sqlite_files(path: Path) -> dict[str, bytes]:
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    return {str(file): file.read_bytes() for file in files if file.exists()}
-
-
 async def test_sqlite_files_hold_no_email_birth_date_or_active_seed(tmp_path: Path) -> None:
     path = tmp_path / "croupier.db"
     async with registered(f"sqlite:///{path}") as (_, canary):
         running = sqlite_files(path)
         assert any(name.endswith("-wal") for name in running)  # the WAL was read too
     closed = sqlite_files(path)
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+    sqlite_checkpoint(path)
     checkpointed = sqlite_files(path)
     for moment, files in (("running", running), ("closed", closed), ("after", checkpointed)):
         for name, data in files.items():
-            assert found_in(data, canary) == [], f"{moment}: clear text in {name}"
+            assert found_in(data, canary.needles()) == [], f"{moment}: clear text in {name}"
     # The player is there, sealed: the test looked in the right place.
     assert b"pii-canary" not in checkpointed[str(path)]
     assert canary.server_seed_hash.encode() in checkpointed[str(path)]
-
-
-async def _pg_table_text(url: str) -> bytes:
-    tables = await raw_fetch(
-        url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-    )
-    text = []
-    for (table,) in tables:
-        rows = await raw_fetch(url, f'SELECT t::text FROM "{table}" AS t')
-        text.extend(row[0] for row in rows)
-    return "\n".join(text).encode()
-
-
-async def _pg_files_since(url: str, started: float) -> dict[str, bytes]:
-    """The players' and seed pairs' relation files and the WAL written since ``started``,
-    after a CHECKPOINT; empty when this user cannot read the data directory."""
-    conn = await asyncpg.connect(url, timeout=10)
-    try:
-        await conn.execute("CHECKPOINT")
-        root = Path(await conn.fetchval("SHOW data_directory"))
-        relations = [
-            await conn.fetchval("SELECT pg_relation_filepath($1)", name)
-            for name in ("players", "seed_pairs", "players_plaintext")
-        ]
-    except asyncpg.InsufficientPrivilegeError:
-        return {}
-    finally:
-        await conn.close()
-    try:
-        wal = [
-            f for f in (root / "pg_wal").iterdir() if f.is_file() and f.stat().st_mtime >= started
-        ]
-        files = [root / relation for relation in relations] + wal
-        return {str(file): file.read_bytes() for file in files}
-    except PermissionError:
-        return {}
 
 
 @pytest.mark.postgres
@@ -149,13 +107,17 @@ async def test_postgres_rows_and_files_hold_no_email_birth_date_or_active_seed(
 ) -> None:
     started = time.time() - 1
     async with registered(postgres_url) as (_, canary):
-        text = await _pg_table_text(postgres_url)
+        text = await postgres_table_text(postgres_url)
         players = await raw_fetch(postgres_url, "SELECT p::text FROM players AS p")
     assert len(players) == 1
-    assert found_in(text, canary) == []
+    assert found_in(text, canary.needles()) == []
     assert canary.server_seed_hash.encode() in text  # the rows were read
-    for name, data in (await _pg_files_since(postgres_url, started)).items():
-        assert found_in(data, canary) == [], f"clear text in {name}"
+    for name, data in (
+        await postgres_files_since(
+            postgres_url, ("players", "seed_pairs", "players_plaintext"), started
+        )
+    ).items():
+        assert found_in(data, canary.needles()) == [], f"clear text in {name}"
 
 
 async def test_a_raw_read_of_seed_pairs_gives_no_usable_active_seed(database_url: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-import sqlite3
 import time
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import pyotp
 import pytest
 
@@ -29,11 +27,21 @@ from croupier.config import load_settings
 from croupier.domain.staff import Role
 from croupier.services.staff.ports import SessionStage
 from tests.support.accounts import GOOD_PASSWORD
+from tests.support.on_disk import (
+    found_in,
+    postgres_files_since,
+    postgres_table_text,
+    sqlite_checkpoint,
+    sqlite_files,
+)
 from tests.support.raw_sql import raw_fetch
 from tests.support.staff import STAFF_PASSWORD
 from tests.support.vault import KEK_ENV
 
 pytestmark = pytest.mark.timeout(120)
+
+#: The tables whose files are read raw on PostgreSQL.
+SEALED_TABLES = ("staff", "player_totp", "secrets_plaintext")
 
 IP = "192.0.2.9"
 
@@ -109,16 +117,6 @@ async def enrolled(url: str) -> AsyncIterator[tuple[Platform, Secrets]]:
         await platform.close()
 
 
-def found_in(data: bytes, canary: Secrets) -> list[bytes]:
-    lowered = data.lower()
-    return [needle for needle in canary.needles() if needle.lower() in lowered]
-
-
-def sqlite_files(path: Path) -> dict[str, bytes]:
-    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    return {str(file): file.read_bytes() for file in files if file.exists()}
-
-
 async def test_sqlite_files_hold_no_totp_secret(tmp_path: Path) -> None:
     path = tmp_path / "croupier.db"
     url = f"sqlite:///{path}"
@@ -131,68 +129,32 @@ async def test_sqlite_files_hold_no_totp_secret(tmp_path: Path) -> None:
         )
         assert login.stage is SessionStage.FULL
     closed = sqlite_files(path)
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        conn.close()
+    sqlite_checkpoint(path)
     checkpointed = sqlite_files(path)
     for moment, files in (("running", running), ("closed", closed), ("after", checkpointed)):
         for name, data in files.items():
-            assert found_in(data, canary) == [], f"{moment}: a TOTP secret in {name}"
+            assert found_in(data, canary.needles()) == [], f"{moment}: a TOTP secret in {name}"
     # The rows are there, sealed: the test looked in the right place.
     sealed = await raw_fetch(url, "SELECT totp_secret_sealed FROM staff WHERE username = 'ada'")
     assert sealed != [(None,)] and len(bytes(sealed[0][0])) > 32
-
-
-async def _pg_table_text(url: str) -> bytes:
-    tables = await raw_fetch(
-        url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-    )
-    text = []
-    for (table,) in tables:
-        rows = await raw_fetch(url, f'SELECT t::text FROM "{table}" AS t')
-        text.extend(row[0] for row in rows)
-    return "\n".join(text).encode()
-
-
-async def _pg_files_since(url: str, started: float) -> dict[str, bytes]:
-    """The staff and player_totp relation files and the WAL written since ``started``, after
-    a CHECKPOINT; empty when this user cannot read the data directory."""
-    conn = await asyncpg.connect(url, timeout=10)
-    try:
-        await conn.execute("CHECKPOINT")
-        root = Path(await conn.fetchval("SHOW data_directory"))
-        relations = [
-            await conn.fetchval("SELECT pg_relation_filepath($1)", name)
-            for name in ("staff", "player_totp", "secrets_plaintext")
-        ]
-    except asyncpg.InsufficientPrivilegeError:
-        return {}
-    finally:
-        await conn.close()
-    try:
-        wal = [
-            f for f in (root / "pg_wal").iterdir() if f.is_file() and f.stat().st_mtime >= started
-        ]
-        files = [root / relation for relation in relations] + wal
-        return {str(file): file.read_bytes() for file in files}
-    except PermissionError:
-        return {}
 
 
 @pytest.mark.postgres
 async def test_postgres_rows_and_files_hold_no_totp_secret(postgres_url: str) -> None:
     started = time.time() - 1
     async with enrolled(postgres_url) as (platform, canary):
-        text = await _pg_table_text(postgres_url)
+        text = await postgres_table_text(postgres_url)
         login = await platform.staff.login(
             username="ada", password=STAFF_PASSWORD, code=_code(canary.staff, steps_later=1), ip=IP
         )
         assert login.stage is SessionStage.FULL
-    assert found_in(text, canary) == []
+    assert found_in(text, canary.needles()) == []
     assert b"ada" in text and b"grace" in text  # the staff rows were read
     totp = await raw_fetch(postgres_url, "SELECT secret_sealed FROM player_totp")
     assert len(totp) == 1 and totp[0][0] is not None
-    for name, data in (await _pg_files_since(postgres_url, started)).items():
-        assert found_in(data, canary) == [], f"a TOTP secret in {name}"
+    for name, data in (
+        await postgres_files_since(
+            postgres_url, ("staff", "player_totp", "secrets_plaintext"), started
+        )
+    ).items():
+        assert found_in(data, canary.needles()) == [], f"a TOTP secret in {name}"
