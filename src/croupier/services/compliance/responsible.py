@@ -119,10 +119,9 @@ class ResponsibleGambling:
 
     # -- profile and state -----------------------------------------------------------------
     def profile_of(self, player: Player) -> Profile:
-        """The player's profile by registered country (and state, once registration records
-        one); the default (the home region's) where no licence names the country."""
-        state = getattr(player, "state", None)
-        found = self.profiles.for_player(player.country, state)
+        """The player's profile by registered country and state; the default (the home
+        region's) where no licence names the place."""
+        found = self.profiles.for_player(player.country, player.state)
         return self.default_profile if found is None else found
 
     async def _load(self, player: Player) -> tuple[ResponsibleState, int]:

@@ -23,7 +23,11 @@ from croupier.adapters.storage.backoffice_rows import (
     review_row,
     switch_from_row,
 )
-from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.base import (
+    PostgresPoolStore,
+    placeholders,
+    rows_changed,
+)
 from croupier.services.backoffice.ports import (
     Adjustment,
     AdjustmentState,
@@ -37,15 +41,6 @@ from croupier.services.backoffice.ports import (
 )
 
 __all__ = ["PostgresBackofficeStore"]
-
-
-def _marks(count: int, start: int = 1) -> str:
-    return ", ".join(f"${n}" for n in range(start, start + count))
-
-
-def _updated(status: str) -> int:
-    """The row count of an ``UPDATE n``/``INSERT 0 n`` status."""
-    return int(status.rsplit(" ", 1)[-1])
 
 
 class PostgresBackofficeStore(PostgresPoolStore):
@@ -62,7 +57,7 @@ class PostgresBackofficeStore(PostgresPoolStore):
 
     async def save_control(self, control: PlayerControl) -> PlayerControl:
         await self._connections().execute(
-            f"INSERT INTO player_controls ({CONTROL_COLUMNS}) VALUES ({_marks(6)}) "
+            f"INSERT INTO player_controls ({CONTROL_COLUMNS}) VALUES ({placeholders(6)}) "
             "ON CONFLICT (player_id) DO UPDATE SET status = excluded.status, "
             "flags = excluded.flags, reason = excluded.reason, "
             "updated_by = excluded.updated_by, updated_at_ms = excluded.updated_at_ms "
@@ -99,7 +94,7 @@ class PostgresBackofficeStore(PostgresPoolStore):
     # -- adjustments ---------------------------------------------------------------------
     async def insert_adjustment(self, adjustment: Adjustment) -> Adjustment:
         await self._connections().execute(
-            f"INSERT INTO adjustments ({ADJUSTMENT_COLUMNS}) VALUES ({_marks(14)}) "
+            f"INSERT INTO adjustments ({ADJUSTMENT_COLUMNS}) VALUES ({placeholders(14)}) "
             "ON CONFLICT (request_id) DO NOTHING",
             *adjustment_row(adjustment),
         )
@@ -153,7 +148,7 @@ class PostgresBackofficeStore(PostgresPoolStore):
             key,
             [str(state) for state in from_states],
         )
-        return _updated(status) == 1
+        return rows_changed(status) == 1
 
     async def adjustments(self, *, state: AdjustmentState | None, limit: int) -> list[Adjustment]:
         rows = await self._connections().fetch(
@@ -168,7 +163,7 @@ class PostgresBackofficeStore(PostgresPoolStore):
     # -- withdrawal reviews --------------------------------------------------------------
     async def ensure_review(self, review: WithdrawalReview) -> WithdrawalReview:
         await self._connections().execute(
-            f"INSERT INTO withdrawal_reviews ({REVIEW_COLUMNS}) VALUES ({_marks(9)}) "
+            f"INSERT INTO withdrawal_reviews ({REVIEW_COLUMNS}) VALUES ({placeholders(9)}) "
             "ON CONFLICT (intent_id) DO NOTHING",
             *review_row(review),
         )
@@ -210,7 +205,7 @@ class PostgresBackofficeStore(PostgresPoolStore):
 
     async def save_game_switch(self, switch: GameSwitch) -> None:
         await self._connections().execute(
-            f"INSERT INTO game_switches ({SWITCH_COLUMNS}) VALUES ({_marks(5)}) "
+            f"INSERT INTO game_switches ({SWITCH_COLUMNS}) VALUES ({placeholders(5)}) "
             "ON CONFLICT (game_id) DO UPDATE SET enabled = excluded.enabled, "
             "reason = excluded.reason, updated_by = excluded.updated_by, "
             "updated_at_ms = excluded.updated_at_ms",

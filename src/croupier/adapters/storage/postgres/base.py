@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import asyncpg
 
-__all__ = ["PostgresPoolStore"]
+__all__ = ["PostgresPoolStore", "placeholders", "rows_changed"]
 
 _CONNECT_TIMEOUT_S = 10.0
+
+
+def placeholders(count: int, start: int = 1) -> str:
+    """``$start, …`` for ``count`` parameters of a statement."""
+    return ", ".join(f"${n}" for n in range(start, start + count))
+
+
+def rows_changed(status: str) -> int:
+    """The row count of an asyncpg command status (``UPDATE 1``, ``INSERT 0 1``)."""
+    return int(status.rsplit(" ", 1)[-1])
 
 
 class PostgresPoolStore:

@@ -16,19 +16,15 @@ from croupier.adapters.storage.kyc_aml_rows import (
     kyc_from_row,
     kyc_row,
 )
-from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.base import (
+    PostgresPoolStore,
+    placeholders,
+    rows_changed,
+)
 from croupier.domain.compliance.kyc import KycState, StoredKyc
 from croupier.services.aml.ports import FlagState, RiskFlag
 
 __all__ = ["PostgresKycAmlStore"]
-
-
-def _marks(count: int) -> str:
-    return ", ".join(f"${n}" for n in range(1, count + 1))
-
-
-def _count(status: str) -> int:
-    return int(status.rsplit(" ", 1)[-1])
 
 
 class PostgresKycAmlStore(PostgresPoolStore):
@@ -44,7 +40,7 @@ class PostgresKycAmlStore(PostgresPoolStore):
         return None if row is None else kyc_from_row(row)
 
     async def save_kyc(self, record: StoredKyc, *, replacing: StoredKyc | None) -> bool:
-        insert = f"INSERT INTO kyc_records ({KYC_COLUMNS}) VALUES ({_marks(10)}) "
+        insert = f"INSERT INTO kyc_records ({KYC_COLUMNS}) VALUES ({placeholders(10)}) "
         extra: list[object]
         if replacing is None:
             sql, extra = f"{insert}ON CONFLICT (player_id) DO NOTHING", []
@@ -53,7 +49,7 @@ class PostgresKycAmlStore(PostgresPoolStore):
             sql = f"{insert}ON CONFLICT (player_id) DO UPDATE SET {KYC_REPLACE} WHERE {where}"
             extra = [replacing.submitted_at_ms, replacing.state.value]
         status = await self._connections().execute(sql, *kyc_row(record), *extra)
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def decide_kyc(
         self,
@@ -75,7 +71,7 @@ class PostgresKycAmlStore(PostgresPoolStore):
             player_id,
             [s.value for s in from_states],
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def kyc_queue(self, state: KycState, *, limit: int) -> list[StoredKyc]:
         rows = await self._connections().fetch(
@@ -89,11 +85,11 @@ class PostgresKycAmlStore(PostgresPoolStore):
     # -- risk flags ----------------------------------------------------------------------
     async def raise_flag(self, flag: RiskFlag) -> bool:
         status = await self._connections().execute(
-            f"INSERT INTO risk_flags ({FLAG_COLUMNS}) VALUES ({_marks(12)}) "
+            f"INSERT INTO risk_flags ({FLAG_COLUMNS}) VALUES ({placeholders(12)}) "
             "ON CONFLICT (flag_id) DO NOTHING",
             *flag_row(flag),
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def flag(self, flag_id: str) -> RiskFlag | None:
         row = await self._connections().fetchrow(
@@ -129,4 +125,4 @@ class PostgresKycAmlStore(PostgresPoolStore):
             resolution,
             flag_id,
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from croupier.adapters.storage.player_rows import from_ms, to_ms
-from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.base import PostgresPoolStore, rows_changed
 from croupier.adapters.storage.postgres.sealing import seal_plaintext_secrets
 from croupier.adapters.storage.sealed_secrets import (
     PLAYER_KINDS,
@@ -19,11 +19,6 @@ from croupier.adapters.vault import Vault
 from croupier.services.accounts.security_ports import SessionView, TotpRecord
 
 __all__ = ["PostgresPlayerSecurityStore"]
-
-
-def _count(status: str) -> int:
-    """The row count of an asyncpg command status (``UPDATE 1``, ``INSERT 0 1``)."""
-    return int(status.rsplit(" ", 1)[-1])
 
 
 class PostgresPlayerSecurityStore(PostgresPoolStore):
@@ -93,7 +88,7 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
             to_ms(at),
             step,
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def use_totp_step(self, player_id: str, step: int) -> bool:
         status = await self._connections().execute(
@@ -102,7 +97,7 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
             player_id,
             step,
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def use_recovery_code(self, player_id: str, code_sha256: str, *, at: datetime) -> bool:
         status = await self._connections().execute(
@@ -112,7 +107,7 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
             code_sha256,
             to_ms(at),
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1
 
     async def delete_totp(self, player_id: str) -> None:
         async with self._connections().acquire() as conn, conn.transaction():
@@ -219,4 +214,4 @@ class PostgresPlayerSecurityStore(PostgresPoolStore):
             device_sha256,
             to_ms(at),
         )
-        return _count(status) == 1
+        return rows_changed(status) == 1

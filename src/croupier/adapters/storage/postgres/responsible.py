@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from croupier.adapters.storage.postgres.base import PostgresPoolStore
+from croupier.adapters.storage.postgres.base import PostgresPoolStore, rows_changed
 from croupier.adapters.storage.responsible_rows import COLUMNS, state_from_row, state_row
 from croupier.domain.compliance.responsible import ResponsibleState
 
@@ -43,4 +43,4 @@ class PostgresResponsibleStore(PostgresPoolStore):
                 *row,
                 version,
             )
-        return int(status.rsplit(" ", 1)[-1]) == 1
+        return rows_changed(status) == 1
