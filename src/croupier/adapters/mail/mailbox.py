@@ -30,9 +30,12 @@ class MailboxMailer:
     def _write(self, mail: Mail) -> Path:
         # Owner-only: the mails hold reset tokens.
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        name = f"{time.time_ns()}-{secrets.token_hex(4)}.eml"
-        path = self.folder / name
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        name = f"{time.time_ns()}-{secrets.token_hex(4)}"
+        path, partial = self.folder / f"{name}.eml", self.folder / f".{name}.partial"
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(to_message(mail, self.sender).as_bytes())
+        # Whole or not at all: a reader of *.eml (a mail client, a test) never sees half a
+        # mail, which it would read as one without headers.
+        os.replace(partial, path)
         return path
