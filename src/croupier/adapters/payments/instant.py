@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from croupier.services.payments import PaymentResult
+from croupier.services.payments.legacy import PaymentResult
 
 __all__ = ["SandboxPaymentProvider"]
 
