@@ -3,6 +3,10 @@ configuration and delivery failures, the synchronous fixture, and a misrouted ad
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import time
+
 import httpx
 import pytest
 
@@ -111,3 +115,35 @@ def test_the_synchronous_fixture_serves_and_stops() -> None:
         url = psp.url
     with pytest.raises(httpx.TransportError):
         httpx.get(url + "/_health", timeout=5)
+
+
+async def test_the_sandbox_runs_on_its_own_and_prints_its_provider_url() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "croupier.sandbox_psp",
+        "--flavour",
+        "beta",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+        provider_url = line.decode().strip()
+        adapter = provider_from_url(provider_url)
+        base = "http://" + provider_url.split("://", 1)[1].split("?", 1)[0]
+        deadline = time.monotonic() + 30
+        async with httpx.AsyncClient() as client:
+            while True:
+                try:
+                    if (await client.get(base + "/_health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                await asyncio.sleep(0.05)
+        assert (await adapter.charge(charge("c-1"))).outcome is Outcome.APPROVED
+        await adapter.aclose()  # type: ignore[attr-defined]
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=30)
