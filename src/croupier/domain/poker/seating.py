@@ -175,14 +175,21 @@ def worst_position(table: TableSeats) -> int:
     return min(candidates)[1]
 
 
-def _break_one(tables: list[TableSeats], rng: RngSource, moves: list[PlayerMove]) -> int:
-    broken = min(tables, key=lambda table: (table.size, -table.table_id))
-    tables.remove(broken)
-    leaving = sorted(broken.players.items())
-    order = list(range(len(leaving)))
-    shuffle(rng, order)
-    for index in order:
-        from_seat, entrant = leaving[index]
+def _break_tables(tables: list[TableSeats], rng: RngSource, moves: list[PlayerMove]) -> list[int]:
+    """Break as many tables as the others have room for, all at once (so nobody moves to a
+    table that breaks next): fewest players first, the highest number among equals."""
+    seat_count = tables[0].seat_count
+    keep = max(1, -(-sum(table.size for table in tables) // seat_count))
+    breaking = sorted(tables, key=lambda table: (table.size, -table.table_id))[: len(tables) - keep]
+    for table in breaking:
+        tables.remove(table)
+    leaving = [
+        (table.table_id, seat, entrant)
+        for table in breaking
+        for seat, entrant in sorted(table.players.items())
+    ]
+    shuffle(rng, leaving)  # TDA Rule 9: players from a broken table get random seats
+    for from_table, from_seat, entrant in leaving:
         position, target = min(
             ((position, table) for position, table in enumerate(tables) if table.empty_seats()),
             key=lambda item: (item[1].size, item[1].table_id),
@@ -191,10 +198,10 @@ def _break_one(tables: list[TableSeats], rng: RngSource, moves: list[PlayerMove]
         tables[position] = replace(target, players={**target.players, seat: entrant})
         moves.append(
             PlayerMove(
-                entrant, broken.table_id, from_seat, target.table_id, seat, MoveReason.TABLE_BROKEN
+                entrant, from_table, from_seat, target.table_id, seat, MoveReason.TABLE_BROKEN
             )
         )
-    return broken.table_id
+    return [table.table_id for table in breaking]
 
 
 def _move_one(tables: list[TableSeats], moves: list[PlayerMove]) -> None:
@@ -221,9 +228,8 @@ def balance(tables: Sequence[TableSeats], rng: RngSource) -> Rebalanced:
     working = [table for table in tables if table.size > 0]
     broken = [table.table_id for table in tables if table.size == 0]
     moves: list[PlayerMove] = []
-    seat_count = tables[0].seat_count if tables else 0
-    while len(working) > 1 and sum(t.size for t in working) <= (len(working) - 1) * seat_count:
-        broken.append(_break_one(working, rng, moves))
+    if working:
+        broken.extend(_break_tables(working, rng, moves))
     for _ in range(sum(table.size for table in working) + 1):  # a bound: each move shrinks a gap
         sizes = [table.size for table in working]
         if not sizes or max(sizes) - min(sizes) <= 1:
