@@ -208,3 +208,25 @@ def test_bad_hand_reports_are_refused_and_change_nothing() -> None:
     with pytest.raises(IllegalAction, match="finished"):
         mtt.payouts()
     assert (mtt.stacks(), mtt.tables) == before
+
+
+def test_a_bust_during_rebuys_is_offered_one_and_eliminated_when_they_close() -> None:
+    daily = Tournament(load_shipped_structure("mtt-daily"), scheduled_start_s=0)
+    for number in range(20):
+        daily.register(f"p{number:02}", 0, RNG)
+    daily.tick(0, RNG)
+    table = daily.tables[0]
+    loser, winner = sorted(table.players.values())[:2]
+    outcome = HandOutcome(
+        table.table_id,
+        min(table.players),
+        {loser: 10_000, winner: 10_000},
+        {loser: 0, winner: 20_000},
+    )
+    assert daily.record_hands([outcome], RNG) == [ev.RebuyOffered(loser)]
+    assert daily.stacks()[loser] == 0 and daily.players_remaining() == 20
+    events = daily.tick(4 * 600 + 300, RNG)  # level 5: re-buys are over
+    assert ev.PlayerEliminated(loser, 20, 20, True) in events
+    assert daily.ranking() == {loser: (20, 20)}
+    with pytest.raises(IllegalAction, match="not playing"):
+        daily.rebuy(loser)

@@ -242,9 +242,9 @@ class Tournament:
             return self._start(now_s, rng)
         if status in (TournamentStatus.FINISHED, TournamentStatus.CANCELLED):
             return []
-        return self._advance_clock(now_s)
+        return self._advance_clock(now_s, rng)
 
-    def _advance_clock(self, now_s: int) -> list[ev.TournamentEvent]:
+    def _advance_clock(self, now_s: int, rng: RngSource) -> list[ev.TournamentEvent]:
         started = self._started_at_s
         if started is None:
             raise InvariantBroken("the clock runs only once started")
@@ -260,6 +260,8 @@ class Tournament:
                 events.append(ev.BreakEnded(self._level))
                 self._on_break = False
             events.extend(self._enter_level(self._level + 1))
+        if any(isinstance(event, ev.PlayerEliminated) for event in events):
+            events.extend(self._after_eliminations(rng))  # re-buys closed: balance, or finish
         return events
 
     def _enter_level(self, number: int) -> list[ev.TournamentEvent]:
