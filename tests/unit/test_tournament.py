@@ -205,6 +205,14 @@ def test_bad_hand_reports_are_refused_and_change_nothing() -> None:
     created = HandOutcome(table.table_id, min(table.players), {a: 100, b: 100}, {a: 250, b: 0})
     with pytest.raises(InvariantBroken, match="chip total"):
         mtt.record_hands([created], RNG)
+    halves = HandOutcome(table.table_id, min(table.players), {a: 100, b: 100}, {a: 99.5, b: 100.5})
+    with pytest.raises(IllegalAction, match="not whole chips"):
+        mtt.record_hands([halves], RNG)
+    stranger = HandOutcome(
+        table.table_id, min(table.players), {a: 100, "zed": 100}, {a: 200, "zed": 0}
+    )
+    with pytest.raises(IllegalAction, match="not the seated players"):
+        mtt.record_hands([stranger], RNG)
     with pytest.raises(IllegalAction, match="finished"):
         mtt.payouts()
     assert (mtt.stacks(), mtt.tables) == before

@@ -22,7 +22,7 @@ period's end, earlier busts finish lower).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import groupby
@@ -38,10 +38,21 @@ from croupier.domain.poker.seating import (
     seat_randomly,
 )
 from croupier.domain.poker.tournament_ranking import Payout, rank_busted, ranked_payouts
+from croupier.domain.poker.tournament_rules import (
+    HandOutcome,
+    check_add_on,
+    check_hand_outcome,
+    check_rebuy,
+)
 from croupier.domain.poker.tournament_structure import TournamentKind, TournamentStructure
 from croupier.domain.rng import RngSource
 
-__all__ = ["HandOutcome", "Payout", "Tournament", "TournamentStatus"]
+__all__ = [
+    "HandOutcome",
+    "Payout",
+    "Tournament",
+    "TournamentStatus",
+]  # HandOutcome, Payout: re-exported
 
 
 class TournamentStatus(StrEnum):
@@ -51,17 +62,6 @@ class TournamentStatus(StrEnum):
     HAND_FOR_HAND = "hand-for-hand"
     FINISHED = "finished"
     CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class HandOutcome:
-    """A finished hand at one table: its button and every dealt-in player's stack before
-    and after (tournament hands have no rake, so the sums must match)."""
-
-    table_id: int
-    button_seat: int
-    starting_stacks: Mapping[str, int]
-    final_stacks: Mapping[str, int]
 
 
 @dataclass
@@ -287,25 +287,20 @@ class Tournament:
 
     def verify_rebuy(self, entrant_id: str) -> None:
         """Raise :class:`IllegalAction` unless ``entrant_id`` may re-buy now."""
-        rebuy = self.structure.rebuy
         entrant = self._playing(entrant_id)
-        if rebuy is None or not self._rebuys_open():
-            raise IllegalAction("re-buys are not open")
-        if entrant.rebuys >= rebuy.per_player_max:
-            raise IllegalAction(f"{entrant_id!r} has used all {rebuy.per_player_max} re-buys")
-        if entrant.stack > rebuy.stack_max:
-            raise IllegalAction(f"a re-buy needs a stack of at most {rebuy.stack_max} chips")
+        check_rebuy(
+            self.structure.rebuy, self._rebuys_open(), entrant.rebuys, entrant.stack, entrant_id
+        )
 
     def can_rebuy(self, entrant_id: str) -> bool:
         return _allowed(self.verify_rebuy, entrant_id)
 
     def rebuy(self, entrant_id: str) -> list[ev.TournamentEvent]:
         """Buy ``rebuy.chips`` more chips (between hands) for ``rebuy.price_minor``."""
-        self.verify_rebuy(entrant_id)
-        rebuy = self.structure.rebuy
-        if rebuy is None:
-            raise InvariantBroken("verified re-buy without a rule")
-        entrant = self._entrants[entrant_id]
+        entrant = self._playing(entrant_id)
+        rebuy = check_rebuy(
+            self.structure.rebuy, self._rebuys_open(), entrant.rebuys, entrant.stack, entrant_id
+        )
         entrant.stack += rebuy.chips
         entrant.rebuys += 1
         entrant.busted_at = None
@@ -333,26 +328,20 @@ class Tournament:
 
     def verify_add_on(self, entrant_id: str) -> None:
         """Raise :class:`IllegalAction` unless ``entrant_id`` may take the add-on now."""
-        add_on = self.structure.add_on
         entrant = self._playing(entrant_id)
-        if add_on is None or self._level != add_on.level:
-            raise IllegalAction("the add-on is not offered now")
-        if entrant.add_on:
-            raise IllegalAction(f"{entrant_id!r} has taken the add-on already")
-        if entrant.stack == 0:
-            raise IllegalAction("the add-on is for players with chips")
+        check_add_on(self.structure.add_on, self._level, entrant.add_on, entrant.stack, entrant_id)
 
     def can_add_on(self, entrant_id: str) -> bool:
         return _allowed(self.verify_add_on, entrant_id)
 
     def add_on(self, entrant_id: str) -> list[ev.TournamentEvent]:
         """Take the one add-on (between hands)."""
-        self.verify_add_on(entrant_id)
-        add_on = self.structure.add_on
-        if add_on is None:
-            raise InvariantBroken("verified add-on without a rule")
-        self._entrants[entrant_id].stack += add_on.chips
-        self._entrants[entrant_id].add_on = True
+        entrant = self._playing(entrant_id)
+        add_on = check_add_on(
+            self.structure.add_on, self._level, entrant.add_on, entrant.stack, entrant_id
+        )
+        entrant.stack += add_on.chips
+        entrant.add_on = True
         self._add_ons += 1
         return [ev.AddOnBought(entrant_id, add_on.chips, add_on.price_minor)]
 
@@ -405,8 +394,9 @@ class Tournament:
             raise IllegalAction("report one hand per table")
         if self._hand_for_hand and set(table_ids) != set(self._tables):
             raise IllegalAction("hand-for-hand: report one hand from every table together")
+        stacks = self.stacks()
         for outcome in outcomes:
-            self._check_outcome(outcome)
+            check_hand_outcome(outcome, self._tables.get(outcome.table_id), stacks)
         groups: list[list[tuple[str, int]]] = []
         for outcome in outcomes:
             table = self._tables[outcome.table_id]
@@ -424,24 +414,6 @@ class Tournament:
             events.extend(self._bust(group))
         self._check_chips()
         return events + self._after_eliminations(rng)
-
-    def _check_outcome(self, outcome: HandOutcome) -> None:
-        table = self._tables.get(outcome.table_id)
-        if table is None:
-            raise IllegalAction(f"there is no table {outcome.table_id}")
-        seated = set(table.players.values())
-        dealt = set(outcome.starting_stacks)
-        if dealt != set(outcome.final_stacks) or not dealt <= seated or len(dealt) < 2:
-            raise IllegalAction(f"table {outcome.table_id}: the hand's players are not seated")
-        for key in dealt:
-            if outcome.starting_stacks[key] != self._entrants[key].stack or not (
-                outcome.starting_stacks[key] > 0 and outcome.final_stacks[key] >= 0
-            ):
-                raise IllegalAction(f"table {outcome.table_id}: {key!r} had another stack")
-        if sum(outcome.final_stacks.values()) != sum(outcome.starting_stacks.values()):
-            raise InvariantBroken(f"table {outcome.table_id}: a hand changed the chip total")
-        if outcome.button_seat not in table.players:
-            raise IllegalAction(f"table {outcome.table_id}: the button is not a seated player")
 
     def _check_chips(self) -> None:
         held = sum(e.stack for e in self._entrants.values())  # the eliminated hold 0
