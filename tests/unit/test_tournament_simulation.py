@@ -50,6 +50,9 @@ def play_round(tournament: Tournament, rng: SeededRng) -> list[ev.TournamentEven
         ready = [outcome for outcome in outcomes if outcome is not None]
         if len(ready) == len(outcomes):
             events += tournament.record_hands(ready, rng)
+            assert sum(tournament.stacks().values()) == tournament.chips_in_play()
+            if tournament.status is not TournamentStatus.FINISHED:
+                check_tables(tournament)
         return events
     for table_id in [table.table_id for table in tournament.tables]:
         table = next((t for t in tournament.tables if t.table_id == table_id), None)
@@ -66,7 +69,7 @@ def play_round(tournament: Tournament, rng: SeededRng) -> list[ev.TournamentEven
     return events
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_200_entrant_mtt_runs_to_its_winner(seed: int) -> None:
     rng = SeededRng(seed)
     structure = load_shipped_structure("mtt-daily")
@@ -83,8 +86,14 @@ def test_a_200_entrant_mtt_runs_to_its_winner(seed: int) -> None:
             break
         now_s += HAND_SECONDS
         events += tournament.tick(now_s, rng)
-        if late < 200 and tournament.level >= 2 and rng.uniform(10) == 0:
-            events += tournament.register(f"p{late:03}", now_s=now_s, rng=rng)
+        name = f"p{late:03}"
+        if (
+            late < 200
+            and tournament.level >= 2
+            and rng.uniform(4) == 0
+            and tournament.can_register(name)
+        ):
+            events += tournament.register(name, now_s=now_s, rng=rng)
             late += 1
             check_tables(tournament)
         events += decide_rebuys_and_add_ons(tournament, rng)

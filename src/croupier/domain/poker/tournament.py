@@ -178,6 +178,10 @@ class Tournament:
             raise IllegalAction("late registration is closed")
         raise IllegalAction(f"registration is closed: the tournament is {status.value}")
 
+    def can_register(self, entrant_id: str) -> bool:
+        """Whether ``entrant_id`` may register now."""
+        return _allowed(self.verify_register, entrant_id)
+
     def register(self, entrant_id: str, now_s: int, rng: RngSource) -> list[ev.TournamentEvent]:
         """Enter (buy-in + fee). A sit-and-go starts when this fills it; a late entry is
         seated at once."""
