@@ -111,3 +111,7 @@ def test_a_parser_reads_back_players_pot_board_and_winners(data: st.DataObject) 
     }
     winners = {NAMES[s] for s, net in zip(result.seats, result.net_minor, strict=True) if net > 0}
     assert winners <= parsed.winners()
+    document = json.loads(json.dumps(hand_history_json(record, reveal_all=True)))
+    finals = dict(zip(result.seats, result.final_stacks_minor, strict=True))
+    assert document["final_stacks_minor"] == {str(seat): stack for seat, stack in finals.items()}
+    assert document["rake_minor"] == result.rake_minor and document["board"] == list(hand.board)

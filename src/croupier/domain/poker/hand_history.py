@@ -52,7 +52,7 @@ class _Player:
     seat: int
     name: str
     stack_minor: int
-    role: str = ""
+    roles: tuple[str, ...] = ()  # "button", "small blind", "big blind"
     folded_on: str | None = None
     shown: tuple[str, ...] = ()
     won_minor: int = 0
@@ -101,11 +101,11 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _roles(seats: tuple[int, ...]) -> dict[int, str]:
+def _roles(seats: tuple[int, ...]) -> dict[int, tuple[str, ...]]:
     """Summary labels: the button and the blinds (heads-up the button posts the small)."""
     if len(seats) == 2:
-        return {seats[1]: "button) (small blind", seats[0]: "big blind"}
-    return {seats[-1]: "button", seats[0]: "small blind", seats[1]: "big blind"}
+        return {seats[1]: ("button", "small blind"), seats[0]: ("big blind",)}
+    return {seats[-1]: ("button",), seats[0]: ("small blind",), seats[1]: ("big blind",)}
 
 
 def _blinds(seats: tuple[int, ...]) -> dict[int, str]:
@@ -227,7 +227,7 @@ def record_hand(
         raise GameError("a hand history starts with HandStarted")
     roles = _roles(started.seats)
     players = {
-        seat: _Player(seat, _check_name(names[seat]), stack, roles.get(seat, ""))
+        seat: _Player(seat, _check_name(names[seat]), stack, roles.get(seat, ()))
         for seat, stack in zip(started.seats, started.stacks_minor, strict=True)
     }
     record = HandRecord(
@@ -293,7 +293,7 @@ def _header(record: HandRecord) -> list[str]:
 
 
 def _summary_line(record: HandRecord, player: _Player) -> str:
-    role = f" ({player.role})" if player.role else ""
+    role = "".join(f" ({label})" for label in player.roles)
     start = f"Seat {player.seat + 1}: {player.name}{role}"
     if player.folded_on is not None:
         when = (
@@ -375,7 +375,7 @@ def hand_history_json(
         },
         "button_seat": record.button_seat,
         "seats": [
-            {"seat": p.seat, "name": p.name, "stack_minor": p.stack_minor, "role": p.role or None}
+            {"seat": p.seat, "name": p.name, "stack_minor": p.stack_minor, "roles": list(p.roles)}
             for p in sorted(record.players.values(), key=lambda p: p.seat)
         ],
         "hole_cards": {
