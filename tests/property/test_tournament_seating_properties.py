@@ -1,4 +1,4 @@
-"""Breaking and balancing tables (TDA Rules 9–11 as docs/poker.md states them), Hypothesis.
+"""Breaking and balancing tables (TDA Rules 10 and 11 as docs/poker.md states them), Hypothesis.
 
 After :func:`balance`: no player lost or duplicated, tables within one player, as few tables
 as hold everyone (a table breaks only when the others have room), and every balancing move
@@ -61,7 +61,7 @@ def test_balance_keeps_everyone_and_evens_the_tables(tables: list[TableSeats], s
 
 
 @given(tables=table_sets(), seed=st.integers(0, 2**32))
-def test_each_balancing_move_follows_tda_rule_10(tables: list[TableSeats], seed: int) -> None:
+def test_each_balancing_move_follows_tda_rule_11(tables: list[TableSeats], seed: int) -> None:
     result = balance(tables, SeededRng(seed))
     state = {table.table_id: table for table in tables if table.size}
     for table_id in result.broken_table_ids:
@@ -102,7 +102,7 @@ def test_random_seating_fills_as_few_tables_as_possible_evenly(
 
 def test_worst_position_is_the_next_big_blind_even_twice() -> None:
     # Seats 0, 1, 2, button 0: next hand button 1, small blind 2, big blind 0. A player put
-    # in seat 3 posts the big blind at once (TDA 10-A: "even if that means the BB twice").
+    # in seat 3 posts the big blind at once (TDA 11-A: "even if that means the BB twice").
     table = TableSeats(1, 9, {0: "a", 1: "b", 2: "c"}, button_seat=0)
     assert worst_position(table) == 3
 

@@ -1,21 +1,23 @@
 """Tournament seating: random draw, breaking and balancing tables (TDA rules), the bubble.
 
-Rules followed (Poker TDA Rules, 2024 numbering; docs/poker.md cites each with its test):
+Rules followed (Poker TDA Rules, numbered as in 2022 and 2024; docs/poker.md cites each
+with its test):
 
-- **Random seating** (TDA Rules 5 and 9): the first seating, late entries and players from
-  a broken table get a random table and seat from the ``RngSource``.
-- **Breaking** (TDA Rule 9, our predetermined order): when the players fit in one table
-  fewer, the table with the fewest players breaks; among equals, the highest table number,
-  so table 1 becomes the final table. Each player of the broken table, in random order,
-  goes to a random empty seat at the table that then has the fewest players (lowest number
-  on ties), which keeps the tables within one of each other.
-- **Balancing** (TDA Rules 10 and 11): while the biggest table has two or more players more
-  than the smallest, the player **due the big blind next** at the biggest table (lowest
-  number on ties: the predetermined procedure of Rule 10-C) moves to the **worst position**
-  at the smallest table: the empty seat that will post the big blind soonest, even if that
-  means the big blind twice, and never a seat that would post the small blind next hand.
-  We keep every table within one player of the others (the tighter balance Rule 11 lets
-  the TD choose), always, not only when three short.
+- **Random seating** ("Random Correct Seating", and Rule 10 for broken tables): the first
+  seating, late entries and players from a broken table get a random table and seat from
+  the ``RngSource``.
+- **Breaking** (Rule 10, with our predetermined order): when the players fit in fewer
+  tables, the tables with the fewest players break, all at once (nobody moves twice); among
+  equals, the highest table number, so table 1 becomes the final table. Each player of a
+  broken table, in random order, goes to a random empty seat at the table that then has the
+  fewest players (lowest number on ties), which keeps the tables within one of each other.
+- **Balancing** (Rule 11 "Balancing Tables and Halting Play"): while the biggest table has
+  two or more players more than the smallest, the player **due the big blind next** at the
+  biggest table (lowest number on ties: the predetermined procedure of 11-C) moves to the
+  **worst position** at the smallest table (11-A): the empty seat that will post the big
+  blind soonest, even if that means the big blind twice, and never a seat that would post
+  the small blind next hand. We keep every table within one player of the others always
+  (the tighter balance 11-D lets the TD choose), not only when three short.
 
 Positions follow the engine's button rule (``holdem.deal_order``: a moving button, no dead
 button), so "due the big blind" is computed exactly as the next hand will deal.
@@ -104,7 +106,7 @@ def seat_randomly(
     entrant_ids: Sequence[str], seats_per_table: int, rng: RngSource, first_table_id: int = 1
 ) -> tuple[TableSeats, ...]:
     """The first seating: as few tables as hold everyone, sizes within one of each other,
-    every player at a random table and seat (TDA Rule 5)."""
+    every player at a random table and seat (TDA "Random Correct Seating")."""
     if not entrant_ids:
         return ()
     table_count = -(-len(entrant_ids) // seats_per_table)
@@ -163,7 +165,7 @@ def hands_until_big_blind(table: TableSeats, seat: int) -> tuple[int, bool]:
 
 
 def worst_position(table: TableSeats) -> int:
-    """TDA Rule 10-A: the empty seat that posts the big blind soonest (even twice), never
+    """TDA Rule 11-A: the empty seat that posts the big blind soonest (even twice), never
     the small blind; lowest seat number on ties."""
     candidates = []
     for seat in table.empty_seats():
@@ -188,7 +190,7 @@ def _break_tables(tables: list[TableSeats], rng: RngSource, moves: list[PlayerMo
         for table in breaking
         for seat, entrant in sorted(table.players.items())
     ]
-    shuffle(rng, leaving)  # TDA Rule 9: players from a broken table get random seats
+    shuffle(rng, leaving)  # TDA Rule 10: players from a broken table get random seats
     for from_table, from_seat, entrant in leaving:
         position, target = min(
             ((position, table) for position, table in enumerate(tables) if table.empty_seats()),
