@@ -84,6 +84,7 @@ def test_an_mtt_below_its_minimum_is_cancelled_and_every_entry_refunded() -> Non
     (cancelled,) = mtt.tick(100, RNG)
     assert isinstance(cancelled, ev.TournamentCancelled)
     assert cancelled.refunds == tuple(ev.Refund(f"p{n}", 1_100) for n in range(3))
+    assert cancelled.to_dict()["refunds"][0] == {"entrant_id": "p0", "amount_minor": 1_100}
     assert mtt.status is TournamentStatus.CANCELLED
     with pytest.raises(IllegalAction, match="closed"):
         mtt.register("late", 200, RNG)
