@@ -246,5 +246,5 @@ def test_the_card_kek_is_a_key_of_its_own(tmp_path: Path) -> None:
     assert path == tmp_path / "croupier.db.cardkey" and path.stat().st_mode & 0o777 == 0o600
     assert load_card_kek(sqlite).key == made.key
     path.chmod(0o644)
-    with pytest.raises(ConfigError, match="CROUPIER_CARD_KEY_FILE .* readable by others"):
+    with pytest.raises(ConfigError, match=r"CROUPIER_CARD_KEY_FILE .* readable by others"):
         load_card_kek(sqlite)
