@@ -6,20 +6,29 @@ holds ciphertext that only the card KEK opens (docs/security.md, "Card data").""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import datetime as dt
+import json
+import os
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from croupier.adapters.cards.bin_file import BinFile
 from croupier.adapters.cards.cipher import CardCipher
+from croupier.adapters.cards.rotation import CardKeyRing
 from croupier.adapters.storage.card_rows import CARD_COLUMNS, card_from_row
-from croupier.adapters.vault import UndecryptableValue
+from croupier.adapters.vault import UndecryptableValue, VaultError, rewrap_keys
+from croupier.adapters.vault.kek import read_key_file, write_key_file
 from croupier.bootstrap import Platform, open_platform
+from croupier.cli import app
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import CardLimit, CardNotFound
-from croupier.services.cards import CardVault
+from croupier.services.cards import CardKey, CardVault
+from croupier.services.cards.memory import MemoryCardStore
 from tests.support.on_disk import found_in, sqlite_checkpoint, sqlite_files
 from tests.support.platform import PASSWORD
 from tests.support.raw_sql import raw_fetch
@@ -27,6 +36,15 @@ from tests.support.vault import KEK_ENV, TEST_CARD_KEK_HEX, TEST_KEK_HEX
 
 GB_VISA = "4000008260000000"
 GB_MASTERCARD = "5555008260000006"
+TODAY = dt.date(2026, 12, 7)
+ALICE = Player(
+    player_id="p-alice",
+    email="alice@example.com",
+    country="GB",
+    currency="EUR",
+    date_of_birth=dt.date(1990, 1, 1),
+    created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+)
 
 
 @pytest.fixture
@@ -132,3 +150,80 @@ async def test_sqlite_overwrites_a_deleted_cards_bytes(tmp_path: Path) -> None:
     sqlite_checkpoint(path)
     for name, data in sqlite_files(path).items():
         assert found_in(data, needles) == [], name
+
+
+async def _keys(*args: str, env: dict[str, str | None]) -> tuple[int, str]:
+    done = await asyncio.to_thread(CliRunner().invoke, app, ["keys", *args], env=env)
+    return done.exit_code, done.stdout
+
+
+async def test_rotating_the_card_kek_shreds_deleted_cards_in_older_copies(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The whole crypto-shred: delete a card, rotate the card KEK (``croupier keys
+    rotate-cards``), destroy the old key; a copy taken before the delete no longer opens, and
+    the kept card still does under the new key."""
+    key_file = tmp_path / "cards.key"
+    write_key_file(key_file, os.urandom(32))
+    old_kek = read_key_file(key_file)
+    env = {**KEK_ENV, "CROUPIER_CARD_KEY_FILE": str(key_file)}
+    env.pop("CROUPIER_CARD_KEK")
+    settings = load_settings(env, database_url=database_url)
+    platform = await open_platform(settings)
+    try:
+        alice = await _player(platform, "alice@example.com")
+        deleted = await _cards(platform).add(alice, GB_VISA, 12, 2031, "Alice")
+        kept = await _cards(platform).add(alice, GB_MASTERCARD, 12, 2031, "Alice")
+        mark = "?" if database_url.startswith("sqlite") else "$1"
+        select = f"SELECT {CARD_COLUMNS} FROM cards WHERE token = {mark}"
+        (raw,) = await raw_fetch(database_url, select, deleted.token)
+        backup = card_from_row(raw)  # a backup of the database, taken before the delete
+        await _cards(platform).delete(alice.player_id, deleted.token)
+    finally:
+        await platform.close()
+
+    cli_env: dict[str, str | None] = {
+        **env,
+        "CROUPIER_CARD_KEK": None,
+        "CROUPIER_DATABASE_URL": database_url,
+    }
+    code, out = await _keys("rotate-cards", env=cli_env)
+    assert code == 0, out
+    rotated = json.loads(out.splitlines()[0])
+    assert rotated["rewrapped"] == 1 and read_key_file(Path(rotated["backup"])) == old_kek
+    new_kek = read_key_file(key_file)
+    assert new_kek != old_kek and rotated["card_kek_id"] == CardCipher(new_kek).kek_id
+
+    platform = await open_platform(load_settings(env, database_url=database_url))
+    try:
+        instrument = await _cards(platform).instrument(alice.player_id, kept.token)
+        assert instrument.secret["pan"] == GB_MASTERCARD  # the kept card, under the new KEK
+    finally:
+        await platform.close()
+    # The copy still opens with the old KEK (kept as the .bak) …
+    assert CardCipher(old_kek).open_pan(backup) == GB_VISA
+    # … and with no other: once the operator destroys the .bak, the deleted card is gone
+    # from every copy too (the new KEK never wrapped its key).
+    with pytest.raises(UndecryptableValue):
+        CardCipher(new_kek).open_pan(replace(backup, kek_id=CardCipher(new_kek).kek_id))
+
+
+async def test_a_card_added_during_a_rotation_makes_it_change_nothing() -> None:
+    old, new = os.urandom(32), os.urandom(32)
+
+    class AddsDuringRotation(MemoryCardStore):
+        async def keys(self) -> Sequence[CardKey]:
+            keys = await super().keys()
+            await vault.add(ALICE, GB_VISA, 12, 2031, "late")  # under the old KEK
+            return keys
+
+    store = AddsDuringRotation()
+    vault = CardVault(
+        store, CardCipher(old), BinFile.load(), clock_ms=lambda: 1, today=lambda: TODAY
+    )
+    first = await vault.add(ALICE, GB_VISA, 12, 2031, "first")
+    before = dict(store.rows)
+    with pytest.raises(VaultError, match="added under another KEK"):
+        await rewrap_keys(CardKeyRing(store), old, new)
+    assert {t: r for t, r in store.rows.items() if t in before} == before  # nothing changed
+    assert first.token in store.rows

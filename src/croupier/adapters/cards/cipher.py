@@ -24,10 +24,11 @@ from croupier.adapters.vault.envelope import (
 )
 from croupier.services.cards.ports import CardRow, SealedCard
 
-__all__ = ["CardCipher"]
+__all__ = ["CardCipher", "card_key_purpose"]
 
 
-def _purpose(player_id: str, token: str) -> str:
+def card_key_purpose(player_id: str, token: str) -> str:
+    """The associated data of a card's wrapped key: it unwraps for this player and card only."""
     return f"card|{player_id}|{token}"
 
 
@@ -53,7 +54,7 @@ class CardCipher:
         return SealedCard(
             key_id=key_id.hex(),
             kek_id=self.kek_id,
-            key_wrapped=wrap_key(self._kek, key_id.hex(), _purpose(player_id, token), key),
+            key_wrapped=wrap_key(self._kek, key_id.hex(), card_key_purpose(player_id, token), key),
             pan_sealed=seal(aead, key_id, pan.encode("ascii"), _context("pan", player_id, token)),
             details_sealed=seal(aead, key_id, details, _context("details", player_id, token)),
         )
@@ -64,7 +65,8 @@ class CardCipher:
                 f"card {row.token} is wrapped by card KEK {row.kek_id}, but the configured one "
                 f"is {self.kek_id}: wrong CROUPIER_CARD_KEY_FILE or CROUPIER_CARD_KEK?"
             )
-        key = unwrap_key(self._kek, row.key_id, _purpose(row.player_id, row.token), row.key_wrapped)
+        purpose = card_key_purpose(row.player_id, row.token)
+        key = unwrap_key(self._kek, row.key_id, purpose, row.key_wrapped)
         parts = split_sealed(bytes(sealed))
         if parts[0].hex() != row.key_id:
             raise VaultError(f"card {row.token}'s {column} is sealed under another data key")

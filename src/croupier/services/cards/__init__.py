@@ -7,6 +7,7 @@ own, handed out as tokens (docs/security.md, "Card data (PCI DSS requirement 3)"
 
 from croupier.services.cards.ports import (
     BinDirectory,
+    CardKey,
     CardRow,
     CardSealer,
     CardStore,
@@ -18,6 +19,7 @@ from croupier.services.cards.vault import TOKEN_PREFIX, CardVault, StoredCard
 __all__ = [
     "TOKEN_PREFIX",
     "BinDirectory",
+    "CardKey",
     "CardRow",
     "CardSealer",
     "CardSettings",

@@ -4,8 +4,9 @@ for unit tests."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from croupier.services.cards.ports import CardRow
+from croupier.services.cards.ports import CardKey, CardRow
 
 __all__ = ["MemoryCardStore"]
 
@@ -40,4 +41,21 @@ class MemoryCardStore:
         if await self.card(player_id, token) is None:
             return False
         del self.rows[token]
+        return True
+
+    async def keys(self) -> Sequence[CardKey]:
+        return [
+            CardKey(r.token, r.player_id, r.key_id, r.kek_id, r.key_wrapped, r.created_at_ms)
+            for r in sorted(self.rows.values(), key=lambda row: (row.created_at_ms, row.token))
+        ]
+
+    async def rewrap(self, keys: Sequence[CardKey], *, old_kek_id: str, new_kek_id: str) -> bool:
+        rows = dict(self.rows)
+        for key in keys:
+            row = rows.get(key.token)
+            if row is not None and row.kek_id == old_kek_id:
+                rows[key.token] = replace(row, kek_id=key.kek_id, key_wrapped=key.key_wrapped)
+        if any(row.kek_id != new_kek_id for row in rows.values()):
+            return False
+        self.rows = rows
         return True

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["BinDirectory", "CardRow", "CardSealer", "CardStore", "SealedCard"]
+__all__ = ["BinDirectory", "CardKey", "CardRow", "CardSealer", "CardStore", "SealedCard"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,18 @@ class CardRow:
         return f"CardRow(token={self.token!r}, player={self.player_id!r}, masked={self.masked!r})"
 
 
+@dataclass(frozen=True, slots=True)
+class CardKey:
+    """A card's wrapped data key alone, for a rotation of the card KEK."""
+
+    token: str
+    player_id: str
+    key_id: str
+    kek_id: str
+    key_wrapped: bytes
+    created_at_ms: int
+
+
 class CardStore(Protocol):
     """The ``cards`` table (SQLite or PostgreSQL); the ledger's writer migrates it."""
 
@@ -49,6 +61,14 @@ class CardStore(Protocol):
 
     async def delete(self, player_id: str, token: str) -> bool:
         """Remove the row (wrapped key and ciphertexts with it); False if there was none."""
+
+    async def keys(self) -> Sequence[CardKey]:
+        """Every card's wrapped key, oldest first."""
+
+    async def rewrap(self, keys: Sequence[CardKey], *, old_kek_id: str, new_kek_id: str) -> bool:
+        """In one transaction, replace the wrapping of each card still wrapped by
+        ``old_kek_id`` (a card deleted meanwhile is skipped); change nothing and answer False
+        if a card would be left under another KEK than ``new_kek_id`` (one added meanwhile)."""
 
 
 class BinDirectory(Protocol):

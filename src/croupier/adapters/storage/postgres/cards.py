@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from croupier.adapters.storage.card_rows import CARD_COLUMNS, card_from_row, card_row
 from croupier.adapters.storage.postgres.base import PostgresPoolStore, placeholders, rows_changed
-from croupier.services.cards.ports import CardRow
+from croupier.services.cards.ports import CardKey, CardRow
 
 __all__ = ["PostgresCardStore"]
 
@@ -54,3 +54,33 @@ class PostgresCardStore(PostgresPoolStore):
             "DELETE FROM cards WHERE token = $1 AND player_id = $2", token, player_id
         )
         return rows_changed(status) == 1
+
+    async def keys(self) -> Sequence[CardKey]:
+        rows = await self._connections().fetch(
+            "SELECT token, player_id, key_id, kek_id, key_wrapped, created_at_ms FROM cards "
+            "ORDER BY created_at_ms, token"
+        )
+        return [CardKey(r[0], r[1], r[2], r[3], bytes(r[4]), r[5]) for r in rows]
+
+    async def rewrap(self, keys: Sequence[CardKey], *, old_kek_id: str, new_kek_id: str) -> bool:
+        try:
+            async with self._connections().acquire() as conn, conn.transaction():
+                # No card is added or re-wrapped by anyone else until this commits.
+                await conn.execute("LOCK TABLE cards IN SHARE ROW EXCLUSIVE MODE")
+                await conn.executemany(
+                    "UPDATE cards SET kek_id = $1, key_wrapped = $2 "
+                    "WHERE token = $3 AND kek_id = $4",
+                    [(k.kek_id, k.key_wrapped, k.token, old_kek_id) for k in keys],
+                )
+                left = await conn.fetchval(
+                    "SELECT COUNT(*) FROM cards WHERE kek_id != $1", new_kek_id
+                )
+                if left:
+                    raise _CardsLeftBehind  # rolls the transaction back
+        except _CardsLeftBehind:
+            return False
+        return True
+
+
+class _CardsLeftBehind(Exception):
+    """A card under another KEK than the new one: the rotation must not commit."""
