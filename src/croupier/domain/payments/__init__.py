@@ -1,1 +1,1 @@
-"""The payments layer's pure rules (issue 16): card numbers and what may be shown of them."""
+"""The payments domain (pure): the money states of a payment (``states``)."""
