@@ -82,10 +82,13 @@ def _exercise(base: str, kept: str, holder: str, others: dict[str, str]) -> list
         send(400, "malformed-json", "POST", "/v1/cards", content=twice, headers=as_json)
         send(200, None, "GET", "/v1/cards")
         assert len(answers[-1].json()["cards"]) == 2
-        send(200, None, "GET", f"/v1/cards/{token}")
-        send(404, "card-not-found", "GET", f"/v1/cards/{token}", headers=intruder)
+        send(200, None, "GET", "/v1/cards", headers=intruder)
+        assert answers[-1].json() == {"cards": []}
         send(404, "card-not-found", "DELETE", f"/v1/cards/{token}", headers=intruder)
         send(405, None, "PUT", "/v1/cards")
+        assert answers[-1].headers["allow"] == "GET, POST, HEAD"
+        send(405, None, "GET", f"/v1/cards/{token}")
+        assert answers[-1].headers["allow"] == "DELETE"
         send(204, None, "DELETE", f"/v1/cards/{token}")
         send(404, "card-not-found", "DELETE", f"/v1/cards/{token}")
     return answers

@@ -29,7 +29,7 @@ __all__ = ["SECURITY_CODE_FIELDS", "router"]
 SECURITY_CODE_FIELDS = frozenset(
     {"cvv", "cvv2", "cvc", "cvc2", "cid", "csc", "cvn", "securitycode", "cardsecuritycode"}
 )
-_ALLOW = {"/v1/cards": "GET, POST", "/v1/cards/{token}": "DELETE, GET"}
+_ALLOW = {"/v1/cards": "GET, POST", "/v1/cards/{token}": "DELETE"}
 
 
 class _CardsRoute(StrictJsonRoute):
@@ -119,13 +119,6 @@ async def list_cards(player: CurrentPlayer, request: Request) -> CardsOut:
     """The player's cards, oldest first."""
     cards = await _vault(request).list(player.player_id)
     return CardsOut(cards=[CardOut.model_validate(card.for_player()) for card in cards])
-
-
-@router.get("/{token}", responses=PROBLEMS)
-async def get_card(token: str, player: CurrentPlayer, request: Request) -> CardOut:
-    """One of the player's cards (404 ``card-not-found`` for any other token)."""
-    card = await _vault(request).get(player.player_id, token[:64])
-    return CardOut.model_validate(card.for_player())
 
 
 @router.delete("/{token}", status_code=204, responses=PROBLEMS)
