@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.support.vault import TEST_KEK_HEX
+from tests.support.vault import TEST_CARD_KEK_HEX, TEST_KEK_HEX
 
 # The machine is shared and its speed varies 2× and more: Hypothesis's wall-clock checks (a
 # 200 ms deadline per example, "too slow" data generation) fail on load, not on a bug. The
@@ -21,6 +21,7 @@ settings.load_profile("croupier")
 # Servers and commands the tests start in subprocesses need a key-encryption key on
 # PostgreSQL (docs/security.md); in-process tests pass tests.support.vault.KEK_ENV.
 os.environ.setdefault("CROUPIER_KEK", TEST_KEK_HEX)
+os.environ.setdefault("CROUPIER_CARD_KEK", TEST_CARD_KEK_HEX)
 # Their clients are on loopback, which PostgreSQL (production) refuses as unlocatable: here
 # they are at CROUPIER_GEO_HOME (docs/compliance.md); a test of the refusal sets 0.
 os.environ.setdefault("CROUPIER_GEO_ALLOW_PRIVATE", "1")

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from croupier.adapters.cards.keys import load_card_kek
 from croupier.adapters.game_files import GameFiles
 from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.adapters.vault import DataKeyStore, Vault, load_kek
+from croupier.cards_wiring import open_card_vault
 from croupier.config import ConfigError, Settings, require_ledger_secret
 from croupier.domain.accounts import Player
 from croupier.domain.errors import CroupierError, GameDefinitionError, LedgerUnavailable
@@ -47,6 +49,7 @@ from croupier.services.backoffice import (
     RoundControl,
     WithdrawalReviews,
 )
+from croupier.services.cards import CardVault
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.compliance.gate import ComplianceGate
 from croupier.services.compliance.responsible import ResponsibleGambling, ResponsibleStore
@@ -156,6 +159,8 @@ class Platform:
     responsible: ResponsibleGambling | None = None
     #: KYC, the AML engine (writer processes only) and the risk queue (issue 15).
     kyc_aml: KycAml | None = None
+    #: The card vault (issue 16): cards in, tokens out; its own KEK (docs/security.md).
+    cards: CardVault | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -638,6 +643,7 @@ async def open_platform(  # noqa: PLR0915
         raise ConfigError(f"unknown role {role!r}: all-in-one or gateway")
     gateway = role == "gateway"
     load_kek(settings)  # no key-encryption key on PostgreSQL: refused before anything opens
+    load_card_kek(settings)  # nor without the cards' own
     games = GameFiles.shipped(overlay=settings.games_dir)
     catalogue = GameCatalogue.load(games)  # the certified figures
     definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
@@ -727,6 +733,7 @@ async def open_platform(  # noqa: PLR0915
         handlers=None if gateway else handlers,
     )  # fmt: skip
     attach(kyc_aml, backoffice, wallet)
+    cards = await open_card_vault(settings, audit=audit)
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -757,11 +764,13 @@ async def open_platform(  # noqa: PLR0915
         backoffice=backoffice,
         responsible=responsible,
         kyc_aml=kyc_aml,
+        cards=cards,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
+            cards.store.close,
             staff_store.close,
             reports.store.close,
             accounts.close,

@@ -20,6 +20,7 @@ from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.aml.settings import KycAmlSettings, kyc_aml_settings
 from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
+from croupier.services.cards.settings import CardSettings, card_settings
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds.limits import RoundLimits
@@ -178,6 +179,8 @@ class Settings:
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
     key_file: Path | None = None
     kek: bytes | None = field(default=None, repr=False)
+    #: The card vault: its own KEK, the BIN file, cards per player (docs/security.md).
+    cards: CardSettings = field(default_factory=CardSettings)
     #: Where mails to players go (``CROUPIER_MAIL_URL``): ``smtp://[user:pass@]host:port``, or
     #: ``dir:///PATH`` (each mail an ``.eml`` file); empty: a ``croupier-mail`` folder beside
     #: the SQLite database (or in the working directory).
@@ -536,6 +539,7 @@ def load_settings(
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
     return Settings(
+        cards=card_settings(env),
         kyc_aml=kyc_aml,
         key_file=key_file,
         kek=kek,

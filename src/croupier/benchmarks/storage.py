@@ -85,8 +85,11 @@ async def run_storage_bench(
     """Play ``players × rounds_per_player`` rounds (a ``roulette_share`` of them roulette)
     against a fresh database of ``backend`` and measure what they added."""
     async with _fresh_database(backend, database_url) as url:
-        # A scratch database: a throwaway key-encryption key (PostgreSQL needs one).
-        scratch = {"CROUPIER_KEK": secrets.token_hex(32)}
+        # A scratch database: throwaway key-encryption keys (PostgreSQL needs both).
+        scratch = {
+            "CROUPIER_KEK": secrets.token_hex(32),
+            "CROUPIER_CARD_KEK": secrets.token_hex(32),
+        }
         platform = await open_platform(load_settings(scratch, database_url=url))
         try:
             playing = await _players(platform, players, game_id, stake_minor)

@@ -3,6 +3,7 @@
 ``status`` shows which KEK is configured and which wrapped the data keys; ``rotate``
 re-wraps every data key under a new KEK, and with ``--data-keys`` also starts a new data
 key for new values. Restart the servers afterwards: they hold the keys they loaded.
+``rotate-cards`` does the same for the card vault's own KEK (docs/security.md, "Card data").
 """
 
 from __future__ import annotations
@@ -127,3 +128,53 @@ def rotate(
     _run_vault(go)
     print_json(result)
     typer.echo("restart every server and writer so they load the new key", err=True)
+
+
+@app.command("rotate-cards")
+def rotate_cards(
+    database_url: str | None = DATABASE_URL_OPTION, new_key_file: Path | None = _NEW_KEY_FILE
+) -> None:
+    """Re-wrap every stored card's data key under a new, random card KEK
+    (CROUPIER_CARD_KEY_FILE or CROUPIER_CARD_KEK) in one transaction; the sealed card data is
+    not touched. Stop the servers first: a card added meanwhile under the old KEK makes the
+    rotation change nothing and fail. Then destroy the old key (the .bak file) once no
+    backup you keep needs it: every copy made before holds cards only that key opens."""
+    from croupier.adapters.cards.keys import default_card_key_file, load_card_kek
+    from croupier.adapters.cards.rotation import rotate_card_key_file
+    from croupier.cards_wiring import make_card_store
+
+    settings = settings_for(database_url)
+    result: dict[str, Any] = {}
+
+    async def go() -> None:
+        kek = load_card_kek(settings)
+        await _checked_schema(settings)
+        store = make_card_store(settings.database_url)
+        cards = settings.cards
+        key_file = (
+            None
+            if cards.kek is not None
+            else (cards.key_file or default_card_key_file(settings.database_url))
+        )
+        if key_file is None and new_key_file is None:
+            raise ConfigError(
+                "the card KEK comes from CROUPIER_CARD_KEK: give --new-key-file, then put the "
+                "new key in CROUPIER_CARD_KEK (or point CROUPIER_CARD_KEY_FILE at the file)"
+            )
+        await store.open()
+        try:
+            done = await rotate_card_key_file(
+                store, kek.key, key_file=key_file, new_key_file=new_key_file
+            )
+        finally:
+            await store.close()
+        result.update(
+            rewrapped=done.rewrapped,
+            card_kek_id=done.new_kek_id,
+            key_file=str(done.key_file),
+            backup=None if done.backup is None else str(done.backup),
+        )
+
+    _run_vault(go)
+    print_json(result)
+    typer.echo("restart every server so it loads the new card key", err=True)

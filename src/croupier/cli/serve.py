@@ -83,6 +83,7 @@ def serve(
     ledger writer (`croupier writer`) over NATS at CROUPIER_STREAM_URL, signing with
     CROUPIER_LEDGER_SECRET (the writers' own); with no writer active, writes answer 503
     ledger-unavailable with Retry-After (docs/operations.md)."""
+    from croupier.adapters.cards.keys import load_card_kek
     from croupier.adapters.vault import load_kek
     from croupier.api.tls import listener_context
     from croupier.config import ConfigError
@@ -101,6 +102,7 @@ def serve(
         )
     try:  # before the banner: PostgreSQL without a key is refused, SQLite's is made now
         load_kek(settings)
+        load_card_kek(settings)  # and the card vault's own
     except ConfigError as error:
         fail(str(error))
     http = dataclasses.replace(

@@ -51,6 +51,8 @@ def environment(layout: Layout) -> dict[str, str]:
         # The cluster's own key alone: one inherited from the caller's environment would
         # conflict with it (and the database was sealed under this one).
         "CROUPIER_KEK": "",
+        "CROUPIER_CARD_KEY_FILE": str(layout.dir / "secrets" / "card-kek"),
+        "CROUPIER_CARD_KEK": "",
         # HAProxy's X-Forwarded-For names the client (login limits, login records).
         "CROUPIER_TRUSTED_PROXIES": "127.0.0.1",
         # Its clients are on loopback too, which PostgreSQL (production) would refuse as

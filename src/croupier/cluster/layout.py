@@ -44,7 +44,7 @@ def port_needs(gateways: int) -> dict[str, tuple[str, ...]]:
 
 
 #: The secrets ``up`` makes for the Croupier processes (``Layout.make_secrets``).
-SECRETS = ("ledger", "state", "kek")
+SECRETS = ("ledger", "state", "kek", "card-kek")
 
 
 @dataclass
@@ -83,8 +83,9 @@ class Layout:
     def make_secrets(self) -> None:
         """Fresh secrets shared by this cluster's Croupier processes, readable by their owner
         alone: ``ledger`` (whoever holds it can move money through the writer), ``state``
-        (the key of the pseudonyms in Redis) and ``kek`` (the vault's key-encryption key,
-        ``CROUPIER_KEY_FILE``; a new cluster has a new database, so a new key is right)."""
+        (the key of the pseudonyms in Redis), ``kek`` (the vault's key-encryption key,
+        ``CROUPIER_KEY_FILE``; a new cluster has a new database, so a new key is right) and
+        ``card-kek`` (the card vault's own, ``CROUPIER_CARD_KEY_FILE``)."""
         folder = self.dir / "secrets"
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         for name in SECRETS:

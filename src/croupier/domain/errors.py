@@ -19,6 +19,8 @@ Refusals are raised before anything changes.
      │    │    ├── InvalidNonce                invalid-nonce             422
      │    │    └── SeedPairRefusal             seed-pair-refusal         422  the pair says no
      │    ├── InvalidReport                    invalid-report            422  bad period, too large
+     │    ├── CardInvalid                      card-invalid              422  Luhn, expiry, a CVV
+     │    │    └── CardBinUnknown              card-bin-unknown          422  no issuer country
      │    └── GameError                        game-error                422
      │         ├── UnknownGame                 unknown-game              404
      │         │    └── GameNotOffered         game-not-offered          404  not where you play
@@ -47,10 +49,12 @@ Refusals are raised before anything changes.
      │    ├── LossLimit                        loss-limit                409
      │    ├── WagerLimit                       wager-limit               409
      │    ├── SessionTimeLimit                 session-time-limit        409  session_minutes used
+     │    ├── CardLimit                        card-limit                409  too many cards kept
      │    └── RealityCheckDue                  reality-check-due         409  acknowledge it first
      ├── NotFound                              not-found                 404  (or not yours to see)
      │    ├── RoundNotFound                    not-found                 404
-     │    └── SeedPairNotFound                 not-found                 404
+     │    ├── SeedPairNotFound                 not-found                 404
+     │    └── CardNotFound                     card-not-found            404  or another player's
      ├── AuthenticationFailed                  authentication-failed     401  never says which part
      ├── Forbidden                             forbidden                 403  known, but not allowed
      │    ├── AccountRestricted                account-restricted        403  frozen or closed
@@ -90,6 +94,10 @@ __all__ = [
     "AccountRestricted",
     "AuthenticationFailed",
     "Busy",
+    "CardBinUnknown",
+    "CardInvalid",
+    "CardLimit",
+    "CardNotFound",
     "ClientSeedLocked",
     "CroupierError",
     "CurrencyMismatch",
@@ -441,6 +449,33 @@ class TotpEnrolmentRequired(Forbidden):
     """The operator requires two-factor authentication: enrol (and confirm) it first."""
 
     code = "totp-enrolment-required"
+
+
+# -- the card vault (issue 16): messages never carry a card number, not even masked ------
+class CardInvalid(InvalidInput):
+    """A card number that fails the Luhn check or has the wrong length, an expiry in the
+    past, or a request that sends the card's security code (never accepted)."""
+
+    code = "card-invalid"
+
+
+class CardBinUnknown(CardInvalid):
+    """No issuer country is known for the card's BIN (its first digits): the card cannot
+    be checked against the player's country, so it is refused."""
+
+    code = "card-bin-unknown"
+
+
+class CardLimit(StateConflict):
+    """The player keeps as many cards as the vault allows: delete one first."""
+
+    code = "card-limit"
+
+
+class CardNotFound(NotFound):
+    """No such card token, or it belongs to another player (the same answer for both)."""
+
+    code = "card-not-found"
 
 
 class PaymentDeclined(CroupierError):

@@ -59,18 +59,18 @@ def parse_key_text(text: str, name: str) -> bytes:
     return key
 
 
-def read_key_file(path: Path) -> bytes:
-    """The KEK in ``path``, refused when missing or readable by anyone but its owner."""
+def read_key_file(path: Path, name: str = "CROUPIER_KEY_FILE") -> bytes:
+    """The KEK in ``path``, refused when missing or readable by anyone but its owner;
+    ``name``: the setting that named the file, for messages."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise ConfigError(f"CROUPIER_KEY_FILE {path} does not exist") from None
+        raise ConfigError(f"{name} {path} does not exist") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ConfigError(
-            f"CROUPIER_KEY_FILE {path} is readable by others (mode {stat.S_IMODE(mode):04o}): "
-            f"chmod 600 {path}"
+            f"{name} {path} is readable by others (mode {stat.S_IMODE(mode):04o}): chmod 600 {path}"
         )
-    return parse_key_text(path.read_text(encoding="ascii"), f"CROUPIER_KEY_FILE {path}")
+    return parse_key_text(path.read_text(encoding="ascii"), f"{name} {path}")
 
 
 def write_key_file(path: Path, key: bytes) -> None:

@@ -100,6 +100,8 @@ def install_problem_handlers(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        # Where and why, never pydantic's "input": it may be a card number or a password
+        # (tests/security/test_card_data_nowhere.py).
         problems = [
             {
                 "field": ".".join(str(part) for part in item.get("loc", ())),

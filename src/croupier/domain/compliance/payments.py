@@ -1,13 +1,13 @@
 """Payment methods restricted by where they were issued (issue 15, "geo-blocking by IP and
 payment method"): a card may fund an account only if its BIN country (the country of the
-bank that issued it, which the payment provider reports from the card's first 6-8 digits) is
+bank that issued it, known from the card's first 6-8 digits, its BIN) is
 the account's registered country. A GB account pays with GB cards; a card issued elsewhere is
 how a player outside the licence's reach would fund play there.
 
-TODO(payments issue): the wallet has no payment-method notion yet (the sandbox provider
-charges a player, not a card). When it gains one, call :func:`check_card_country` with the
-provider's BIN country before the charge, in the wallet's deposit path, and refuse
-withdrawals to a card whose deposits it refused (closed loop, AML).
+The card vault (:meth:`croupier.services.cards.CardVault.add`) calls it when a player adds
+a card, with the BIN country from its BIN directory: a card issued elsewhere is refused
+there (451) and never stored, so no payment can name it. Every card the payments layer gets
+from the vault (``Instrument.country``) has passed this rule.
 
 >>> check_card_country("gb", country="GB")
 >>> try:
