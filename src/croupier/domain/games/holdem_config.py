@@ -21,6 +21,8 @@ SEAT_COUNT_MAX = 9
 #: button or a blind).
 STRADDLE_PLAYERS_MIN = 4
 _BASIS_POINTS_MAX = 10_000
+#: Buy-in bounds are in big blinds; no table takes more than this many (a bound on input).
+BUY_IN_BB_MAX = 1_000
 _KEYS = frozenset(
     {
         "small_blind_minor",
@@ -32,6 +34,8 @@ _KEYS = frozenset(
         "rake_cap_minor",
         "no_flop_no_drop",
         "seat_count",
+        "min_buy_in_bb",
+        "max_buy_in_bb",
     }
 )
 #: Descriptive keys a table file may carry that the engine does not read.
@@ -59,7 +63,8 @@ class TableConfig:
     when at least four players are dealt in (0 means no straddle). ``rake_basis_points`` is the
     rake percentage in hundredths of a percent (500 = 5 %); ``rake_cap_minor`` caps the rake of
     one hand (``None`` = no cap); with ``no_flop_no_drop`` a hand that ends before the flop pays
-    no rake.
+    no rake. A cash player buys in (and tops up to) between ``min_buy_in_bb`` and
+    ``max_buy_in_bb`` big blinds (``croupier.domain.poker.cash_rules``).
     """
 
     small_blind_minor: int
@@ -71,6 +76,8 @@ class TableConfig:
     rake_cap_minor: int | None = None
     no_flop_no_drop: bool = True
     seat_count: int = SEAT_COUNT_MAX
+    min_buy_in_bb: int = 20
+    max_buy_in_bb: int = 100
 
     def __post_init__(self) -> None:
         small = _require_int("small_blind_minor", self.small_blind_minor, 1)
@@ -101,6 +108,13 @@ class TableConfig:
         seats = _require_int("seat_count", self.seat_count, SEAT_COUNT_MIN)
         if seats > SEAT_COUNT_MAX:
             raise GameDefinitionError(f"seat_count {seats} is above {SEAT_COUNT_MAX}")
+        low = _require_int("min_buy_in_bb", self.min_buy_in_bb, 1)
+        high = _require_int("max_buy_in_bb", self.max_buy_in_bb, 1)
+        if not low <= high <= BUY_IN_BB_MAX:
+            raise GameDefinitionError(
+                f"buy-in bounds must satisfy 1 <= min_buy_in_bb ({low}) <= max_buy_in_bb "
+                f"({high}) <= {BUY_IN_BB_MAX}"
+            )
 
     def rake_for_minor(self, pot_minor: int) -> int:
         """The rake of a hand whose pots total ``pot_minor``, flop seen: floor(pct), then capped.
@@ -126,6 +140,8 @@ class TableConfig:
             "rake_basis_points": self.rake_basis_points,
             "no_flop_no_drop": self.no_flop_no_drop,
             "seat_count": self.seat_count,
+            "min_buy_in_bb": self.min_buy_in_bb,
+            "max_buy_in_bb": self.max_buy_in_bb,
         }
         if self.rake_cap_minor is not None:
             data["rake_cap_minor"] = self.rake_cap_minor
