@@ -22,7 +22,7 @@ from croupier.domain.ledger import Account, AccountKind, AppendEvent, Command, C
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.poker.live_errors import TableNotFound
 from croupier.services.ledger import LedgerClient
-from croupier.services.poker.seeds import SeedSealer
+from croupier.services.poker.seeds import SeedSealer, new_server_seed
 from croupier.services.poker.settings import PokerSettings
 from croupier.services.poker.table import CashTable, table_stream
 
@@ -46,6 +46,8 @@ class TableDirectory:
         *,
         clock_ms: Callable[[], int],
         run_timers: bool = True,
+        new_seed: Callable[[], str] = new_server_seed,
+        house_floor_minor: int = 0,
     ) -> None:
         """``run_timers=False``: nobody acts on a timeout unless :meth:`CashTable.tick` is
         called (tests drive the clock themselves)."""
@@ -54,6 +56,8 @@ class TableDirectory:
         self._settings = settings
         self._clock_ms = clock_ms
         self._run_timers = run_timers
+        self._new_seed = new_seed
+        self._house_floor_minor = house_floor_minor
         self._tables: dict[str, CashTable] = {}
         self._timers: list[asyncio.Task[None]] = []
 
@@ -73,7 +77,12 @@ class TableDirectory:
     async def _open_one(
         self, table_id: str, game_id: str, config: TableConfig, currency: str
     ) -> CashTable:
-        options: dict[str, Any] = {"settings": self._settings, "clock_ms": self._clock_ms}
+        options: dict[str, Any] = {
+            "settings": self._settings,
+            "clock_ms": self._clock_ms,
+            "new_seed": self._new_seed,
+            "house_floor_minor": self._house_floor_minor,
+        }
         table = await CashTable.load(self._ledger, table_id, self._sealer, **options)
         if table is not None:
             if table.model.config != config:  # the stream's rules win: they dealt its hands

@@ -9,11 +9,13 @@ adapter on the platform's vault; :class:`MemorySealer` a fake for tests of our o
 from __future__ import annotations
 
 import base64
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from croupier.adapters.seeds import new_server_seed_bytes
-from croupier.adapters.vault import Vault
 from croupier.domain.seed_pair import server_seed_from_bytes
+
+if TYPE_CHECKING:  # the vault's package reads the settings, which read ours
+    from croupier.adapters.vault import Vault
 
 __all__ = ["MemorySealer", "SeedSealer", "VaultSealer", "new_server_seed"]
 

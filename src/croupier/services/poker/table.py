@@ -33,7 +33,14 @@ from croupier.domain.events.streams import player_stream
 from croupier.domain.fairness import ProvablyFairSource, server_seed_hash
 from croupier.domain.games.holdem import ActionKind, Hand, PlayerAction, Table
 from croupier.domain.games.holdem_events import HandShown, HoleCardDealt
-from croupier.domain.ledger import AppendEvent, Command, TransferRequest
+from croupier.domain.ledger import (
+    Account,
+    AccountKind,
+    AppendEvent,
+    Command,
+    CreateAccount,
+    TransferRequest,
+)
 from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.poker import cash_rules
 from croupier.domain.poker.live_errors import (
@@ -77,8 +84,12 @@ class CashTable:
         settings: PokerSettings,
         clock_ms: Callable[[], int],
         new_seed: Callable[[], str] = new_server_seed,
+        house_floor_minor: int = 0,
     ) -> None:
+        """``house_floor_minor``: the house account's floor, as the rounds open it (the rake
+        opens it too, idempotently, if no round has yet)."""
         self.model = model
+        self._house_floor_minor = house_floor_minor
         self._ledger = ledger
         self._sealer = sealer
         self._settings = settings
@@ -383,19 +394,14 @@ class CashTable:
         model = self.model
         seq = model.head + 1
         rake = result.rake_minor
-        money = (
-            [
-                self._transfer(
-                    f"{seq}:rake",
-                    model.escrow_account,
-                    house_account(model.currency),
-                    rake,
-                    "poker-rake",
-                )
+        house = house_account(model.currency)
+        money: list[Command] = []
+        if rake:  # the house opens with the rounds' floor, idempotently
+            floor = self._house_floor_minor
+            money = [
+                CreateAccount(Account(house, AccountKind.HOUSE_BANKROLL, model.currency, floor)),
+                self._transfer(f"{seq}:rake", model.escrow_account, house, rake, "poker-rake"),
             ]
-            if rake
-            else []
-        )
         shown = {str(s): list(hand.hole_cards(s)) for s in hand.seats if _showed(hand, s)}
         data = {
             "hand_id": self._info_id(),
