@@ -6,6 +6,8 @@ which the table resumes the same hand from its stream. The wallets add up and th
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import tempfile
 from collections.abc import Iterator
 
@@ -26,7 +28,7 @@ from tests.support.poker_ws import (
     to_act,
 )
 from tests.support.server import free_port, running_server, start_server, stop, wait_ready
-from tests.support.ws import ws_client
+from tests.support.ws import Client, ws_client
 
 LONG = {"CROUPIER_POKER_TABLES_PER_GAME": "1", "CROUPIER_POKER_ACTION_TIMEOUT_MS": "600000"}
 
@@ -47,7 +49,7 @@ async def _join(seat: Seat, buy_in_minor: int) -> dict[str, object]:
     )
 
 
-async def test_two_players_play_a_hand_to_a_fold_and_one_to_showdown(
+async def test_two_players_play_a_hand_to_a_fold_and_one_to_showdown(  # noqa: PLR0915 - one story
     server: str, database_url: str
 ) -> None:
     with httpx.Client(base_url=server) as http:
@@ -74,7 +76,7 @@ async def test_two_players_play_a_hand_to_a_fold_and_one_to_showdown(
             await _join(bob, 8_000)
             assert cash(http, alice_auth) == 10_000 and cash(http, bob_auth) == 12_000
             await bob_ws.wait_events(1, stream=STREAM)
-            waiting, card_free, first_hand = to_act(http, by_seat)
+            waiting, _, first_hand = to_act(http, by_seat)
             other = bob if waiting is alice else alice
             refused = await act(other, "call")
             assert refused["error"]["code"] == "not-your-turn"  # type: ignore[index]
@@ -100,11 +102,11 @@ async def test_two_players_play_a_hand_to_a_fold_and_one_to_showdown(
             assert len(ended) == 2
             first_ended = ended[0]["data"]
             assert first_ended["rake_minor"] == 0 and first_ended["shown"] == {}
-            alice_first = [
+            alice_first = next(
                 e["data"]["cards"]
                 for e in alice_ws.events
                 if e["type"] == "poker.hole_cards" and e["data"]["hand_id"] == first_hand
-            ][0]
+            )
             first_end = next(
                 n
                 for n, f in enumerate(bob_ws.frames)
@@ -148,10 +150,135 @@ async def test_two_players_play_a_hand_to_a_fold_and_one_to_showdown(
     ledger_verified(database_url)
 
 
-def _rake(client: object) -> int:
-    events = getattr(client, "events")
+def _rake(client: Client) -> int:
     return sum(
         e["data"]["rake_minor"]
-        for e in events
+        for e in client.events
         if e.get("stream") == STREAM and e["type"] == "hand.ended"
     )
+
+
+async def test_a_player_who_lets_the_clock_run_out_is_folded(database_url: str) -> None:
+    quick = {**LONG, "CROUPIER_POKER_ACTION_TIMEOUT_MS": "300", "CROUPIER_POKER_TIME_BANK_MS": "0"}
+    with running_server(database_url, **quick) as base, httpx.Client(base_url=base) as http:
+        alice_auth, bob_auth = funded(http, "alice@example.com"), funded(http, "bob@example.com")
+        async with (
+            ws_client(base, _token(alice_auth)) as alice_ws,
+            ws_client(base, _token(bob_auth)) as bob_ws,
+        ):
+            await subscribe(alice_ws)
+            await _join(Seat("alice", alice_auth, alice_ws, 0), 10_000)
+            await _join(Seat("bob", bob_auth, bob_ws, 3), 8_000)
+
+            def timed_out() -> list[dict[str, object]]:
+                return [
+                    e
+                    for e in alice_ws.events
+                    if e["stream"] == STREAM
+                    and e["type"] == "hand.acted"
+                    and e["data"]["by"] == "timeout"
+                ]
+
+            async with asyncio.timeout(15):  # nobody acts: the table folds for the small blind
+                while not timed_out():
+                    await alice_ws.wait_events(len(alice_ws.events) + 1, timeout=15)
+            folded = timed_out()[0]["data"]
+            assert folded["action"] == "fold"  # type: ignore[index]
+    ledger_verified(database_url)
+
+
+async def _play_until(http: httpx.Client, by_seat: dict[int, Seat], actions: int) -> list[str]:
+    """Check or call ``actions`` times; the hand ids seen."""
+    seen = []
+    for _ in range(actions):
+        seat, action, hand_id = to_act(http, by_seat)
+        seen.append(hand_id)
+        answer = await act(seat, action)
+        assert answer["type"] == "table.state", answer
+    return seen
+
+
+async def test_sigkill_mid_hand_resumes_the_same_hand_and_loses_nothing(
+    database_url: str,
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log, httpx.Client(base_url=base) as http:
+        server = start_server(database_url, port, log, **LONG)
+        try:
+            wait_ready(base, server, log)
+            alice_auth, bob_auth = (
+                funded(http, "alice@example.com"),
+                funded(http, "bob@example.com"),
+            )
+            async with (
+                ws_client(base, _token(alice_auth)) as alice_ws,
+                ws_client(base, _token(bob_auth)) as bob_ws,
+            ):
+                by_seat = {
+                    0: Seat("alice", alice_auth, alice_ws, 0),
+                    3: Seat("bob", bob_auth, bob_ws, 3),
+                }
+                await subscribe(alice_ws)
+                await _join(by_seat[0], 10_000)
+                await _join(by_seat[3], 8_000)
+                await _play_until(http, by_seat, 3)  # preflop done, a check on the flop
+                before = table_view(http)
+                cards_before = by_seat[0].hole_cards()
+                seen = max(e["seq"] for e in alice_ws.events if e["stream"] == STREAM)
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=15)
+        finally:
+            stop(server)
+        server = start_server(database_url, port, log, **LONG)
+        try:
+            wait_ready(base, server, log)
+            after = table_view(http)
+            assert after["hand"] == {**before["hand"], "deadline_ms": after["hand"]["deadline_ms"]}
+            assert after["seats"] == before["seats"]
+            async with (
+                ws_client(base, _token(alice_auth)) as alice_ws,
+                ws_client(base, _token(bob_auth)) as bob_ws,
+            ):
+                by_seat = {
+                    0: Seat("alice", alice_auth, alice_ws, 0),
+                    3: Seat("bob", bob_auth, bob_ws, 3),
+                }
+                await subscribe(alice_ws, after_seq=seen)  # resume: nothing missed, nothing twice
+                hand_id = before["hand"]["hand_id"]
+                while to_act(http, by_seat)[2] == hand_id:
+                    await _play_until(http, by_seat, 1)
+                replayed = [e for e in alice_ws.events if e["stream"] == STREAM]
+                assert replayed[0]["seq"] == seen + 1
+                assert [e["seq"] for e in replayed] == list(
+                    range(seen + 1, seen + 1 + len(replayed))
+                )
+                history = http.get(f"/v1/poker/hands/{hand_id}", headers=alice_auth).json()
+                assert history["hole_cards"]["0"] == cards_before  # the same deck after the crash
+                for seat in by_seat.values():
+                    await seat.client.request({"type": "table.leave", "table_id": TABLE})
+                while table_view(http)["seats"]:
+                    await _play_until(http, by_seat, 1)
+                rake = sum(
+                    int(e["data"]["rake_minor"]) for e in await _all_table_events(bob_ws, http)
+                )
+                assert cash(http, alice_auth) + cash(http, bob_auth) + rake == 40_000
+        finally:
+            stop(server)
+    ledger_verified(database_url)
+
+
+async def _all_table_events(client: Client, http: httpx.Client) -> list[dict[str, object]]:
+    """Every hand.ended of the table, from a subscription that replays from seq 0."""
+    head = table_view(http)["head_seq"]
+    before = len(client.events)
+    await subscribe_table_from_zero(client)
+    events = await client.wait_events(before + head)
+    return [e for e in events[before:] if e["stream"] == STREAM and e["type"] == "hand.ended"]
+
+
+async def subscribe_table_from_zero(client: Client) -> None:
+    answer = await client.request(
+        {"type": "subscribe", "channel": "table", "table_id": TABLE, "after_seq": 0}
+    )
+    assert answer["type"] == "subscribed", answer
