@@ -13,6 +13,7 @@ from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.errors import AccountNotFound, IllegalAction, InsufficientFunds
+from croupier.domain.ledger import AppendEvent
 from croupier.domain.poker.live_errors import (
     AlreadySeated,
     BetOutOfRange,
@@ -250,3 +251,19 @@ async def test_a_hand_that_cannot_be_rebuilt_is_cancelled_and_refunded(
     assert dict(zip(new_hand.seats, new_hand.starting_stacks_minor, strict=True)) == before
     assert await _escrow(platform) == 18_000
     await _verified(platform)
+
+
+async def test_ledger_verify_catches_an_escrow_that_does_not_match_the_table(
+    platform: Platform,
+) -> None:
+    clock = FakeClock()
+    directory, _, _ = await _two_seated(platform, clock)
+    await _verified(platform)
+    table = directory.get(TABLE)
+    lie = {"escrow_account": ESCROW, "escrow_minor": 18_001}  # one chip more than it holds
+    await platform.ledger.submit(
+        [AppendEvent.create(f"table:{TABLE}", "table.sat_out", lie, expected_seq=table.model.head)]
+    )
+    report = await verify_ledger(platform.ledger.store)
+    assert not report.ok
+    assert any("says escrow" in problem and "18001" in problem for problem in report.problems)
