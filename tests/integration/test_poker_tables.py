@@ -5,7 +5,11 @@ rule when a hand cannot be rebuilt. ``ledger verify`` (with its escrow check) af
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +25,7 @@ from croupier.domain.poker.live_errors import (
     NotYourTurn,
 )
 from croupier.services.ledger import verify_ledger
-from croupier.services.poker import MemorySealer, TableDirectory, escrow_account
+from croupier.services.poker import MemorySealer, TableDirectory, escrow_account, finished_hand
 from tests.support.platform import funded_player
 from tests.support.poker_tables import TABLE, FakeClock, hand_of, open_tables
 from tests.support.vault import KEK_ENV
@@ -267,3 +271,43 @@ async def test_ledger_verify_catches_an_escrow_that_does_not_match_the_table(
     report = await verify_ledger(platform.ledger.store)
     assert not report.ok
     assert any("says escrow" in problem and "18001" in problem for problem in report.problems)
+
+
+def _shuffle_cli(fairness: dict[str, object], hand_file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "croupier", "fairness", "shuffle",
+            "--server-seed", str(fairness["server_seed"]),
+            "--client-seed", str(fairness["client_seed"]),
+            "--nonce", str(fairness["nonce"]),
+            "--server-seed-hash", str(fairness["server_seed_hash"]),
+            "--hand", str(hand_file),
+        ],
+        check=False, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+async def test_a_finished_hand_verifies_with_croupier_fairness_shuffle(
+    platform: Platform, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    directory, alice, bob = await _two_seated(platform, clock)
+    table = directory.get(TABLE)
+    hand_id = table.model.info.hand_id if table.model.info else ""
+    await _play_to_showdown(table, {0: alice, 3: bob})
+    finished = await finished_hand(platform.ledger, hand_id)
+    text = finished.text(alice.player_id)
+    assert text.count("Dealt to ") == 1 and "*** SHOW DOWN ***" in text
+    history = finished.as_json(bob.player_id)
+    assert set(history["hole_cards"]) == {"0", "3"}  # both shown at showdown
+    assert len(history["board"]) == 5
+    hand_file = tmp_path / "hand.json"
+    hand_file.write_text(json.dumps(history))
+    checked = _shuffle_cli(history["fairness"], hand_file)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert json.loads(checked.stdout)["hand_matches"] is True
+    history["board"][0], history["board"][1] = history["board"][1], history["board"][0]
+    hand_file.write_text(json.dumps(history))
+    tampered = _shuffle_cli(history["fairness"], hand_file)
+    assert tampered.returncode == 1
+    assert json.loads(tampered.stdout)["mismatches"]
