@@ -9,8 +9,10 @@ import pytest
 
 from croupier.adapters.tournament_files import load_shipped_structure
 from croupier.domain.errors import IllegalAction, InvariantBroken
+from croupier.domain.games.holdem import Table, TableConfig
 from croupier.domain.poker import tournament_events as ev
 from croupier.domain.poker.tournament import HandOutcome, Tournament, TournamentStatus
+from croupier.domain.poker.tournament_rules import outcome_of_hand
 from croupier.domain.poker.tournament_structure import structure_from_dict
 from tests.support.poker import SeededRng
 
@@ -82,6 +84,7 @@ def test_an_mtt_below_its_minimum_is_cancelled_and_every_entry_refunded() -> Non
     (cancelled,) = mtt.tick(100, RNG)
     assert isinstance(cancelled, ev.TournamentCancelled)
     assert cancelled.refunds == tuple(ev.Refund(f"p{n}", 1_100) for n in range(3))
+    assert cancelled.to_dict()["refunds"][0] == {"entrant_id": "p0", "amount_minor": 1_100}
     assert mtt.status is TournamentStatus.CANCELLED
     with pytest.raises(IllegalAction, match="closed"):
         mtt.register("late", 200, RNG)
@@ -238,3 +241,23 @@ def test_a_bust_during_rebuys_is_offered_one_and_eliminated_when_they_close() ->
     assert daily.ranking() == {loser: (20, 20)}
     with pytest.raises(IllegalAction, match="not playing"):
         daily.rebuy(loser)
+
+
+def test_hands_dealt_by_the_engine_report_into_the_tournament() -> None:
+    sng = Tournament(load_shipped_structure("sng-6-max"))
+    for number in range(6):
+        sng.register(f"p{number}", 0, RNG)
+    for _ in range(5):
+        seating = sng.tables[0]
+        level = sng.structure.level(sng.level)
+        config = TableConfig(level.small_blind, level.big_blind, seat_count=seating.seat_count)
+        stacks = sng.stacks()
+        table = Table(config, {seat: stacks[who] for seat, who in seating.players.items()},
+                      button_seat=seating.button_seat)  # fmt: skip
+        hand = table.start_hand(RNG)
+        while (legal := hand.legal_actions()) is not None:  # everyone calls down
+            hand.check_or_call(legal.seat)
+        assert hand.result is not None
+        sng.record_hands([outcome_of_hand(seating.table_id, hand.result, seating.players)], RNG)
+        assert sum(sng.stacks().values()) == 6 * 1_500
+        assert sng.tables[0].button_seat == hand.button_seat

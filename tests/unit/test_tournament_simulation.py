@@ -7,6 +7,7 @@ the prize pool and never increase down the places.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -124,3 +125,5 @@ def test_a_200_entrant_mtt_runs_to_its_winner(seed: int) -> None:
                  "RebuyBought", "AddOnBought", "LateRegistrationClosed"):  # fmt: skip
         assert kinds[kind] > 0, kind
     assert kinds["PlayerEliminated"] == 199
+    lobby = json.loads(json.dumps([event.to_dict() for event in events]))  # the lobby stream
+    assert {item["type"] for item in lobby} >= {"tournament-started", "player-eliminated"}

@@ -227,7 +227,7 @@ def record_hand(
         raise GameError("a hand history starts with HandStarted")
     roles = _roles(started.seats)
     players = {
-        seat: _Player(seat, _check_name(names[seat]), stack, roles.get(seat, ()))
+        seat: _Player(seat, _check_name(names.get(seat, "")), stack, roles.get(seat, ()))
         for seat, stack in zip(started.seats, started.stacks_minor, strict=True)
     }
     record = HandRecord(

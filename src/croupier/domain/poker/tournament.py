@@ -10,6 +10,9 @@ reported by the tables, eliminations, balancing, hand-for-hand, payouts.
 
 Pure: time comes in as integer seconds (``now_s``), randomness as an ``RngSource``; every
 method returns the events it caused (frozen dataclasses, see ``tournament_events``). The
+caller ticks the clock (:meth:`Tournament.tick`) before acting on a request, so late
+registration, re-buys and the add-on are judged at the right level; a refused request
+changes nothing. The
 tables report finished hands as :class:`HandOutcome`; chips are checked to be conserved.
 
 Ranking: players busted in one hand, or in one hand-for-hand round across tables, are

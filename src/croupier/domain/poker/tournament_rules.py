@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from croupier.domain.errors import IllegalAction, InvariantBroken
+from croupier.domain.games.holdem import HandResult
 from croupier.domain.poker.seating import TableSeats
 from croupier.domain.poker.tournament_structure import AddOnRule, RebuyRule
 
@@ -23,6 +24,20 @@ class HandOutcome:
     button_seat: int
     starting_stacks: Mapping[str, int]
     final_stacks: Mapping[str, int]
+
+
+def outcome_of_hand(table_id: int, result: HandResult, players: Mapping[int, str]) -> HandOutcome:
+    """The report of an engine hand (``Hand.result``) at a tournament table whose seats hold
+    ``players``; a tournament hand takes no rake."""
+    if result.rake_minor:
+        raise InvariantBroken(f"table {table_id}: a tournament hand took rake")
+    names = [players[seat] for seat in result.seats]
+    return HandOutcome(
+        table_id,
+        result.seats[-1],  # deal order ends with the button
+        dict(zip(names, result.starting_stacks_minor, strict=True)),
+        dict(zip(names, result.final_stacks_minor, strict=True)),
+    )
 
 
 def _chips(value: object) -> bool:
