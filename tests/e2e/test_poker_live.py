@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.test_wallet_flow import PASSWORD
 from tests.support.poker_ws import (
     STREAM,
     TABLE,
@@ -282,3 +286,25 @@ async def subscribe_table_from_zero(client: Client) -> None:
         {"type": "subscribe", "channel": "table", "table_id": TABLE, "after_seq": 0}
     )
     assert answer["type"] == "subscribed", answer
+
+
+def test_two_people_play_with_the_example_client_in_the_readme(
+    server: str, database_url: str
+) -> None:
+    with httpx.Client(base_url=server) as http:
+        alice_auth, bob_auth = funded(http, "alice@example.com"), funded(http, "bob@example.com")
+    script = Path(__file__).resolve().parents[2] / "docs" / "examples" / "poker_client.py"
+
+    def player(email: str) -> subprocess.Popen[str]:
+        command = [sys.executable, str(script), server, email, PASSWORD, "--auto", "--hands", "2"]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    alice, bob = player("alice@example.com"), player("bob@example.com")
+    outputs = [process.communicate(timeout=60) for process in (alice, bob)]
+    for process, (out, err) in zip((alice, bob), outputs, strict=True):
+        assert process.returncode == 0, out + err
+        assert out.count("your cards: ") >= 2 and "left the table after 2 hands" in out
+    with httpx.Client(base_url=server) as http:
+        total = cash(http, alice_auth) + cash(http, bob_auth)
+    assert 40_000 - 2 * 300 <= total <= 40_000  # at most the rake of two hands left
+    ledger_verified(database_url)

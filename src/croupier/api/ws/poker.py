@@ -1,9 +1,11 @@
 """The cash-table messages of ``/v1/ws``: ``table.join``, ``table.act``, ``table.sit_out``,
-``table.leave`` and ``table.top_up``. Each is checked here (a :class:`BadMessage` for a
-malformed one), then run by the table; a refusal is an error frame with the same code and
-status as over HTTP, and changes nothing. The answer, ``table.state``, is the table as the
-sender sees it: their own hole cards and choices included, which is why it is a private
-frame and never an event on the table's stream."""
+``table.leave``, ``table.top_up``, and ``table.view`` (read only).
+
+Each is checked here (a :class:`BadMessage` for a malformed one), then run by the table; a
+refusal is an error frame with the same code and status as over HTTP, and changes nothing.
+The answer, ``table.state``, is the table as the sender sees it: their own hole cards and
+choices included, which is why it is a private frame and never an event on the table's
+stream."""
 
 from __future__ import annotations
 
@@ -18,7 +20,14 @@ if TYPE_CHECKING:
 
 __all__ = ["TABLE_MESSAGES", "table_request"]
 
-TABLE_MESSAGES = ("table.join", "table.act", "table.sit_out", "table.leave", "table.top_up")
+TABLE_MESSAGES = (
+    "table.join",
+    "table.act",
+    "table.sit_out",
+    "table.leave",
+    "table.top_up",
+    "table.view",
+)
 _ACTIONS = ("fold", "check", "call", "bet", "raise")
 _TABLE_ID_MAX = 80
 
@@ -75,6 +84,8 @@ async def table_request(platform: Platform, player: Player, message: dict[str, A
         await table.sit_out(player_id, sitting_out)
     elif kind == "table.leave":
         await table.leave(player_id)
+    elif kind == "table.view":
+        pass  # the answer is the view: your cards and, on your turn, your choices
     else:
         amount = _amount(message, "amount_minor", required=True)
         assert amount is not None

@@ -39,6 +39,7 @@ _TYPES = (
     "table.sit_out",
     "table.leave",
     "table.top_up",
+    "table.view",
 )
 _REQUEST_ID_MAX = 64
 _TABLE_ID_MAX = 80
