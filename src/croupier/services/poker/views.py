@@ -49,12 +49,11 @@ def public_view(
 ) -> dict[str, Any]:
     """The table now; ``viewer``'s own seat, hole cards and choices when they are seated."""
     view = lobby_line(model)
-    seats = model.table.seats if model.hand is None else None
     view["seats"] = [
         {
             "seat": seat,
             "name": alias(player_id),
-            "stack_minor": _stack(model, seat, seats),
+            "stack_minor": _stack(model, seat),
             "sitting_out": model.table.seats[seat].sitting_out,
             "leaving": seat in model.leaving,
         }
@@ -79,7 +78,8 @@ def public_view(
     return view
 
 
-def _stack(model: TableModel, seat: int, seats: Any) -> int:
+def _stack(model: TableModel, seat: int) -> int:
+    """Chips behind: a seat in the hand has its bets and pots out of its stack."""
     hand = model.hand
     if hand is not None and seat in hand.seats:
         return hand.stacks_minor()[seat]
