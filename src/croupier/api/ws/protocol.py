@@ -95,7 +95,7 @@ def parse(payload: bytes) -> dict[str, Any]:
                 "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
             )
         table_id = message.get("table_id")
-        if message["channel"] == "table" and (
+        if kind == "subscribe" and message["channel"] == "table" and (
             not isinstance(table_id, str) or not 1 <= len(table_id) <= _TABLE_ID_MAX
         ):
             raise BadMessage("invalid-request", "the table channel needs a table_id", request_id)
