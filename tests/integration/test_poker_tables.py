@@ -311,3 +311,29 @@ async def test_a_finished_hand_verifies_with_croupier_fairness_shuffle(
     tampered = _shuffle_cli(history["fairness"], hand_file)
     assert tampered.returncode == 1
     assert json.loads(tampered.stdout)["mismatches"]
+
+
+async def test_top_up_between_hands_up_to_the_maximum_and_sitting_out(platform: Platform) -> None:
+    clock = FakeClock()
+    directory, alice, bob = await _two_seated(platform, clock)
+    table = directory.get(TABLE)
+    with pytest.raises(IllegalAction, match="waits until the hand is over"):
+        await table.top_up(bob.player_id, 100)
+    await table.sit_out(bob.player_id)  # from the next hand on; his turns here are automatic
+    await table.act(alice.player_id, "call")  # bob (big blind) is checked for; then the flop
+    while table.model.info is not None:
+        await table.act(alice.player_id, "check")  # bob's checks are the table's
+    assert table.model.info is None  # bob sits out: no next hand
+    bob_seat = table.model.seat_of(bob.player_id)
+    assert bob_seat is not None
+    stack = table.model.table.seats[bob_seat].stack_minor
+    with pytest.raises(IllegalAction, match="at most 10000"):
+        await table.top_up(bob.player_id, 10_001 - stack)
+    escrow = await _escrow(platform)
+    await table.top_up(bob.player_id, 10_000 - stack)
+    assert table.model.table.seats[bob_seat].stack_minor == 10_000
+    assert await _escrow(platform) == escrow + 10_000 - stack
+    assert await _cash(platform, bob) == 12_000 - (10_000 - stack)
+    await table.sit_out(bob.player_id, sitting_out=False)
+    assert table.model.info is not None  # dealt in again
+    await _verified(platform)
