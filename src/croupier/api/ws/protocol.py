@@ -95,8 +95,10 @@ def parse(payload: bytes) -> dict[str, Any]:
                 "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
             )
         table_id = message.get("table_id")
-        if kind == "subscribe" and message["channel"] == "table" and (
-            not isinstance(table_id, str) or not 1 <= len(table_id) <= _TABLE_ID_MAX
+        if (
+            kind == "subscribe"
+            and message["channel"] == "table"
+            and (not isinstance(table_id, str) or not 1 <= len(table_id) <= _TABLE_ID_MAX)
         ):
             raise BadMessage("invalid-request", "the table channel needs a table_id", request_id)
         after = message.get("after_seq")
