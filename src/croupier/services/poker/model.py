@@ -63,6 +63,7 @@ class TableModel:
     hand: Hand | None = None  # in progress, or complete but not yet ended on the ledger
     info: HandInfo | None = None
     unplayable: bool = False
+    fast_forward: bool = False  # the current hand is skipped: its end is recorded already
     turn_since_ms: int = 0
     time_banks_ms: dict[int, int] = field(default_factory=dict)
 
@@ -114,10 +115,22 @@ class TableModel:
         ]
 
     # -- folding -----------------------------------------------------------------------------
-    def apply(self, kind: str, data: Mapping[str, Any], server_seed: str | None = None) -> None:
+    def apply(
+        self,
+        kind: str,
+        data: Mapping[str, Any],
+        server_seed: str | None = None,
+        *,
+        replay: bool = True,
+    ) -> None:
         """Apply one committed event (``server_seed``: the unsealed seed of ``hand.started``,
-        ``None`` if it could not be unsealed)."""
+        ``None`` if it could not be unsealed). ``replay=False`` on a ``hand.started`` whose
+        ``hand.ended`` or ``hand.cancelled`` follows in the stream: the hand is not dealt
+        again, its recorded result is taken (a rebuild then costs one engine replay, the
+        hand in progress, however long the table's history)."""
         self.head += 1
+        if kind == "hand.started":
+            self.fast_forward = not replay
         handler = _HANDLERS.get(kind)
         if handler is None:
             raise InvariantBroken(f"table {self.table_id}: unknown event {kind!r}")
@@ -167,6 +180,9 @@ class TableModel:
             public=[hand_event_from_dict(item) for item in data["events"]],
         )
         self.turn_since_ms = data["at_ms"]
+        if self.fast_forward:
+            self._keep_button(data["button_seat"])
+            return
         self.unplayable = server_seed is None
         if server_seed is None:
             self._keep_button(data["button_seat"])
@@ -199,6 +215,9 @@ class TableModel:
             self._make_unplayable(self.hand.button_seat)
 
     def _hand_ended(self, data: Mapping[str, Any], _: str | None) -> None:
+        if self.fast_forward:
+            self._take_recorded_stacks(data["stacks_minor"])
+            return
         hand = self.hand
         if hand is None or not hand.is_complete:
             raise InvariantBroken(f"table {self.table_id}: hand.ended for a hand not finished")
@@ -212,7 +231,14 @@ class TableModel:
         info = self._info()
         button = info.public[0].button_seat if isinstance(info.public[0], he.HandStarted) else None
         self._make_unplayable(button)
-        self.hand, self.info, self.unplayable = None, None, False
+        self.hand, self.info, self.unplayable, self.fast_forward = None, None, False, False
+
+    def _take_recorded_stacks(self, stacks_minor: Mapping[str, int]) -> None:
+        saved = self.table.to_dict()
+        for item in saved["seats"]:
+            item["stack_minor"] = stacks_minor.get(str(item["seat"]), item["stack_minor"])
+        self.table = Table.from_dict(saved)
+        self.hand, self.info, self.unplayable, self.fast_forward = None, None, False, False
 
     def _info(self) -> HandInfo:
         if self.info is None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from croupier.domain.accounts.player import cash_account_id
@@ -41,7 +41,7 @@ from croupier.domain.ledger import (
     CreateAccount,
     TransferRequest,
 )
-from croupier.domain.ledger.events import StreamConflict
+from croupier.domain.ledger.events import Event, StreamConflict
 from croupier.domain.poker import cash_rules
 from croupier.domain.poker.live_errors import (
     AlreadySeated,
@@ -551,23 +551,36 @@ def _showed(hand: Hand, seat: int) -> bool:
 async def _fold_stream(
     ledger: LedgerClient, table_id: str, sealer: SeedSealer
 ) -> TableModel | None:
-    """The model of ``table_id`` from every event of its stream, in order."""
-    stream = table_stream(table_id)
+    """The model of ``table_id`` from every event of its stream, in order. Two reads: the
+    first finds which hands ended (those are not dealt again), the second folds."""
+    finished: set[str] = set()
+    async for event in _events(ledger, table_id):
+        if event.type in ("hand.ended", "hand.cancelled"):
+            finished.add(json.loads(event.data_json)["hand_id"])
     model: TableModel | None = None
+    async for event in _events(ledger, table_id):
+        data = json.loads(event.data_json)
+        if model is None:
+            model = TableModel.opened(data)
+            continue
+        seed, replay = None, True
+        if event.type == "hand.started":
+            replay = data["hand_id"] not in finished
+            seed = await _unsealed(sealer, data) if replay else None
+        model.apply(event.type, data, seed, replay=replay)
+    return model
+
+
+async def _events(ledger: LedgerClient, table_id: str) -> AsyncIterator[Event]:
     after = 0
     while True:
-        events = await ledger.stream_events(stream, after_seq=after, limit=EVENTS_PAGE)
+        events = await ledger.stream_events(
+            table_stream(table_id), after_seq=after, limit=EVENTS_PAGE
+        )
         for event in events:
-            data = json.loads(event.data_json)
-            if model is None:
-                model = TableModel.opened(data)
-                continue
-            seed = None
-            if event.type == "hand.started":
-                seed = await _unsealed(sealer, data)
-            model.apply(event.type, data, seed)
+            yield event
         if len(events) < EVENTS_PAGE:
-            return model
+            return
         after = events[-1].seq
 
 
