@@ -6,6 +6,7 @@ rule when a hand cannot be rebuilt. ``ledger verify`` (with its escrow check) af
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -298,7 +299,9 @@ async def test_a_finished_hand_verifies_with_croupier_fairness_shuffle(
     finished = await finished_hand(platform.ledger, hand_id)
     text = finished.text(alice.player_id)
     assert text.count("Dealt to ") == 1 and "*** SHOW DOWN ***" in text
+    assert re.match(r"PokerStars Hand #\d+:  Hold'em No Limit \(0\.50/1\.00 EUR\)", text)
     history = finished.as_json(bob.player_id)
+    assert history["hand_id"] == hand_id and history["hand_number_text"] in text
     assert set(history["hole_cards"]) == {"0", "3"}  # both shown at showdown
     assert len(history["board"]) == 5
     hand_file = tmp_path / "hand.json"

@@ -12,10 +12,11 @@ from croupier.domain.games.holdem import Table, TableConfig
 from croupier.domain.games.holdem_decks import DeckReplayRng, stacked_deck
 from croupier.domain.poker import cash_rules, escrow_audit, live_events
 from croupier.domain.poker.live_events import hand_event_from_dict, public_events
+from croupier.services.poker import histories
 
 
 def test_doctests() -> None:
-    for module in (live_events, escrow_audit):
+    for module in (live_events, escrow_audit, histories):
         assert doctest.testmod(module).failed == 0
 
 

@@ -1,9 +1,11 @@
 """A finished hand's history, recomputed from its table's stream: the deal from the revealed
 seed, the actions as recorded; rendered by ``domain/poker/hand_history`` (PokerStars-style
-text, and JSON). A hand id is ``<table id>.<seq of its hand.started>``."""
+text, and JSON). A hand id is ``<table id>.<seq of its hand.started>``; the text shows it
+as a number (:func:`text_hand_number`), the JSON both."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +34,7 @@ _HAND_EVENTS_MAX = 1000
 
 @dataclass(frozen=True)
 class FinishedHand:
+    hand_id: str
     record: HandRecord
     players: dict[int, str]
     server_seed: str
@@ -50,6 +53,8 @@ class FinishedHand:
 
     def as_json(self, viewer: str | None) -> dict[str, Any]:
         body = hand_history_json(self.record, viewer_seat=self.seat_of(viewer))
+        body["hand_number_text"] = body["hand_id"]
+        body["hand_id"] = self.hand_id
         body["fairness"] = {
             "server_seed": self.server_seed,
             "server_seed_hash": self.server_seed_hash,
@@ -57,6 +62,16 @@ class FinishedHand:
             "nonce": self.nonce,
         }
         return body
+
+
+def text_hand_number(hand_id: str) -> str:
+    """The number a PokerStars-style header shows (``Hand #<digits>``, as poker tools read
+    it): 60 bits of SHA-256 of the hand id, stable and, in practice, unique.
+
+    >>> text_hand_number("holdem-nl-50-100-1.4")
+    '1074037187664480389'
+    """
+    return str(int(hashlib.sha256(hand_id.encode()).hexdigest()[:15], 16))
 
 
 def _parse(hand_id: str) -> tuple[str, int]:
@@ -103,12 +118,12 @@ async def finished_hand(ledger: LedgerClient, hand_id: str) -> FinishedHand:
     players = {int(seat): pid for seat, pid in started["players"].items()}
     record = record_hand(
         hand,
-        hand_id=hand_id,
+        hand_id=text_hand_number(hand_id),
         table_name=table_id,
         played_at=datetime.fromtimestamp(started["at_ms"] / 1000, UTC),
         currency=currency(str(json.loads(opened[0].data_json)["currency"])),
         names={seat: alias(pid) for seat, pid in players.items()},
     )
     return FinishedHand(
-        record, players, seed, started["server_seed_hash"], started["client_seed"], 0
+        hand_id, record, players, seed, started["server_seed_hash"], started["client_seed"], 0
     )
