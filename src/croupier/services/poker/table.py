@@ -22,17 +22,15 @@ the table's stream.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from croupier.domain.accounts.player import cash_account_id
 from croupier.domain.errors import CroupierError, IllegalAction, InvariantBroken, StateConflict
 from croupier.domain.events.streams import player_stream
 from croupier.domain.fairness import ProvablyFairSource, server_seed_hash
-from croupier.domain.games.holdem import ActionKind, Hand, PlayerAction, Table
-from croupier.domain.games.holdem_events import HandShown, HoleCardDealt
+from croupier.domain.games.holdem import Hand, PlayerAction, Table
 from croupier.domain.ledger import (
     Account,
     AccountKind,
@@ -41,11 +39,10 @@ from croupier.domain.ledger import (
     CreateAccount,
     TransferRequest,
 )
-from croupier.domain.ledger.events import Event, StreamConflict
+from croupier.domain.ledger.events import StreamConflict
 from croupier.domain.poker import cash_rules
 from croupier.domain.poker.live_errors import (
     AlreadySeated,
-    BetOutOfRange,
     BuyInOutOfRange,
     NotSeated,
     NotYourTurn,
@@ -54,22 +51,19 @@ from croupier.domain.poker.live_errors import (
 from croupier.domain.poker.live_events import public_events
 from croupier.services.jackpots import house_account
 from croupier.services.ledger import LedgerClient
+from croupier.services.poker.decisions import check_or_fold, hole_cards, player_action, showed
 from croupier.services.poker.model import TableModel
 from croupier.services.poker.seeds import SeedSealer, new_server_seed
 from croupier.services.poker.settings import PokerSettings
+from croupier.services.poker.stream import fold_stream, table_stream
 from croupier.services.poker.views import public_view
 
-__all__ = ["EVENTS_PAGE", "CashTable", "table_stream"]
+__all__ = ["CashTable", "table_stream"]
 
-EVENTS_PAGE = 1000
 #: Commands a table runs after one (hand end, leavers paid, waiters seated, next deal):
 #: more than any table can need; reaching it is a bug, not a busy table.
 _FOLLOW_UPS_MAX = 200
 _log = logging.getLogger("croupier.poker")
-
-
-def table_stream(table_id: str) -> str:
-    return f"table:{table_id}"
 
 
 class CashTable:
@@ -119,7 +113,7 @@ class CashTable:
     ) -> CashTable | None:
         """The table rebuilt from its stream (``None`` if it was never opened); a hand a
         crash interrupted resumes, or is cancelled and refunded if it cannot."""
-        model = await _fold_stream(ledger, table_id, sealer)
+        model = await fold_stream(ledger, table_id, sealer)
         if model is None:
             return None
         table = cls(model, ledger=ledger, sealer=sealer, **options)
@@ -221,7 +215,7 @@ class CashTable:
             hand = self._hand()
             if hand.to_act != seat:
                 raise NotYourTurn(f"seat {hand.to_act} is to act, not seat {seat}")
-            chosen = _player_action(hand, seat, action, amount_minor)
+            chosen = player_action(hand, seat, action, amount_minor)
             await self._record_action(chosen, by="player")
             await self._follow_up()
 
@@ -234,7 +228,7 @@ class CashTable:
                 return False
             hand = self._hand()
             assert hand.to_act is not None
-            await self._record_action(_check_or_fold(hand, hand.to_act), by="timeout")
+            await self._record_action(check_or_fold(hand, hand.to_act), by="timeout")
             await self._follow_up()
             return True
 
@@ -269,7 +263,7 @@ class CashTable:
         if hand is not None:
             seat = hand.to_act
             if seat is not None and (seat in model.leaving or model.table.seats[seat].sitting_out):
-                await self._record_action(_check_or_fold(hand, seat), by="away")
+                await self._record_action(check_or_fold(hand, seat), by="away")
                 return True
             return False
         if model.info is not None:
@@ -364,7 +358,7 @@ class CashTable:
                 "poker.hole_cards",
                 {"table_id": model.table_id, "hand_id": hand_id, "seat": s, "cards": cards},
             )
-            for s, cards in _hole_cards(hand).items()
+            for s, cards in hole_cards(hand).items()
         ]
         await self._commit("hand.started", data, private, server_seed=seed)
         self._seed = seed
@@ -402,7 +396,7 @@ class CashTable:
                 CreateAccount(Account(house, AccountKind.HOUSE_BANKROLL, model.currency, floor)),
                 self._transfer(f"{seq}:rake", model.escrow_account, house, rake, "poker-rake"),
             ]
-        shown = {str(s): list(hand.hole_cards(s)) for s in hand.seats if _showed(hand, s)}
+        shown = {str(s): list(hand.hole_cards(s)) for s in hand.seats if showed(hand, s)}
         data = {
             "hand_id": self._info_id(),
             "rake_minor": rake,
@@ -463,7 +457,7 @@ class CashTable:
 
     async def _reload(self) -> None:
         """Another owner wrote (or a commit's answer was lost): take the stream's word."""
-        model = await _fold_stream(self._ledger, self.table_id, self._sealer)
+        model = await fold_stream(self._ledger, self.table_id, self._sealer)
         if model is not None:
             self.model = model
 
@@ -503,94 +497,3 @@ class CashTable:
         info = self.model.info
         assert info is not None
         return await self._sealer.unseal(info.server_seed_sealed, info.hand_id)
-
-
-def _player_action(hand: Hand, seat: int, action: str, amount_minor: int | None) -> PlayerAction:
-    """A player's word as an engine action, refused (nothing changed) if illegal now."""
-    legal = hand.legal_actions()
-    assert legal is not None
-    if action == "fold":
-        hand.verify_fold(seat)
-        return PlayerAction(seat, ActionKind.FOLD)
-    if action in ("check", "call"):
-        if action == "check" and legal.call_minor:
-            raise IllegalAction(f"seat {seat} cannot check: {legal.call_minor} to call")
-        if action == "call" and not legal.call_minor:
-            raise IllegalAction(f"seat {seat} has nothing to call: check")
-        hand.verify_check_or_call(seat)
-        return PlayerAction(seat, ActionKind.CHECK_OR_CALL)
-    if action in ("bet", "raise"):
-        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
-            raise IllegalAction(f"{action} needs amount_minor, the total bet on this street")
-        try:
-            hand.verify_bet_or_raise_to(seat, amount_minor)
-        except IllegalAction as error:
-            raise BetOutOfRange(str(error)) from None
-        return PlayerAction(seat, ActionKind.BET_OR_RAISE_TO, amount_minor)
-    raise IllegalAction(f"unknown action {action!r}: fold, check, call, bet or raise")
-
-
-def _check_or_fold(hand: Hand, seat: int) -> PlayerAction:
-    if hand.can_check_or_call(seat) and not hand.can_fold(seat):
-        return PlayerAction(seat, ActionKind.CHECK_OR_CALL)
-    return PlayerAction(seat, ActionKind.FOLD)
-
-
-def _hole_cards(hand: Hand) -> dict[int, list[str]]:
-    cards: dict[int, list[str]] = {}
-    for event in hand.history:
-        if isinstance(event, HoleCardDealt):
-            cards.setdefault(event.seat, []).append(event.card)
-    return cards
-
-
-def _showed(hand: Hand, seat: int) -> bool:
-    return any(isinstance(e, HandShown) and e.seat == seat for e in hand.history)
-
-
-async def _fold_stream(
-    ledger: LedgerClient, table_id: str, sealer: SeedSealer
-) -> TableModel | None:
-    """The model of ``table_id`` from every event of its stream, in order. Two reads: the
-    first finds which hands ended (those are not dealt again), the second folds."""
-    finished: set[str] = set()
-    async for event in _events(ledger, table_id):
-        if event.type in ("hand.ended", "hand.cancelled"):
-            finished.add(json.loads(event.data_json)["hand_id"])
-    model: TableModel | None = None
-    async for event in _events(ledger, table_id):
-        data = json.loads(event.data_json)
-        if model is None:
-            model = TableModel.opened(data)
-            continue
-        seed, replay = None, True
-        if event.type == "hand.started":
-            replay = data["hand_id"] not in finished
-            seed = await _unsealed(sealer, data) if replay else None
-        model.apply(event.type, data, seed, replay=replay)
-    return model
-
-
-async def _events(ledger: LedgerClient, table_id: str) -> AsyncIterator[Event]:
-    after = 0
-    while True:
-        events = await ledger.stream_events(
-            table_stream(table_id), after_seq=after, limit=EVENTS_PAGE
-        )
-        for event in events:
-            yield event
-        if len(events) < EVENTS_PAGE:
-            return
-        after = events[-1].seq
-
-
-async def _unsealed(sealer: SeedSealer, data: dict[str, Any]) -> str | None:
-    try:
-        seed = await sealer.unseal(data["server_seed_sealed"], data["hand_id"])
-    except Exception as error:  # a lost key, a tampered value: the hand cannot be rebuilt
-        _log.error("hand %s: the server seed cannot be unsealed: %r", data["hand_id"], error)
-        return None
-    if server_seed_hash(seed) != data["server_seed_hash"]:
-        _log.error("hand %s: the unsealed seed does not match its commitment", data["hand_id"])
-        return None
-    return seed
