@@ -27,6 +27,7 @@ from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
+from croupier.poker_wiring import open_poker
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
@@ -59,6 +60,7 @@ from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotDisplay, JackpotTicker
 from croupier.services.ledger import Ledger, LedgerStore, LedgerWriter
 from croupier.services.ledger.ports import LedgerClient, StreamReader
+from croupier.services.poker import TableDirectory
 from croupier.services.presence import PlayerConnections
 from croupier.services.reports import ReportService, ReportStore
 from croupier.services.rounds import RoundService
@@ -161,6 +163,8 @@ class Platform:
     kyc_aml: KycAml | None = None
     #: The card vault (issue 16): cards in, tokens out; its own KEK (docs/security.md).
     cards: CardVault | None = None
+    #: The live cash tables this process owns (``services/poker``); None in a gateway.
+    poker: TableDirectory | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -182,6 +186,8 @@ class Platform:
         return problems
 
     async def close(self) -> None:
+        if self.poker is not None:  # its timers act on the ledger: stopped first
+            await self.poker.close()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -742,6 +748,7 @@ async def open_platform(  # noqa: PLR0915
         # so are adjustments a crash left approved but unposted.
         await rounds.recover()
         await backoffice.adjustments.recover()
+    poker = None if gateway else await open_poker(settings, ledger, vault, definitions)
     if settings.blackjack_idle_timeout_s:
         tasks.append(
             asyncio.create_task(_stand_idle_rounds(rounds, settings.blackjack_idle_timeout_s))
@@ -765,6 +772,7 @@ async def open_platform(  # noqa: PLR0915
         responsible=responsible,
         kyc_aml=kyc_aml,
         cards=cards,
+        poker=poker,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

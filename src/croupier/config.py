@@ -23,6 +23,7 @@ from croupier.services.backoffice.limits import BackofficeLimits, parse_threshol
 from croupier.services.cards.settings import CardSettings, card_settings
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
+from croupier.services.poker.settings import PokerSettings, poker_settings
 from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
 
@@ -174,6 +175,8 @@ class Settings:
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     #: KYC enforcement and the AML rules' thresholds (``services/aml/settings.py``).
     kyc_aml: KycAmlSettings = field(default_factory=KycAmlSettings)
+    #: Live cash tables (``services/poker``): how many, and their clocks.
+    poker: PokerSettings = field(default_factory=PokerSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -535,12 +538,14 @@ def load_settings(
         raise ConfigError(str(error)) from None
     try:
         kyc_aml = kyc_aml_settings(env)
+        poker = poker_settings(env)
     except ValueError as error:
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
     return Settings(
         cards=card_settings(env),
         kyc_aml=kyc_aml,
+        poker=poker,
         key_file=key_file,
         kek=kek,
         compliance=compliance,

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -123,11 +124,66 @@ def shuffle(
     client_seed: str = _CLIENT_SEED,
     nonce: int = _NONCE,
     decks: int = typer.Option(1, "--decks", help="Decks in the shoe (1 to 8)."),
+    seed_hash: str | None = typer.Option(
+        None,
+        "--server-seed-hash",
+        help="The commitment published before the deal (a poker hand's hand.started): "
+        "checked against the server seed.",
+    ),
+    hand: Path | None = typer.Option(
+        None,
+        "--hand",
+        help="A poker hand history, JSON (GET /v1/poker/hands/{id}): its board and the hole "
+        "cards it shows are checked against the deck, dealt as docs/poker.md describes.",
+    ),
 ) -> None:
-    """The shuffled shoe, dealt from the first card listed."""
+    """The shuffled shoe, dealt from the first card listed. Exit 1 if the commitment or the
+    hand does not match."""
     source, header = _round(server_seed, client_seed, nonce)
     cards = _checked(lambda: shuffled_shoe(source, decks))
-    _emit({"cards": cards, "decks": decks, **header})
+    payload: dict[str, Any] = {"cards": cards, "decks": decks, **header}
+    valid = True
+    if seed_hash is not None:
+        payload["commitment_valid"] = _checked(lambda: verify_commitment(server_seed, seed_hash))
+        valid = payload["commitment_valid"]
+    if hand is not None:
+        mismatches = _hand_mismatches(cards, _read_hand(hand))
+        payload["hand_matches"], payload["mismatches"] = not mismatches, mismatches
+        valid = valid and not mismatches
+    _emit(payload)
+    if not valid:
+        raise typer.Exit(1)
+
+
+def _read_hand(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        _fail(f"cannot read the hand history {path}: {error}")
+    if not isinstance(data, dict) or data.get("format") != "croupier-hand-history-1":
+        _fail(f"{path} is not a croupier-hand-history-1 JSON hand history")
+    return data
+
+
+def _hand_mismatches(deck: list[str], hand: dict[str, Any]) -> list[str]:
+    """Where the hand's board or shown hole cards differ from ``deck`` dealt in deal order
+    (the seat left of the button first, the button last)."""
+    seats = sorted(int(entry["seat"]) for entry in hand["seats"])
+    button = int(hand["button_seat"])
+    after = [seat for seat in seats if seat > button]
+    order = after + [seat for seat in seats if seat <= button]
+    players = len(order)
+    problems = []
+    for seat_text, shown in sorted(hand.get("hole_cards", {}).items()):
+        position = order.index(int(seat_text))
+        dealt = [deck[position], deck[players + position]]
+        if list(shown) != dealt:
+            problems.append(f"seat {seat_text}: shows {shown}, the deck dealt {dealt}")
+    board_positions = [2 * players + offset for offset in (1, 2, 3, 5, 7)]
+    for card, position in zip(hand.get("board", []), board_positions, strict=False):
+        if card != deck[position]:
+            problems.append(f"board card {card} is not the deck's {deck[position]}")
+    return problems
 
 
 @app.command()

@@ -27,6 +27,7 @@ from picows import WSUpgradeRequest, WSUpgradeResponse, WSUpgradeResponseWithLis
 from croupier.api.statuses import status_for
 from croupier.api.ws.admission import Admission, client_address, trusted_networks
 from croupier.api.ws.connection import Connection
+from croupier.api.ws.poker import TABLE_MESSAGES, table_request
 from croupier.api.ws.presence import SharedPlayerCap
 from croupier.api.ws.protocol import BadMessage, Close, error_frame, parse, reply_frame
 from croupier.api.ws.rounds import round_action, round_start
@@ -185,6 +186,8 @@ class Gateway:
             self._spawn(connection, self.subscriptions.unsubscribe(connection, message), request_id)
         elif kind == "round.start":
             self._spawn(connection, self._round_start(connection, message), request_id)
+        elif kind in TABLE_MESSAGES:
+            self._spawn(connection, self._table(connection, message), request_id)
         elif kind == "reality.ack":
             self._spawn(connection, self._reality_ack(connection, request_id), request_id)
         else:
@@ -268,6 +271,13 @@ class Gateway:
         await self._located(connection, player)
         view = await self.platform.rounds.act(player, round_id, request_id, action)
         return reply_frame("result", request_id, data=view)
+
+    async def _table(self, connection: Connection, message: dict[str, Any]) -> str:
+        """A cash-table message (``api/ws/poker.py``), checked like a round."""
+        assert self.platform is not None
+        player = await self.sessions.fresh_player(connection)
+        await self._located(connection, player)
+        return await table_request(self.platform, player, message)
 
     async def _located(self, connection: Connection, player: Player) -> None:
         """Every round, as over HTTP: the connection's address against the player's licence

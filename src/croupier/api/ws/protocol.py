@@ -23,8 +23,9 @@ __all__ = [
     "reply_frame",
 ]
 
-#: Channels a client may subscribe to; ``player`` resolves to the client's own stream.
-CHANNELS = ("player", "lobby", "jackpots")
+#: Channels a client may subscribe to; ``player`` resolves to the client's own stream,
+#: ``table`` to ``table:<table_id>`` (a live cash table's public events).
+CHANNELS = ("player", "lobby", "jackpots", "table")
 _TYPES = (
     "auth",
     "subscribe",
@@ -33,8 +34,15 @@ _TYPES = (
     "round.action",
     "reality.ack",
     "ping",
+    "table.join",
+    "table.act",
+    "table.sit_out",
+    "table.leave",
+    "table.top_up",
+    "table.view",
 )
 _REQUEST_ID_MAX = 64
+_TABLE_ID_MAX = 80
 _INTEGER_MAX = 2**63 - 1  # the largest a signed 64-bit column holds
 
 
@@ -79,11 +87,20 @@ def parse(payload: bytes) -> dict[str, Any]:
         raise BadMessage("unknown-type", f"type must be one of {', '.join(_TYPES)}", request_id)
     if kind in ("round.start", "round.action") and request_id is None:
         raise BadMessage("invalid-request", f"{kind} needs a request_id (its idempotency key)")
+    if kind.startswith("table.") and request_id is None:
+        raise BadMessage("invalid-request", f"{kind} needs a request_id (its answer names it)")
     if kind in ("subscribe", "unsubscribe"):
         if message.get("channel") not in CHANNELS:
             raise BadMessage(
                 "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
             )
+        table_id = message.get("table_id")
+        if (
+            kind == "subscribe"
+            and message["channel"] == "table"
+            and (not isinstance(table_id, str) or not 1 <= len(table_id) <= _TABLE_ID_MAX)
+        ):
+            raise BadMessage("invalid-request", "the table channel needs a table_id", request_id)
         after = message.get("after_seq")
         if after is not None and type(after) is not int:
             raise BadMessage("invalid-request", "after_seq must be an integer >= 0", request_id)

@@ -34,7 +34,7 @@ __all__ = ["Spawn", "Subscriptions"]
 Spawn = Callable[[Connection, Coroutine[Any, Any, str | None]], None]
 
 _log = logging.getLogger("croupier.ws")
-_FAMILIES = ("player", "lobby", "jackpots")
+_FAMILIES = ("player", "lobby", "jackpots", "table")
 _REPLAY_PAGE = 500  # events per read of the store
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
 # A gap the store does not fill yet (its copy may lag the live stream) is read again after a
@@ -107,6 +107,7 @@ class Subscriptions:
             "player": player_stream(connection.player.player_id),
             "lobby": LOBBY_STREAM,
             "jackpots": JACKPOTS_STREAM,
+            "table": f"table:{message.get('table_id')}",
         }[channel]
         if connection.closed:  # while this waited for the lock
             return None

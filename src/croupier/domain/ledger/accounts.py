@@ -36,6 +36,9 @@ class AccountKind(StrEnum):
     RG_ALLOWANCE = "rg_allowance"
     RG_FUNDING = "rg_funding"
     RG_USAGE = "rg_usage"
+    #: A live cash table's chips (``escrow:<table>:<CUR>``, floor 0): the stacks, bets and
+    #: pots of everyone seated (``services/poker``; checked by ``ledger verify``).
+    TABLE_ESCROW = "table_escrow"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

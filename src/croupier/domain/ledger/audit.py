@@ -8,6 +8,8 @@ The :class:`Auditor` replays every batch in order and checks what must always ho
 * no account with a floor is below it;
 * every post or void resolves an existing pending transfer, once, for no more than it reserved;
 * each event stream's seqs run 1, 2, 3, … with no gap or repeat;
+* each cash table's escrow account holds what the table's events say it holds (its stacks
+  plus its bets and pots) after every commit that claims it (``domain/poker/escrow_audit``);
 * if given an anchor (a batch's seq and hash recorded earlier, outside the database), that
   batch is still there with that hash: a chain rewritten or cut short from the anchor on
   would otherwise verify, since nothing inside the database can tell.
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from croupier.domain.ledger.accounts import Account, Balance
 from croupier.domain.ledger.chain import GENESIS_HASH, BatchRecord, batch_hash
 from croupier.domain.ledger.transfers import Transfer, TransferKind
+from croupier.domain.poker.escrow_audit import escrow_claims
 
 __all__ = ["AuditReport", "Auditor"]
 
@@ -99,6 +102,18 @@ class Auditor:
                 )
             self._stream_heads[event.stream] = event.seq
             self.report.events += 1
+        self._check_escrow_claims(batch)
+
+    def _check_escrow_claims(self, batch: BatchRecord) -> None:
+        claims = escrow_claims((event.stream, event.data_json) for event in batch.events)
+        for account_id, (stream, claimed) in claims.items():
+            balance = self._balances.get(account_id)
+            posted = None if balance is None else balance.posted
+            if posted != claimed:
+                self._problem(
+                    f"batch {batch.seq}: {stream} says escrow {account_id!r} holds {claimed} "
+                    f"(stacks + pots), the ledger says {posted}"
+                )
 
     def _apply(self, transfer: Transfer) -> None:
         self.report.transfers += 1

@@ -1,0 +1,63 @@
+"""Live poker: the cash-table lobby, one table, and hand histories (text and JSON)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Path, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel
+
+from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.problems import PROBLEMS
+from croupier.api.http.routing import api_router
+from croupier.domain.poker.live_errors import TableNotFound
+from croupier.services.poker import TableDirectory, finished_hand
+from croupier.services.poker.views import lobby_line
+
+router = api_router(prefix="/v1/poker", tags=["poker"])
+
+TableId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,80}$")]
+HandId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,80}\.[0-9]{1,18}$")]
+
+
+class TablesOut(BaseModel):
+    items: list[dict[str, Any]]
+
+
+def _tables(request: Request) -> TableDirectory:
+    directory = platform_of(request).poker
+    if directory is None:
+        raise TableNotFound("no live tables are open on this server")
+    return directory
+
+
+@router.get("/tables", responses=PROBLEMS)
+async def lobby(request: Request) -> TablesOut:
+    """Every open cash table: stakes, buy-in limits, seats taken and the wait list."""
+    return TablesOut(items=[lobby_line(table.model) for table in _tables(request).tables()])
+
+
+@router.get("/tables/{table_id}", responses=PROBLEMS)
+async def table(table_id: TableId, request: Request) -> dict[str, Any]:
+    """One table as everyone sees it (seats, stacks, the hand's board, pots and turn);
+    ``head_seq`` is where to resume its ``table`` channel (``after_seq``)."""
+    return _tables(request).get(table_id).view()
+
+
+@router.get(
+    "/hands/{hand_id}",
+    responses={**PROBLEMS, 200: {"content": {"text/plain": {}, "application/json": {}}}},
+)
+async def hand(
+    hand_id: HandId,
+    player: CurrentPlayer,
+    request: Request,
+    format: Annotated[Literal["text", "json"], Query()] = "json",
+) -> Response:
+    """A finished hand's history: PokerStars-style text (``format=text``) or JSON, with
+    the revealed seed. Your own hole cards and the cards shown at showdown; nobody else's."""
+    finished = await finished_hand(platform_of(request).ledger, hand_id)
+    if format == "text":
+        return PlainTextResponse(finished.text(player.player_id))
+    return JSONResponse(finished.as_json(player.player_id))

@@ -1,0 +1,93 @@
+"""The cash-table messages of ``/v1/ws``: ``table.join``, ``table.act``, ``table.sit_out``,
+``table.leave``, ``table.top_up``, and ``table.view`` (read only).
+
+Each is checked here (a :class:`BadMessage` for a malformed one), then run by the table; a
+refusal is an error frame with the same code and status as over HTTP, and changes nothing.
+The answer, ``table.state``, is the table as the sender sees it: their own hole cards and
+choices included, which is why it is a private frame and never an event on the table's
+stream."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from croupier.api.ws.protocol import BadMessage, reply_frame
+from croupier.domain.accounts import Player
+from croupier.domain.poker.live_errors import TableNotFound
+
+if TYPE_CHECKING:
+    from croupier.bootstrap import Platform
+
+__all__ = ["TABLE_MESSAGES", "table_request"]
+
+TABLE_MESSAGES = (
+    "table.join",
+    "table.act",
+    "table.sit_out",
+    "table.leave",
+    "table.top_up",
+    "table.view",
+)
+_ACTIONS = ("fold", "check", "call", "bet", "raise")
+_TABLE_ID_MAX = 80
+
+
+def table_id_of(message: dict[str, Any]) -> str:
+    table_id = message.get("table_id")
+    if (
+        not isinstance(table_id, str)
+        or not 1 <= len(table_id) <= _TABLE_ID_MAX
+        or not set(table_id) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    ):
+        raise BadMessage(
+            "invalid-request", "table_id must be a table's id", message.get("request_id")
+        )
+    return table_id
+
+
+def _amount(message: dict[str, Any], key: str, *, required: bool) -> int | None:
+    value = message.get(key)
+    if value is None and not required:
+        return None
+    if type(value) is not int:
+        raise BadMessage(
+            "invalid-request", f"{key} must be an integer of minor units", message.get("request_id")
+        )
+    return value
+
+
+async def table_request(platform: Platform, player: Player, message: dict[str, Any]) -> str:
+    """Run one table message for ``player``; the ``table.state`` frame to answer with."""
+    kind, request_id = message["type"], message.get("request_id")
+    directory = platform.poker
+    if directory is None:
+        raise TableNotFound("no live tables are open on this server")
+    table = directory.get(table_id_of(message))
+    player_id = player.player_id
+    if kind == "table.join":
+        seat = _amount(message, "seat", required=False)
+        buy_in = _amount(message, "buy_in_minor", required=True)
+        assert buy_in is not None
+        await platform.accounts.check_can_play(player)
+        await table.join(player_id, buy_in, seat)
+    elif kind == "table.act":
+        action = message.get("action")
+        if action not in _ACTIONS:
+            raise BadMessage(
+                "invalid-request", f"action must be one of {', '.join(_ACTIONS)}", request_id
+            )
+        await table.act(player_id, action, _amount(message, "amount_minor", required=False))
+    elif kind == "table.sit_out":
+        sitting_out = message.get("sitting_out", True)
+        if not isinstance(sitting_out, bool):
+            raise BadMessage("invalid-request", "sitting_out must be true or false", request_id)
+        await table.sit_out(player_id, sitting_out)
+    elif kind == "table.leave":
+        await table.leave(player_id)
+    elif kind == "table.view":
+        pass  # the answer is the view: your cards and, on your turn, your choices
+    else:
+        amount = _amount(message, "amount_minor", required=True)
+        assert amount is not None
+        await table.top_up(player_id, amount)
+    return reply_frame("table.state", request_id, data=table.view(player_id))
