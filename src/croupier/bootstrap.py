@@ -49,6 +49,7 @@ from croupier.services.backoffice import (
 )
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.compliance.gate import ComplianceGate
+from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer
 from croupier.services.compliance.responsible import ResponsibleGambling, ResponsibleStore
 from croupier.services.compliance.settings import build_compliance_gate
 from croupier.services.fairness import FairnessService, SeedPairStore
@@ -262,6 +263,8 @@ class SharedState:
     player_connections: PlayerConnections | None  # None: the gateway counts them itself
     jackpot_display: JackpotDisplay | None  # None: the ticker's own values are the display
     closers: list[AsyncCloser]
+    #: The last slot spin per player (docs/compliance.md, spin pacing).
+    spin_pacer: SpinPacer = field(default_factory=MemorySpinPacer)
 
 
 def make_shared_state(settings: Settings) -> SharedState:
@@ -271,6 +274,7 @@ def make_shared_state(settings: Settings) -> SharedState:
     from croupier.adapters.state.connection import connect_state
     from croupier.adapters.state.jackpots import RedisJackpotDisplay
     from croupier.adapters.state.login_limiter import RedisLoginLimiter
+    from croupier.adapters.state.pacing import RedisSpinPacer
     from croupier.adapters.state.presence import RedisPlayerConnections
 
     if not settings.state_secret:
@@ -281,6 +285,7 @@ def make_shared_state(settings: Settings) -> SharedState:
         RedisPlayerConnections(state),
         RedisJackpotDisplay(state),
         [state.close],
+        RedisSpinPacer(state),
     )
 
 
@@ -712,7 +717,11 @@ async def open_platform(  # noqa: PLR0915
         settings, backoffice_store, players, ledger, wallet, rounds, audit, accounts
     )
     compliance = build_compliance_gate(
-        settings.compliance, definitions, catalogue, clock=lambda: datetime.now(UTC)
+        settings.compliance,
+        definitions,
+        catalogue,
+        clock=lambda: datetime.now(UTC),
+        pacer=shared.spin_pacer,
     )
     rounds.compliance = compliance
     try:

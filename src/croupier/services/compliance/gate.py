@@ -8,13 +8,14 @@ where the request comes from, and the per-round rules of that profile.
   session exists.
 * **Every deposit and round** (:meth:`admit_request`, HTTP and WebSocket): the address,
   cached per session and address; a new address is located again.
-* **Rounds** (:meth:`before_round`, :meth:`spin_due`, :meth:`spun`, called by the round
-  service): the game kind, a slot's certified RTP against the profile's minimum, the stake
-  cap per spin (by age for the UK's young adults), and the time between slot spins.
+* **Rounds** (:meth:`before_round`, :meth:`take_spin`, :meth:`give_back_spin`, called by
+  the round service): the game kind, a slot's certified RTP against the profile's minimum,
+  the stake cap per spin (by age for the UK's young adults), and the time between slot spins.
 
 The cache is this process's (an LRU of ``(session hash, address)``): a player moving to
 another gateway is located once more there, which costs a lookup and changes no answer. The
-last spin time is this process's too; see docs/compliance.md for the cluster.
+last spin time is the :class:`SpinPacer`'s: in process, or on Redis shared by every gateway
+(``CROUPIER_STATE_URL``), checked and recorded in one atomic step.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from croupier.domain.accounts import Player
@@ -40,10 +41,11 @@ from croupier.domain.compliance.rules import (
     check_spin_pace,
     check_stake,
 )
-from croupier.domain.errors import GeoBlocked
+from croupier.domain.errors import GeoBlocked, SpinTooFast
+from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer, SpinTake
 from croupier.services.compliance.ports import Geolocation
 
-__all__ = ["ComplianceGate", "GameFacts"]
+__all__ = ["ComplianceGate", "GameFacts", "SpinTaken"]
 
 #: Sessions × addresses remembered per process (about 200 bytes each).
 CACHE_ENTRIES_MAX: Final = 100_000
@@ -59,11 +61,20 @@ class GameFacts:
     rtp_bp_min: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SpinTaken:
+    """A slot spin that passed the pacing and is recorded: what a give-back undoes."""
+
+    at_us: int
+    previous_us: int | None
+
+
 class ComplianceGate:
     """``profiles``: the loaded profiles and licences; ``geolocation``: the configured port
     (the private-address policy included); ``games``: the facts of each game by id (a game
     not listed is refused under every profile: its kind cannot be checked); ``clock``: now,
-    timezone-aware (injected in tests)."""
+    timezone-aware (injected in tests); ``pacer``: where the last spin times live (shared by
+    the gateways; in this process by default)."""
 
     def __init__(
         self,
@@ -73,6 +84,7 @@ class ComplianceGate:
         *,
         clock: Callable[[], datetime],
         cache_entries_max: int = CACHE_ENTRIES_MAX,
+        pacer: SpinPacer | None = None,
     ) -> None:
         self.profiles = profiles
         self.geolocation = geolocation
@@ -80,7 +92,7 @@ class ComplianceGate:
         self.clock = clock
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._cache_max = cache_entries_max
-        self._last_spin: dict[str, datetime] = {}
+        self.pacer: SpinPacer = MemorySpinPacer() if pacer is None else pacer
         #: Addresses located (not answered from the cache): what the cache saves, for tests.
         self.lookups = 0
 
@@ -149,30 +161,48 @@ class ComplianceGate:
         age = age_years(player.date_of_birth, today=self._now().date())
         check_stake(profile, stake_minor, player.currency, age_years=age)
 
-    def spin_due(self, player: Player, game_id: str) -> datetime | None:
+    async def take_spin(self, player: Player, game_id: str) -> SpinTaken | None:
         """Under the player's round lock: ``SpinTooFast`` (429, ``Retry-After``) if a slot
-        spin now is sooner than the profile allows; else the time to record with
-        :meth:`spun` once the round is written (``None``: not a slot)."""
+        spin now is sooner than the profile allows; else the spin, recorded in the same
+        atomic step (``None``: not a slot, or the profile sets no interval: nothing to
+        record). Give it back with :meth:`give_back_spin` if no round is written."""
         facts = self.games.get(game_id)
         if facts is None or facts.kind != _SLOTS:
             return None
+        profile = self.profile_of(player)
+        interval_ms = profile.slots.spin_interval_ms_min
+        if interval_ms == 0:
+            return None  # no round trip where nothing is paced (MGA, NJ)
         now = self._now()
-        check_spin_pace(self.profile_of(player), self._last_spin.get(player.player_id), now)
-        return now
+        now_us = _epoch_us(now)
+        taken: SpinTake = await self.pacer.take(player.player_id, now_us, interval_ms * 1000)
+        if not taken.taken:
+            if taken.previous_us is not None:  # the refusal says how long to wait
+                check_spin_pace(profile, _from_epoch_us(taken.previous_us, now), now)
+            # The domain rule agrees with the pacer's to the microsecond; were they ever to
+            # differ, refusing is the side to err on.
+            raise SpinTooFast(retry_after_s=1, spin_interval_ms_min=interval_ms)
+        return SpinTaken(now_us, taken.previous_us)
 
-    def spun(self, player: Player, at: datetime) -> None:
-        """A slot round started at ``at`` was written: the next spin counts from it."""
-        last = self._last_spin.get(player.player_id)
-        if last is None or at > last:
-            self._last_spin[player.player_id] = at
-        if len(self._last_spin) > self._cache_max:  # a spin older than every interval binds no one
-            slowest_ms = max(p.slots.spin_interval_ms_min for p in self.profiles.profiles.values())
-            for player_id, spun_at in list(self._last_spin.items()):
-                if (at - spun_at).total_seconds() * 1000 > slowest_ms:
-                    del self._last_spin[player_id]
+    async def give_back_spin(self, player: Player, spin: SpinTaken) -> None:
+        """A taken spin wrote no round (refused whole): the next spin counts from the one
+        before, unless another spin was recorded since."""
+        await self.pacer.give_back(player.player_id, spin.at_us, spin.previous_us)
 
     def _now(self) -> datetime:
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the compliance clock must return timezone-aware datetimes")
         return now
+
+
+def _epoch_us(at: datetime) -> int:
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _from_epoch_us(at_us: int, like: datetime) -> datetime:
+    return (_EPOCH + timedelta(microseconds=at_us)).astimezone(like.tzinfo)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
