@@ -722,6 +722,7 @@ async def open_platform(  # noqa: PLR0915
         catalogue,
         clock=lambda: datetime.now(UTC),
         pacer=shared.spin_pacer,
+        audit=audit,
     )
     rounds.compliance = compliance
     try:

@@ -29,7 +29,7 @@ from typing import Final
 from croupier.domain.accounts import Player
 from croupier.domain.accounts.registration import Registration
 from croupier.domain.accounts.validation import age_years
-from croupier.domain.compliance.geo import check_player_location
+from croupier.domain.compliance.geo import blocked_reason, check_player_location
 from croupier.domain.compliance.profile import Profile
 from croupier.domain.compliance.regions import format_region
 from croupier.domain.compliance.registry import JurisdictionProfiles
@@ -42,6 +42,8 @@ from croupier.domain.compliance.rules import (
     check_stake,
 )
 from croupier.domain.errors import GeoBlocked, SpinTooFast
+from croupier.services.audit.ports import AuditTrail
+from croupier.services.compliance.blocked import BlockedAttempt, BlockedAttempts
 from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer, SpinTake
 from croupier.services.compliance.ports import Geolocation
 
@@ -74,7 +76,8 @@ class ComplianceGate:
     (the private-address policy included); ``games``: the facts of each game by id (a game
     not listed is refused under every profile: its kind cannot be checked); ``clock``: now,
     timezone-aware (injected in tests); ``pacer``: where the last spin times live (shared by
-    the gateways; in this process by default)."""
+    the gateways; in this process by default); ``audit``: where blocked attempts are recorded
+    (``services/compliance/blocked.py``; counted only without one)."""
 
     def __init__(
         self,
@@ -85,6 +88,7 @@ class ComplianceGate:
         clock: Callable[[], datetime],
         cache_entries_max: int = CACHE_ENTRIES_MAX,
         pacer: SpinPacer | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self.profiles = profiles
         self.geolocation = geolocation
@@ -93,6 +97,8 @@ class ComplianceGate:
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._cache_max = cache_entries_max
         self.pacer: SpinPacer = MemorySpinPacer() if pacer is None else pacer
+        #: Blocked attempts counted and audited (counted only without an audit trail).
+        self.blocked = BlockedAttempts(audit, clock_s=lambda: self._now().timestamp())
         #: Addresses located (not answered from the cache): what the cache saves, for tests.
         self.lookups = 0
 
@@ -108,16 +114,34 @@ class ComplianceGate:
             )
         return profile
 
-    async def _located(self, ip: str, country: str, state: str | None) -> str:
+    async def _located(
+        self, ip: str, country: str, state: str | None, *, stage: str, player_id: str | None
+    ) -> str:
         self.lookups += 1
         location = await self.geolocation.locate(ip)
-        return check_player_location(location, self.profiles.licences, country=country, state=state)
+        licences = self.profiles.licences
+        try:
+            return check_player_location(location, licences, country=country, state=state)
+        except GeoBlocked:
+            reason = blocked_reason(location, licences, country=country, state=state)
+            attempt = BlockedAttempt(
+                stage,
+                reason or "blocked",
+                location.country or "",
+                format_region(country, state),
+                ip,
+                player_id,
+            )
+            await self.blocked.record(attempt)
+            raise
 
     # -- the edge ------------------------------------------------------------------------
     async def admit_registration(self, registration: Registration, ip: str) -> Profile:
         """A new player at ``ip``: a licensed place that is the registered one, old enough and
         in an allowed currency under its profile."""
-        profile_id = await self._located(ip, registration.country, registration.state)
+        profile_id = await self._located(
+            ip, registration.country, registration.state, stage="registration", player_id=None
+        )
         profile = self.profiles.get(profile_id)
         check_age(profile, registration.date_of_birth, self._now().date())
         check_currency_allowed(profile, registration.currency)
@@ -125,7 +149,10 @@ class ComplianceGate:
 
     async def admit_login(self, player: Player, ip: str) -> Profile:
         """A verified player logging in from ``ip`` (always located: no session yet)."""
-        return self.profiles.get(await self._located(ip, player.country, player.state))
+        located = await self._located(
+            ip, player.country, player.state, stage="login", player_id=player.player_id
+        )
+        return self.profiles.get(located)
 
     async def admit_request(self, player: Player, session: str, ip: str) -> Profile:
         """A deposit or a round of ``session`` (its token's hash) from ``ip``: located once
@@ -133,7 +160,9 @@ class ComplianceGate:
         key = (session, ip)
         profile_id = self._cache.get(key)
         if profile_id is None:
-            profile_id = await self._located(ip, player.country, player.state)
+            profile_id = await self._located(
+                ip, player.country, player.state, stage="request", player_id=player.player_id
+            )
             self._cache[key] = profile_id
             if len(self._cache) > self._cache_max:
                 self._cache.popitem(last=False)
