@@ -47,6 +47,7 @@ from croupier.services.backoffice import (
     RoundControl,
     WithdrawalReviews,
 )
+from croupier.services.backoffice.compliance_view import ComplianceView
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.compliance.gate import ComplianceGate
 from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer
@@ -737,6 +738,9 @@ async def open_platform(  # noqa: PLR0915
         handlers=None if gateway else handlers,
     )  # fmt: skip
     attach(kyc_aml, backoffice, wallet)
+    backoffice.players.compliance = ComplianceView(
+        responsible, kyc_aml.check, kyc_aml.store, clock=lambda: datetime.now(UTC)
+    )
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))

@@ -77,6 +77,13 @@ class ResponsibleStore(Protocol):
         """Insert (``version`` 0) or compare-and-set; ``False``: someone changed it first."""
         ...
 
+    async def excluded(
+        self, now_ms: int, *, after_player_id: str, limit: int
+    ) -> list[ResponsibleState]:
+        """Players whose time-out or self-exclusion runs past ``now_ms``, by player id,
+        after ``after_player_id`` ("" from the start)."""
+        ...
+
 
 class NationalRegister(Protocol):
     """A national self-exclusion register (GAMSTOP in Great Britain, OASIS in Germany):
