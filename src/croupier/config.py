@@ -531,7 +531,7 @@ def load_settings(
     except ValueError as error:  # JurisdictionDefinitionError is one too
         raise ConfigError(str(error)) from None
     try:
-        kyc_aml = kyc_aml_settings(env)
+        kyc_aml = kyc_aml_settings(env, production=not url.startswith("sqlite:///"))
     except ValueError as error:
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
