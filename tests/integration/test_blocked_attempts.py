@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
 
+from croupier.adapters.geo import SandboxLocationProvider
+from croupier.adapters.jurisdiction_files import load_profiles
 from croupier.api.http.app import create_app
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
+from croupier.domain.accounts import Player
+from croupier.domain.compliance.geo import Location
+from croupier.domain.compliance.registry import JurisdictionProfiles
+from croupier.domain.errors import GeoBlocked
 from croupier.services.audit import AuditEntry
 from croupier.services.audit.ports import AuditQuery
 from croupier.services.compliance.blocked import BlockedAttempt, BlockedAttempts
+from croupier.services.compliance.gate import ComplianceGate
+from croupier.services.compliance.geolocation import PrivateAddressPolicy
 from tests.integration.test_compliance_gate import Clock, client_at, player
 from tests.support.platform import PASSWORD
 from tests.support.vault import KEK_ENV
@@ -187,3 +195,22 @@ async def test_over_the_minute_s_budget_attempts_are_counted_and_the_next_record
     now[0] += 60
     await blocked.record(BlockedAttempt("request", "unlicensed", "FR", "GB", "198.18.9.1"))
     assert trail.entries[-1].after is not None and trail.entries[-1].after["unrecorded"] == 3
+
+
+async def test_a_private_address_refused_in_production_is_recorded_too() -> None:
+    trail, now = RecordingTrail(), datetime(2026, 6, 1, tzinfo=UTC)
+    refusing = PrivateAddressPolicy(
+        SandboxLocationProvider(), Location("MT", None, False, "home"), allow_private=False
+    )
+    profiles = JurisdictionProfiles.build(load_profiles(), None)
+    gate = ComplianceGate(profiles, refusing, {}, clock=lambda: now, audit=trail)
+    player = Player("p-mt", "mt@example.com", "MT", "EUR", date(1990, 1, 1), now)
+    with pytest.raises(GeoBlocked):
+        await gate.admit_login(player, "10.1.2.3")
+    [entry] = trail.entries
+    assert (entry.reason, entry.source_ip, entry.subject) == (
+        "private-address",
+        "10.1.2.0/24",
+        "player:p-mt",
+    )
+    assert gate.blocked.counts[("login", "private-address", "")] == 1

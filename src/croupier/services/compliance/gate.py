@@ -118,21 +118,24 @@ class ComplianceGate:
         self, ip: str, country: str, state: str | None, *, stage: str, player_id: str | None
     ) -> str:
         self.lookups += 1
-        location = await self.geolocation.locate(ip)
+        registered = format_region(country, state)
+        try:
+            location = await self.geolocation.locate(ip)
+        except GeoBlocked:  # an address refused before it is located (private, production)
+            await self.blocked.record(
+                BlockedAttempt(stage, "private-address", "", registered, ip, player_id)
+            )
+            raise
         licences = self.profiles.licences
         try:
             return check_player_location(location, licences, country=country, state=state)
         except GeoBlocked:
             reason = blocked_reason(location, licences, country=country, state=state)
-            attempt = BlockedAttempt(
-                stage,
-                reason or "blocked",
-                location.country or "",
-                format_region(country, state),
-                ip,
-                player_id,
+            await self.blocked.record(
+                BlockedAttempt(
+                    stage, reason or "blocked", location.country or "", registered, ip, player_id
+                )
             )
-            await self.blocked.record(attempt)
             raise
 
     # -- the edge ------------------------------------------------------------------------
