@@ -25,6 +25,10 @@ os.environ.setdefault("CROUPIER_CARD_KEK", TEST_CARD_KEK_HEX)
 # Their clients are on loopback, which PostgreSQL (production) refuses as unlocatable: here
 # they are at CROUPIER_GEO_HOME (docs/compliance.md); a test of the refusal sets 0.
 os.environ.setdefault("CROUPIER_GEO_ALLOW_PRIVATE", "1")
+# PostgreSQL (production) enforces KYC by default: the suites' players play unverified, as
+# on SQLite; the tests of KYC itself set 1 (tests/integration/test_kyc_enforced_default.py
+# proves the default).
+os.environ.setdefault("CROUPIER_KYC_ENFORCE", "0")
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "CROUPIER_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"

@@ -50,9 +50,11 @@ from croupier.services.backoffice import (
     RoundControl,
     WithdrawalReviews,
 )
+from croupier.services.backoffice.compliance_view import ComplianceView
 from croupier.services.cards import CardVault
 from croupier.services.catalogue import GameCatalogue
 from croupier.services.compliance.gate import ComplianceGate
+from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer
 from croupier.services.compliance.responsible import ResponsibleGambling, ResponsibleStore
 from croupier.services.compliance.settings import build_compliance_gate
 from croupier.services.fairness import FairnessService, SeedPairStore
@@ -273,6 +275,8 @@ class SharedState:
     player_connections: PlayerConnections | None  # None: the gateway counts them itself
     jackpot_display: JackpotDisplay | None  # None: the ticker's own values are the display
     closers: list[AsyncCloser]
+    #: The last slot spin per player (docs/compliance.md, spin pacing).
+    spin_pacer: SpinPacer = field(default_factory=MemorySpinPacer)
 
 
 def make_shared_state(settings: Settings) -> SharedState:
@@ -282,6 +286,7 @@ def make_shared_state(settings: Settings) -> SharedState:
     from croupier.adapters.state.connection import connect_state
     from croupier.adapters.state.jackpots import RedisJackpotDisplay
     from croupier.adapters.state.login_limiter import RedisLoginLimiter
+    from croupier.adapters.state.pacing import RedisSpinPacer
     from croupier.adapters.state.presence import RedisPlayerConnections
 
     if not settings.state_secret:
@@ -292,6 +297,7 @@ def make_shared_state(settings: Settings) -> SharedState:
         RedisPlayerConnections(state),
         RedisJackpotDisplay(state),
         [state.close],
+        RedisSpinPacer(state),
     )
 
 
@@ -724,7 +730,12 @@ async def open_platform(  # noqa: PLR0915
         settings, backoffice_store, players, ledger, wallet, rounds, audit, accounts
     )
     compliance = build_compliance_gate(
-        settings.compliance, definitions, catalogue, clock=lambda: datetime.now(UTC)
+        settings.compliance,
+        definitions,
+        catalogue,
+        clock=lambda: datetime.now(UTC),
+        pacer=shared.spin_pacer,
+        audit=audit,
     )
     rounds.compliance = compliance
     try:
@@ -740,6 +751,9 @@ async def open_platform(  # noqa: PLR0915
     )  # fmt: skip
     attach(kyc_aml, backoffice, wallet)
     cards = await open_card_vault(settings, audit=audit)
+    backoffice.players.compliance = ComplianceView(
+        responsible, kyc_aml.check, kyc_aml.store, clock=lambda: datetime.now(UTC)
+    )
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))

@@ -537,7 +537,7 @@ def load_settings(
     except ValueError as error:  # JurisdictionDefinitionError is one too
         raise ConfigError(str(error)) from None
     try:
-        kyc_aml = kyc_aml_settings(env)
+        kyc_aml = kyc_aml_settings(env, production=not url.startswith("sqlite:///"))
         poker = poker_settings(env)
     except ValueError as error:
         raise ConfigError(str(error)) from None

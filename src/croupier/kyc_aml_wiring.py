@@ -5,6 +5,7 @@ gains three lines, not fifty."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from croupier.services.kyc import (
 from croupier.services.ledger import LedgerClient
 from croupier.services.wallet import WalletService
 
+_log = logging.getLogger("croupier.compliance")
+
 __all__ = [
     "KycAml",
     "KycAmlStore",
@@ -38,6 +41,7 @@ __all__ = [
     "open_aml_monitor",
     "open_kyc_aml",
     "open_writer_aml",
+    "warn_kyc_not_enforced",
 ]
 
 
@@ -138,6 +142,8 @@ async def open_kyc_aml(
     (None in a gateway: no AML engine there)."""
     store = make_kyc_aml_store(settings.database_url)
     await store.open()
+    if not settings.kyc_aml.kyc_enforce:
+        warn_kyc_not_enforced(settings.database_url)
     registry = load_jurisdictions(settings.compliance)
     check = KycCheck(
         store,
@@ -150,6 +156,22 @@ async def open_kyc_aml(
     if handlers is not None:
         monitor = open_aml_monitor(settings, ledger, store, audit, handlers)
     return KycAml(store, kyc, check, RiskQueue(store, audit, clock_ms=_clock_ms), monitor)
+
+
+def warn_kyc_not_enforced(database_url: str) -> None:
+    """Say at every start, where an operator looks, that players go unverified."""
+    where = (
+        "the default on SQLite, a development database"
+        if database_url.startswith("sqlite:///")
+        else "set on PostgreSQL"
+    )
+    _log.warning(
+        "KYC IS NOT ENFORCED (CROUPIER_KYC_ENFORCE=0, %s): players deposit, play and withdraw "
+        "without identity verification wherever their jurisdiction requires it. A licensed "
+        "deployment runs on PostgreSQL, where it is enforced by default "
+        "(docs/compliance.md#kyc).",
+        where,
+    )
 
 
 def attach(kyc_aml: KycAml, backoffice: Backoffice, wallet: WalletService) -> None:

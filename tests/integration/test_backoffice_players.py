@@ -50,7 +50,8 @@ async def test_the_view_shows_wallet_control_sessions_and_addresses(platform: Pl
     assert view["wallet"] == {"currency": "EUR", "cash": 90_00, "bonus": 0, "reserved": 0}
     assert view["control"]["status"] == PlayerStatus.ACTIVE.value
     assert view["control"]["flags"] == ["aml-watch"]
-    assert view["kyc"]["state"] == "not-verified"
+    assert view["kyc"]["state"] == "none"
+    assert view["jurisdiction"] == "mga" and set(view["aml"]) == {"flags_open", "flags"}
     assert [s["ip"] for s in view["sessions"]][:2] == ["203.0.113.7", "1.2.3.4"]
     assert all(s["revoked_at_ms"] is None for s in view["sessions"])
     assert "token" not in str(view["sessions"])

@@ -132,6 +132,28 @@ async def test_two_uk_spins_at_once_only_one_passes(platform: tuple[Platform, Cl
     assert sorted(answer.status_code for answer in answers) == [201, 429, 429, 429]
 
 
+async def test_a_spin_refused_for_funds_does_not_count_for_the_pace(
+    platform: tuple[Platform, Clock],
+) -> None:
+    opened, _ = platform
+    email = "uk-short@example.com"
+    async with client_at(opened, GB) as client:
+        registration = {"email": email, "password": PASSWORD, "date_of_birth": "1990-01-01"}
+        created = await client.post(
+            "/v1/players", json={**registration, "country": "GB", "currency": "GBP"}
+        )
+        assert created.status_code == 201, created.text
+        session = await client.post("/v1/sessions", json={"email": email, "password": PASSWORD})
+        auth = {"Authorization": f"Bearer {session.json()['token']}"}
+        funding = {**auth, "Idempotency-Key": "deposit-0001"}
+        deposit = await client.post("/v1/wallet/deposits", json={"amount": 30}, headers=funding)
+        assert deposit.status_code == 201, deposit.text
+        short = await spin(client, auth, "short-0001", 40)
+        assert short.status_code == 409, short.text  # more than the balance: nothing written
+        # The clock has not moved: the refused spin was given back, so this one plays.
+        assert (await spin(client, auth, "short-0002", 20)).status_code == 201
+
+
 async def test_a_de_stake_over_one_euro_is_refused(platform: tuple[Platform, Clock]) -> None:
     opened, clock = platform
     async with client_at(opened, DE) as client:

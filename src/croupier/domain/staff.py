@@ -37,6 +37,7 @@ class Permission(StrEnum):
     KYC_REVIEW = "kyc.review"  # the KYC queue, documents unsealed; verify or reject
     RISK_VIEW = "risk.view"  # the AML risk queue and the suspicious-activity export
     RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
+    EXCLUSIONS_VIEW = "exclusions.view"  # the list of players timed out or self-excluded now
 
 
 _P = Permission
@@ -73,6 +74,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.KYC_REVIEW,
             _P.RISK_VIEW,
             _P.RISK_RESOLVE,
+            _P.EXCLUSIONS_VIEW,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -3,6 +3,7 @@ stores."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -23,6 +24,13 @@ COLUMNS: Final = (
     "reality_pending, exclusion_kind, exclusion_since_ms, exclusion_until_ms, "
     "marketing_allowed, version, updated_at_ms"
 )
+
+
+#: Parsed limit documents by their JSON text. Every round reads the player's row, and most
+#: players share a handful of documents (none, the profile's default): parsing each anew
+#: cost about a tenth of a round's CPU. The text is the whole input and ``PlayerLimits`` is
+#: never changed in place (a change makes a new one), so a cached answer is always right.
+_limits_parsed = functools.lru_cache(maxsize=4096)(limits_from_json)
 
 
 def _ms(moment: datetime | None) -> int | None:
@@ -59,7 +67,7 @@ def state_from_row(row: Sequence[Any]) -> tuple[ResponsibleState, int]:
         exclusion = Exclusion(ExclusionKind(row[6]), from_ms(row[7]), from_ms(row[8]))
     state = ResponsibleState(
         player_id=row[0],
-        limits=limits_from_json(row[1]),
+        limits=_limits_parsed(row[1]),
         reality_minutes=row[2],
         session_started=_at(row[3]),
         reality_due=_at(row[4]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -15,6 +15,7 @@ from croupier.api.http.cors import add_cors
 from croupier.api.http.headers import HeadLikeGet, NoStore, SecurityHeaders
 from croupier.api.http.limits import BodySizeLimit
 from croupier.api.http.metrics import (
+    BlockedCollector,
     GatewayCollector,
     HttpMetrics,
     LedgerCollector,
@@ -92,6 +93,7 @@ def create_app(
     registry = CollectorRegistry()
     registry.register(LedgerCollector(lambda: _writer_stats(app)))
     registry.register(GatewayCollector(gateway))
+    registry.register(BlockedCollector(lambda: _blocked_counts(app)))
     app.state.registry = registry
     app.state.rounds_counter = rounds_counter(registry)
     install_problem_handlers(app, unavailable=unavailable)
@@ -119,6 +121,12 @@ def create_app(
     if settings.http.cors_origins:
         add_cors(app, settings.http.cors_origins)
     return app
+
+
+def _blocked_counts(app: FastAPI) -> Mapping[tuple[str, str, str], int] | None:
+    platform = getattr(app.state, "platform", None)
+    gate = platform.compliance if platform is not None else None
+    return gate.blocked.counts if gate is not None else None
 
 
 def _writer_stats(app: FastAPI):  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from croupier.services.ledger.writer import WriterStats
 
-__all__ = ["HttpMetrics", "LedgerCollector", "rounds_counter"]
+__all__ = ["BlockedCollector", "HttpMetrics", "LedgerCollector", "rounds_counter"]
 
 
 def rounds_counter(registry: CollectorRegistry) -> Counter:
@@ -108,3 +108,25 @@ class GatewayCollector(Collector):
         for reason, count in sorted(self.gateway.closes.items()):
             closes.add_metric([reason], count)
         yield closes
+
+
+class BlockedCollector(Collector):
+    """Blocked attempts (451 ``geo-blocked``, 403 exclusions at login and registration) by
+    stage, reason and located country, at scrape time (``services/compliance/blocked.py``).
+    The labels are bounded: a few stages and reasons, ISO country codes."""
+
+    def __init__(self, counts: Callable[[], Mapping[tuple[str, str, str], int] | None]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        counts = self.counts()
+        if counts is None:
+            return
+        family = CounterMetricFamily(
+            "croupier_compliance_blocked",
+            "Requests refused for where they came from or an exclusion",
+            labels=["stage", "reason", "country"],
+        )
+        for (stage, reason, country), count in sorted(counts.items()):
+            family.add_metric([stage, reason, country], count)
+        yield family

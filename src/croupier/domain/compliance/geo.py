@@ -15,7 +15,7 @@ from croupier.domain.compliance.licences import LicenceMap
 from croupier.domain.compliance.regions import SUBDIVIDED_LICENSING, format_region
 from croupier.domain.errors import GeoBlocked
 
-__all__ = ["Location", "check_player_location", "geo_decision"]
+__all__ = ["Location", "blocked_reason", "check_player_location", "geo_decision"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +67,26 @@ def check_player_location(
             f"only from there; this request comes from {location.region()}"
         )
     return here
+
+
+def blocked_reason(
+    location: Location, licences: LicenceMap, *, country: str, state: str | None
+) -> str:
+    """Why :func:`check_player_location` refuses ``location`` for a player registered in
+    ``country``/``state``, as a short code for the record a regulator reads: ``vpn-or-proxy``,
+    ``unlocatable``, ``no-state`` (a US or Canadian address without a state-level check),
+    ``unlicensed``, ``not-registered-place``; ``""``: it does not refuse.
+
+    >>> licences = LicenceMap({"GB": "ukgc"})
+    >>> blocked_reason(Location("FR", None, False, "rir"), licences, country="GB", state=None)
+    'unlicensed'
+    """
+    if location.vpn_or_proxy:
+        return "vpn-or-proxy"
+    if location.country is None:
+        return "unlocatable"
+    here = licences.profile_id_for(location.country, location.state)
+    if here is None:
+        no_state = location.state is None and location.country in SUBDIVIDED_LICENSING
+        return "no-state" if no_state else "unlicensed"
+    return "" if here == licences.profile_id_for(country, state) else "not-registered-place"

@@ -68,3 +68,7 @@ class RiskStore(Protocol):
     async def resolve_flag(self, flag_id: str, *, by: str, at_ms: int, resolution: str) -> bool:
         """``open → resolved`` (compare-and-set); whether it moved."""
         ...
+
+    async def flag_counts(self, player_id: str) -> tuple[int, int]:
+        """The player's flags: ``(open, all)``."""
+        ...

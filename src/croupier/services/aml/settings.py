@@ -2,10 +2,12 @@
 checked at start (docs/configuration.md).
 
 ==================================  =====================================================
-``CROUPIER_KYC_ENFORCE``            ``1``: refuse deposits and rounds (403 ``kyc-required``)
-                                    and hold withdrawals of players not verified where
-                                    their profile requires it; ``0`` (the default): KYC is
-                                    kept, nothing is refused. A licensed operator sets 1.
+``CROUPIER_KYC_ENFORCE``            ``1`` (the default on PostgreSQL, production): refuse
+                                    deposits and rounds (403 ``kyc-required``) and hold
+                                    withdrawals of players not verified where their profile
+                                    requires it; ``0`` (the default on SQLite, development):
+                                    KYC is kept, nothing is refused, and the server says so
+                                    loudly at start.
 ``CROUPIER_KYC_PROVIDER``           ``sandbox`` (the only adapter yet; deterministic)
 ``CROUPIER_AML``                    ``1`` (default) or ``0``: run the AML rules engine
 ``CROUPIER_AML_CDD_THRESHOLD``      ``2000.00`` (every currency, in its major units) or
@@ -82,8 +84,9 @@ def _thresholds(raw: str | None) -> dict[str, Decimal]:
     return found
 
 
-def kyc_aml_settings(env: Mapping[str, str]) -> KycAmlSettings:
-    """The settings in ``env``; ``ValueError`` naming the variable otherwise."""
+def kyc_aml_settings(env: Mapping[str, str], *, production: bool = False) -> KycAmlSettings:
+    """The settings in ``env``; ``ValueError`` naming the variable otherwise. ``production``
+    (a PostgreSQL ledger) enforces KYC unless told otherwise."""
     provider = env.get("CROUPIER_KYC_PROVIDER") or "sandbox"
     if provider not in KYC_PROVIDERS:
         raise ValueError(f"CROUPIER_KYC_PROVIDER must be one of {', '.join(KYC_PROVIDERS)}")
@@ -101,7 +104,7 @@ def kyc_aml_settings(env: Mapping[str, str]) -> KycAmlSettings:
     if percent > 100:
         raise ValueError("CROUPIER_AML_LITTLE_PLAY: the percentage must be 1 to 100")
     return KycAmlSettings(
-        kyc_enforce=_flag(env, "CROUPIER_KYC_ENFORCE", "0"),
+        kyc_enforce=_flag(env, "CROUPIER_KYC_ENFORCE", "1" if production else "0"),
         kyc_provider=provider,
         aml_enabled=_flag(env, "CROUPIER_AML", "1"),
         aml_rules=AmlRules(

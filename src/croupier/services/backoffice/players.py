@@ -2,7 +2,8 @@
 
 The view gathers what support and risk need on one screen: the profile, the KYC state, the
 wallet (cash, bonus and reserved, from the ledger), the account's control (status and flags)
-and the limits that apply, the recent sessions with the address of each login; and, paged,
+and the limits that apply, the recent sessions with the address of each login, the
+jurisdiction profile, the responsible-gambling state and the AML flags count; and, paged,
 the ledger transfers of the player's accounts and the rounds with their game recall (the
 same recall the player sees, fairness proof included). Each look is recorded in the audit
 trail: reading a player's data is an action too.
@@ -19,6 +20,7 @@ from croupier.domain.errors import InvalidInput, NotFound
 from croupier.services.accounts.ports import PlayerStore
 from croupier.services.audit import AuditEntry, AuditTrail
 from croupier.services.backoffice.account_control import AccountControl, control_view
+from croupier.services.backoffice.compliance_view import ComplianceView
 from croupier.services.backoffice.limits import BackofficeLimits
 from croupier.services.backoffice.staff_actor import staff_identity
 from croupier.services.ledger import LedgerClient
@@ -59,6 +61,9 @@ class PlayerDirectory:
         self.audit = audit
         self.limits = limits
         self.wallet_limits = wallet_limits
+        #: Responsible gambling, KYC and AML of a player (set by the composition root;
+        #: None: the view shows none) and the list of players excluded now.
+        self.compliance: ComplianceView | None = None
 
     async def find(
         self, query: str, *, actor: str, source_ip: str | None, reason: str = "search"
@@ -96,6 +101,7 @@ class PlayerDirectory:
         _, bonus = await self.ledger.balance(player.bonus_account_id)
         control = await self.control.control(player.player_id)
         sessions = await self.control.store.sessions(player.player_id, limit=SESSIONS_SHOWN)
+        compliance = {} if self.compliance is None else await self.compliance.of(player)
         await self._record(
             actor, "player.viewed", player.player_id, source_ip, reason, {"pii": reveal_pii}
         )
@@ -108,8 +114,7 @@ class PlayerDirectory:
                 "date_of_birth": player.date_of_birth.isoformat() if reveal_pii else None,
                 "created_at": player.created_at.isoformat(),
             },
-            # No KYC provider is integrated yet: every account is unverified.
-            "kyc": {"state": "not-verified"},
+            "kyc": compliance.get("kyc", {"state": "none"}),
             "wallet": {
                 "currency": player.currency,
                 "cash": cash.available,
@@ -122,7 +127,27 @@ class PlayerDirectory:
                 "withdrawal_minor_max": self.wallet_limits.withdrawal_minor_max,
             },
             "sessions": [dataclasses.asdict(session) for session in sessions],
+            "jurisdiction": compliance.get("jurisdiction"),
+            "responsible_gambling": compliance.get("responsible_gambling"),
+            "aml": compliance.get("aml"),
         }
+
+    async def excluded(
+        self,
+        *,
+        limit: int = 100,
+        cursor: str | None = None,
+        actor: str,
+        source_ip: str | None,
+        reason: str = "list exclusions",
+    ) -> tuple[list[Any], str | None]:
+        """A page of the players whose time-out or self-exclusion runs now."""
+        staff_identity(actor)
+        if self.compliance is None:
+            return [], None
+        page = await self.compliance.excluded(limit=limit, cursor=cursor)
+        await self._record(actor, "player.exclusions.listed", None, source_ip, reason, None)
+        return page
 
     async def transactions(
         self,

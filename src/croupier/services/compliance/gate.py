@@ -8,13 +8,14 @@ where the request comes from, and the per-round rules of that profile.
   session exists.
 * **Every deposit and round** (:meth:`admit_request`, HTTP and WebSocket): the address,
   cached per session and address; a new address is located again.
-* **Rounds** (:meth:`before_round`, :meth:`spin_due`, :meth:`spun`, called by the round
-  service): the game kind, a slot's certified RTP against the profile's minimum, the stake
-  cap per spin (by age for the UK's young adults), and the time between slot spins.
+* **Rounds** (:meth:`before_round`, :meth:`take_spin`, :meth:`give_back_spin`, called by
+  the round service): the game kind, a slot's certified RTP against the profile's minimum,
+  the stake cap per spin (by age for the UK's young adults), and the time between slot spins.
 
 The cache is this process's (an LRU of ``(session hash, address)``): a player moving to
 another gateway is located once more there, which costs a lookup and changes no answer. The
-last spin time is this process's too; see docs/compliance.md for the cluster.
+last spin time is the :class:`SpinPacer`'s: in process, or on Redis shared by every gateway
+(``CROUPIER_STATE_URL``), checked and recorded in one atomic step.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from croupier.domain.accounts import Player
 from croupier.domain.accounts.registration import Registration
 from croupier.domain.accounts.validation import age_years
-from croupier.domain.compliance.geo import check_player_location
+from croupier.domain.compliance.geo import blocked_reason, check_player_location
 from croupier.domain.compliance.profile import Profile
 from croupier.domain.compliance.regions import format_region
 from croupier.domain.compliance.registry import JurisdictionProfiles
@@ -40,10 +41,13 @@ from croupier.domain.compliance.rules import (
     check_spin_pace,
     check_stake,
 )
-from croupier.domain.errors import GeoBlocked
+from croupier.domain.errors import GeoBlocked, SpinTooFast
+from croupier.services.audit.ports import AuditTrail
+from croupier.services.compliance.blocked import BlockedAttempt, BlockedAttempts
+from croupier.services.compliance.pacing import MemorySpinPacer, SpinPacer, SpinTake
 from croupier.services.compliance.ports import Geolocation
 
-__all__ = ["ComplianceGate", "GameFacts"]
+__all__ = ["ComplianceGate", "GameFacts", "SpinTaken"]
 
 #: Sessions × addresses remembered per process (about 200 bytes each).
 CACHE_ENTRIES_MAX: Final = 100_000
@@ -59,11 +63,21 @@ class GameFacts:
     rtp_bp_min: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SpinTaken:
+    """A slot spin that passed the pacing and is recorded: what a give-back undoes."""
+
+    at_us: int
+    previous_us: int | None
+
+
 class ComplianceGate:
     """``profiles``: the loaded profiles and licences; ``geolocation``: the configured port
     (the private-address policy included); ``games``: the facts of each game by id (a game
     not listed is refused under every profile: its kind cannot be checked); ``clock``: now,
-    timezone-aware (injected in tests)."""
+    timezone-aware (injected in tests); ``pacer``: where the last spin times live (shared by
+    the gateways; in this process by default); ``audit``: where blocked attempts are recorded
+    (``services/compliance/blocked.py``; counted only without one)."""
 
     def __init__(
         self,
@@ -73,6 +87,8 @@ class ComplianceGate:
         *,
         clock: Callable[[], datetime],
         cache_entries_max: int = CACHE_ENTRIES_MAX,
+        pacer: SpinPacer | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self.profiles = profiles
         self.geolocation = geolocation
@@ -80,7 +96,9 @@ class ComplianceGate:
         self.clock = clock
         self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._cache_max = cache_entries_max
-        self._last_spin: dict[str, datetime] = {}
+        self.pacer: SpinPacer = MemorySpinPacer() if pacer is None else pacer
+        #: Blocked attempts counted and audited (counted only without an audit trail).
+        self.blocked = BlockedAttempts(audit, clock_s=lambda: self._now().timestamp())
         #: Addresses located (not answered from the cache): what the cache saves, for tests.
         self.lookups = 0
 
@@ -96,16 +114,37 @@ class ComplianceGate:
             )
         return profile
 
-    async def _located(self, ip: str, country: str, state: str | None) -> str:
+    async def _located(
+        self, ip: str, country: str, state: str | None, *, stage: str, player_id: str | None
+    ) -> str:
         self.lookups += 1
-        location = await self.geolocation.locate(ip)
-        return check_player_location(location, self.profiles.licences, country=country, state=state)
+        registered = format_region(country, state)
+        try:
+            location = await self.geolocation.locate(ip)
+        except GeoBlocked:  # an address refused before it is located (private, production)
+            await self.blocked.record(
+                BlockedAttempt(stage, "private-address", "", registered, ip, player_id)
+            )
+            raise
+        licences = self.profiles.licences
+        try:
+            return check_player_location(location, licences, country=country, state=state)
+        except GeoBlocked:
+            reason = blocked_reason(location, licences, country=country, state=state)
+            await self.blocked.record(
+                BlockedAttempt(
+                    stage, reason or "blocked", location.country or "", registered, ip, player_id
+                )
+            )
+            raise
 
     # -- the edge ------------------------------------------------------------------------
     async def admit_registration(self, registration: Registration, ip: str) -> Profile:
         """A new player at ``ip``: a licensed place that is the registered one, old enough and
         in an allowed currency under its profile."""
-        profile_id = await self._located(ip, registration.country, registration.state)
+        profile_id = await self._located(
+            ip, registration.country, registration.state, stage="registration", player_id=None
+        )
         profile = self.profiles.get(profile_id)
         check_age(profile, registration.date_of_birth, self._now().date())
         check_currency_allowed(profile, registration.currency)
@@ -113,7 +152,10 @@ class ComplianceGate:
 
     async def admit_login(self, player: Player, ip: str) -> Profile:
         """A verified player logging in from ``ip`` (always located: no session yet)."""
-        return self.profiles.get(await self._located(ip, player.country, player.state))
+        located = await self._located(
+            ip, player.country, player.state, stage="login", player_id=player.player_id
+        )
+        return self.profiles.get(located)
 
     async def admit_request(self, player: Player, session: str, ip: str) -> Profile:
         """A deposit or a round of ``session`` (its token's hash) from ``ip``: located once
@@ -121,7 +163,9 @@ class ComplianceGate:
         key = (session, ip)
         profile_id = self._cache.get(key)
         if profile_id is None:
-            profile_id = await self._located(ip, player.country, player.state)
+            profile_id = await self._located(
+                ip, player.country, player.state, stage="request", player_id=player.player_id
+            )
             self._cache[key] = profile_id
             if len(self._cache) > self._cache_max:
                 self._cache.popitem(last=False)
@@ -149,30 +193,48 @@ class ComplianceGate:
         age = age_years(player.date_of_birth, today=self._now().date())
         check_stake(profile, stake_minor, player.currency, age_years=age)
 
-    def spin_due(self, player: Player, game_id: str) -> datetime | None:
+    async def take_spin(self, player: Player, game_id: str) -> SpinTaken | None:
         """Under the player's round lock: ``SpinTooFast`` (429, ``Retry-After``) if a slot
-        spin now is sooner than the profile allows; else the time to record with
-        :meth:`spun` once the round is written (``None``: not a slot)."""
+        spin now is sooner than the profile allows; else the spin, recorded in the same
+        atomic step (``None``: not a slot, or the profile sets no interval: nothing to
+        record). Give it back with :meth:`give_back_spin` if no round is written."""
         facts = self.games.get(game_id)
         if facts is None or facts.kind != _SLOTS:
             return None
+        profile = self.profile_of(player)
+        interval_ms = profile.slots.spin_interval_ms_min
+        if interval_ms == 0:
+            return None  # no round trip where nothing is paced (MGA, NJ)
         now = self._now()
-        check_spin_pace(self.profile_of(player), self._last_spin.get(player.player_id), now)
-        return now
+        now_us = _epoch_us(now)
+        taken: SpinTake = await self.pacer.take(player.player_id, now_us, interval_ms * 1000)
+        if not taken.taken:
+            if taken.previous_us is not None:  # the refusal says how long to wait
+                check_spin_pace(profile, _from_epoch_us(taken.previous_us, now), now)
+            # The domain rule agrees with the pacer's to the microsecond; were they ever to
+            # differ, refusing is the side to err on.
+            raise SpinTooFast(retry_after_s=1, spin_interval_ms_min=interval_ms)
+        return SpinTaken(now_us, taken.previous_us)
 
-    def spun(self, player: Player, at: datetime) -> None:
-        """A slot round started at ``at`` was written: the next spin counts from it."""
-        last = self._last_spin.get(player.player_id)
-        if last is None or at > last:
-            self._last_spin[player.player_id] = at
-        if len(self._last_spin) > self._cache_max:  # a spin older than every interval binds no one
-            slowest_ms = max(p.slots.spin_interval_ms_min for p in self.profiles.profiles.values())
-            for player_id, spun_at in list(self._last_spin.items()):
-                if (at - spun_at).total_seconds() * 1000 > slowest_ms:
-                    del self._last_spin[player_id]
+    async def give_back_spin(self, player: Player, spin: SpinTaken) -> None:
+        """A taken spin wrote no round (refused whole): the next spin counts from the one
+        before, unless another spin was recorded since."""
+        await self.pacer.give_back(player.player_id, spin.at_us, spin.previous_us)
 
     def _now(self) -> datetime:
         now = self.clock()
         if now.tzinfo is None:
             raise ValueError("the compliance clock must return timezone-aware datetimes")
         return now
+
+
+def _epoch_us(at: datetime) -> int:
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _from_epoch_us(at_us: int, like: datetime) -> datetime:
+    return (_EPOCH + timedelta(microseconds=at_us)).astimezone(like.tzinfo)
+
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)

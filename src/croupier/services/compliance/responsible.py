@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Protocol
@@ -62,6 +63,12 @@ __all__ = [
 ]
 
 _CAS_TRIES: Final = 8
+#: The player's settings as this round's gate read (or wrote) them: set by
+#: :meth:`ResponsibleGambling.before_round`, taken once by :meth:`round_commands` in the same
+#: task, so a round reads the row once, not twice. The gate's read is the round's moment: a
+#: limit changed after it applies from the next round, as it would had the change come a
+#: moment later. A request's task has its own context, so nothing leaks between rounds.
+_ROUND_STATE: ContextVar[ResponsibleState | None] = ContextVar("rg_round_state", default=None)
 #: How far back the reality check's net win/loss looks in the cash account's history.
 _HISTORY_MAX: Final = 1000
 
@@ -75,6 +82,13 @@ class ResponsibleStore(Protocol):
 
     async def put(self, state: ResponsibleState, *, version: int, at: datetime) -> bool:
         """Insert (``version`` 0) or compare-and-set; ``False``: someone changed it first."""
+        ...
+
+    async def excluded(
+        self, now_ms: int, *, after_player_id: str, limit: int
+    ) -> list[ResponsibleState]:
+        """Players whose time-out or self-exclusion runs past ``now_ms``, by player id,
+        after ``after_player_id`` ("" from the start)."""
         ...
 
 
@@ -249,7 +263,10 @@ class ResponsibleGambling:
         self, player: Player, round_id: str, group: Sequence[Command]
     ) -> list[TransferRequest]:
         """The wager and loss usage a round's opening write carries."""
-        state = await self.state(player)
+        state = _ROUND_STATE.get()
+        _ROUND_STATE.set(None)
+        if state is None or state.player_id != player.player_id:
+            state = await self.state(player)
         now = self.clock()
         limits = state.limits.in_force(self.profile_of(player).limit_changes, now)
         wager = self.allowances.in_force(player, limits, "wager", now)
@@ -317,6 +334,7 @@ class ResponsibleGambling:
         reality-check clock); a reality check falling due is sent and pauses play."""
         now = self.clock()
         found = await self.store.get(player_id)
+        _ROUND_STATE.set(None if found is None else found[0])
         if found is not None:
             check_not_excluded(found[0].exclusion, now)
             if found[0].reality_pending:
@@ -362,7 +380,8 @@ class ResponsibleGambling:
                 reality_pending=False,
             )
 
-        await self._update(player, change)
+        _, after = await self._update(player, change)
+        _ROUND_STATE.set(after)
 
     async def end_session(self, player: Player) -> None:
         """A login (or a logout): the next round starts a new play session, with its own

@@ -31,8 +31,10 @@ from croupier.services.compliance.geolocation import PrivateAddressPolicy
 from croupier.services.compliance.ports import Geolocation
 
 if TYPE_CHECKING:
+    from croupier.services.audit.ports import AuditTrail
     from croupier.services.catalogue import GameCatalogue
     from croupier.services.compliance.gate import ComplianceGate
+    from croupier.services.compliance.pacing import SpinPacer
 
 __all__ = [
     "GEO_PROVIDERS",
@@ -126,6 +128,8 @@ def build_compliance_gate(
     catalogue: GameCatalogue,
     *,
     clock: Callable[[], datetime],
+    pacer: SpinPacer | None = None,
+    audit: AuditTrail | None = None,
 ) -> ComplianceGate:
     """The gate the edge and the round service call: the profiles, the configured
     geolocation, and each game's kind (its file) and lowest certified RTP (the catalogue)."""
@@ -139,5 +143,10 @@ def build_compliance_gate(
         lowest = min((parse_rtp_bp(rtp) for rtp in rtps), default=None)
         facts[game_id] = GameFacts(str(definition.get("kind", "")), lowest)
     return ComplianceGate(
-        load_jurisdictions(settings), build_geolocation(settings), facts, clock=clock
+        load_jurisdictions(settings),
+        build_geolocation(settings),
+        facts,
+        clock=clock,
+        pacer=pacer,
+        audit=audit,
     )

@@ -10,6 +10,7 @@ must be verified for everything: an unknown rule fails closed.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
 
@@ -29,15 +30,32 @@ ProfileOf = Callable[[str], Awaitable[Profile | None]]
 
 class RegisteredProfiles:
     """The profile of the player's registered place: the country, and in the US and Canada
-    the state or province (``Player.state``)."""
+    the state or province (``Player.state``).
 
-    def __init__(self, players: PlayerStore, registry: JurisdictionProfiles) -> None:
+    A registered place never changes, so each player's answer is kept (an LRU of
+    ``players_max``): with KYC enforced, every round and deposit asks, and a player read
+    each time cost a database round trip of its own."""
+
+    def __init__(
+        self, players: PlayerStore, registry: JurisdictionProfiles, *, players_max: int = 100_000
+    ) -> None:
         self.players = players
         self.registry = registry
+        self._known: OrderedDict[str, Profile | None] = OrderedDict()
+        self._players_max = players_max
 
     async def __call__(self, player_id: str) -> Profile | None:
+        if player_id in self._known:
+            self._known.move_to_end(player_id)
+            return self._known[player_id]
         player = await self.players.get_player(player_id)
-        return None if player is None else self.registry.for_player(player.country, player.state)
+        if player is None:
+            return None  # not kept: an id that is not a player yet
+        profile = self.registry.for_player(player.country, player.state)
+        self._known[player_id] = profile
+        if len(self._known) > self._players_max:
+            self._known.popitem(last=False)
+        return profile
 
 
 class KycCheck:

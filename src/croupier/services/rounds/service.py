@@ -25,8 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
@@ -62,6 +61,9 @@ from croupier.services.rounds.limits import RoundLimits
 from croupier.services.rounds.opening import RoundOpening
 from croupier.services.rounds.recall import RoundRecall
 from croupier.services.rounds.tables import ReplaySource, TableRounds
+
+if TYPE_CHECKING:
+    from croupier.services.compliance.gate import SpinTaken
 
 __all__ = ["RoundCompliance", "RoundGate", "RoundService"]
 
@@ -100,13 +102,14 @@ class RoundGate(Protocol):
 class RoundCompliance(Protocol):
     """The player's jurisdiction profile applied to rounds (``services/compliance/gate.py``):
     game kind, RTP and stake before anything moves; the time between slot spins under the
-    player's round lock, so concurrent requests cannot both pass."""
+    player's round lock, checked and recorded in one atomic step shared by the gateways, so
+    concurrent requests cannot both pass."""
 
     def before_round(self, player: Player, game_id: str, stake_minor: int) -> None: ...
 
-    def spin_due(self, player: Player, game_id: str) -> datetime | None: ...
+    async def take_spin(self, player: Player, game_id: str) -> SpinTaken | None: ...
 
-    def spun(self, player: Player, at: datetime) -> None: ...
+    async def give_back_spin(self, player: Player, spin: SpinTaken) -> None: ...
 
 
 class PlayerLimitsHook(Protocol):
@@ -210,32 +213,46 @@ class RoundService:
         # refused (say, for funds) would otherwise leave a gap that fails the claims of every
         # round of the player drawn after it. Rounds of different players still share commits.
         async with self._one_at_a_time.hold(player.player_id):
-            # Checked and recorded in the player's turn: two spins at once cannot both pass.
+            # Checked and recorded in one atomic step, shared by the gateways: two spins at
+            # once cannot both pass. Given back if no round is written (refused whole).
             compliance = self.compliance
             try:
-                spin_at = None if compliance is None else compliance.spin_due(player, game_id)
+                spin = None if compliance is None else await compliance.take_spin(player, game_id)
             except SpinTooFast:  # unless it is a retry that waited for its own first try
                 if await self.ledger.stream_events(round_stream(round_id), limit=1):
                     return await self._replay(await self._written(round_id), fingerprint)
                 raise
-            for _ in range(_DRAWS_MAX):
-                fair = await self.fairness.draw(player)
-                try:
-                    written = await self._write(player, kind, opening, prepared, fair)
-                    if spin_at is not None and compliance is not None:
-                        compliance.spun(player, spin_at)
-                    return written
-                except StreamConflict:  # a rotation, or another process, took the nonce
-                    self.fairness.forget(player, fair)
-                except IdempotencyConflict:  # the same key raced this request
-                    self.fairness.unused(player, fair)
-                    recorded = await self.tables.recorded(round_id)
-                    if recorded is None:
-                        raise
-                    return await self._replay(recorded, fingerprint)
-                except CroupierError:  # refused whole (funds, say): its nonce was not used
-                    self.fairness.unused(player, fair)
+            try:
+                return await self._draw_and_write(player, kind, opening, prepared, round_id)
+            except CroupierError:
+                if spin is not None and compliance is not None:
+                    await compliance.give_back_spin(player, spin)
+                raise
+
+    async def _draw_and_write(
+        self,
+        player: Player,
+        kind: RoundsOfKind,
+        opening: RoundOpening,
+        prepared: int,
+        round_id: str,
+    ) -> dict[str, Any]:
+        """Draw the round's nonce and write it, again when a rotation took the nonce."""
+        for _ in range(_DRAWS_MAX):
+            fair = await self.fairness.draw(player)
+            try:
+                return await self._write(player, kind, opening, prepared, fair)
+            except StreamConflict:  # a rotation, or another process, took the nonce
+                self.fairness.forget(player, fair)
+            except IdempotencyConflict:  # the same key raced this request
+                self.fairness.unused(player, fair)
+                recorded = await self.tables.recorded(round_id)
+                if recorded is None:
                     raise
+                return await self._replay(recorded, opening.request_fingerprint)
+            except CroupierError:  # refused whole (funds, say): its nonce was not used
+                self.fairness.unused(player, fair)
+                raise
         raise Busy("the seed pair kept changing under this round: try again")
 
     async def _write(

@@ -116,6 +116,15 @@ class PostgresKycAmlStore(PostgresPoolStore):
         )
         return [flag_from_row(row) for row in rows]
 
+    async def flag_counts(self, player_id: str) -> tuple[int, int]:
+        row = await self._connections().fetchrow(
+            "SELECT COUNT(*) FILTER (WHERE state = 'open'), COUNT(*) FROM risk_flags "
+            "WHERE player_id = $1",
+            player_id,
+        )
+        assert row is not None  # an aggregate always answers one row
+        return int(row[0]), int(row[1])
+
     async def resolve_flag(self, flag_id: str, *, by: str, at_ms: int, resolution: str) -> bool:
         status = await self._connections().execute(
             "UPDATE risk_flags SET state = 'resolved', resolved_by = $1, resolved_at_ms = $2, "

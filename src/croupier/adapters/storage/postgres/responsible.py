@@ -44,3 +44,15 @@ class PostgresResponsibleStore(PostgresPoolStore):
                 version,
             )
         return rows_changed(status) == 1
+
+    async def excluded(
+        self, now_ms: int, *, after_player_id: str, limit: int
+    ) -> list[ResponsibleState]:
+        rows = await self._connections().fetch(
+            f"SELECT {COLUMNS} FROM responsible_gambling WHERE exclusion_kind IS NOT NULL "
+            "AND exclusion_until_ms > $1 AND player_id > $2 ORDER BY player_id LIMIT $3",
+            now_ms,
+            after_player_id,
+            limit,
+        )
+        return [state_from_row(tuple(row))[0] for row in rows]

@@ -124,6 +124,13 @@ class SqliteKycAmlStore(SqliteStore):
         )
         return [flag_from_row(row) for row in rows]
 
+    async def flag_counts(self, player_id: str) -> tuple[int, int]:
+        rows = await self._read(
+            "SELECT COALESCE(SUM(state = 'open'), 0), COUNT(*) FROM risk_flags WHERE player_id = ?",
+            (player_id,),
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
     async def resolve_flag(self, flag_id: str, *, by: str, at_ms: int, resolution: str) -> bool:
         return (
             await self._changed(

@@ -42,3 +42,13 @@ class SqliteResponsibleStore(SqliteStore):
             params = (*row[1:], state.player_id, version)
         changed = await self._on_writer(lambda: self._writer().execute(sql, params).rowcount)
         return bool(changed == 1)
+
+    async def excluded(
+        self, now_ms: int, *, after_player_id: str, limit: int
+    ) -> list[ResponsibleState]:
+        rows = await self._read(
+            f"SELECT {COLUMNS} FROM responsible_gambling WHERE exclusion_kind IS NOT NULL "
+            "AND exclusion_until_ms > ? AND player_id > ? ORDER BY player_id LIMIT ?",
+            (now_ms, after_player_id, limit),
+        )
+        return [state_from_row(row)[0] for row in rows]

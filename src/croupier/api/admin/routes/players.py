@@ -29,6 +29,7 @@ router = api_router(prefix="/admin/v1", tags=["players"])
 
 Viewer = Annotated[StaffPrincipal, Depends(require(Permission.PLAYER_VIEW))]
 Controller = Annotated[StaffPrincipal, Depends(require(Permission.ACCOUNT_CONTROL))]
+ExclusionsViewer = Annotated[StaffPrincipal, Depends(require(Permission.EXCLUSIONS_VIEW))]
 Cursor = Annotated[int | None, Query(ge=0, le=2**63 - 1, description="The next page's cursor")]
 
 
@@ -67,6 +68,23 @@ async def search_players(
     return {"items": [_found(player) for player in found]}
 
 
+@router.get("/exclusions", responses=ANSWERS)
+async def list_exclusions(
+    request: Request,
+    staff: ExclusionsViewer,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="The next page's cursor")
+    ] = None,
+) -> dict[str, Any]:
+    """The players whose time-out or self-exclusion runs now (``kind``, ``since``,
+    ``until``), by player id; ``exclusions.view`` (compliance, admin)."""
+    items, next_cursor = await backoffice_of(request).players.excluded(
+        limit=limit, cursor=cursor, actor=staff.actor, source_ip=staff.source_ip
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
 @router.get("/players/{player_id}", responses=ANSWERS)
 async def view_player(
     request: Request,
@@ -74,7 +92,9 @@ async def view_player(
     player_id: str,
     pii: Annotated[bool, Query(description="Show the email and date of birth in clear")] = False,
 ) -> dict[str, Any]:
-    """Profile, KYC state, wallet, control, limits and recent sessions. The email and date
+    """Profile, KYC state, wallet, control, limits and recent sessions; the jurisdiction
+    profile, the responsible-gambling state (limits with pending increases, time-out and
+    self-exclusion, reality-check interval) and the AML flags count. The email and date
     of birth are masked unless ``pii=true``, which needs ``player.pii.view`` (else 403)."""
     if pii:
         await check_permission(request, staff, Permission.PLAYER_PII_VIEW)

@@ -14,6 +14,7 @@ from croupier.api.http.routes.player_security import SECURITY_PROBLEMS, client_i
 from croupier.api.http.routing import api_router
 from croupier.domain.accounts import Player
 from croupier.domain.accounts import Registration as RegistrationChecked
+from croupier.domain.errors import SelfExcluded, TimedOut
 
 router = api_router(prefix="/v1", tags=["players"])
 
@@ -83,16 +84,21 @@ async def register(body: Registration, request: Request) -> Registered:
         if gate is not None:
             await gate.admit_registration(registration, ip)
 
-    player = await platform.accounts.register(
-        email=body.email,
-        password=body.password,
-        date_of_birth=body.date_of_birth,
-        country=body.country,
-        currency=body.currency,
-        ip=ip,
-        region=body.region,
-        admit=admit,
-    )
+    try:
+        player = await platform.accounts.register(
+            email=body.email,
+            password=body.password,
+            date_of_birth=body.date_of_birth,
+            country=body.country,
+            currency=body.currency,
+            ip=ip,
+            region=body.region,
+            admit=admit,
+        )
+    except (SelfExcluded, TimedOut) as refused:  # on the national register
+        if gate is not None:
+            gate.blocked.count("registration", refused.code, body.country)
+        raise
     return Registered(player_id=player.player_id)
 
 
@@ -102,20 +108,28 @@ async def login(body: Credentials, request: Request) -> SessionOut:
     from a device (User-Agent and address) not seen before is mailed to the player."""
     ip = client_ip(request)
     gate = platform_of(request).compliance
+    verified: list[Player] = []  # the player, once the password is right
 
     async def admit(player: Player) -> None:
+        verified.append(player)
         if gate is not None:
             await gate.admit_login(player, ip)
 
-    session = await platform_of(request).accounts.login(
-        email=body.email,
-        password=body.password,
-        ip=ip,
-        totp=body.totp,
-        user_agent=request.headers.get("user-agent", ""),
-        admit=admit,
-        withdraw_only=body.withdraw_only,
-    )
+    try:
+        session = await platform_of(request).accounts.login(
+            email=body.email,
+            password=body.password,
+            ip=ip,
+            totp=body.totp,
+            user_agent=request.headers.get("user-agent", ""),
+            admit=admit,
+            withdraw_only=body.withdraw_only,
+        )
+    except (SelfExcluded, TimedOut) as refused:  # audited by the account service; counted here
+        if gate is not None:
+            country = verified[0].country if verified else ""
+            gate.blocked.count("login", refused.code, country)
+        raise
     return SessionOut(
         token=session.token,
         expires_at=session.expires_at,
