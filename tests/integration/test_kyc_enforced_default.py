@@ -14,12 +14,15 @@ from croupier.bootstrap import open_platform
 from croupier.config import load_settings
 from tests.integration.test_compliance_gate import client_at
 from tests.support.platform import PASSWORD
-from tests.support.vault import TEST_KEK_HEX
+from tests.support.vault import KEK_ENV
 
 pytestmark = pytest.mark.timeout(120)
 
 #: Nothing about KYC: the defaults apply. Loopback is taken to be in Germany.
-ENV = {"CROUPIER_KEK": TEST_KEK_HEX, "CROUPIER_GEO_ALLOW_PRIVATE": "1", "CROUPIER_GEO_HOME": "DE"}
+ENV = {
+    **{name: value for name, value in KEK_ENV.items() if name != "CROUPIER_KYC_ENFORCE"},
+    "CROUPIER_GEO_HOME": "DE",
+}
 
 
 def test_postgresql_enforces_kyc_by_default_and_sqlite_does_not() -> None:
