@@ -1,0 +1,1 @@
+"""The payments domain (pure): the money states of a payment (``states``)."""
