@@ -20,6 +20,7 @@ __all__ = ["SqlitePaymentStore"]
 
 _MARKS = ", ".join("?" * len(PAYMENT_COLUMNS.split(",")))
 _ASSIGN = ", ".join(f"{name} = ?" for name in MUTABLE)
+_SIX = ", ".join("?" * 6)
 _OPEN = ("sent", "pending", "unknown")
 
 
