@@ -36,6 +36,9 @@ class AccountKind(StrEnum):
     RG_ALLOWANCE = "rg_allowance"
     RG_FUNDING = "rg_funding"
     RG_USAGE = "rg_usage"
+    #: What a player owes the casino (``receivable:<player>:<CUR>``, no floor): a chargeback
+    #: larger than the player's cash books the shortfall here (docs/payments.md).
+    PLAYER_RECEIVABLE = "player_receivable"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

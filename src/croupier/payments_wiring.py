@@ -1,0 +1,100 @@
+"""Wiring of the payments layer (issue 16): the workflow store, the providers named by the
+settings, the router, the ledger steps, the service and (in the writer's process) the
+poller. Kept out of ``bootstrap.py`` so the composition root gains a few lines."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from croupier.adapters.payments import SandboxPaymentProvider
+from croupier.adapters.storage.payments_store import make_payment_store
+from croupier.config import ConfigError, Settings
+from croupier.domain.accounts.player import Player
+from croupier.services.ledger import Ledger
+from croupier.services.payments.book import PaymentBook
+from croupier.services.payments.ports import PaymentProvider
+from croupier.services.payments.router import PaymentRouter
+from croupier.services.payments.service import PaymentService
+from croupier.services.payments.settings import ProviderSetting
+from croupier.services.payments.store import PaymentStore
+
+__all__ = ["HTTP_PROVIDERS", "Payments", "open_payments", "run_poller"]
+
+log = logging.getLogger("croupier.payments")
+
+#: Makers of HTTP provider clients by provider name (``name=URL`` in
+#: ``CROUPIER_PAYMENT_PROVIDERS``): the sandbox PSPs' adapters register here.
+HTTP_PROVIDERS: dict[str, Callable[[ProviderSetting], PaymentProvider]] = {}
+
+
+def _clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Payments:
+    store: PaymentStore
+    service: PaymentService
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.store.close()
+
+
+def make_providers(settings: Settings) -> list[PaymentProvider]:
+    providers: list[PaymentProvider] = []
+    for setting in settings.payments.providers:
+        if setting.url is None:
+            providers.append(SandboxPaymentProvider(approve=settings.payments_approve))
+            continue
+        make = HTTP_PROVIDERS.get(setting.name)
+        if make is None:
+            known = ", ".join(sorted(HTTP_PROVIDERS)) or "none yet"
+            raise ConfigError(f"no HTTP payment provider client named {setting.name} ({known})")
+        providers.append(make(setting))
+    return providers
+
+
+async def open_payments(
+    settings: Settings,
+    ledger: Ledger,
+    players: Callable[[str], Awaitable[Player | None]],
+    *,
+    poller: bool,
+    providers: list[PaymentProvider] | None = None,
+) -> Payments:
+    """The payments service on its opened store; with ``poller``, its look-up loop runs."""
+    router = PaymentRouter(providers or make_providers(settings), clock_ms=_clock_ms)
+    store = make_payment_store(settings.database_url)
+    await store.open()
+    service = PaymentService(
+        store,
+        PaymentBook(ledger, players=players),
+        router,
+        clock_ms=_clock_ms,
+        limits=settings.payments.limits,
+    )
+    payments = Payments(store, service)
+    if poller:
+        interval_s = settings.payments.poll_interval_ms / 1000
+        payments.tasks.append(asyncio.create_task(run_poller(service, interval_s)))
+    return payments
+
+
+async def run_poller(service: PaymentService, interval_s: float) -> None:
+    """Resolve open outcomes with look-ups, at the pace the backoff sets (one per writer)."""
+    while True:
+        found = 0
+        try:
+            found = await service.poll_due()
+        except Exception:  # a database blip: the next round tries again
+            log.exception("the payments poller's round failed")
+        if found < service.limits.poll_batch_max:
+            await asyncio.sleep(interval_s)

@@ -1,0 +1,88 @@
+"""The payments settings from the environment (docs/configuration.md, "Payments"); the
+instant sandbox's answer stays ``CROUPIER_SANDBOX_PAYMENTS`` (``Settings.payments_approve``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from croupier.services.payments.service import PaymentLimits
+
+__all__ = ["PaymentSettings", "ProviderSetting", "payment_settings"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSetting:
+    name: str
+    #: None: the instant in-process sandbox; else the base URL of an HTTP provider.
+    url: str | None = None
+    #: The provider's webhook signing secret (``CROUPIER_PAYMENT_WEBHOOK_SECRET_<NAME>``).
+    webhook_secret: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSettings:
+    providers: tuple[ProviderSetting, ...] = (ProviderSetting("sandbox"),)
+    limits: PaymentLimits = field(default_factory=PaymentLimits)
+    #: How often the poller looks for due look-ups when it found none last time.
+    poll_interval_ms: int = 1_000
+
+
+def payment_settings(env: Mapping[str, str]) -> PaymentSettings:
+    """The settings in ``env``; ``ValueError`` naming the variable otherwise."""
+    providers = tuple(_provider(entry, env) for entry in _entries(env))
+    names = [p.name for p in providers]
+    if len(set(names)) != len(names):
+        raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS names a provider twice: {names}")
+    try:
+        limits = PaymentLimits(
+            attempts_max=_int(env, "CROUPIER_PAYMENT_ATTEMPTS_MAX", 3),
+            poll_first_ms=_int(env, "CROUPIER_PAYMENT_POLL_FIRST_MS", 1_000),
+            poll_backoff_max_ms=_int(env, "CROUPIER_PAYMENT_POLL_MAX_MS", 300_000),
+            polls_max=_int(env, "CROUPIER_PAYMENT_POLLS_MAX", 12),
+        )
+    except ValueError as error:
+        raise ValueError(f"CROUPIER_PAYMENT_*: {error}") from None
+    return PaymentSettings(providers, limits)
+
+
+def _entries(env: Mapping[str, str]) -> list[str]:
+    raw = env.get("CROUPIER_PAYMENT_PROVIDERS") or "sandbox"
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    if not entries or len(entries) > 8:
+        raise ValueError("CROUPIER_PAYMENT_PROVIDERS must list 1 to 8 providers")
+    return entries
+
+
+def _provider(entry: str, env: Mapping[str, str]) -> ProviderSetting:
+    name, _, url = entry.partition("=")
+    if not _NAME.match(name):
+        raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS: {name!r} is not a provider name [a-z0-9_-]")
+    if not url:
+        if name != "sandbox":
+            raise ValueError(
+                f"CROUPIER_PAYMENT_PROVIDERS: {name} needs a URL (name=http://…); only "
+                "'sandbox' (the instant in-process one) has none"
+            )
+        return ProviderSetting(name)
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS: {name}'s URL must be http(s)://…")
+    secret = env.get(f"CROUPIER_PAYMENT_WEBHOOK_SECRET_{name.upper().replace('-', '_')}", "")
+    if len(secret) < 16:
+        raise ValueError(
+            f"CROUPIER_PAYMENT_WEBHOOK_SECRET_{name.upper()} must be at least 16 characters"
+        )
+    return ProviderSetting(name, url, secret.encode())
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
