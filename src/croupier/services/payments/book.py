@@ -138,6 +138,33 @@ class PaymentBook:
             )
         return await self._first(group)
 
+    async def refund_intent(self, deposit: PaymentRow, key: str, amount_minor: int) -> Transfer:
+        """Reserve a refund of a settled deposit from the player's cash (idempotent by the
+        key; ``InsufficientFunds`` if the player has spent it, ``IdempotencyConflict`` for
+        another amount under the key)."""
+        ids = PaymentIds.of("refund", deposit.player_id, key)
+        cash = (await self.intent(deposit)).credit_account_id
+        clearing = clearing_account(deposit.currency)
+        intent = TransferRequest.create(
+            ids.intent,
+            kind=TransferKind.PENDING,
+            debit_account_id=cash,
+            credit_account_id=clearing,
+            amount_minor=amount_minor,
+            currency=deposit.currency,
+            reason="refund",
+            metadata={"deposit": deposit.id},
+        )
+        return await self._first(
+            [
+                CreateAccount(
+                    Account(clearing, AccountKind.PAYMENT_CLEARING, deposit.currency, None)
+                ),
+                intent,
+                balance_changed_for(deposit.player_id, cash, "refund", -amount_minor, ids.intent),
+            ]
+        )
+
     async def chargeback(self, row: PaymentRow, amount_minor: int) -> None:
         """Take a settled deposit back: the player's cash gives what it has (a balancing
         transfer, decided inside the ledger's apply step, so no bet can race it), and the
@@ -195,9 +222,9 @@ class PaymentBook:
         # A pending resolved the other way raises PendingAlreadyResolved: the caller reads
         # the ledger's outcome and flags the payment.
         applied = await self.ledger.submit(group)
-        transfer = applied.results[0]
-        if not isinstance(transfer, Transfer):
-            raise InvariantBroken("a payment step's first command is not a transfer")
+        transfer = next((r for r in applied.results if isinstance(r, Transfer)), None)
+        if transfer is None:
+            raise InvariantBroken("a payment step moved nothing")
         return transfer
 
 

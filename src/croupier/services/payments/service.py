@@ -23,11 +23,13 @@ from typing import Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
+    InvalidAmount,
     InvalidInput,
     InvariantBroken,
     NotFound,
     PaymentDeclined,
     PendingAlreadyResolved,
+    StateConflict,
 )
 from croupier.domain.ledger import Transfer
 from croupier.domain.payments.states import (
@@ -47,6 +49,8 @@ from croupier.services.payments.ports import (
     PayoutRequest,
     ProviderAnswer,
     RefundRequest,
+    WebhookEvent,
+    WebhookKind,
 )
 from croupier.services.payments.router import PaymentRouter
 from croupier.services.payments.store import (
@@ -56,6 +60,7 @@ from croupier.services.payments.store import (
     attempt_reference,
     payment_id_of,
 )
+from croupier.services.wallet import PaymentIds
 
 __all__ = ["InstrumentSource", "PaymentLimits", "PaymentService", "UnknownCard"]
 
@@ -99,6 +104,14 @@ class PaymentLimits:
     def backoff_ms(self, polls: int) -> int:
         return int(min(self.poll_backoff_max_ms, self.poll_first_ms * 2 ** min(polls, 30)))
 
+
+_WEBHOOK_ANSWERS = {
+    WebhookKind.CHARGE_SUCCEEDED: (Kind.DEPOSIT, Outcome.APPROVED),
+    WebhookKind.CHARGE_FAILED: (Kind.DEPOSIT, Outcome.DECLINED),
+    WebhookKind.PAYOUT_SUCCEEDED: (Kind.WITHDRAWAL, Outcome.APPROVED),
+    WebhookKind.PAYOUT_FAILED: (Kind.WITHDRAWAL, Outcome.DECLINED),
+    WebhookKind.REFUND_SUCCEEDED: (Kind.REFUND, Outcome.APPROVED),
+}
 
 _ANSWER_EVENT = {
     Outcome.APPROVED: Event.APPROVED,
@@ -175,10 +188,30 @@ class PaymentService:
     ) -> Transfer:
         return await self._request(Kind.WITHDRAWAL, player, intent, key, instrument, None)
 
-    async def refund(self, deposit_id: str, player: Player, intent: Transfer, key: str) -> Transfer:
+    async def refund(self, deposit_id: str, key: str, amount_minor: int) -> Transfer:
+        """Give back (part of) a settled deposit, through the provider that charged it: the
+        refund is reserved from the player's cash first, then posted (or voided: the money
+        stays with the player). The refunds of a deposit never exceed it."""
         deposit = await self.store.get(deposit_id)
-        if deposit is None:
+        if deposit is None or deposit.kind is not Kind.DEPOSIT:
             raise NotFound("no such deposit")
+        if deposit.state is not State.SETTLED:
+            raise StateConflict(f"only a settled deposit is refunded; this one is {deposit.state}")
+        ids = PaymentIds.of("refund", deposit.player_id, key)
+        if await self.store.get(payment_id_of(ids.intent)) is None:  # not a replay
+            refunded = sum(
+                r.amount_minor
+                for r in await self.store.children(deposit.id)
+                if r.state is not State.FAILED
+            )
+            if not 0 < amount_minor <= deposit.amount_minor - refunded:
+                raise InvalidAmount(
+                    f"a refund of this deposit must be 1 to {deposit.amount_minor - refunded}"
+                )
+        player = await self.book.players(deposit.player_id)
+        if player is None:
+            raise InvariantBroken(f"the player of deposit {deposit.id} is not found")
+        intent = await self.book.refund_intent(deposit, key, amount_minor)
         instrument = Instrument(
             deposit.instrument_kind, deposit.instrument_token, deposit.instrument_country
         )
@@ -271,6 +304,9 @@ class PaymentService:
                 exclude=declined,
                 prefer=prefer,
             )
+            # One that never received it may be asked again, after those not yet asked.
+            tried = {a.provider for a in attempts}
+            candidates.sort(key=lambda p: p.profile.name in tried)
         chosen = next((p for p in candidates if self.router.claim(p.profile.name)), None)
         now = self.clock_ms()
         if chosen is None:
@@ -434,11 +470,32 @@ class PaymentService:
                 log.exception("looking up payment %s failed", row.id)
         return len(due)
 
-    async def notice(self, provider: str, reference: str, outcome: Outcome) -> str:
+    async def webhook(self, event: WebhookEvent) -> str:
+        """Apply a verified webhook once: de-duplicated by (provider, event id), and
+        idempotent in any order (the state machine and the ledger's ids). What it did:
+        ``applied``, ``duplicate``, ``no-change``, ``conflict`` (kept for review) …"""
+        if await self.store.webhook_seen(event.provider, event.event_id):
+            return "duplicate"
+        if event.kind is WebhookKind.CHARGEBACK:
+            result = await self.chargeback(event.provider, event.reference, event.amount_minor)
+        else:
+            kind, outcome = _WEBHOOK_ANSWERS[event.kind]
+            result = await self.notice(event.provider, event.reference, outcome, kind=kind)
+        await self.store.add_webhook(
+            event.provider,
+            event.event_id,
+            event.kind.value,
+            event.reference,
+            result,
+            self.clock_ms(),
+        )
+        return result
+
+    async def notice(self, provider: str, reference: str, outcome: Outcome, *, kind: Kind) -> str:
         """A webhook's answer for ``reference`` (an attempt's): what it did."""
         payment_id, _, attempt_text = reference.rpartition("-a")
         row = await self.store.get(payment_id)
-        if row is None or not attempt_text.isdigit():
+        if row is None or not attempt_text.isdigit() or row.kind is not kind:
             return "unknown-reference"
         attempt = int(attempt_text)
         if attempt != row.attempt or row.provider != provider:

@@ -96,6 +96,10 @@ class PaymentStore(Protocol):
 
     async def in_state(self, state: State, limit: int) -> list[PaymentRow]: ...
 
+    async def children(self, parent_id: str) -> list[PaymentRow]:
+        """A deposit's refunds."""
+        ...
+
     async def last_settled_deposit(self, player_id: str, currency: str) -> PaymentRow | None:
         """The player's newest settled deposit in the currency (the closed loop's way back)."""
         ...

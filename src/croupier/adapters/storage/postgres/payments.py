@@ -103,6 +103,13 @@ class PostgresPaymentStore(PostgresPoolStore):
         )
         return [payment_from_row(tuple(r)) for r in rows]
 
+    async def children(self, parent_id: str) -> list[PaymentRow]:
+        rows = await self._connections().fetch(
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE parent_id = $1 ORDER BY created_ms",
+            parent_id,
+        )
+        return [payment_from_row(tuple(r)) for r in rows]
+
     async def last_settled_deposit(self, player_id: str, currency: str) -> PaymentRow | None:
         row = await self._connections().fetchrow(
             f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE player_id = $1 AND kind = 'deposit' "

@@ -91,6 +91,13 @@ class SqlitePaymentStore(SqliteStore):
         )
         return [payment_from_row(r) for r in rows]
 
+    async def children(self, parent_id: str) -> list[PaymentRow]:
+        rows = await self._read(
+            f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE parent_id = ? ORDER BY created_ms",
+            (parent_id,),
+        )
+        return [payment_from_row(r) for r in rows]
+
     async def last_settled_deposit(self, player_id: str, currency: str) -> PaymentRow | None:
         rows = await self._read(
             f"SELECT {PAYMENT_COLUMNS} FROM payments WHERE player_id = ? AND kind = 'deposit' "

@@ -26,6 +26,7 @@ CREATE INDEX payments_due ON payments (next_poll_ms) WHERE next_poll_ms IS NOT N
 CREATE INDEX payments_player ON payments (player_id, kind, state);
 CREATE INDEX payments_state ON payments (state, updated_ms);
 CREATE INDEX payments_settled ON payments (settled_ms);
+CREATE INDEX payments_parent ON payments (parent_id) WHERE parent_id IS NOT NULL;
 
 -- Every attempt is recorded before its provider is called: the attempt's reference is the
 -- provider's idempotency key, so an answer lost in transit is found by a look-up.
