@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from croupier.adapters.payments import SandboxPaymentProvider
+from croupier.adapters.payments.provider_url import provider_from_url
 from croupier.adapters.storage.payments_store import make_payment_store
 from croupier.config import ConfigError, Settings
 from croupier.domain.accounts.player import Player
@@ -19,16 +20,11 @@ from croupier.services.payments.book import PaymentBook
 from croupier.services.payments.ports import PaymentProvider
 from croupier.services.payments.router import PaymentRouter
 from croupier.services.payments.service import PaymentService
-from croupier.services.payments.settings import ProviderSetting
 from croupier.services.payments.store import PaymentStore
 
-__all__ = ["HTTP_PROVIDERS", "Payments", "open_payments", "run_poller"]
+__all__ = ["Payments", "open_payments", "run_poller"]
 
 log = logging.getLogger("croupier.payments")
-
-#: Makers of HTTP provider clients by provider name (``name=URL`` in
-#: ``CROUPIER_PAYMENT_PROVIDERS``): the sandbox PSPs' adapters register here.
-HTTP_PROVIDERS: dict[str, Callable[[ProviderSetting], PaymentProvider]] = {}
 
 
 def _clock_ms() -> int:
@@ -54,11 +50,10 @@ def make_providers(settings: Settings) -> list[PaymentProvider]:
         if setting.url is None:
             providers.append(SandboxPaymentProvider(approve=settings.payments_approve))
             continue
-        make = HTTP_PROVIDERS.get(setting.name)
-        if make is None:
-            known = ", ".join(sorted(HTTP_PROVIDERS)) or "none yet"
-            raise ConfigError(f"no HTTP payment provider client named {setting.name} ({known})")
-        providers.append(make(setting))
+        try:
+            providers.append(provider_from_url(setting.url))
+        except ValueError as error:
+            raise ConfigError(f"payment provider {setting.name}: {error}") from None
     return providers
 
 

@@ -17,10 +17,10 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}\Z")
 @dataclass(frozen=True, slots=True)
 class ProviderSetting:
     name: str
-    #: None: the instant in-process sandbox; else the base URL of an HTTP provider.
-    url: str | None = None
-    #: The provider's webhook signing secret (``CROUPIER_PAYMENT_WEBHOOK_SECRET_<NAME>``).
-    webhook_secret: bytes = b""
+    #: None: the instant in-process sandbox; else the provider's URL-ish configuration
+    #: (``alpha+https://…?key=…&secret=…``, ``adapters/payments/provider_url.py``), from
+    #: ``CROUPIER_PAYMENT_PROVIDER_<NAME>``: it holds the API key and webhook secret.
+    url: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class PaymentSettings:
 
 def payment_settings(env: Mapping[str, str]) -> PaymentSettings:
     """The settings in ``env``; ``ValueError`` naming the variable otherwise."""
-    providers = tuple(_provider(entry, env) for entry in _entries(env))
+    providers = tuple(_provider(name, env) for name in _entries(env))
     names = [p.name for p in providers]
     if len(set(names)) != len(names):
         raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS names a provider twice: {names}")
@@ -57,25 +57,27 @@ def _entries(env: Mapping[str, str]) -> list[str]:
     return entries
 
 
-def _provider(entry: str, env: Mapping[str, str]) -> ProviderSetting:
-    name, _, url = entry.partition("=")
+def _provider(name: str, env: Mapping[str, str]) -> ProviderSetting:
     if not _NAME.match(name):
         raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS: {name!r} is not a provider name [a-z0-9_-]")
+    variable = f"CROUPIER_PAYMENT_PROVIDER_{name.upper().replace('-', '_')}"
+    url = env.get(variable)
     if not url:
         if name != "sandbox":
             raise ValueError(
-                f"CROUPIER_PAYMENT_PROVIDERS: {name} needs a URL (name=http://…); only "
-                "'sandbox' (the instant in-process one) has none"
+                f"{variable} must configure {name} (alpha+https://…?key=…&secret=…); only "
+                "'sandbox' (the instant in-process one) needs none"
             )
         return ProviderSetting(name)
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"CROUPIER_PAYMENT_PROVIDERS: {name}'s URL must be http(s)://…")
-    secret = env.get(f"CROUPIER_PAYMENT_WEBHOOK_SECRET_{name.upper().replace('-', '_')}", "")
-    if len(secret) < 16:
-        raise ValueError(
-            f"CROUPIER_PAYMENT_WEBHOOK_SECRET_{name.upper()} must be at least 16 characters"
-        )
-    return ProviderSetting(name, url, secret.encode())
+    from croupier.adapters.payments.provider_url import parse_provider_url
+
+    try:
+        parsed = parse_provider_url(url)
+    except ValueError as error:
+        raise ValueError(f"{variable}: {error}") from None
+    if parsed.profile.name != name:
+        raise ValueError(f"{variable}: add name={name} to the URL (it says {parsed.profile.name})")
+    return ProviderSetting(name, url)
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
