@@ -41,6 +41,11 @@ class Payments:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        router = self.service.router
+        for name in router.names:  # the HTTP providers' connection pools
+            aclose = getattr(router.provider(name), "aclose", None)
+            if aclose is not None:
+                await aclose()
         await self.store.close()
 
 

@@ -151,8 +151,13 @@ class ScriptedProvider:
         return sum(1 for k, _ in self.moved.values() if k == kind)
 
 
-def use_providers(platform: Platform, *providers: PaymentProvider) -> None:
+def use_providers(
+    platform: Platform, *providers: PaymentProvider, failures_max: int = 3, open_ms: int = 30_000
+) -> None:
     """Route the platform's payments to ``providers`` (instead of the instant sandbox)."""
     platform.wallet.payments.router = PaymentRouter(
-        list(providers), clock_ms=lambda: time.time_ns() // 1_000_000
+        list(providers),
+        clock_ms=lambda: time.time_ns() // 1_000_000,
+        failures_max=failures_max,
+        open_ms=open_ms,
     )
