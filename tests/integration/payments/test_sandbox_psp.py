@@ -373,3 +373,18 @@ async def test_the_settlement_report_round_trips(
     status = await provider.status("p-1")
     assert next(ln for ln in lines if ln.reference == "p-1").provider_ref == status.provider_ref
     assert await provider.settlement_report(dt.date(2026, 3, 2)) == []
+
+
+async def test_a_delayed_webhook_still_arrives(
+    psp: tuple[SandboxPsp, WebhookInbox], provider: PaymentProvider
+) -> None:
+    sandbox, inbox = psp
+    await sandbox.script("delay", delay_ms=20, reference="c-1")
+    await provider.charge(charge("c-1"))
+    deliveries = await inbox.wait_for(1)
+    assert (
+        provider.verify_webhook(deliveries[0].headers, deliveries[0].body, NOON_MS).reference
+        == "c-1"
+    )
+    records = await sandbox.wait_deliveries()
+    assert [(r["mode"], r["state"]) for r in records] == [("delay", "delivered")]
