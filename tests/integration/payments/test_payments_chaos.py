@@ -20,17 +20,21 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from croupier.bootstrap import Platform, open_platform
+from croupier.cli import app
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.errors import CroupierError, PaymentDeclined
 from croupier.domain.payments.states import FINAL, Kind, State
 from croupier.services.ledger import verify_ledger
 from croupier.services.payments.ports import Instrument, PaymentProvider, SettlementLine
-from croupier.services.payments.service import PaymentService
+from croupier.services.payments.reconcile import reconcile_day
+from croupier.services.payments.service import PaymentLimits, PaymentService
 from croupier.services.payments.store import PaymentRow
 from tests.support.payments import use_providers
 from tests.support.platform import PASSWORD
@@ -42,6 +46,7 @@ pytestmark = pytest.mark.timeout(240)
 PLAYERS = 24
 OPERATIONS = 300
 CONCURRENCY = 12
+QUIESCENCE_S = 90
 SEED = int(os.environ.get("CROUPIER_CHAOS_SEED", "0")) or random.SystemRandom().randrange(2**31)
 
 #: Request behaviours, weighted: mostly approvals, every failure mode often enough.
@@ -155,24 +160,24 @@ async def _operation(
 
 
 async def _quiesce(
-    service: PaymentService, psps: list[SandboxPsp], forwarder: Forwarder, clock: list[int]
+    service: PaymentService, psps: list[SandboxPsp], forwarder: Forwarder
 ) -> list[PaymentRow]:
+    """Poll and forward until every payment is final or in review and no webhook is in
+    flight (bounded: a payment the poller cannot finish goes to review by itself)."""
     for psp in psps:
         await psp.clear_script()
-    for _ in range(40):
+    deadline = time.monotonic() + QUIESCENCE_S
+    while time.monotonic() < deadline:
         for psp in psps:
             await psp.wait_deliveries(timeout_s=30)
-        await forwarder.forward()
-        clock[0] += 10 * 60_000  # the backoff's wait, passed at once
+        forwarded = await forwarder.forward()
         while await service.poll_due():
             pass
         rows = await _all_rows(service)
-        if all(row.state in FINAL or row.state is State.REVIEW for row in rows):
-            for psp in psps:
-                await psp.wait_deliveries(timeout_s=30)
-            if await forwarder.forward() == 0:
-                return rows
-    raise AssertionError(f"no quiescence (seed {SEED})")
+        if forwarded == 0 and all(row.state in FINAL or row.state is State.REVIEW for row in rows):
+            return rows
+        await asyncio.sleep(0.05)  # the next look-ups' backoff
+    raise AssertionError(f"no quiescence in {QUIESCENCE_S} s (seed {SEED})")
 
 
 async def _all_rows(service: PaymentService) -> list[PaymentRow]:
@@ -180,6 +185,26 @@ async def _all_rows(service: PaymentService) -> list[PaymentRow]:
     for state in State:
         rows += await service.store.in_state(state, 100_000)
     return rows
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+async def _reconcile_by_cli(
+    platform: Platform, alpha: SandboxPsp, beta: SandboxPsp, tmp_path: Path
+) -> tuple[int, str]:
+    """``croupier payments reconcile`` for today, configured as an operator would."""
+    env = {
+        "CROUPIER_DATABASE_URL": platform.settings.database_url,
+        "CROUPIER_PAYMENT_PROVIDERS": "alpha,beta",
+        "CROUPIER_PAYMENT_PROVIDER_ALPHA": alpha.provider_url(currencies="EUR", name="alpha"),
+        "CROUPIER_PAYMENT_PROVIDER_BETA": beta.provider_url(currencies="EUR", name="beta"),
+        **KEK_ENV,
+    }
+    args = ["payments", "reconcile", "--date", _today().isoformat(), "--report-dir", str(tmp_path)]
+    result = await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
+    return result.exit_code, result.output
 
 
 async def _reports(adapters: dict[str, PaymentProvider]) -> dict[str, list[SettlementLine]]:
@@ -192,14 +217,14 @@ async def _reports(adapters: dict[str, PaymentProvider]) -> dict[str, list[Settl
 
 
 async def test_chaos_charges_and_pays_each_payment_once_and_the_ledger_matches(
-    platform: Platform,
+    platform: Platform, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
     assert platform.payments is not None
     service = platform.payments.service
     service.instruments = Cards()
-    clock = [0]
-    service.clock_ms = lambda: time.time_ns() // 1_000_000 + clock[0]
+    # Look-ups every 20 ms at first, backing off to 200 ms; review after 60 of them.
+    service.limits = PaymentLimits(poll_first_ms=20, poll_backoff_max_ms=200, polls_max=60)
     async with (
         running_inbox() as inbox,
         running_psp("alpha", webhook_url=inbox.url, hang_max_ms=2_000) as alpha,
@@ -214,13 +239,22 @@ async def test_chaos_charges_and_pays_each_payment_once_and_the_ledger_matches(
         use_providers(platform, *adapters.values(), failures_max=4, open_ms=500)
         forwarder = Forwarder(inbox, service, adapters, rng)
         try:
-            rows, reports = await _chaos(platform, rng, alpha, beta, forwarder, clock)
+            rows, reports = await _chaos(platform, rng, alpha, beta, forwarder)
+            balance = await reconcile_day(service, _today(), list(adapters.values()))
+            cli = await _reconcile_by_cli(platform, alpha, beta, tmp_path)
         finally:
             for adapter in adapters.values():
                 await adapter.aclose()  # type: ignore[attr-defined]
     states = Counter(row.state.value for row in rows)
     print(f"chaos seed {SEED}: {len(rows)} payments {dict(states)}, webhooks {forwarder.results}")
     await _assert_once_and_matching(platform, service, rows, reports)
+    reviewed = {row.reference for row in rows if row.state is State.REVIEW}
+    left = {only.reported.reference for only in balance.only_at_provider}
+    assert not balance.mismatches and not balance.only_in_ledger, f"seed {SEED}"
+    assert left <= reviewed and len(balance.matches) >= 1, f"seed {SEED}"
+    exit_code, output = cli
+    assert exit_code == (0 if balance.balanced else 1), output
+    assert f"{len(balance.matches)} matches, 0 amount mismatches" in output, output
 
 
 async def _chaos(
@@ -229,7 +263,6 @@ async def _chaos(
     alpha: SandboxPsp,
     beta: SandboxPsp,
     forwarder: Forwarder,
-    clock: list[int],
 ) -> tuple[list[PaymentRow], dict[str, list[SettlementLine]]]:
     service = forwarder.service
     players = await _players(platform)
@@ -246,7 +279,7 @@ async def _chaos(
             )
         )
         await forwarder.forward()
-    rows = await _quiesce(service, [alpha, beta], forwarder, clock)
+    rows = await _quiesce(service, [alpha, beta], forwarder)
     return rows, await _reports(forwarder.adapters)
 
 
