@@ -37,6 +37,7 @@ class Permission(StrEnum):
     KYC_REVIEW = "kyc.review"  # the KYC queue, documents unsealed; verify or reject
     RISK_VIEW = "risk.view"  # the AML risk queue and the suspicious-activity export
     RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
+    PAYMENTS = "payments"  # the payments review queue; refunds of deposits
 
 
 _P = Permission
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ADJUSTMENT_APPROVE,
             _P.WITHDRAWAL_REVIEW,
             _P.REPORT_VIEW,
+            _P.PAYMENTS,
         }
     ),
     Role.RISK: frozenset(
