@@ -98,3 +98,18 @@ async def run_poller(service: PaymentService, interval_s: float) -> None:
             log.exception("the payments poller's round failed")
         if found < service.limits.poll_batch_max:
             await asyncio.sleep(interval_s)
+
+
+async def open_writer_payments(settings: Settings, ledger: Ledger) -> Callable[[], Awaitable[None]]:
+    """The payments poller of ``croupier writer`` (the active writer of a cluster: one
+    poller per ledger); the closer to call when it stops. It needs no players: a failed
+    deposit's void there carries no deposit-limit take-back (that needs the responsible-
+    gambling service, which the gateways hold): the allowance may keep what a limit lowered
+    while the deposit was out would have taken back, until the period ends. No money moves
+    differently."""
+
+    async def no_player(player_id: str) -> Player | None:
+        return None
+
+    payments = await open_payments(settings, ledger, no_player, poller=True)
+    return payments.close

@@ -23,6 +23,7 @@ from typing import Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
+    CroupierError,
     InvalidAmount,
     InvalidInput,
     InvariantBroken,
@@ -154,7 +155,9 @@ class PaymentService:
             raise UnknownCard("cards are not configured here")
         try:
             return await self.instruments.instrument(player.player_id, card_token)
-        except (KeyError, LookupError, ValueError) as error:
+        except CroupierError:  # the vault's own refusals (card-not-found, card-invalid)
+            raise
+        except LookupError as error:
             raise UnknownCard("no such card") from error
 
     async def _instrument_of(self, row: PaymentRow) -> Instrument:
@@ -415,6 +418,9 @@ class PaymentService:
     async def _finish(self, row: PaymentRow, state: State, reason: str) -> None:
         """Settle or fail: the ledger first (idempotent by id), then the row. The ledger's
         own outcome wins over the answer (a payment resolved the other way is flagged)."""
+        current = await self._row(row.id)
+        if (current.state, current.attempt) != (row.state, row.attempt):
+            return  # another worker moved it (an answer about an attempt we left is stale)
         try:
             if state is State.SETTLED:
                 await self.book.settle(row)
