@@ -32,6 +32,7 @@ from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.errors import CroupierError, PaymentDeclined
 from croupier.domain.payments.states import FINAL, Kind, State
 from croupier.services.ledger import verify_ledger
+from croupier.services.payments.book import receivable_account
 from croupier.services.payments.ports import Instrument, PaymentProvider, SettlementLine
 from croupier.services.payments.reconcile import reconcile_day
 from croupier.services.payments.service import PaymentLimits, PaymentService
@@ -47,6 +48,7 @@ PLAYERS = 24
 OPERATIONS = 300
 CONCURRENCY = 12
 QUIESCENCE_S = 90
+CHARGEBACKS = 6
 SEED = int(os.environ.get("CROUPIER_CHAOS_SEED", "0")) or random.SystemRandom().randrange(2**31)
 
 #: Request behaviours, weighted: mostly approvals, every failure mode often enough.
@@ -280,6 +282,15 @@ async def _chaos(
         )
         await forwarder.forward()
     rows = await _quiesce(service, [alpha, beta], forwarder)
+    # Chargebacks of a few settled deposits, through the real webhooks, duplicated too.
+    settled = [r for r in rows if r.kind is Kind.DEPOSIT and r.state is State.SETTLED]
+    psps = {"alpha": alpha, "beta": beta}
+    for row in rng.sample(settled, min(CHARGEBACKS, len(settled))):
+        assert row.provider is not None
+        await psps[row.provider].script("duplicate", kinds=["chargeback"])
+        await psps[row.provider].chargeback(row.reference)
+    rows = await _quiesce(service, [alpha, beta], forwarder)
+    assert sum(r.state is State.REVERSED for r in rows) == min(CHARGEBACKS, len(settled))
     return rows, await _reports(forwarder.adapters)
 
 
@@ -293,11 +304,12 @@ async def _assert_once_and_matching(
     assert len(rows) >= OPERATIONS // 2, context
     assert all(row.state in FINAL or row.state is State.REVIEW for row in rows), context
     moved = [(provider, line) for provider, lines in reports.items() for line in lines]
-    per_payment = Counter(line.reference.rpartition("-a")[0] for _, line in moved)
+    money = [(provider, line) for provider, line in moved if line.kind != "chargeback"]
+    per_payment = Counter(line.reference.rpartition("-a")[0] for _, line in money)
     assert max(per_payment.values(), default=0) <= 1, f"charged or paid twice ({context})"
-    at_provider = {line.reference: (provider, line) for provider, line in moved}
+    at_provider = {line.reference: (provider, line) for provider, line in money}
     for row in rows:
-        if row.state is State.SETTLED:
+        if row.state in (State.SETTLED, State.REVERSED):
             provider, line = at_provider.pop(row.reference)
             assert (provider, line.amount_minor, line.kind) == (
                 row.provider,
@@ -318,7 +330,11 @@ async def _assert_once_and_matching(
             if r.state is State.SETTLED
         )
         _, balance = await platform.ledger.balance(cash_account_id(player_id))
-        assert balance.posted == cash, context
+        owed = 0
+        if any(r.state is State.REVERSED for r in player_rows):  # what cash could not give
+            _, receivable = await platform.ledger.balance(receivable_account(player_id, "EUR"))
+            owed = receivable.posted
+        assert balance.posted + owed == cash, context
 
 
 def _by_player(rows: list[PaymentRow]) -> dict[str, list[PaymentRow]]:
