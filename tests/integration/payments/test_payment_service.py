@@ -5,6 +5,7 @@ Every test ends with the ledger verifying."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -238,4 +239,24 @@ async def test_the_closed_loop_refuses_another_card(
     with pytest.raises(InvalidInput, match="closed loop"):
         await platform.wallet.withdraw(player, "loop-00001", 100, card_token="card_other")
     assert (await platform.wallet.wallet(player)).pending == 0
+    await _verified(platform)
+
+
+async def test_racing_look_ups_settle_once_and_fail_over_once(
+    platform: Platform, payments: PaymentService
+) -> None:
+    player = await funded_player(platform, "racers@example.com", 1_000)
+    alpha = ScriptedProvider("alpha", priority=1)
+    alpha.script.extend([Act.LOSE_ANSWER, Act.FAIL])
+    beta = ScriptedProvider("beta", priority=2)
+    use_providers(platform, alpha, beta)
+    lost = await platform.wallet.deposit(player, "racers-001", 300)  # charged, answer lost
+    failed = await platform.wallet.deposit(player, "racers-002", 500)  # 5xx, nothing taken
+    for intent in (lost, failed):
+        stale = await _row(payments, intent.id)
+        await asyncio.gather(*(payments.look_up(stale) for _ in range(8)))
+    assert (await _row(payments, lost.id)).provider == "alpha"
+    assert (await _row(payments, failed.id)).provider == "beta"
+    assert (alpha.count("charge"), beta.count("charge")) == (1, 1)
+    assert await _cash(platform, player) == 1_800
     await _verified(platform)

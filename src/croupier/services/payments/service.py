@@ -318,9 +318,14 @@ class PaymentService:
             return True
         attempt = row.attempt + 1
         name = chosen.profile.name
-        await self.store.add_attempt(
-            AttemptRow(row.id, attempt, name, attempt_reference(row.id, attempt), "sent", now)
-        )
+        reference = attempt_reference(row.id, attempt)
+        if not await self.store.add_attempt(
+            AttemptRow(row.id, attempt, name, reference, "sent", now)
+        ):
+            # Recorded already (a racing worker, or one that crashed after recording): that
+            # provider may have this reference, so the attempt stays with it.
+            recorded = [a for a in await self.store.attempts(row.id) if a.attempt == attempt]
+            name = recorded[0].provider if recorded else name
         sent = row.moved(
             State.SENT,
             now,
