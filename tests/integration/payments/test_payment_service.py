@@ -250,8 +250,13 @@ async def test_racing_look_ups_settle_once_and_fail_over_once(
     alpha.script.extend([Act.LOSE_ANSWER, Act.FAIL])
     beta = ScriptedProvider("beta", priority=2)
     use_providers(platform, alpha, beta)
+    clock = _clocked(payments)
     lost = await platform.wallet.deposit(player, "racers-001", 300)  # charged, answer lost
     failed = await platform.wallet.deposit(player, "racers-002", 500)  # 5xx, nothing taken
+    stale = await _row(payments, failed.id)
+    await payments.look_up(stale)  # NOT_FOUND, but too soon to believe: alpha may yet take it
+    assert (await _row(payments, failed.id)).provider == "alpha" and beta.calls == []
+    clock.now_ms += payments.limits.sent_grace_ms
     for intent in (lost, failed):
         stale = await _row(payments, intent.id)
         await asyncio.gather(*(payments.look_up(stale) for _ in range(8)))

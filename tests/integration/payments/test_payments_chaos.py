@@ -225,8 +225,12 @@ async def test_chaos_charges_and_pays_each_payment_once_and_the_ledger_matches(
     assert platform.payments is not None
     service = platform.payments.service
     service.instruments = Cards()
-    # Look-ups every 20 ms at first, backing off to 200 ms; review after 60 of them.
-    service.limits = PaymentLimits(poll_first_ms=20, poll_backoff_max_ms=200, polls_max=60)
+    # Look-ups every 20 ms at first, backing off to 200 ms; review after 80 of them.
+    # A NOT_FOUND is believed 2 s after its attempt: the sandboxes apply a request when it
+    # arrives or never (calls time out after 0.4 s).
+    service.limits = PaymentLimits(
+        poll_first_ms=20, poll_backoff_max_ms=200, polls_max=80, sent_grace_ms=2_000
+    )
     async with (
         running_inbox() as inbox,
         running_psp("alpha", webhook_url=inbox.url, hang_max_ms=2_000) as alpha,

@@ -91,8 +91,10 @@ class PaymentLimits:
     poll_backoff_max_ms: int = 300_000
     #: Look-ups before a payment goes to review (staff decide).
     polls_max: int = 12
-    #: A payment left ``sent`` (a crash mid-call) is looked up after this long: longer than
-    #: any provider call may take, so a look-up never races the call itself.
+    #: A payment left ``sent`` (a crash mid-call) is looked up after this long, and a
+    #: look-up's ``NOT_FOUND`` is believed only this long after its attempt was sent: longer
+    #: than a provider may still be working on a call we stopped waiting for, so a late
+    #: arrival there can never meet our next attempt elsewhere.
     sent_grace_ms: int = 60_000
     poll_batch_max: int = 100
 
@@ -379,6 +381,8 @@ class PaymentService:
     async def _apply(self, row: PaymentRow, answer: ProviderAnswer, *, lookup: bool) -> None:
         """Apply a provider's answer about the current attempt (conditionally)."""
         outcome = answer.outcome
+        if outcome is Outcome.NOT_FOUND and lookup and await self._too_soon(row):
+            outcome = Outcome.UNKNOWN  # the call may still arrive there: ask again later
         said = f"{outcome.value}: {answer.reason[:100]}" if answer.reason else outcome.value
         await self.store.answer_attempt(row.id, row.attempt, said)
         if outcome is Outcome.DECLINED or outcome is Outcome.NOT_FOUND:
@@ -407,6 +411,10 @@ class PaymentService:
                 step.state, now, polls=0, next_poll_ms=now + self.limits.poll_first_ms
             )
         await self.store.update(moved, state=row.state, attempt=row.attempt)
+
+    async def _too_soon(self, row: PaymentRow) -> bool:
+        sent = [a.at_ms for a in await self.store.attempts(row.id) if a.attempt == row.attempt]
+        return not sent or self.clock_ms() < sent[0] + self.limits.sent_grace_ms
 
     async def _poll_later(self, row: PaymentRow) -> None:
         now = self.clock_ms()
