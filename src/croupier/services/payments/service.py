@@ -101,6 +101,8 @@ class PaymentLimits:
     def __post_init__(self) -> None:
         if not (1 <= self.attempts_max <= 10 and 1 <= self.polls_max <= 100):
             raise ValueError("attempts_max must be 1..10 and polls_max 1..100")
+        if self.sent_grace_ms < 1_000:
+            raise ValueError("sent_grace_ms must be at least 1000: longer than any call")
         if not 0 < self.poll_first_ms <= self.poll_backoff_max_ms:
             raise ValueError("poll_first_ms must be positive and at most poll_backoff_max_ms")
 

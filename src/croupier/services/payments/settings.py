@@ -43,6 +43,7 @@ def payment_settings(env: Mapping[str, str]) -> PaymentSettings:
             poll_first_ms=_int(env, "CROUPIER_PAYMENT_POLL_FIRST_MS", 1_000),
             poll_backoff_max_ms=_int(env, "CROUPIER_PAYMENT_POLL_MAX_MS", 300_000),
             polls_max=_int(env, "CROUPIER_PAYMENT_POLLS_MAX", 12),
+            sent_grace_ms=_int(env, "CROUPIER_PAYMENT_GRACE_MS", 60_000),
         )
     except ValueError as error:
         raise ValueError(f"CROUPIER_PAYMENT_*: {error}") from None
