@@ -151,8 +151,7 @@ class PaymentService:
     async def instrument(self, player: Player, card_token: str | None) -> Instrument:
         """The instrument a request names (``UnknownCard`` for a token not the player's)."""
         if card_token is None:
-            if not any(p.profile.covers("sandbox", player.country, player.currency)
-                       for p in map(self.router.provider, self.router.names) if p):  # fmt: skip
+            if not self.router.candidates("sandbox", player.country, player.currency):
                 raise InvalidInput("name a card_token: no provider takes payments without one")
             return Instrument("sandbox", SANDBOX_TOKEN, player.country)
         if self.instruments is None:
