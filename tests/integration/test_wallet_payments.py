@@ -18,7 +18,7 @@ from croupier.domain.errors import IdempotencyConflict
 from croupier.domain.ledger import TransferKind
 from croupier.services.ledger import verify_ledger
 from croupier.services.wallet import PaymentDeclined
-from tests.support.payments import Act, ScriptedProvider, use_providers
+from tests.support.payments import Act, ScriptedProvider, pass_the_grace, use_providers
 from tests.support.platform import funded_player
 
 
@@ -119,6 +119,7 @@ async def test_a_call_that_dies_is_pending_and_finished_by_the_same_request_agai
     assert withdrawal.kind is TransferKind.PENDING  # paid, but the answer was lost
     wallet = await platform.wallet.wallet(player)
     assert (wallet.cash, wallet.pending) == (4_000, 1_000)  # held, not returned: maybe paid
+    pass_the_grace(platform)  # the dead call cannot arrive any more: NOT_FOUND is believed
     deposit = await platform.wallet.deposit(player, "dep-crash-01", 2_000)
     withdrawal = await platform.wallet.withdraw(player, "wd-crash-001", 1_000)
     assert (deposit.kind, withdrawal.kind) == (TransferKind.POST, TransferKind.POST)
