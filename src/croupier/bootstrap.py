@@ -15,7 +15,6 @@ from croupier.adapters.cards.keys import load_card_kek
 from croupier.adapters.game_files import GameFiles
 from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
-from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.adapters.vault import DataKeyStore, Vault, load_kek
 from croupier.cards_wiring import open_card_vault
 from croupier.config import ConfigError, Settings, require_ledger_secret
@@ -27,6 +26,7 @@ from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
 from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
+from croupier.payments_wiring import Payments, open_payments
 from croupier.poker_wiring import open_poker
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
@@ -167,6 +167,8 @@ class Platform:
     cards: CardVault | None = None
     #: The live cash tables this process owns (``services/poker``); None in a gateway.
     poker: TableDirectory | None = None
+    #: The payments layer: providers, workflow store, poller (``payments_wiring``).
+    payments: Payments | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -198,6 +200,8 @@ class Platform:
         await self.ticker.close()
         await self.stream.close()
         try:
+            if self.payments is not None:
+                await self.payments.close()
             if self.kyc_aml is not None:  # its engine reads the ledger and writes the trail
                 await self.kyc_aml.close()
             await self.seed_pairs.close()
@@ -480,6 +484,7 @@ def wire_responsible(
     accounts.admission = responsible
     gate.responsible = responsible
     wallet.deposit_limits = responsible
+    wallet.payments.book.deposit_limits = responsible
     rounds.responsible = responsible
 
 
@@ -715,8 +720,9 @@ async def open_platform(  # noqa: PLR0915
         audit=audit,
         security=security,
     )
-    provider = SandboxPaymentProvider(approve=settings.payments_approve)
-    wallet = WalletService(ledger, provider, settings.wallet)
+    # Payments: its poller runs where the ledger writer runs (not in a gateway).
+    payments = await open_payments(settings, ledger, players.get_player, poller=not gateway)
+    wallet = WalletService(ledger, payments.service, settings.wallet)
     fairness = FairnessService(seed_pairs, ledger, clock_ms=lambda: time.time_ns() // 1_000_000)
     rounds = RoundService(
         ledger,
@@ -751,6 +757,7 @@ async def open_platform(  # noqa: PLR0915
     )  # fmt: skip
     attach(kyc_aml, backoffice, wallet)
     cards = await open_card_vault(settings, audit=audit)
+    payments.service.instruments = cards  # deposits and payouts name cards by token
     backoffice.players.compliance = ComplianceView(
         responsible, kyc_aml.check, kyc_aml.store, clock=lambda: datetime.now(UTC)
     )
@@ -787,6 +794,7 @@ async def open_platform(  # noqa: PLR0915
         kyc_aml=kyc_aml,
         cards=cards,
         poker=poker,
+        payments=payments,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

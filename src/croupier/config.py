@@ -23,6 +23,7 @@ from croupier.services.backoffice.limits import BackofficeLimits, parse_threshol
 from croupier.services.cards.settings import CardSettings, card_settings
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.ledger.writer import WriterLimits
+from croupier.services.payments.settings import PaymentSettings, payment_settings
 from croupier.services.poker.settings import PokerSettings, poker_settings
 from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
@@ -177,6 +178,8 @@ class Settings:
     kyc_aml: KycAmlSettings = field(default_factory=KycAmlSettings)
     #: Live cash tables (``services/poker``): how many, and their clocks.
     poker: PokerSettings = field(default_factory=PokerSettings)
+    #: Payment providers, the poller and its review threshold (docs/configuration.md).
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -539,6 +542,7 @@ def load_settings(
     try:
         kyc_aml = kyc_aml_settings(env, production=not url.startswith("sqlite:///"))
         poker = poker_settings(env)
+        payments = payment_settings(env)
     except ValueError as error:
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
@@ -546,6 +550,7 @@ def load_settings(
         cards=card_settings(env),
         kyc_aml=kyc_aml,
         poker=poker,
+        payments=payments,
         key_file=key_file,
         kek=kek,
         compliance=compliance,

@@ -56,14 +56,14 @@ def player(server: str) -> dict[str, str]:
             headers={**auth, "Idempotency-Key": "headers-round"},
         )
         assert played.status_code == 201, played.text
-    return {**auth, "round_id": played.json()["round_id"]}
+    return {**auth, "round_id": played.json()["round_id"], "payment_id": paid.json()["payment_id"]}
 
 
-def _get_paths(server: str, round_id: str) -> list[str]:
+def _get_paths(server: str, player: dict[str, str]) -> list[str]:
     """Every GET of the OpenAPI document, with real path parameters."""
     spec = httpx.get(f"{server}/openapi.json").json()
     return [
-        path.replace("{round_id}", round_id)
+        path.replace("{round_id}", player["round_id"]).replace("{payment_id}", player["payment_id"])
         for path, operations in spec["paths"].items()
         if "get" in operations
     ]
@@ -83,7 +83,7 @@ def test_no_api_answer_is_stored_by_a_cache(server: str, player: dict[str, str])
         ]:
             moved = client.post(path, json=body, headers={"Idempotency-Key": key})
             assert moved.status_code == 201 and moved.headers.get("cache-control") == "no-store"
-        for path in [*_get_paths(server, player["round_id"]), "/v1/no-such-thing"]:
+        for path in [*_get_paths(server, player), "/v1/no-such-thing"]:
             answer = client.get(path)
             assert answer.headers.get("cache-control") == "no-store", (path, answer.headers)
         refused = httpx.get(f"{server}/v1/wallet")  # errors too: a 401 is not for keeping
@@ -106,7 +106,7 @@ def test_a_401_says_how_to_authenticate(server: str, player: dict[str, str]) -> 
 
 def test_head_answers_wherever_get_does(server: str, player: dict[str, str]) -> None:
     auth = {"Authorization": player["Authorization"]}
-    paths = [*_get_paths(server, player["round_id"]), "/docs", "/openapi.json"]
+    paths = [*_get_paths(server, player), "/docs", "/openapi.json"]
     with httpx.Client(base_url=server, headers=auth) as client:
         for path in paths:
             get, head = client.get(path), client.head(path)

@@ -29,9 +29,10 @@ from croupier.domain.errors import (
 )
 from croupier.services.audit import AuditQuery
 from croupier.services.compliance.responsible import ResponsibleGambling
-from croupier.services.payments import PaymentResult
+from croupier.services.payments.ports import ChargeRequest, Outcome, ProviderAnswer
 from croupier.services.stream.channels import player_stream
 from tests.support.operations import assert_ledger_verifies
+from tests.support.payments import Act, ScriptedProvider, use_providers
 from tests.support.platform import PASSWORD
 
 IP = "1.2.3.4"
@@ -304,25 +305,19 @@ async def test_the_national_register_is_checked_at_registration(platform: Platfo
         )
 
 
-class _LoweringDecliner:
+class _LoweringDecliner(ScriptedProvider):
     """A provider that, while the deposit is out, sees the player lower their limit (and a
     concurrent deposit synchronise the allowance), then declines."""
 
-    name = "sandbox"
-
     def __init__(self, platform: Platform, player: Player) -> None:
+        super().__init__(default=Act.DECLINE)
         self.platform, self.player = platform, player
 
-    async def charge(
-        self, *, player_id: str, amount_minor: int, currency: str, key: str
-    ) -> PaymentResult:
+    async def charge(self, request: ChargeRequest) -> ProviderAnswer:
         await _rg(self.platform).set_limits(self.player, {"deposit": {"daily": 50}}, ip=IP)
         with pytest.raises(DepositLimit):
             await self.platform.wallet.deposit(self.player, "meanwhile-1", 1)
-        return PaymentResult(False, "declined-ref", "declined by the test")
-
-    async def payout(self, **_: object) -> PaymentResult:
-        raise AssertionError("no payout here")
+        return ProviderAnswer(Outcome.DECLINED, reason="declined by the test")
 
 
 async def test_a_decline_under_a_lowered_limit_gives_nothing_back_to_spend(
@@ -331,7 +326,7 @@ async def test_a_decline_under_a_lowered_limit_gives_nothing_back_to_spend(
     player = await _player(platform, "lowered@example.com")
     await _rg(platform).set_limits(player, {"deposit": {"daily": 100}}, ip=IP)
     await platform.wallet.deposit(player, "lowered-first", 60)
-    platform.wallet.provider = _LoweringDecliner(platform, player)
+    use_providers(platform, _LoweringDecliner(platform, player))
     with pytest.raises(PaymentDeclined):
         await platform.wallet.deposit(player, "lowered-declined", 30)
     # the void returned 30 to the allowance, and the same group took it back: 60 used of 50

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from croupier.adapters.payments import SandboxPaymentProvider
 from croupier.bootstrap import Platform
 from croupier.services.backoffice import Backoffice
 from croupier.services.ledger import verify_ledger
-from croupier.services.payments import PaymentResult
+from tests.support.payments import Act, ScriptedProvider
 
 ALICE = "staff:alice"
 BOB = "staff:bob"
@@ -43,30 +42,23 @@ async def assert_ledger_verifies(platform: Platform) -> None:
     assert report.ok, report.problems
 
 
-class CountingProvider:
-    """The sandbox, counting payouts; ``fail_next`` dies once like a crash mid-call would."""
-
-    name = "sandbox"
+class CountingProvider(ScriptedProvider):
+    """The scripted provider, listing the amounts it paid out; ``fail_next`` makes the next
+    call die like a crash mid-call would (an unknown outcome)."""
 
     def __init__(self, *, approve: bool = True) -> None:
-        self.inner = SandboxPaymentProvider(approve=approve)
-        self.payouts: list[tuple[str, int]] = []
-        self.fail_next = False
+        super().__init__(default=Act.APPROVE if approve else Act.DECLINE)
 
-    async def charge(
-        self, *, player_id: str, amount_minor: int, currency: str, key: str
-    ) -> PaymentResult:
-        return await self.inner.charge(
-            player_id=player_id, amount_minor=amount_minor, currency=currency, key=key
-        )
+    @property
+    def payouts(self) -> list[int]:
+        return [amount for kind, amount in self.moved.values() if kind == "payout"]
 
-    async def payout(
-        self, *, player_id: str, amount_minor: int, currency: str, key: str
-    ) -> PaymentResult:
-        if self.fail_next:
-            self.fail_next = False
-            raise ConnectionResetError("the process died while the provider was called")
-        self.payouts.append((key, amount_minor))
-        return await self.inner.payout(
-            player_id=player_id, amount_minor=amount_minor, currency=currency, key=key
-        )
+    @property
+    def fail_next(self) -> bool:
+        return bool(self.script)
+
+    @fail_next.setter
+    def fail_next(self, fail: bool) -> None:
+        self.script.clear()
+        if fail:
+            self.script.append(Act.RAISE)

@@ -23,6 +23,7 @@ __all__ = [
     "check_amount",
     "currency",
     "format_amount",
+    "known_currencies",
     "parse_amount",
     "register_currency",
 ]
@@ -116,6 +117,11 @@ def register_currency(code: str, exponent: int) -> Currency:
         raise UnknownCurrency(f"{code} is already registered with exponent {existing.exponent}")
     _registry[code] = new
     return new
+
+
+def known_currencies() -> frozenset[str]:
+    """The codes of every registered currency (ISO 4217 and custom ones)."""
+    return frozenset(_registry)
 
 
 def currency(code: str) -> Currency:

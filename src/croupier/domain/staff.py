@@ -38,6 +38,7 @@ class Permission(StrEnum):
     RISK_VIEW = "risk.view"  # the AML risk queue and the suspicious-activity export
     RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
     EXCLUSIONS_VIEW = "exclusions.view"  # the list of players timed out or self-excluded now
+    PAYMENTS = "payments"  # the payments review queue; refunds of deposits
 
 
 _P = Permission
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.ADJUSTMENT_APPROVE,
             _P.WITHDRAWAL_REVIEW,
             _P.REPORT_VIEW,
+            _P.PAYMENTS,
         }
     ),
     Role.RISK: frozenset(

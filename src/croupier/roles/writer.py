@@ -37,6 +37,7 @@ from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
 from croupier.kyc_aml_wiring import open_writer_aml
+from croupier.payments_wiring import open_writer_payments
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotTicker
@@ -68,6 +69,8 @@ class _Active:
     shared: SharedState
     #: Stops the AML rules engine (it runs on this writer's handler table).
     aml_close: Callable[[], Awaitable[None]] | None = None
+    #: Stops the payments poller (one per ledger: the active writer's).
+    payments_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -211,6 +214,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     active = _Active(epoch, ledger, stream, relay, ticker, responder, shared)
     try:
         active.aml_close = await open_writer_aml(settings, ledger, handlers)
+        active.payments_close = await open_writer_payments(settings, ledger)
     except BaseException:
         await _deactivate(active)
         raise
@@ -267,6 +271,9 @@ async def _deactivate(active: _Active) -> None:
     if active.aml_close is not None:
         with contextlib.suppress(Exception):
             await active.aml_close()
+    if active.payments_close is not None:
+        with contextlib.suppress(Exception):
+            await active.payments_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from croupier.domain.accounts.player import Player
 from croupier.domain.errors import (
@@ -38,8 +38,10 @@ from croupier.domain.money import check_amount
 from croupier.services.compliance.allowances import limit_refusal
 from croupier.services.keyed_locks import KeyedLocks
 from croupier.services.ledger import Ledger
-from croupier.services.payments import PaymentProvider, PaymentResult
 from croupier.services.stream.channels import player_stream
+
+if TYPE_CHECKING:
+    from croupier.services.payments.service import PaymentService
 
 __all__ = [
     "IDEMPOTENCY_KEY",
@@ -50,7 +52,9 @@ __all__ = [
     "WalletLimits",
     "WalletService",
     "WithdrawalHold",
+    "balance_changed_for",
     "is_held",
+    "resolve_usage",
 ]
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,64}\Z")
@@ -122,14 +126,15 @@ class WalletService:
     def __init__(
         self,
         ledger: Ledger,
-        provider: PaymentProvider,
+        payments: PaymentService,
         limits: WalletLimits,
         *,
         gate: PaymentGate | None = None,
         hold: WithdrawalHold | None = None,
     ) -> None:
         self.ledger = ledger
-        self.provider = provider
+        #: Takes each recorded intent to a provider and resolves it (``services/payments``).
+        self.payments = payments
         self.limits = limits
         #: Account control (None: every account may pay); set by the composition root.
         self.gate = gate
@@ -146,18 +151,22 @@ class WalletService:
             player.currency, cash.available, bonus.available, cash.pending + bonus.pending
         )
 
-    async def deposit(self, player: Player, key: str, amount_minor: int) -> Transfer:
-        """Record the intent, charge the provider, then credit the player (or drop the intent).
+    async def deposit(
+        self, player: Player, key: str, amount_minor: int, card_token: str | None = None
+    ) -> Transfer:
+        """Record the intent, charge a provider, then credit the player (or drop the intent).
 
-        The intent is a pending transfer from clearing to the player, committed before the
+        The intent is a pending transfer from clearing to the player, committed before any
         provider hears of the request: the key is bound to its amount durably, so another
         amount under the key is refused before anything is charged. The intent credits
-        nothing until it is posted. One left open by a crash is completed by the same request
-        again (the provider deduplicates by the key) or by reconciliation.
+        nothing until it is posted. The answer: the posted credit (settled at once), the
+        intent itself (a ``pending`` transfer: the outcome waits for a webhook or a look-up,
+        ``services/payments``), or ``PaymentDeclined``.
         """
         amount = _check_request(key, amount_minor, self.limits.deposit_minor_max, "deposit")
         if self.gate is not None:
             await self.gate.before_deposit(player.player_id)
+        instrument = await self.payments.instrument(player, card_token)
         ids = PaymentIds.of("deposit", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
             limited = await self._limited(player, ids, amount)
@@ -175,19 +184,14 @@ class WalletService:
             finished = await self._finished(ids)
             if finished is not None:
                 return finished
-            result = await self.provider.charge(
-                player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
-            )
-            resolve = await self._reserved_usage(ids)
-            if not result.approved:
-                released = await self._released(player, resolve)
-                await self._decline(ids, result, None, also=resolve, then=released)
-            return await self._complete(
-                ids,
-                result,
-                _balance_changed(player, "deposit", amount, ids.completed),
-                also=resolve,
-            )
+            intent = await self._intent(ids)
+            return await self.payments.deposit(player, intent, key, instrument)
+
+    async def _intent(self, ids: PaymentIds) -> Transfer:
+        intent = await self.ledger.transfer_by_id(ids.intent)
+        if intent is None:
+            raise InvariantBroken(f"{ids.operation} {ids.intent} was recorded but is not found")
+        return intent
 
     async def _limited(
         self, player: Player, ids: PaymentIds, amount: int
@@ -207,24 +211,10 @@ class WalletService:
             return None
         return await self.deposit_limits.deposit_reservations(player, ids.intent, amount)
 
-    async def _released(self, player: Player, pending_ids: list[str]) -> list[TransferRequest]:
-        if self.deposit_limits is None or not pending_ids:
-            return []
-        return await self.deposit_limits.deposit_releases(player, pending_ids)
-
-    async def _reserved_usage(self, ids: PaymentIds) -> list[str]:
-        """The deposit-limit reservations recorded with the intent (its metadata names
-        them), to post or void with it."""
-        if self.deposit_limits is None:
-            return []
-        intent = await self.ledger.transfer_by_id(ids.intent)
-        if intent is None:
-            return []
-        names = json.loads(intent.metadata_json).get(USAGE_METADATA_KEY, [])
-        return [name for name in names if isinstance(name, str)]
-
-    async def withdraw(self, player: Player, key: str, amount_minor: int) -> Transfer:
-        """Reserve the funds, ask the provider to pay out, then post (or void on refusal).
+    async def withdraw(
+        self, player: Player, key: str, amount_minor: int, card_token: str | None = None
+    ) -> Transfer:
+        """Reserve the funds, ask a provider to pay out, then post (or void on refusal).
 
         The reservation is committed before the provider hears of the request, and once it
         is, nothing but this request's own post or void can resolve it: the provider is never
@@ -237,10 +227,15 @@ class WalletService:
         marked held in the reservation itself, and not sent to the provider: the answer is
         the reservation (a ``pending`` transfer), and so is a replay's until staff decide
         (``pay_held`` or ``void_held``); after that a replay gets the decision.
+
+        Closed loop: the payout goes to the instrument (and provider) last deposited with;
+        naming another card is refused before anything is reserved. A payout whose outcome
+        waits answers the reservation too (202, ``services/payments`` resolves it).
         """
         amount = _check_request(key, amount_minor, self.limits.withdrawal_minor_max, "withdrawal")
         if self.gate is not None:
             await self.gate.before_payment(player.player_id, "withdrawal")
+        await self.payments.payout_instrument(player, card_token)  # refusals change nothing
         ids = PaymentIds.of("withdrawal", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
             held = await self._held(ids, player, amount)
@@ -258,11 +253,8 @@ class WalletService:
             if finished is not None:
                 return finished
             if held:
-                intent = await self.ledger.transfer_by_id(ids.intent)
-                if intent is None:
-                    raise InvariantBroken(f"withdrawal {ids.intent} was recorded but is not found")
-                return intent
-            return await self._pay_out(ids, player, amount, key)
+                return await self._intent(ids)
+            return await self._pay_out(ids, player, key, card_token)
 
     async def pay_held(self, player: Player, key: str) -> Transfer:
         """Pay out a withdrawal staff approved: the provider is called (with the player's key,
@@ -276,7 +268,7 @@ class WalletService:
             intent = await self.ledger.transfer_by_id(ids.intent)
             if intent is None or not is_held(intent):
                 raise PendingNotFound(f"no withdrawal held for review under {ids.intent!r}")
-            return await self._pay_out(ids, player, intent.amount_minor, key)
+            return await self._pay_out(ids, player, key, None)
 
     async def void_held(self, player: Player, key: str) -> Transfer:
         """Decline a held withdrawal: void the reservation, the money returns to the player's
@@ -312,14 +304,11 @@ class WalletService:
             return is_held(recorded)
         return self.hold is not None and await self.hold.needs_review(player, amount)
 
-    async def _pay_out(self, ids: PaymentIds, player: Player, amount: int, key: str) -> Transfer:
-        result = await self.provider.payout(
-            player_id=player.player_id, amount_minor=amount, currency=player.currency, key=key
-        )
-        if not result.approved:
-            released = _balance_changed(player, "withdrawal-declined", amount, ids.intent)
-            await self._decline(ids, result, released)
-        return await self._complete(ids, result, None)
+    async def _pay_out(
+        self, ids: PaymentIds, player: Player, key: str, card_token: str | None
+    ) -> Transfer:
+        instrument = await self.payments.payout_instrument(player, card_token)
+        return await self.payments.withdraw(player, await self._intent(ids), key, instrument)
 
     async def transactions(
         self, player: Player, *, limit: int, cursor: int | None
@@ -370,58 +359,12 @@ class WalletService:
             raise PaymentDeclined(reason or "the payment was declined")
         return None
 
-    async def _complete(
-        self,
-        ids: PaymentIds,
-        result: PaymentResult,
-        event: AppendEvent | None,
-        *,
-        also: Sequence[str] = (),
-    ) -> Transfer:
-        post = TransferRequest.create(
-            ids.completed,
-            kind=TransferKind.POST,
-            pending_id=ids.intent,
-            reason=ids.operation,
-            metadata={"provider": self.provider.name, "reference": result.reference},
-        )
-        group: list[Command] = [post, *_resolve_usage(also, TransferKind.POST)]
-        applied = await self.ledger.submit(group if event is None else [*group, event])
-        transfer = applied.results[0]
-        assert isinstance(transfer, Transfer)
-        return transfer
-
-    async def _decline(
-        self,
-        ids: PaymentIds,
-        result: PaymentResult,
-        event: AppendEvent | None,
-        *,
-        also: Sequence[str] = (),
-        then: Sequence[TransferRequest] = (),
-    ) -> NoReturn:
-        reason = (result.reason or "the payment was declined")[:_DECLINE_REASON_CHARS_MAX]
-        void = TransferRequest.create(
-            ids.declined,
-            kind=TransferKind.VOID,
-            pending_id=ids.intent,
-            reason=f"{ids.operation}_declined",
-            metadata={
-                "provider": self.provider.name,
-                "reference": result.reference,
-                "reason": reason,
-            },
-        )
-        group: list[Command] = [void, *_resolve_usage(also, TransferKind.VOID), *then]
-        await self.ledger.submit(group if event is None else [*group, event])
-        raise PaymentDeclined(reason)
-
 
 #: The intent's metadata key naming its deposit-limit reservations.
 USAGE_METADATA_KEY: Final = "rg"
 
 
-def _resolve_usage(pending_ids: Sequence[str], kind: TransferKind) -> list[TransferRequest]:
+def resolve_usage(pending_ids: Sequence[str], kind: TransferKind) -> list[TransferRequest]:
     """Post (deposit made) or void (declined) the deposit-limit reservations."""
     step = "post" if kind is TransferKind.POST else "void"
     return [
@@ -462,7 +405,7 @@ class PaymentIds:
         )
 
 
-_COMPLETED_STEP = {"deposit": "settled", "withdrawal": "paid"}
+_COMPLETED_STEP = {"deposit": "settled", "withdrawal": "paid", "refund": "made"}
 #: What a player is told of a withdrawal declined in review (staff's reason stays internal).
 _DECLINED_IN_REVIEW: Final = "declined in review: contact support"
 #: A provider's decline reason is kept on the ledger (and repeated to a replay), bounded.
@@ -472,14 +415,22 @@ _DECLINE_REASON_CHARS_MAX = 200
 def _balance_changed(
     player: Player, reason: str, delta_minor: int, transfer_id: str
 ) -> AppendEvent:
+    return balance_changed_for(
+        player.player_id, player.cash_account_id, reason, delta_minor, transfer_id
+    )
+
+
+def balance_changed_for(
+    player_id: str, cash_account_id: str, reason: str, delta_minor: int, transfer_id: str
+) -> AppendEvent:
     """The player's notice that their available cash moved (by ``delta_minor``); the ledger
     fills in ``balance_after``, the available cash once the group is applied."""
     data = {"reason": reason, "delta": delta_minor, "transfer_id": transfer_id}
     return AppendEvent.create(
-        player_stream(player.player_id),
+        player_stream(player_id),
         "balance.changed",
         data,
-        balances={"balance_after": player.cash_account_id},
+        balances={"balance_after": cash_account_id},
     )
 
 

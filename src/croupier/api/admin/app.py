@@ -19,6 +19,7 @@ from croupier.api.admin.routes import (
     kyc,
     metrics,
     operations,
+    payments,
     players,
     reports,
     risk,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operations.router,
     kyc.router,
     risk.router,
+    payments.router,
 )
 
 

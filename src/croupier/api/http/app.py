@@ -29,6 +29,7 @@ from croupier.api.http.routes import (
     health,
     jackpots,
     kyc,
+    payments,
     player_security,
     players,
     poker,
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(kyc.router)
     app.include_router(cards.router)
     app.include_router(poker.router)
+    app.include_router(payments.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then

@@ -39,6 +39,9 @@ class AccountKind(StrEnum):
     #: A live cash table's chips (``escrow:<table>:<CUR>``, floor 0): the stacks, bets and
     #: pots of everyone seated (``services/poker``; checked by ``ledger verify``).
     TABLE_ESCROW = "table_escrow"
+    #: What a player owes the casino (``receivable:<player>:<CUR>``, no floor): a chargeback
+    #: larger than the player's cash books the shortfall here (docs/payments.md).
+    PLAYER_RECEIVABLE = "player_receivable"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

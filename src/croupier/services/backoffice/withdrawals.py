@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from croupier.domain.accounts.player import Player
 from croupier.domain.compliance.profile import KycStage
 from croupier.domain.errors import InvalidInput, NotFound, PaymentDeclined, StateConflict
-from croupier.domain.ledger import Transfer
+from croupier.domain.ledger import Transfer, TransferKind
 from croupier.services.accounts.ports import PlayerStore
 from croupier.services.audit import AuditEntry, AuditTrail
 from croupier.services.backoffice.limits import BackofficeLimits
@@ -141,9 +141,10 @@ class WithdrawalReviews:
                 intent_id, from_states=(ReviewState.APPROVED,), to_state=ReviewState.FAILED
             )
             raise
-        await self.store.decide_review(
-            intent_id, from_states=(ReviewState.APPROVED,), to_state=ReviewState.PAID
-        )
+        if transfer.kind is TransferKind.POST:  # else the outcome waits (services/payments)
+            await self.store.decide_review(
+                intent_id, from_states=(ReviewState.APPROVED,), to_state=ReviewState.PAID
+            )
         return transfer
 
     async def decline(

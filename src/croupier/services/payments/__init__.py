@@ -1,6 +1,7 @@
-"""Payments: the provider port (``ports``), and the wallet's first, synchronous port
-(``legacy``) that the payments layer replaces (docs/payments.md)."""
+"""Payments: the provider port (``ports``), the workflow store (``store``), routing with
+circuit breakers (``router``), the ledger steps (``book``) and the service that takes each
+deposit, withdrawal and refund through the providers (``service``); docs/payments.md."""
 
-from croupier.services.payments.legacy import PaymentProvider, PaymentResult
+from croupier.services.payments.ports import PaymentProvider
 
-__all__ = ["PaymentProvider", "PaymentResult"]
+__all__ = ["PaymentProvider"]

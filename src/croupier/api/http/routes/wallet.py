@@ -14,7 +14,8 @@ from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routes.player_security import SECURITY_PROBLEMS
 from croupier.api.http.routing import api_router
 from croupier.domain.ledger import TransferKind
-from croupier.services.wallet import transfer_json
+from croupier.services.payments.store import payment_id_of
+from croupier.services.wallet import is_held, transfer_json
 
 router = api_router(prefix="/v1/wallet", tags=["wallet"])
 
@@ -40,6 +41,14 @@ class WalletOut(BaseModel):
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     amount: StrictInt = Field(gt=0, description="Minor units (an integer: 1050 is 10.50 EUR)")
+    card_token: str | None = Field(
+        default=None,
+        max_length=80,
+        pattern=r"^card_[A-Za-z0-9_-]+$",
+        description="A card from the card vault; without it, the embedded sandbox method "
+        "(where the instant sandbox is configured). A withdrawal goes back to the method "
+        "deposited with (closed loop): another card is refused",
+    )
 
 
 class WithdrawalIn(AmountIn):
@@ -61,10 +70,17 @@ class MovementOut(BaseModel):
     metadata: dict[str, object]
 
 
+class DepositOut(MovementOut):
+    state: str = Field(description="settled (201), or pending (202: the outcome waits)")
+    payment_id: str = Field(description="GET /v1/payments/{payment_id} shows where it stands")
+
+
 class WithdrawalOut(MovementOut):
     state: str = Field(
-        description="paid (201), or pending-review (202: reserved, waiting for staff)"
+        description="paid (201), pending-review (202: reserved, waiting for staff), or "
+        "pending (202: sent, the outcome waits)"
     )
+    payment_id: str = Field(description="GET /v1/payments/{payment_id} (once sent)")
 
 
 class TransactionsOut(BaseModel):
@@ -80,13 +96,32 @@ async def wallet(player: CurrentPlayer, request: Request) -> WalletOut:
     )
 
 
-@router.post("/deposits", status_code=201, responses=PROBLEMS)
+@router.post(
+    "/deposits",
+    status_code=201,
+    responses={**PROBLEMS, 202: {"model": DepositOut, "description": "The outcome waits"}},
+)
 async def deposit(
-    body: AmountIn, player: LocatedPlayer, request: Request, idempotency_key: IdempotencyKey
-) -> MovementOut:
-    """Deposit through the payment provider (the sandbox approves at once)."""
-    transfer = await platform_of(request).wallet.deposit(player, idempotency_key, body.amount)
-    return MovementOut.model_validate(transfer_json(transfer, player.cash_account_id))
+    body: AmountIn,
+    player: LocatedPlayer,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey,
+) -> DepositOut:
+    """Deposit through a payment provider: 201 ``settled`` when the provider approved at
+    once (the sandbox does), 202 ``pending`` when its answer waits (a webhook or a look-up
+    settles it; the same request again answers as it stands)."""
+    transfer = await platform_of(request).wallet.deposit(
+        player, idempotency_key, body.amount, body.card_token
+    )
+    body_json = transfer_json(transfer, player.cash_account_id)
+    intent_id = transfer.pending_id or transfer.id
+    state = "settled"
+    if transfer.kind is TransferKind.PENDING:
+        response.status_code, state = 202, "pending"
+    return DepositOut.model_validate(
+        {**body_json, "state": state, "payment_id": payment_id_of(intent_id)}
+    )
 
 
 @router.post(
@@ -110,12 +145,16 @@ async def withdraw(
     current code (403 ``totp-required`` / ``totp-invalid``)."""
     ip = request.client.host if request.client else "unknown"
     await platform_of(request).accounts.check_withdrawal(player, body.totp, ip=ip)
-    transfer = await platform_of(request).wallet.withdraw(player, idempotency_key, body.amount)
+    transfer = await platform_of(request).wallet.withdraw(
+        player, idempotency_key, body.amount, body.card_token
+    )
     body_json = transfer_json(transfer, player.cash_account_id)
+    payment_id = payment_id_of(transfer.pending_id or transfer.id)
+    state = "paid"
     if transfer.kind is TransferKind.PENDING:
         response.status_code = 202
-        return WithdrawalOut.model_validate({**body_json, "state": "pending-review"})
-    return WithdrawalOut.model_validate({**body_json, "state": "paid"})
+        state = "pending-review" if is_held(transfer) else "pending"
+    return WithdrawalOut.model_validate({**body_json, "state": state, "payment_id": payment_id})
 
 
 @router.get("/transactions", responses=PROBLEMS)
