@@ -65,7 +65,7 @@ class RedisBoards:
         for update in updates:
             key = self._key(update.key)
             if update.operator == "incr":
-                args = [update.player_id, update.score, update.t_s, update.sort]
+                args: list[str | int] = [update.player_id, update.score, update.t_s, update.sort]
                 await self._incr(keys=[key], args=args, client=pipe)  # queued, not sent
                 continue
             packed = encode_score(update.score, update.t_s, sort=update.sort)
