@@ -8,8 +8,12 @@ from hypothesis import strategies as st
 
 from croupier.domain.engagement.scores import SCORE_MAX, TIME_MAX_S, decode_score, encode_score
 
-edge_scores = st.one_of(st.sampled_from([0, 1, SCORE_MAX - 1, SCORE_MAX]), st.integers(0, SCORE_MAX))
-edge_times = st.one_of(st.sampled_from([0, 1, TIME_MAX_S - 1, TIME_MAX_S]), st.integers(0, TIME_MAX_S))
+edge_scores = st.one_of(
+    st.sampled_from([0, 1, SCORE_MAX - 1, SCORE_MAX]), st.integers(0, SCORE_MAX)
+)
+edge_times = st.one_of(
+    st.sampled_from([0, 1, TIME_MAX_S - 1, TIME_MAX_S]), st.integers(0, TIME_MAX_S)
+)
 sorts = st.sampled_from(["desc", "asc"])
 
 
@@ -35,4 +39,6 @@ def test_order_is_better_score_then_earlier_time(
 
 
 def test_a_score_beyond_the_bound_is_held_at_it() -> None:
-    assert decode_score(encode_score(SCORE_MAX + 10**9, 0, sort="desc"), sort="desc")[0] == SCORE_MAX
+    assert (
+        decode_score(encode_score(SCORE_MAX + 10**9, 0, sort="desc"), sort="desc")[0] == SCORE_MAX
+    )

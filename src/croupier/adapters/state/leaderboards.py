@@ -19,8 +19,13 @@ from typing import Any
 import redis.exceptions
 
 from croupier.adapters.state.connection import RedisState
-from croupier.domain.engagement.scores import SCORE_MAX, TIME_BITS, TIME_MAX_S, decode_score
-from croupier.domain.engagement.scores import encode_score
+from croupier.domain.engagement.scores import (
+    SCORE_MAX,
+    TIME_BITS,
+    TIME_MAX_S,
+    decode_score,
+    encode_score,
+)
 from croupier.domain.errors import Unavailable
 from croupier.services.leaderboards.ports import Entry, Update, check_sequence
 

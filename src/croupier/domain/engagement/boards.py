@@ -122,6 +122,8 @@ def parse_leaderboard(raw: Mapping[str, Any], *, where: str) -> LeaderboardDefin
     board_id = raw.get("id")
     if not isinstance(board_id, str) or not BOARD_ID.match(board_id):
         raise bad("id must be 1 to 48 characters of a-z 0-9 -, starting with a letter or digit")
+    if board_id.startswith("tournament-"):
+        raise bad("ids starting tournament- are the tournaments' boards")
     choices = {"sort": SORTS, "operator": OPERATORS, "metric": METRICS}
     chosen = {}
     for key, allowed in choices.items():

@@ -100,7 +100,9 @@ class EngagementStore(Protocol):
 
     async def close(self) -> None: ...
 
-    async def add_definition(self, board_id: str, definition_json: str, by: str, at_ms: int) -> bool:
+    async def add_definition(
+        self, board_id: str, definition_json: str, by: str, at_ms: int
+    ) -> bool:
         """False if a definition of that id exists."""
         ...
 
@@ -120,7 +122,9 @@ class EngagementStore(Protocol):
         """The board's closed period ids, newest first."""
         ...
 
-    async def add_tournament(self, tournament_id: str, definition_json: str, ends_at_ms: int, at_ms: int) -> bool: ...
+    async def add_tournament(
+        self, tournament_id: str, definition_json: str, ends_at_ms: int, at_ms: int
+    ) -> bool: ...
 
     async def tournament(self, tournament_id: str) -> StoredTournament | None: ...
 

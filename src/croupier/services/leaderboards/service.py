@@ -35,8 +35,12 @@ from croupier.domain.events.rounds import RoundAction, RoundPlayed, RoundSettled
 from croupier.services.handlers import Committed, EventHandlers
 from croupier.services.leaderboards.feed import RoundTracker, facts_of_played
 from croupier.services.leaderboards.live import LiveBoards
-from croupier.services.leaderboards.periods import Period, check_schedule, period_at
-from croupier.services.leaderboards.periods import previous_period
+from croupier.services.leaderboards.periods import (
+    Period,
+    check_schedule,
+    period_at,
+    previous_period,
+)
 from croupier.services.leaderboards.ports import (
     BoardState,
     ClosedPeriod,
@@ -237,9 +241,7 @@ class LeaderboardService:
         key = period_key(definition.id, period.id)
         if await self.boards.size(key) == 0:
             return 0
-        entries = await self.boards.top(
-            key, self.limits.archive_entries_max, sort=definition.sort
-        )
+        entries = await self.boards.top(key, self.limits.archive_entries_max, sort=definition.sort)
         closed = ClosedPeriod(
             definition.id, period.id, period.start_ms, period.end_ms, tuple(entries)
         )

@@ -20,7 +20,9 @@ class PostgresEngagementStore(PostgresPoolStore):
     async def _write(self, sql: str, *params: object) -> int:
         return rows_changed(await self._connections().execute(sql, *params))
 
-    async def add_definition(self, board_id: str, definition_json: str, by: str, at_ms: int) -> bool:
+    async def add_definition(
+        self, board_id: str, definition_json: str, by: str, at_ms: int
+    ) -> bool:
         sql = (
             "INSERT INTO leaderboard_definitions VALUES ($1, $2, $3, $4) "
             "ON CONFLICT (id) DO NOTHING"

@@ -24,7 +24,9 @@ class SqliteEngagementStore(SqliteStore):
     async def _change(self, sql: str, params: tuple[object, ...]) -> int:
         return int(await self._on_writer(lambda: self._writer().execute(sql, params).rowcount))
 
-    async def add_definition(self, board_id: str, definition_json: str, by: str, at_ms: int) -> bool:
+    async def add_definition(
+        self, board_id: str, definition_json: str, by: str, at_ms: int
+    ) -> bool:
         sql = "INSERT OR IGNORE INTO leaderboard_definitions VALUES (?, ?, ?, ?)"
         return await self._change(sql, (board_id, definition_json, by, at_ms)) == 1
 
