@@ -37,6 +37,7 @@ class Permission(StrEnum):
     KYC_REVIEW = "kyc.review"  # the KYC queue, documents unsealed; verify or reject
     RISK_VIEW = "risk.view"  # the AML risk queue and the suspicious-activity export
     RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
+    PROMOTIONS_MANAGE = "promotions.manage"  # leaderboards and slot tournaments
 
 
 _P = Permission

@@ -16,6 +16,7 @@ from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
     audit,
+    engagement,
     kyc,
     metrics,
     operations,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operations.router,
     kyc.router,
     risk.router,
+    engagement.router,
 )
 
 
