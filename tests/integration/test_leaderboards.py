@@ -26,8 +26,10 @@ from croupier.services.leaderboards.periods import period_at
 from croupier.services.leaderboards.service import LeaderboardService
 from tests.support.ledger import FakeClock, open_test_ledger
 from tests.support.platform import PASSWORD
-from tests.support.redis import STATE_SECRET
-from tests.support.redis import redis_state_url  # noqa: F401  (a fixture)
+from tests.support.redis import (
+    STATE_SECRET,
+    redis_state_url,  # noqa: F401  (a fixture)
+)
 from tests.support.vault import KEK_ENV
 
 PLAYERS = 50
