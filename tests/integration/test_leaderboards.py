@@ -93,8 +93,13 @@ async def test_many_rounds_at_once_leave_the_board_the_model_says(platform: Plat
     await many_rounds_at_once(platform)
 
 
-async def test_many_rounds_at_once_on_redis_boards(tmp_path: Path, redis_state_url: str) -> None:
-    env = {**KEK_ENV, "CROUPIER_STATE_URL": redis_state_url, "CROUPIER_STATE_SECRET": STATE_SECRET}
+@pytest.fixture
+def state_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("redis_state_url"))
+
+
+async def test_many_rounds_at_once_on_redis_boards(tmp_path: Path, state_url: str) -> None:
+    env = {**KEK_ENV, "CROUPIER_STATE_URL": state_url, "CROUPIER_STATE_SECRET": STATE_SECRET}
     settings = load_settings(env, database_url=f"sqlite:///{tmp_path}/ledger.db")
     platform = await open_platform(settings)
     try:

@@ -16,6 +16,7 @@ from croupier.bootstrap import Platform, open_platform
 from croupier.config import Settings, load_settings
 from croupier.domain.accounts.player import Player, cash_account_id
 from croupier.domain.engagement.tournaments import (
+    fee_transfer_id,
     pool_account,
     prize_transfer_id,
     prizes_account,
@@ -178,6 +179,16 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
         for spin in range(4):
             await platform.rounds.play(player, "lotus-20", f"t-{n}-{spin}", {"stake": 100})
     await engagement(platform).leaderboards.caught_up()
+    # a join a crash cut short: its fee taken, its entry never written
+    orphan = await funded_player(platform, "orphan@example.com", 100_00)
+    await platform.ledger.transfer(
+        fee_transfer_id("crashy", orphan.player_id),
+        debit_account_id=cash_account_id(orphan.player_id),
+        credit_account_id=pool_account("crashy"),
+        amount_minor=FEE,
+        currency="EUR",
+        reason="tournament_fee",
+    )
     before = {p.player_id: await cash(platform, p) for p in players}
     clock.now_ms += 3_600_000  # the tournament is over
     with pytest.raises(Crash):
@@ -201,6 +212,7 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
         for player in players:
             expected = before[player.player_id] + won.get(player.player_id, 0)
             assert await cash(platform, player) == expected
+        assert await cash(platform, orphan) == 100_00  # the orphan fee went back
         # the pool is empty; the operator's tally paid what the fees did not cover
         assert (await platform.ledger.balance(pool_account("crashy")))[1].available == 0
         house = (await platform.ledger.balance(prizes_account("EUR")))[1].posted

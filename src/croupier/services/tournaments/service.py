@@ -51,6 +51,7 @@ SETTLED_TYPE = "tournament.settled"
 _log = logging.getLogger("croupier.tournaments")
 _STANDINGS_KEPT = 100  # entries the results keep beyond the paid places
 _LIST_MAX = 100
+_HISTORY_PAGE = 500  # the pool's transfers read per page when settling
 
 
 class JoinGate(Protocol):
@@ -278,8 +279,40 @@ class TournamentService:
             separators=(",", ":"),
         )
 
+    async def _refund_orphan_fees(self, definition: TournamentDefinition) -> None:
+        """Fees a crash took without entering the player (fee posted, entry not): back to
+        the player, each under its fixed refund id, before any prize moves."""
+        entrants = {player for player, _ in await self.store.entries(definition.id)}
+        prefix = fee_transfer_id(definition.id, "")
+        fees: dict[str, int] = {}
+        refunded: set[str] = set()
+        before: int | None = None
+        while True:
+            try:
+                page = await self.ledger.history(
+                    pool_account(definition.id), limit=_HISTORY_PAGE, before_seq=before
+                )
+            except AccountNotFound:
+                return  # no fee was ever taken
+            for _, transfer in page:
+                if transfer.id.endswith(":refund"):
+                    refunded.add(transfer.id.removesuffix(":refund"))
+                elif transfer.id.startswith(prefix):
+                    fees[transfer.id] = transfer.amount_minor
+            if len(page) < _HISTORY_PAGE:
+                break
+            before = page[-1][0]
+        for transfer_id, amount in sorted(fees.items()):
+            player_id = transfer_id.removeprefix(prefix)
+            if player_id not in entrants and transfer_id not in refunded:
+                await self._move(
+                    transfer_id + ":refund", pool_account(definition.id),
+                    cash_account_id(player_id), amount, definition, "tournament_fee_refund",
+                )  # fmt: skip
+
     async def _pay(self, definition: TournamentDefinition, results: Mapping[str, Any]) -> None:
         pool, house = pool_account(definition.id), prizes_account(definition.currency)
+        await self._refund_orphan_fees(definition)
         funding = int(results["funding_minor"])
         if funding:
             await self._move(
