@@ -22,6 +22,7 @@ from croupier.domain.engagement.tournaments import (
     prizes_account,
 )
 from croupier.domain.errors import AccountRestricted, SelfExcluded, StateConflict
+from croupier.domain.events.rounds import RoundPlayed
 from croupier.domain.ledger import Applied, Command, TransferRequest
 from croupier.engagement_wiring import Engagement
 from croupier.services.tournaments import TournamentService
@@ -175,6 +176,11 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
     players = [await funded_player(platform, f"p{n}@example.com", 100_00) for n in range(4)]
     for player in players:
         await service.join("crashy", player)
+    wins: dict[str, list[int]] = {p.player_id: [] for p in players}
+    platform.handlers.on(
+        RoundPlayed,
+        lambda c: wins[c.record.player_id].append(c.record.win + (c.record.jackpot_win or 0)),
+    )
     for n, player in enumerate(players):  # more rounds than attempts: 3 count
         for spin in range(4):
             await platform.rounds.play(player, "lotus-20", f"t-{n}-{spin}", {"stake": 100})
@@ -200,6 +206,8 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
         results = await again.settle("crashy")
         assert (await engagement(platform).store.tournament("crashy")).state == "settled"  # type: ignore[union-attr]
         assert await again.settle("crashy") == results  # settled: nothing moves again
+        scores = {e["player_id"]: e["score"] for e in results["standings"]}
+        assert scores == {player: sum(won[:3]) for player, won in wins.items()}
         prizes = results["prizes"]
         assert [amount for _, _, amount in prizes] == PRIZES  # four entrants, three places
         for place, player_id, amount in prizes:
