@@ -267,22 +267,26 @@ class TournamentService:
             definition.board_id, max(_STANDINGS_KEPT, len(definition.prizes)), sort=definition.sort
         )
         prizes = plan_prizes([entry.player_id for entry in top], definition.prizes)
-        fees = sum(fee for _, fee in await self.store.entries(definition.id))
+        entries = await self.store.entries(definition.id)
+        fees = sum(fee for _, fee in entries)
         paid = sum(amount for _, _, amount in prizes)
         return json.dumps(
             {
                 "standings": [entry.as_json() for entry in top],
                 "prizes": [list(prize) for prize in prizes],
+                "entrants": [player for player, _ in entries],
                 "fees_minor": fees,
                 "funding_minor": max(paid - fees, 0),
             },
             separators=(",", ":"),
         )
 
-    async def _refund_orphan_fees(self, definition: TournamentDefinition) -> None:
-        """Fees a crash took without entering the player (fee posted, entry not): back to
-        the player, each under its fixed refund id, before any prize moves."""
-        entrants = {player for player, _ in await self.store.entries(definition.id)}
+    async def _refund_orphan_fees(
+        self, definition: TournamentDefinition, entrants: set[str]
+    ) -> None:
+        """Fees of players outside the fixed results' entrants (a crash took the fee but
+        wrote no entry; or a join finished after the results were fixed): back to the
+        player, each under its fixed refund id, before any prize moves."""
         prefix = fee_transfer_id(definition.id, "")
         fees: dict[str, int] = {}
         refunded: set[str] = set()
@@ -312,7 +316,7 @@ class TournamentService:
 
     async def _pay(self, definition: TournamentDefinition, results: Mapping[str, Any]) -> None:
         pool, house = pool_account(definition.id), prizes_account(definition.currency)
-        await self._refund_orphan_fees(definition)
+        await self._refund_orphan_fees(definition, set(results["entrants"]))
         funding = int(results["funding_minor"])
         if funding:
             await self._move(
