@@ -80,10 +80,11 @@ class RedisBoards:
     async def top(self, key: str, limit: int, *, sort: str, offset: int = 0) -> list[Entry]:
         if limit <= 0:
             return []
+        # ZRANGE … REV by hand: redis-py's zrange(desc=True) sends the deprecated ZREVRANGE
+        last = offset + limit - 1
+        command = ("ZRANGE", self._key(key), offset, last, "REV", "WITHSCORES")
         rows = await self._run(
-            self.state.client.zrange(
-                self._key(key), offset, offset + limit - 1, desc=True, withscores=True
-            )
+            self.state.client.execute_command(*command, withscores=True)  # type: ignore[no-untyped-call]
         )
         return [
             Entry(offset + n, member.decode(), *decode_score(packed, sort=sort))
