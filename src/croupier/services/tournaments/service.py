@@ -29,21 +29,17 @@ from croupier.domain.engagement.tournaments import (
     TOURNAMENT_BOARD_PREFIX,
     TournamentDefinition,
     fee_transfer_id,
-    funding_transfer_id,
     parse_tournament,
     plan_prizes,
     pool_account,
-    prize_transfer_id,
-    prizes_account,
-    remainder_transfer_id,
 )
-from croupier.domain.errors import AccountNotFound, InvalidInput, NotFound, StateConflict
-from croupier.domain.ledger import Account, AccountKind, CreateAccount, TransferRequest
+from croupier.domain.errors import InvalidInput, NotFound, StateConflict
 from croupier.services.leaderboards.live import board_stream
 from croupier.services.leaderboards.ports import BoardState, EngagementStore, Entry, Update
 from croupier.services.leaderboards.service import LeaderboardService
 from croupier.services.ledger.ports import LedgerClient
 from croupier.services.stream import EventStream, StreamEvent
+from croupier.services.tournaments.payout import move, pay
 
 __all__ = ["SETTLED_TYPE", "JoinGate", "TournamentService"]
 
@@ -51,7 +47,6 @@ SETTLED_TYPE = "tournament.settled"
 _log = logging.getLogger("croupier.tournaments")
 _STANDINGS_KEPT = 100  # entries the results keep beyond the paid places
 _LIST_MAX = 100
-_HISTORY_PAGE = 500  # the pool's transfers read per page when settling
 
 
 class JoinGate(Protocol):
@@ -135,7 +130,8 @@ class TournamentService:
             raise InvalidInput(f"this tournament plays in {definition.currency}")
         await self.gate.before_round(player.player_id, min(definition.games))
         if definition.fee_minor:
-            await self._move(
+            await move(
+                self.ledger,
                 fee_transfer_id(definition.id, player.player_id),
                 cash_account_id(player.player_id),
                 pool_account(definition.id),
@@ -152,7 +148,8 @@ class TournamentService:
         )
         if not entered:
             if definition.fee_minor:  # full: the fee goes back (its own fixed id)
-                await self._move(
+                await move(
+                    self.ledger,
                     fee_transfer_id(definition.id, player.player_id) + ":refund",
                     pool_account(definition.id),
                     cash_account_id(player.player_id),
@@ -254,7 +251,7 @@ class TournamentService:
             raise StateConflict(f"tournament {tournament_id!r} has no results")
         results_view: dict[str, Any] = json.loads(stored.results_json)
         if stored.state == "settling":
-            await self._pay(definition, results_view)
+            await pay(self.ledger, definition, results_view)
             await self.store.move_tournament(
                 tournament_id, from_state="settling", to_state="settled", results_json=None
             )
@@ -279,101 +276,6 @@ class TournamentService:
                 "funding_minor": max(paid - fees, 0),
             },
             separators=(",", ":"),
-        )
-
-    async def _refund_orphan_fees(
-        self, definition: TournamentDefinition, entrants: set[str]
-    ) -> None:
-        """Fees of players outside the fixed results' entrants (a crash took the fee but
-        wrote no entry; or a join finished after the results were fixed): back to the
-        player, each under its fixed refund id, before any prize moves."""
-        prefix = fee_transfer_id(definition.id, "")
-        fees: dict[str, int] = {}
-        refunded: set[str] = set()
-        before: int | None = None
-        while True:
-            try:
-                page = await self.ledger.history(
-                    pool_account(definition.id), limit=_HISTORY_PAGE, before_seq=before
-                )
-            except AccountNotFound:
-                return  # no fee was ever taken
-            for _, transfer in page:
-                if transfer.id.endswith(":refund"):
-                    refunded.add(transfer.id.removesuffix(":refund"))
-                elif transfer.id.startswith(prefix):
-                    fees[transfer.id] = transfer.amount_minor
-            if len(page) < _HISTORY_PAGE:
-                break
-            before = page[-1][0]
-        for transfer_id, amount in sorted(fees.items()):
-            player_id = transfer_id.removeprefix(prefix)
-            if player_id not in entrants and transfer_id not in refunded:
-                await self._move(
-                    transfer_id + ":refund", pool_account(definition.id),
-                    cash_account_id(player_id), amount, definition, "tournament_fee_refund",
-                )  # fmt: skip
-
-    async def _pay(self, definition: TournamentDefinition, results: Mapping[str, Any]) -> None:
-        pool, house = pool_account(definition.id), prizes_account(definition.currency)
-        await self._refund_orphan_fees(definition, set(results["entrants"]))
-        funding = int(results["funding_minor"])
-        if funding:
-            await self._move(
-                funding_transfer_id(definition.id), house, pool, funding, definition,
-                "tournament_funding",
-            )  # fmt: skip
-        for place, player_id, amount in results["prizes"]:
-            await self._move(
-                prize_transfer_id(definition.id, int(place)),
-                pool,
-                cash_account_id(player_id),
-                int(amount),
-                definition,
-                "tournament_prize",
-            )
-        if await self.ledger.transfer_by_id(remainder_transfer_id(definition.id)) is not None:
-            return
-        try:
-            _, balance = await self.ledger.balance(pool)
-        except AccountNotFound:  # no fee, no funding: the pool never opened
-            return
-        if balance.available > 0:  # the prizes are all posted: what is left goes back
-            await self._move(
-                remainder_transfer_id(definition.id), pool, house, balance.available,
-                definition, "tournament_remainder",
-            )  # fmt: skip
-
-    async def _move(
-        self,
-        transfer_id: str,
-        debit: str,
-        credit: str,
-        amount: int,
-        definition: TournamentDefinition,
-        reason: str,
-    ) -> None:
-        """One idempotent transfer, the tournament's accounts opened with it (a no-op when
-        they exist)."""
-        currency = definition.currency
-        await self.ledger.submit(
-            [
-                CreateAccount(
-                    Account(pool_account(definition.id), AccountKind.PROMOTIONS, currency, 0)
-                ),
-                CreateAccount(
-                    Account(prizes_account(currency), AccountKind.PROMOTIONS, currency, None)
-                ),
-                TransferRequest.create(
-                    transfer_id,
-                    debit_account_id=debit,
-                    credit_account_id=credit,
-                    amount_minor=amount,
-                    currency=currency,
-                    reason=reason,
-                    metadata={"tournament": definition.id},
-                ),
-            ]
         )
 
     async def _publish(self, definition: TournamentDefinition, results_json: str) -> None:
