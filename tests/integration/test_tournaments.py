@@ -6,6 +6,7 @@ once, with the ledger verifying."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -25,7 +26,9 @@ from croupier.domain.errors import AccountRestricted, SelfExcluded, StateConflic
 from croupier.domain.events.rounds import RoundPlayed
 from croupier.domain.ledger import Applied, Command, TransferRequest
 from croupier.engagement_wiring import Engagement
+from croupier.services.stream import StreamEvent
 from croupier.services.tournaments import TournamentService
+from croupier.services.tournaments.service import SETTLED_TYPE
 from tests.support.operations import ALICE, IP, assert_ledger_verifies, backoffice
 from tests.support.platform import funded_player
 from tests.support.vault import KEK_ENV
@@ -60,7 +63,9 @@ def engagement(platform: Platform) -> Engagement:
     return platform.engagement
 
 
-def tournaments(platform: Platform, clock: Clock, ledger: Any = None) -> TournamentService:
+def tournaments(
+    platform: Platform, clock: Clock, ledger: Any = None, *, publish: bool = False
+) -> TournamentService:
     """A tournament service on the platform's own parts, with a clock the test moves."""
     parts = engagement(platform)
     assert platform.backoffice is not None
@@ -71,6 +76,7 @@ def tournaments(platform: Platform, clock: Clock, ledger: Any = None) -> Tournam
         parts.leaderboards,
         platform.backoffice.gate,
         clock_ms=clock,
+        stream=platform.stream if publish else None,
     )
 
 
@@ -202,8 +208,14 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
 
     platform = await open_platform(_settings(database_url))  # the restart
     try:
-        again = tournaments(platform, clock)
+        again = tournaments(platform, clock, publish=True)
+        published: list[StreamEvent] = []
+        platform.stream.subscribe("leaderboard", published.append)
         results = await again.settle("crashy")
+        [event] = published  # the results, once, on the tournament's channel
+        assert (event.stream, event.type) == ("leaderboard:tournament-crashy", SETTLED_TYPE)
+        assert json.loads(event.data_json) == results
+        assert (await again.get("crashy"))["results"] == results
         assert (await engagement(platform).store.tournament("crashy")).state == "settled"  # type: ignore[union-attr]
         assert await again.settle("crashy") == results  # settled: nothing moves again
         scores = {e["player_id"]: e["score"] for e in results["standings"]}
