@@ -25,6 +25,7 @@ from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
+from croupier.engagement_wiring import Engagement, open_engagement
 from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
 from croupier.payments_wiring import Payments, open_payments
 from croupier.poker_wiring import open_poker
@@ -169,6 +170,8 @@ class Platform:
     poker: TableDirectory | None = None
     #: The payments layer: providers, workflow store, poller (``payments_wiring``).
     payments: Payments | None = None
+    #: Leaderboards and slot tournaments (``engagement_wiring.py``, docs/engagement.md).
+    engagement: Engagement | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -204,6 +207,8 @@ class Platform:
                 await self.payments.close()
             if self.kyc_aml is not None:  # its engine reads the ledger and writes the trail
                 await self.kyc_aml.close()
+            if self.engagement is not None:  # it settles tournaments on the ledger
+                await self.engagement.close()
             await self.seed_pairs.close()
             await self.players.close()
             await self.audit.close()
@@ -761,6 +766,11 @@ async def open_platform(  # noqa: PLR0915
     backoffice.players.compliance = ComplianceView(
         responsible, kyc_aml.check, kyc_aml.store, clock=lambda: datetime.now(UTC)
     )
+    # Leaderboards and tournaments: fed by the writer's handler table (a gateway only reads).
+    engagement = await open_engagement(
+        settings, ledger=ledger, stream=stream, gate=backoffice.gate,
+        handlers=None if gateway else handlers,
+    )  # fmt: skip
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -795,6 +805,7 @@ async def open_platform(  # noqa: PLR0915
         cards=cards,
         poker=poker,
         payments=payments,
+        engagement=engagement,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,

@@ -39,6 +39,7 @@ class Permission(StrEnum):
     RISK_RESOLVE = "risk.resolve"  # close a risk flag with a reason
     EXCLUSIONS_VIEW = "exclusions.view"  # the list of players timed out or self-excluded now
     PAYMENTS = "payments"  # the payments review queue; refunds of deposits
+    PROMOTIONS_MANAGE = "promotions.manage"  # leaderboards and slot tournaments
 
 
 _P = Permission

@@ -16,6 +16,7 @@ from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
     audit,
+    engagement,
     kyc,
     metrics,
     operations,
@@ -50,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     kyc.router,
     risk.router,
     payments.router,
+    engagement.router,
 )
 
 

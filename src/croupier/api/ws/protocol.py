@@ -9,6 +9,7 @@ code the client can act on, never an exception from deep inside. A duplicate key
 from __future__ import annotations
 
 import json
+import re
 from enum import IntEnum
 from typing import Any
 
@@ -16,6 +17,7 @@ from croupier.api import strict_json
 
 __all__ = [
     "CHANNELS",
+    "LEADERBOARD_CHANNEL",
     "BadMessage",
     "Close",
     "error_frame",
@@ -24,8 +26,10 @@ __all__ = [
 ]
 
 #: Channels a client may subscribe to; ``player`` resolves to the client's own stream,
-#: ``table`` to ``table:<table_id>`` (a live cash table's public events).
+#: ``table`` to ``table:<table_id>`` (a live cash table's public events). Besides these,
+#: ``leaderboard:<id>``: a board's live standings (docs/realtime.md).
 CHANNELS = ("player", "lobby", "jackpots", "table")
+LEADERBOARD_CHANNEL = re.compile(r"^leaderboard:[a-z0-9][a-z0-9-]{0,63}\Z")
 _TYPES = (
     "auth",
     "subscribe",
@@ -90,9 +94,14 @@ def parse(payload: bytes) -> dict[str, Any]:
     if kind.startswith("table.") and request_id is None:
         raise BadMessage("invalid-request", f"{kind} needs a request_id (its answer names it)")
     if kind in ("subscribe", "unsubscribe"):
-        if message.get("channel") not in CHANNELS:
+        channel = message.get("channel")
+        if channel not in CHANNELS and not (
+            isinstance(channel, str) and LEADERBOARD_CHANNEL.match(channel)
+        ):
             raise BadMessage(
-                "invalid-request", f"channel must be one of {', '.join(CHANNELS)}", request_id
+                "invalid-request",
+                f"channel must be one of {', '.join(CHANNELS)} or leaderboard:<id>",
+                request_id,
             )
         table_id = message.get("table_id")
         if (

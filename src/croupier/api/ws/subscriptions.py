@@ -6,8 +6,9 @@ guarantees seq order without gaps or duplicates: a subscription replays the stor
 after the client's ``after_seq`` while live ones wait, and any live event that skips ahead
 starts the same catch-up from the last seq sent.
 
-``jackpots`` is a state feed, not a log: a new subscriber gets the latest tick at once, then
-live ones, and nothing is replayed.
+``jackpots`` and ``leaderboard:<id>`` are state feeds, not logs: a new subscriber gets the
+latest tick at once (a board's: if this gateway has seen one), then live ones, and nothing
+is replayed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from croupier.services.stream import (
     LOBBY_STREAM,
     EventStream,
     StreamEvent,
+    family_of,
     player_stream,
 )
 
@@ -34,7 +36,8 @@ __all__ = ["Spawn", "Subscriptions"]
 Spawn = Callable[[Connection, Coroutine[Any, Any, str | None]], None]
 
 _log = logging.getLogger("croupier.ws")
-_FAMILIES = ("player", "lobby", "jackpots", "table")
+_FAMILIES = ("player", "lobby", "jackpots", "table", "leaderboard")
+_BOARD_TICKS_MAX = 1000  # boards whose latest standings a gateway keeps for new subscribers
 _REPLAY_PAGE = 500  # events per read of the store
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
 # A gap the store does not fill yet (its copy may lag the live stream) is read again after a
@@ -55,6 +58,7 @@ class Subscriptions:
         self._followers: dict[str, set[Connection]] = {}  # stream -> connections
         self._stop_following: list[Callable[[], None]] = []  # one per family
         self._last_tick: StreamEvent | None = None
+        self._board_ticks: dict[str, StreamEvent] = {}  # leaderboard stream -> latest
 
     def start(self, stream: EventStream, last_tick: StreamEvent) -> None:
         """Take live events from ``stream`` (every family) and replay from it;
@@ -108,12 +112,12 @@ class Subscriptions:
             "lobby": LOBBY_STREAM,
             "jackpots": JACKPOTS_STREAM,
             "table": f"table:{message.get('table_id')}",
-        }[channel]
+        }.get(channel, channel)  # leaderboard:<id> is its own stream
         if connection.closed:  # while this waited for the lock
             return None
         if stream in connection.subscriptions:
             raise BadMessage("already-subscribed", f"already subscribed to {channel}", request_id)
-        if stream == JACKPOTS_STREAM:
+        if _is_state_feed(stream):
             self._open_state_feed(connection, channel, request_id)
             return None
         subscription = Subscription(channel, stream, after_seq or 0)
@@ -137,9 +141,10 @@ class Subscriptions:
     def _open_state_feed(
         self, connection: Connection, channel: str, request_id: str | None
     ) -> None:
-        """Follow the jackpots feed: ``subscribed``, the latest tick, then live ones."""
-        tick = self._last_tick
-        subscription = Subscription(channel, JACKPOTS_STREAM, 0)
+        """Follow a state feed: ``subscribed``, the latest tick, then live ones."""
+        stream = JACKPOTS_STREAM if channel == "jackpots" else channel
+        tick = self._last_tick if channel == "jackpots" else self._board_ticks.get(stream)
+        subscription = Subscription(channel, stream, 0)
         subscription.catching_up = False
         self._follow(connection, subscription)
         connection.send(
@@ -147,7 +152,7 @@ class Subscriptions:
                 "subscribed",
                 request_id,
                 channel=channel,
-                stream=JACKPOTS_STREAM,
+                stream=stream,
                 head_seq=tick.seq if tick else 0,
             )
         )
@@ -224,6 +229,11 @@ class Subscriptions:
             self._last_tick is None or event.seq >= self._last_tick.seq
         ):
             self._last_tick = event
+        elif family_of(event.stream) == "leaderboard":
+            kept = self._board_ticks.get(event.stream)
+            room = kept is not None or len(self._board_ticks) < _BOARD_TICKS_MAX
+            if room and (kept is None or event.seq >= kept.seq):
+                self._board_ticks[event.stream] = event
         followers = self._followers.get(event.stream)
         if not followers:
             return
@@ -236,7 +246,7 @@ class Subscriptions:
                 if len(subscription.held) < _HELD_MAX:
                     subscription.held.append(event)
                 continue
-            if event.stream == JACKPOTS_STREAM or event.seq == subscription.last_seq + 1:
+            if _is_state_feed(event.stream) or event.seq == subscription.last_seq + 1:
                 frame = frame or event.frame()
                 connection.send(frame)
                 subscription.last_seq = event.seq
@@ -244,6 +254,11 @@ class Subscriptions:
                 subscription.catching_up = True
                 subscription.held.append(event)
                 self._spawn(connection, self._catch_up(connection, subscription))
+
+
+def _is_state_feed(stream: str) -> bool:
+    """Jackpot values and leaderboard standings: each tick replaces the last, no replay."""
+    return stream == JACKPOTS_STREAM or family_of(stream) == "leaderboard"
 
 
 def _send_next(connection: Connection, subscription: Subscription, event: StreamEvent) -> None:
