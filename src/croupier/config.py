@@ -21,6 +21,7 @@ from croupier.services.accounts.limits import AccountLimits
 from croupier.services.aml.settings import KycAmlSettings, kyc_aml_settings
 from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
+from croupier.services.engagement.settings import EngagementSettings, engagement_settings
 from croupier.services.ledger.writer import WriterLimits
 from croupier.services.rounds.limits import RoundLimits
 from croupier.services.wallet import WalletLimits
@@ -173,6 +174,8 @@ class Settings:
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     #: KYC enforcement and the AML rules' thresholds (``services/aml/settings.py``).
     kyc_aml: KycAmlSettings = field(default_factory=KycAmlSettings)
+    #: Recommendations and segments (``services/engagement/settings.py``).
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -532,11 +535,13 @@ def load_settings(
         raise ConfigError(str(error)) from None
     try:
         kyc_aml = kyc_aml_settings(env)
+        engagement = engagement_settings(env)
     except ValueError as error:
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
     return Settings(
         kyc_aml=kyc_aml,
+        engagement=engagement,
         key_file=key_file,
         kek=kek,
         compliance=compliance,

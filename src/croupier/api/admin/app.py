@@ -22,6 +22,7 @@ from croupier.api.admin.routes import (
     players,
     reports,
     risk,
+    segments,
     session,
     staff,
     withdrawals,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     operations.router,
     kyc.router,
     risk.router,
+    segments.router,
 )
 
 

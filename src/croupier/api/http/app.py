@@ -29,6 +29,7 @@ from croupier.api.http.routes import (
     kyc,
     player_security,
     players,
+    recommendations,
     responsible,
     rounds,
     wallet,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(jackpots.router)
     app.include_router(responsible.router)
     app.include_router(kyc.router)
+    app.include_router(recommendations.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then

@@ -92,6 +92,11 @@ class MemoryEngagementStore:
     def __init__(self) -> None:
         self._plays: dict[tuple[str, str], tuple[int, int, int]] = {}
         self._days: dict[tuple[str, date], DayActivity] = {}
+        #: Players with an open AML flag (the database stores read the risk queue's table).
+        self.risk_flagged: set[str] = set()
+
+    async def has_open_risk_flag(self, player_id: str) -> bool:
+        return player_id in self.risk_flagged
 
     async def open(self) -> None:
         return None

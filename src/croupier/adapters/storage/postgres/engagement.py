@@ -77,3 +77,11 @@ class PostgresEngagementStore(PostgresPoolStore):
             f"{DAYS.replace('?', '$1')}(SELECT unnest($2::text[]))", since.isoformat(), players
         )
         return summaries_from_rows(players, lasts, days)
+
+    async def has_open_risk_flag(self, player_id: str) -> bool:
+        """Whether the AML risk queue holds an open flag of the player (its table, read)."""
+        found = await self._connections().fetchval(
+            "SELECT 1 FROM risk_flags WHERE player_id = $1 AND state = 'open' LIMIT 1",
+            player_id,
+        )
+        return found is not None

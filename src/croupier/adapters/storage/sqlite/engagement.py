@@ -78,3 +78,11 @@ class SqliteEngagementStore(SqliteStore):
         lasts = await self._read(f"{LAST_PLAYED}{marks} GROUP BY player_id", tuple(players))
         days = await self._read(f"{DAYS}{marks}", (since.isoformat(), *players))
         return summaries_from_rows(players, lasts, days)
+
+    async def has_open_risk_flag(self, player_id: str) -> bool:
+        """Whether the AML risk queue holds an open flag of the player (its table, read)."""
+        rows = await self._read(
+            "SELECT 1 FROM risk_flags WHERE player_id = ? AND state = 'open' LIMIT 1",
+            (player_id,),
+        )
+        return bool(rows)
