@@ -71,8 +71,8 @@ class EngagementStore(Protocol):
     async def summaries(
         self, since: date, *, player_id: str | None = None, limit: int
     ) -> list[PlayerSummary]:
-        """Players (only ``player_id`` when given, else up to ``limit`` of them, by id) with
-        their last round and their days from ``since`` on."""
+        """Players (only ``player_id`` when given, even one never seen, else up to ``limit``
+        of those seen, by id) with their last round and their days from ``since`` on."""
         ...
 
 
@@ -131,7 +131,7 @@ class MemoryEngagementStore:
         self, since: date, *, player_id: str | None = None, limit: int
     ) -> list[PlayerSummary]:
         known = {p for p, _ in self._plays} | {p for p, _ in self._days}
-        chosen = sorted(known if player_id is None else known & {player_id})[:limit]
+        chosen = sorted(known)[:limit] if player_id is None else [player_id]
         found = []
         for player in chosen:
             lasts = [v[2] for (p, _), v in self._plays.items() if p == player]
