@@ -16,6 +16,7 @@ from croupier.cli import (
     keys,
     ledger,
     loadtest,
+    recommend,
     report,
     rtp,
     serve,
@@ -39,6 +40,7 @@ app.add_typer(staff.app, name="staff")
 app.add_typer(keys.app, name="keys")
 app.add_typer(aml.app, name="aml")
 app.add_typer(export.app, name="export")
+app.add_typer(recommend.app, name="recommend")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

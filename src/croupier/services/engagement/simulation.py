@@ -18,7 +18,15 @@ from dataclasses import dataclass
 
 from croupier.services.engagement.model import PlayCount, train
 
-__all__ = ["Evaluation", "World", "evaluate", "held_out_split", "simulate_plays", "synthetic_games"]
+__all__ = [
+    "Evaluation",
+    "World",
+    "evaluate",
+    "evaluate_plays",
+    "held_out_split",
+    "simulate_plays",
+    "synthetic_games",
+]
 
 #: Recommends for (player's training plays: rounds per game) → game ids, best first.
 Recommender = Callable[[Mapping[str, int]], list[str]]
@@ -122,7 +130,15 @@ def hit_rate(
 def evaluate(games: Sequence[str], world: World, *, seed: int, k: int = 5) -> Evaluation:
     """Simulate, split, train on the training plays, and score the model and the baseline."""
     rng = random.Random(seed)
-    training, held = held_out_split(simulate_plays(games, world, rng), rng)
+    return evaluate_plays(simulate_plays(games, world, rng), games, rng=rng, k=k)
+
+
+def evaluate_plays(
+    plays: Sequence[PlayCount], games: Sequence[str], *, rng: random.Random, k: int = 5
+) -> Evaluation:
+    """Hold out one game of each player, train on the rest, and score the model and the
+    baseline on the held-out games (``croupier recommend train`` runs it on real counts)."""
+    training, held = held_out_split(plays, rng)
     model = train(training)
     offered = list(games)
 
