@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,6 +56,13 @@ class GameModel:
     #: Every game in the training data, most popular first.
     popularity: tuple[str, ...]
     players: int
+    #: Derived once, at training: each game's row, and its place in ``popularity``.
+    index: Mapping[str, int] = field(init=False)
+    rank: Mapping[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {g: i for i, g in enumerate(self.game_ids)})
+        object.__setattr__(self, "rank", {g: r for r, g in enumerate(self.popularity)})
 
     def recommend(
         self,
@@ -69,13 +76,12 @@ class GameModel:
         knows (``played`` rounds ≥ ``familiar_rounds_min``). ``played``: rounds per game."""
         import numpy as np
 
-        index = {game_id: i for i, game_id in enumerate(self.game_ids)}
+        index, rank = self.index, self.rank
         weights = np.zeros(len(self.game_ids))
         for game_id, rounds in played.items():
             if game_id in index:
                 weights[index[game_id]] = _weight(rounds)
         scores = weights @ self.similarity if len(self.game_ids) else weights
-        rank = {game_id: r for r, game_id in enumerate(self.popularity)}
         unknown = len(rank)
         candidates = [
             game_id for game_id in offered if played.get(game_id, 0) < familiar_rounds_min
