@@ -5,7 +5,7 @@ handler table, segments and the recommender with its retraining task. Kept out o
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -23,7 +23,13 @@ from croupier.services.engagement.segments import OpenRiskFlags, Segments
 from croupier.services.engagement.tally import EngagementTally
 from croupier.services.handlers import EventHandlers
 
-__all__ = ["Engagement", "EngagementDatabaseStore", "make_engagement_store", "open_engagement"]
+__all__ = [
+    "Engagement",
+    "EngagementDatabaseStore",
+    "make_engagement_store",
+    "open_engagement",
+    "open_writer_tally",
+]
 
 
 class EngagementDatabaseStore(EngagementStore, OpenRiskFlags, Protocol):
@@ -110,3 +116,24 @@ async def open_engagement(
         tally.start()
     recommender.start()
     return Engagement(store, tally, segments, recommender)
+
+
+async def open_writer_tally(
+    settings: Settings, handlers: EventHandlers
+) -> Callable[[], Awaitable[None]]:
+    """The engagement tally of ``croupier writer`` (the active writer of a cluster, where the
+    handler table hears commits; the gateways serve recommendations from its tables); the
+    closer to call when it stops (it writes the last counts)."""
+    store = make_engagement_store(settings.database_url)
+    await store.open()
+    tally = EngagementTally(
+        store, rules=settings.engagement.rules, limits=settings.engagement.tally
+    )
+    tally.register(handlers)
+    tally.start()
+
+    async def close() -> None:
+        await tally.close()
+        await store.close()
+
+    return close

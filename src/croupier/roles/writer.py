@@ -36,6 +36,7 @@ from croupier.adapters.storage.postgres.lease import WriterLease, application_na
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
+from croupier.engagement_wiring import open_writer_tally
 from croupier.kyc_aml_wiring import open_writer_aml
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
@@ -68,6 +69,8 @@ class _Active:
     shared: SharedState
     #: Stops the AML rules engine (it runs on this writer's handler table).
     aml_close: Callable[[], Awaitable[None]] | None = None
+    #: Stops the engagement tally (its counts: recommendations and segments, issue 18).
+    engagement_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -211,6 +214,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     active = _Active(epoch, ledger, stream, relay, ticker, responder, shared)
     try:
         active.aml_close = await open_writer_aml(settings, ledger, handlers)
+        active.engagement_close = await open_writer_tally(settings, handlers)
     except BaseException:
         await _deactivate(active)
         raise
@@ -267,6 +271,9 @@ async def _deactivate(active: _Active) -> None:
     if active.aml_close is not None:
         with contextlib.suppress(Exception):
             await active.aml_close()
+    if active.engagement_close is not None:
+        with contextlib.suppress(Exception):
+            await active.engagement_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()
