@@ -65,3 +65,15 @@ def test_importing_the_engagement_services_loads_no_machine_learning() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_training_on_no_plays_loads_no_machine_learning() -> None:
+    """A new server's first training (every test server's) costs nothing."""
+    import subprocess
+
+    code = (
+        "import sys\nfrom croupier.services.engagement.model import train\n"
+        "train([])\nprint(any(m.split('.')[0] in ('sklearn', 'scipy') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -101,8 +101,6 @@ class GameModel:
 def train(plays: Iterable[PlayCount]) -> GameModel:
     """Fit the model on every player's play counts (one row per player and game)."""
     import numpy as np
-    from scipy.sparse import csr_matrix
-    from sklearn.metrics.pairwise import cosine_similarity
 
     player_index: dict[str, int] = {}
     game_index: dict[str, int] = {}
@@ -118,8 +116,11 @@ def train(plays: Iterable[PlayCount]) -> GameModel:
         players_of[play.game_id] += 1
         rounds_of[play.game_id] += play.rounds
     game_ids = tuple(game_index)
-    if not game_ids:
+    if not game_ids:  # a new server: nothing to learn, and no reason to load scikit-learn
         return GameModel((), np.zeros((0, 0)), (), 0)
+    from scipy.sparse import csr_matrix
+    from sklearn.metrics.pairwise import cosine_similarity
+
     matrix = csr_matrix((values, (rows, cols)), shape=(len(player_index), len(game_ids)))
     similarity = cosine_similarity(matrix.T, dense_output=True)
     np.fill_diagonal(similarity, 0.0)
