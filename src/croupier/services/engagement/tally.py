@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from croupier.domain.engagement import DayActivity, SegmentRules
 from croupier.domain.events.notices import BalanceChanged, RoundSettledNotice
@@ -127,7 +127,7 @@ class EngagementTally:
         self._plays, self._days = {}, {}
         play_deltas = [PlayDelta(p, g, *values) for (p, g), values in plays.items()]
         day_deltas = [
-            DayDelta(p, DayActivity(datetime.fromisoformat(d).date(), *values))
+            DayDelta(p, DayActivity(date.fromisoformat(d), *values))
             for (p, d), values in days.items()
         ]
         try:
