@@ -24,8 +24,8 @@ from croupier.domain.games.base import InstantGame, TableGame
 from croupier.domain.games.instant import RouletteKind, SlotKind
 from croupier.domain.games.slots import SlotGame
 from croupier.domain.games.tables import BlackjackKind
-from croupier.engagement_wiring import Engagement, open_engagement
 from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
+from croupier.personalisation_wiring import Personalisation, open_personalisation
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
 from croupier.services.accounts.ports import LoginLimiter, PasswordHasher
@@ -157,8 +157,8 @@ class Platform:
     responsible: ResponsibleGambling | None = None
     #: KYC, the AML engine (writer processes only) and the risk queue (issue 15).
     kyc_aml: KycAml | None = None
-    #: Recommendations and segments (issue 18; ``engagement_wiring.py``).
-    engagement: Engagement | None = None
+    #: Recommendations and segments (issue 18; ``personalisation_wiring.py``).
+    personalisation: Personalisation | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -730,7 +730,7 @@ async def open_platform(  # noqa: PLR0915
         handlers=None if gateway else handlers,
     )  # fmt: skip
     attach(kyc_aml, backoffice, wallet)
-    engagement = await open_engagement(
+    personalisation = await open_personalisation(
         settings, handlers=None if gateway else handlers, players=players,
         responsible=responsible, backoffice=backoffice_store, catalogue=catalogue,
         playable=rounds.game_ids, compliance=compliance,
@@ -765,13 +765,13 @@ async def open_platform(  # noqa: PLR0915
         backoffice=backoffice,
         responsible=responsible,
         kyc_aml=kyc_aml,
-        engagement=engagement,
+        personalisation=personalisation,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
-            engagement.close,
+            personalisation.close,
             staff_store.close,
             reports.store.close,
             accounts.close,

@@ -14,7 +14,7 @@ import pytest
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
 from croupier.domain.accounts.player import Player
-from croupier.engagement_wiring import Engagement
+from croupier.personalisation_wiring import Personalisation
 from croupier.services.aml import RiskFlag
 from tests.support.operations import IP
 from tests.support.platform import funded_player
@@ -31,9 +31,9 @@ async def platform(database_url: str) -> AsyncIterator[Platform]:
         await opened.close()
 
 
-def _engagement(platform: Platform) -> Engagement:
-    assert platform.engagement is not None and platform.engagement.tally is not None
-    return platform.engagement
+def _engagement(platform: Platform) -> Personalisation:
+    assert platform.personalisation is not None and platform.personalisation.tally is not None
+    return platform.personalisation
 
 
 async def _play(platform: Platform, player: Player, game_id: str, rounds: int) -> None:

@@ -13,7 +13,7 @@ import pytest
 from croupier.domain.engagement import DayActivity, SegmentRules
 from croupier.domain.events.notices import BalanceChanged, RoundSettledNotice
 from croupier.domain.ledger import Event
-from croupier.engagement_wiring import EngagementDatabaseStore, make_engagement_store
+from croupier.personalisation_wiring import EngagementDatabaseStore, make_engagement_store
 from croupier.services.engagement.model import PlayCount
 from croupier.services.engagement.ports import DayDelta, MemoryEngagementStore, PlayDelta
 from croupier.services.engagement.tally import EngagementTally

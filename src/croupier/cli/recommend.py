@@ -30,7 +30,7 @@ def train_command(
     settings = settings_for(database_url)
 
     async def train() -> dict[str, Any]:
-        from croupier.engagement_wiring import make_engagement_store
+        from croupier.personalisation_wiring import make_engagement_store
         from croupier.services.engagement.model import train as fit
         from croupier.services.engagement.simulation import evaluate_plays
 

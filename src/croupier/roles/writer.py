@@ -36,8 +36,8 @@ from croupier.adapters.storage.postgres.lease import WriterLease, application_na
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
-from croupier.engagement_wiring import open_writer_tally
 from croupier.kyc_aml_wiring import open_writer_aml
+from croupier.personalisation_wiring import open_writer_tally
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotTicker

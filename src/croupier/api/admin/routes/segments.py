@@ -14,7 +14,7 @@ from croupier.api.http.routing import api_router
 from croupier.bootstrap import Platform
 from croupier.domain.errors import NotFound, Unavailable
 from croupier.domain.staff import Permission
-from croupier.engagement_wiring import Engagement
+from croupier.personalisation_wiring import Personalisation
 
 __all__ = ["router"]
 
@@ -25,11 +25,11 @@ PlayerViewer = Annotated[StaffPrincipal, Depends(require(Permission.PLAYER_VIEW)
 _ANSWERS: dict[int | str, dict[str, Any]] = {**PROBLEMS, 403: PROBLEMS[401]}
 
 
-def _platform(request: Request) -> tuple[Platform, Engagement]:
+def _platform(request: Request) -> tuple[Platform, Personalisation]:
     platform: Platform = request.app.state.platform
-    if platform.engagement is None:
+    if platform.personalisation is None:
         raise Unavailable("segments are not configured on this server")
-    return platform, platform.engagement
+    return platform, platform.personalisation
 
 
 @router.get("/segments", responses=_ANSWERS)

@@ -28,7 +28,7 @@ async def recommendations(
     a ``reason``, for a player who is self-excluded, timed out, restricted, flagged or at
     risk (``self-excluded``, ``timed-out``, ``account-restricted``, ``aml-flagged``,
     ``at-risk``), and before the first model is trained (``warming-up``)."""
-    engagement = platform_of(request).engagement
+    engagement = platform_of(request).personalisation
     if engagement is None:
         raise Unavailable("recommendations are not configured on this server")
     found = await engagement.recommender.for_player(player, limit)

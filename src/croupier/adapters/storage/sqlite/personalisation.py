@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from croupier.adapters.storage.engagement_rows import (
+from croupier.adapters.storage.personalisation_rows import (
     ADD_DAY,
     ADD_PLAY,
     DAYS,

@@ -24,10 +24,10 @@ from croupier.services.engagement.tally import EngagementTally
 from croupier.services.handlers import EventHandlers
 
 __all__ = [
-    "Engagement",
     "EngagementDatabaseStore",
+    "Personalisation",
     "make_engagement_store",
-    "open_engagement",
+    "open_personalisation",
     "open_writer_tally",
 ]
 
@@ -39,10 +39,10 @@ class EngagementDatabaseStore(EngagementStore, OpenRiskFlags, Protocol):
 def make_engagement_store(database_url: str) -> EngagementDatabaseStore:
     """The engagement store for a database URL (the ledger's writer migrates it)."""
     if database_url.startswith("sqlite:///"):
-        from croupier.adapters.storage.sqlite.engagement import SqliteEngagementStore
+        from croupier.adapters.storage.sqlite.personalisation import SqliteEngagementStore
 
         return SqliteEngagementStore(database_url.removeprefix("sqlite:///"))
-    from croupier.adapters.storage.postgres.engagement import PostgresEngagementStore
+    from croupier.adapters.storage.postgres.personalisation import PostgresEngagementStore
 
     return PostgresEngagementStore(database_url)
 
@@ -61,7 +61,7 @@ class _AccountControl:
 
 
 @dataclass
-class Engagement:
+class Personalisation:
     store: EngagementDatabaseStore
     #: None in a gateway: the tally runs where the handler table hears commits.
     tally: EngagementTally | None
@@ -75,7 +75,7 @@ class Engagement:
         await self.store.close()
 
 
-async def open_engagement(
+async def open_personalisation(
     settings: Settings,
     *,
     handlers: EventHandlers | None,
@@ -85,7 +85,7 @@ async def open_engagement(
     catalogue: GameCatalogue,
     playable: Callable[[], Collection[str]],
     compliance: ComplianceGate | None,
-) -> Engagement:
+) -> Personalisation:
     """Open the store, register the tally on ``handlers`` (the writer's table; None in a
     gateway) and start it and the recommender's training task."""
     config = settings.engagement
@@ -115,7 +115,7 @@ async def open_engagement(
         tally.register(handlers)
         tally.start()
     recommender.start()
-    return Engagement(store, tally, segments, recommender)
+    return Personalisation(store, tally, segments, recommender)
 
 
 async def open_writer_tally(

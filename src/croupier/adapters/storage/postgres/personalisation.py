@@ -1,5 +1,5 @@
 """PostgreSQL engagement store: the scale-out twin of
-:mod:`croupier.adapters.storage.sqlite.engagement` (same statements, numbered parameters)."""
+:mod:`croupier.adapters.storage.sqlite.personalisation` (same statements, numbered parameters)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from croupier.adapters.storage.engagement_rows import (
+from croupier.adapters.storage.personalisation_rows import (
     ADD_DAY,
     ADD_PLAY,
     DAYS,
