@@ -28,6 +28,7 @@ from croupier.domain.games.tables import BlackjackKind
 from croupier.engagement_wiring import Engagement, open_engagement
 from croupier.kyc_aml_wiring import KycAml, attach, open_kyc_aml
 from croupier.payments_wiring import Payments, open_payments
+from croupier.personalisation_wiring import Personalisation, open_personalisation
 from croupier.poker_wiring import open_poker
 from croupier.security_wiring import open_security
 from croupier.services.accounts import AccountService, PlayerStore, load_common_passwords
@@ -172,6 +173,8 @@ class Platform:
     payments: Payments | None = None
     #: Leaderboards and slot tournaments (``engagement_wiring.py``, docs/engagement.md).
     engagement: Engagement | None = None
+    #: Recommendations and segments (issue 18; ``personalisation_wiring.py``).
+    personalisation: Personalisation | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -771,6 +774,12 @@ async def open_platform(  # noqa: PLR0915
         settings, ledger=ledger, stream=stream, gate=backoffice.gate,
         handlers=None if gateway else handlers,
     )  # fmt: skip
+    # Recommendations and segments: the tally on the writer's handler table (issue 18).
+    personalisation = await open_personalisation(
+        settings, handlers=None if gateway else handlers, players=players,
+        responsible=responsible, backoffice=backoffice_store, catalogue=catalogue,
+        playable=rounds.game_ids, compliance=compliance,
+    )  # fmt: skip
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -806,12 +815,14 @@ async def open_platform(  # noqa: PLR0915
         poker=poker,
         payments=payments,
         engagement=engagement,
+        personalisation=personalisation,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
             cards.store.close,
+            personalisation.close,
             staff_store.close,
             reports.store.close,
             accounts.close,

@@ -22,6 +22,7 @@ from croupier.services.aml.settings import KycAmlSettings, kyc_aml_settings
 from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
 from croupier.services.cards.settings import CardSettings, card_settings
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
+from croupier.services.engagement.settings import EngagementSettings, engagement_settings
 from croupier.services.ledger.writer import WriterLimits
 from croupier.services.payments.settings import PaymentSettings, payment_settings
 from croupier.services.poker.settings import PokerSettings, poker_settings
@@ -180,6 +181,8 @@ class Settings:
     poker: PokerSettings = field(default_factory=PokerSettings)
     #: Payment providers, the poller and its review threshold (docs/configuration.md).
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    #: Recommendations and segments (``services/engagement/settings.py``).
+    engagement: EngagementSettings = field(default_factory=EngagementSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -543,6 +546,7 @@ def load_settings(
         kyc_aml = kyc_aml_settings(env, production=not url.startswith("sqlite:///"))
         poker = poker_settings(env)
         payments = payment_settings(env)
+        engagement = engagement_settings(env)
     except ValueError as error:
         raise ConfigError(str(error)) from None
     key_file, kek = _kek_settings(env)
@@ -551,6 +555,7 @@ def load_settings(
         kyc_aml=kyc_aml,
         poker=poker,
         payments=payments,
+        engagement=engagement,
         key_file=key_file,
         kek=kek,
         compliance=compliance,

@@ -17,6 +17,7 @@ from croupier.cli import (
     ledger,
     loadtest,
     payments,
+    recommend,
     report,
     rtp,
     serve,
@@ -41,6 +42,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(aml.app, name="aml")
 app.add_typer(export.app, name="export")
 app.add_typer(payments.app, name="payments")
+app.add_typer(recommend.app, name="recommend")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

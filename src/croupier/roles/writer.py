@@ -38,6 +38,7 @@ from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
 from croupier.kyc_aml_wiring import open_writer_aml
 from croupier.payments_wiring import open_writer_payments
+from croupier.personalisation_wiring import open_writer_tally
 from croupier.roles.health import HealthPort
 from croupier.services.handlers import EventHandlers
 from croupier.services.jackpots import JackpotTicker
@@ -71,6 +72,8 @@ class _Active:
     aml_close: Callable[[], Awaitable[None]] | None = None
     #: Stops the payments poller (one per ledger: the active writer's).
     payments_close: Callable[[], Awaitable[None]] | None = None
+    #: Stops the engagement tally (its counts: recommendations and segments, issue 18).
+    engagement_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -215,6 +218,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     try:
         active.aml_close = await open_writer_aml(settings, ledger, handlers)
         active.payments_close = await open_writer_payments(settings, ledger)
+        active.engagement_close = await open_writer_tally(settings, handlers)
     except BaseException:
         await _deactivate(active)
         raise
@@ -274,6 +278,9 @@ async def _deactivate(active: _Active) -> None:
     if active.payments_close is not None:
         with contextlib.suppress(Exception):
             await active.payments_close()
+    if active.engagement_close is not None:
+        with contextlib.suppress(Exception):
+            await active.engagement_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()

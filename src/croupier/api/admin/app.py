@@ -24,6 +24,7 @@ from croupier.api.admin.routes import (
     players,
     reports,
     risk,
+    segments,
     session,
     staff,
     withdrawals,
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     risk.router,
     payments.router,
     engagement.router,
+    segments.router,
 )
 
 

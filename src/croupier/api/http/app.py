@@ -34,6 +34,7 @@ from croupier.api.http.routes import (
     player_security,
     players,
     poker,
+    recommendations,
     responsible,
     rounds,
     wallet,
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(poker.router)
     app.include_router(payments.router)
     app.include_router(engagement.router)
+    app.include_router(recommendations.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then
