@@ -96,7 +96,9 @@ async def fill(boards: BoardState, entries: int) -> None:
         await boards.state.client.zadd(key, chunk)
 
 
-async def latencies_ms(queries: int, one: Callable[[int], Awaitable[object]]) -> tuple[float, float]:
+async def latencies_ms(
+    queries: int, one: Callable[[int], Awaitable[object]]
+) -> tuple[float, float]:
     rng = random.Random(13)
     taken = []
     for _ in range(queries):
