@@ -6,8 +6,8 @@ expected``): of two workers racing on one payment, one applies and the other rea
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from croupier.domain.payments.states import Kind, State
