@@ -8,8 +8,8 @@ CREATE TABLE reconciliation_items (
     provider       TEXT    NOT NULL,
     reference      TEXT    NOT NULL,      -- our attempt reference at the provider
     kind           TEXT    NOT NULL,      -- charge, payout, refund, chargeback
-    ledger_minor   BIGINT,               -- absent when only at the provider
-    provider_minor BIGINT,               -- absent when only in the ledger
+    ledger_minor   BIGINT,                -- absent when only at the provider
+    provider_minor BIGINT,                -- absent when only in the ledger
     currency       TEXT    NOT NULL,
     problem        TEXT    NOT NULL
         CHECK (problem IN ('amount-mismatch', 'only-in-ledger', 'only-at-provider')),
