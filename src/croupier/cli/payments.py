@@ -1,11 +1,10 @@
 """``croupier payments reconcile``: the ledger's payment movements of a day against each
-provider's settlement report (docs/payments.md, "Reconciliation"). Read-only on the ledger."""
+provider's settlement report (docs/payments.md, "Reconciliation"). Read-only on the ledger;
+each mismatch opens an item in the back office's reconciliation queue, once."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import typer
 
@@ -15,6 +14,7 @@ from croupier.cli.common import DATABASE_URL_OPTION, fail, run, settings_for
 from croupier.domain.payments.reconciliation import Reconciliation
 from croupier.payments_wiring import open_payments
 from croupier.services.payments.reconcile import reconcile_day, report_items
+from croupier.services.payments.reconciliation_items import items_of
 
 app = typer.Typer(help="Payments: reconciliation with the providers.", no_args_is_help=True)
 
@@ -22,26 +22,22 @@ app = typer.Typer(help="Payments: reconciliation with the providers.", no_args_i
 @app.command("reconcile")
 def reconcile(
     date: str = typer.Option(..., "--date", help="The UTC day, YYYY-MM-DD."),
-    report_dir: Path = typer.Option(
-        Path("."),
-        "--report-dir",
-        help="Where the items for the back office go: reconciliation-DAY.jsonl, one JSON "
-        "line per mismatch or one-sided line (written only when there is one).",
-    ),
     database_url: str | None = DATABASE_URL_OPTION,
 ) -> None:
     """Compare the day's settled charges, payouts, refunds and chargebacks on the ledger with
     each configured provider's settlement report (CROUPIER_PAYMENT_PROVIDERS). Prints the
     matches, amount mismatches and lines found on one side only; exits 1 when anything does
-    not match (and writes the items file), 0 when both sides agree. The instant in-process
-    sandbox keeps no report and is left out."""
+    not match, 0 when both sides agree. Each mismatch and one-sided line opens an item in the
+    back office's reconciliation queue (GET /admin/v1/payments/reconciliation); running the
+    same day again opens nothing new. The instant in-process sandbox keeps no report and is
+    left out."""
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
         fail(f"--date must be YYYY-MM-DD, got {date!r}")
     settings = settings_for(database_url)
 
-    async def compare() -> Reconciliation:
+    async def compare() -> tuple[Reconciliation, int]:
         ledger = await open_ledger(settings, writer=False)
         try:
             payments = await open_payments(settings, ledger, _no_players, poller=False)
@@ -52,13 +48,16 @@ def reconcile(
                     for p in map(router.provider, router.names)
                     if p is not None and not isinstance(p, SandboxPaymentProvider)
                 ]
-                return await reconcile_day(payments.service, day, providers)
+                service = payments.service
+                result = await reconcile_day(service, day, providers)
+                opened = await service.store.open_items(items_of(day, result, service.clock_ms()))
+                return result, opened
             finally:
                 await payments.close()
         finally:
             await ledger.close()
 
-    result = run(compare())
+    result, opened = run(compare())
     for match in result.matches:
         typer.echo(f"match        {match.provider} {match.ledger.reference} {match.ledger.kind} "
                    f"{match.ledger.amount_minor} {match.ledger.currency}")  # fmt: skip
@@ -71,12 +70,7 @@ def reconcile(
         f"{len(result.only_at_provider)} only at a provider"
     )
     if items:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        path = report_dir / f"reconciliation-{day.isoformat()}.jsonl"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(f"{item}\n" for item in items), encoding="utf-8")
-        os.replace(tmp, path)  # whole or not at all
-        typer.echo(f"items for the back office: {path}")
+        typer.echo(f"{opened} new items in the back office's reconciliation queue")
         raise typer.Exit(1)
 
 

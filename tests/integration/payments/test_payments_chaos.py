@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -194,7 +193,7 @@ def _today() -> dt.date:
 
 
 async def _reconcile_by_cli(
-    platform: Platform, alpha: SandboxPsp, beta: SandboxPsp, tmp_path: Path
+    platform: Platform, alpha: SandboxPsp, beta: SandboxPsp
 ) -> tuple[int, str]:
     """``croupier payments reconcile`` for today, configured as an operator would."""
     env = {
@@ -204,7 +203,7 @@ async def _reconcile_by_cli(
         "CROUPIER_PAYMENT_PROVIDER_BETA": beta.provider_url(currencies="EUR", name="beta"),
         **KEK_ENV,
     }
-    args = ["payments", "reconcile", "--date", _today().isoformat(), "--report-dir", str(tmp_path)]
+    args = ["payments", "reconcile", "--date", _today().isoformat()]
     result = await asyncio.to_thread(CliRunner().invoke, app, args, env=env)
     return result.exit_code, result.output
 
@@ -219,7 +218,7 @@ async def _reports(adapters: dict[str, PaymentProvider]) -> dict[str, list[Settl
 
 
 async def test_chaos_charges_and_pays_each_payment_once_and_the_ledger_matches(
-    platform: Platform, tmp_path: Path
+    platform: Platform,
 ) -> None:
     rng = random.Random(SEED)
     assert platform.payments is not None
@@ -247,7 +246,7 @@ async def test_chaos_charges_and_pays_each_payment_once_and_the_ledger_matches(
         try:
             rows, reports = await _chaos(platform, rng, alpha, beta, forwarder)
             balance = await reconcile_day(service, _today(), list(adapters.values()))
-            cli = await _reconcile_by_cli(platform, alpha, beta, tmp_path)
+            cli = await _reconcile_by_cli(platform, alpha, beta)
         finally:
             for adapter in adapters.values():
                 await adapter.aclose()  # type: ignore[attr-defined]

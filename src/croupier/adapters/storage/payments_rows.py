@@ -1,4 +1,5 @@
-"""The rows of ``payments`` and ``payment_attempts`` (``0017_payments.sql``), shared by the
+"""The rows of ``payments``, ``payment_attempts`` (``0017_payments.sql``) and
+``reconciliation_items`` (``0022_reconciliation_items.sql``), shared by the
 SQLite and PostgreSQL stores."""
 
 from __future__ import annotations
@@ -7,13 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from croupier.domain.payments.states import Kind, State
+from croupier.services.payments.reconciliation_items import ReconciliationItem
 from croupier.services.payments.store import AttemptRow, PaymentRow
 
 __all__ = [
     "ATTEMPT_COLUMNS",
+    "ITEM_COLUMNS",
+    "ITEM_OPENED",
     "MUTABLE",
     "PAYMENT_COLUMNS",
     "attempt_from_row",
+    "item_from_row",
+    "item_values",
     "mutable_values",
     "payment_from_row",
     "payment_row",
@@ -83,3 +89,31 @@ def payment_from_row(r: Sequence[Any]) -> PaymentRow:
 
 def attempt_from_row(r: Sequence[Any]) -> AttemptRow:
     return AttemptRow(r[0], int(r[1]), r[2], r[3], r[4], int(r[5]))
+
+
+#: The reconciliation queue's columns (migration 0022), in :class:`ReconciliationItem` order
+#: after ``id``.
+ITEM_COLUMNS = (
+    "day, provider, reference, kind, ledger_minor, provider_minor, currency, problem, "
+    "opened_ms, id, resolved_ms, resolved_by, note"
+)
+#: The columns an opening writes (the store assigns the id; nothing is resolved yet).
+ITEM_OPENED = 9
+
+
+def item_values(item: ReconciliationItem) -> tuple[object, ...]:
+    return (
+        item.day,
+        item.provider,
+        item.reference,
+        item.kind,
+        item.ledger_minor,
+        item.provider_minor,
+        item.currency,
+        item.problem,
+        item.opened_ms,
+    )
+
+
+def item_from_row(r: Sequence[Any]) -> ReconciliationItem:
+    return ReconciliationItem(*r)

@@ -72,7 +72,8 @@ async def reconcile_day(
 
 
 def report_items(day: dt.date, result: Reconciliation) -> list[str]:
-    """One JSON line per item for the back office: each mismatch and one-sided line."""
+    """One JSON line per mismatch and one-sided line, as `croupier payments reconcile` prints
+    them (the back office's queue holds them as ``ReconciliationItem`` rows)."""
     items = []
     for mismatch in result.mismatches:
         items.append(

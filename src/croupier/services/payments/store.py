@@ -6,10 +6,12 @@ expected``): of two workers racing on one payment, one applies and the other rea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from croupier.domain.payments.states import Kind, State
+from croupier.services.payments.reconciliation_items import ReconciliationItem
 
 __all__ = ["AttemptRow", "PaymentRow", "PaymentStore", "attempt_reference", "payment_id_of"]
 
@@ -116,4 +118,23 @@ class PaymentStore(Protocol):
         """Record a webhook once applied (applying is idempotent, so a crash before this
         line only means the redelivery applies again, to no effect); ``False`` for one seen
         before."""
+        ...
+
+    # The reconciliation queue (migration 0022).
+
+    async def open_items(self, items: Sequence[ReconciliationItem]) -> int:
+        """Open each item not already open or resolved under its (day, provider, reference,
+        kind); the number newly opened."""
+        ...
+
+    async def reconciliation_items(
+        self, *, resolved: bool, limit: int, after: int | None = None
+    ) -> list[ReconciliationItem]:
+        """Open (or resolved) items in id order, those after the id ``after``."""
+        ...
+
+    async def reconciliation_item(self, item_id: int) -> ReconciliationItem | None: ...
+
+    async def resolve_item(self, item_id: int, *, staff_id: str, note: str, now_ms: int) -> bool:
+        """Resolve an open item; ``False`` if it is missing or resolved already."""
         ...

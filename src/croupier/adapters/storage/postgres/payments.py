@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from croupier.adapters.storage.payments_rows import (
     ATTEMPT_COLUMNS,
+    ITEM_COLUMNS,
+    ITEM_OPENED,
     MUTABLE,
     PAYMENT_COLUMNS,
     attempt_from_row,
+    item_from_row,
+    item_values,
     mutable_values,
     payment_from_row,
     payment_row,
 )
 from croupier.adapters.storage.postgres.base import PostgresPoolStore, placeholders, rows_changed
 from croupier.domain.payments.states import State
+from croupier.services.payments.reconciliation_items import ReconciliationItem
 from croupier.services.payments.store import AttemptRow, PaymentRow
 
 __all__ = ["PostgresPaymentStore"]
@@ -22,6 +29,7 @@ _COUNT = len(PAYMENT_COLUMNS.split(","))
 _ASSIGN = ", ".join(f"{name} = ${n}" for n, name in enumerate(MUTABLE, start=1))
 _AFTER = len(MUTABLE)
 _OPEN = ["sent", "pending", "unknown"]
+_OPENED_COLUMNS = ", ".join(ITEM_COLUMNS.split(", ")[:ITEM_OPENED])
 
 
 class PostgresPaymentStore(PostgresPoolStore):
@@ -149,5 +157,45 @@ class PostgresPaymentStore(PostgresPoolStore):
             reference,
             result,
             at_ms,
+        )
+        return rows_changed(status) == 1
+
+    async def open_items(self, items: Sequence[ReconciliationItem]) -> int:
+        sql = (
+            f"INSERT INTO reconciliation_items ({_OPENED_COLUMNS}) "
+            f"VALUES ({placeholders(ITEM_OPENED)}) ON CONFLICT DO NOTHING"
+        )
+        opened = 0
+        async with self._connections().acquire() as conn, conn.transaction():
+            for item in items:  # one transaction: the day's items open together
+                opened += rows_changed(await conn.execute(sql, *item_values(item)))
+        return opened
+
+    async def reconciliation_items(
+        self, *, resolved: bool, limit: int, after: int | None = None
+    ) -> list[ReconciliationItem]:
+        state = "IS NOT NULL" if resolved else "IS NULL"
+        rows = await self._connections().fetch(
+            f"SELECT {ITEM_COLUMNS} FROM reconciliation_items WHERE resolved_ms {state} "
+            "AND id > $1 ORDER BY id LIMIT $2",
+            after or 0,
+            limit,
+        )
+        return [item_from_row(tuple(r)) for r in rows]
+
+    async def reconciliation_item(self, item_id: int) -> ReconciliationItem | None:
+        row = await self._connections().fetchrow(
+            f"SELECT {ITEM_COLUMNS} FROM reconciliation_items WHERE id = $1", item_id
+        )
+        return None if row is None else item_from_row(tuple(row))
+
+    async def resolve_item(self, item_id: int, *, staff_id: str, note: str, now_ms: int) -> bool:
+        status = await self._connections().execute(
+            "UPDATE reconciliation_items SET resolved_ms = $1, resolved_by = $2, note = $3 "
+            "WHERE id = $4 AND resolved_ms IS NULL",
+            now_ms,
+            staff_id,
+            note,
+            item_id,
         )
         return rows_changed(status) == 1

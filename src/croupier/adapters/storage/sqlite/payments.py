@@ -3,17 +3,26 @@ store migrates it: open that first)."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Sequence
+
 from croupier.adapters.storage.payments_rows import (
     ATTEMPT_COLUMNS,
+    ITEM_COLUMNS,
+    ITEM_OPENED,
     MUTABLE,
     PAYMENT_COLUMNS,
     attempt_from_row,
+    item_from_row,
+    item_values,
     mutable_values,
     payment_from_row,
     payment_row,
 )
 from croupier.adapters.storage.sqlite.base import SqliteStore
 from croupier.domain.payments.states import State
+from croupier.services.payments.reconciliation_items import ReconciliationItem
 from croupier.services.payments.store import AttemptRow, PaymentRow
 
 __all__ = ["SqlitePaymentStore"]
@@ -22,6 +31,7 @@ _MARKS = ", ".join("?" * len(PAYMENT_COLUMNS.split(",")))
 _ASSIGN = ", ".join(f"{name} = ?" for name in MUTABLE)
 _SIX = ", ".join("?" * 6)
 _OPEN = ("sent", "pending", "unknown")
+_OPENED_COLUMNS = ", ".join(ITEM_COLUMNS.split(", ")[:ITEM_OPENED])
 
 
 class SqlitePaymentStore(SqliteStore):
@@ -129,6 +139,50 @@ class SqlitePaymentStore(SqliteStore):
             "(provider, event_id, kind, reference, result, received_ms) VALUES (?, ?, ?, ?, ?, ?)"
         )
         return await self._changed(sql, (provider, event_id, kind, reference, result, at_ms))
+
+    async def open_items(self, items: Sequence[ReconciliationItem]) -> int:
+        sql = (
+            f"INSERT OR IGNORE INTO reconciliation_items ({_OPENED_COLUMNS}) "
+            f"VALUES ({', '.join('?' * ITEM_OPENED)})"
+        )
+
+        def insert() -> int:
+            conn = self._writer()
+            conn.execute("BEGIN IMMEDIATE")  # one transaction: the day's items open together
+            try:
+                opened = sum(conn.execute(sql, item_values(item)).rowcount for item in items)
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            return opened
+
+        return await self._on_writer(insert)
+
+    async def reconciliation_items(
+        self, *, resolved: bool, limit: int, after: int | None = None
+    ) -> list[ReconciliationItem]:
+        state = "IS NOT NULL" if resolved else "IS NULL"
+        rows = await self._read(
+            f"SELECT {ITEM_COLUMNS} FROM reconciliation_items WHERE resolved_ms {state} "
+            "AND id > ? ORDER BY id LIMIT ?",
+            (after or 0, limit),
+        )
+        return [item_from_row(r) for r in rows]
+
+    async def reconciliation_item(self, item_id: int) -> ReconciliationItem | None:
+        rows = self._lookup(
+            f"SELECT {ITEM_COLUMNS} FROM reconciliation_items WHERE id = ?", (item_id,)
+        )
+        return item_from_row(rows[0]) if rows else None
+
+    async def resolve_item(self, item_id: int, *, staff_id: str, note: str, now_ms: int) -> bool:
+        sql = (
+            "UPDATE reconciliation_items SET resolved_ms = ?, resolved_by = ?, note = ? "
+            "WHERE id = ? AND resolved_ms IS NULL"
+        )
+        return await self._changed(sql, (now_ms, staff_id, note, item_id))
 
     async def _changed(self, sql: str, params: tuple[object, ...]) -> bool:
         count = await self._on_writer(lambda: self._writer().execute(sql, params).rowcount)
