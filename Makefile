@@ -26,6 +26,7 @@ $(VENV)/.installed: pyproject.toml $(VENV)/.python-ok
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.python-ok
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@scripts/ensure-chromium.sh
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
