@@ -193,6 +193,14 @@ async def test_rotating_the_card_kek_shreds_deleted_cards_in_older_copies(
     assert rotated["rewrapped"] == 1 and read_key_file(Path(rotated["backup"])) == old_kek
     new_kek = read_key_file(key_file)
     assert new_kek != old_kek and rotated["card_kek_id"] == CardCipher(new_kek).kek_id
+    code, out = await _keys("status", env=cli_env)
+    status = json.loads(out)["card_kek"]
+    assert code == 0 and status["readable"]
+    assert status["id"] == rotated["card_kek_id"]
+    assert status["cards_by_kek"] == {rotated["card_kek_id"]: 1}
+    # The old key (the .bak) opens none of the re-wrapped cards: status says so and fails.
+    code, out = await _keys("status", env={**cli_env, "CROUPIER_CARD_KEY_FILE": rotated["backup"]})
+    assert code == 1 and not json.loads(out)["card_kek"]["readable"]
 
     platform = await open_platform(load_settings(env, database_url=database_url))
     try:

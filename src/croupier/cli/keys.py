@@ -8,6 +8,7 @@ key for new values. Restart the servers afterwards: they hold the keys they load
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,9 +52,13 @@ def _run_vault(go: Callable[[], Coroutine[Any, Any, None]]) -> None:
 @app.command("status")
 def status(database_url: str | None = DATABASE_URL_OPTION) -> None:
     """Print the configured KEK (its id, never the key) and every data key: which KEK wraps
-    it, and which one seals new values. Exit 1 if the configured KEK cannot unwrap them."""
+    it, and which one seals new values; then the card KEK and how many stored cards each KEK
+    wraps. Exit 1 if a configured KEK cannot unwrap all of its keys."""
+    from croupier.adapters.cards.cipher import CardCipher
+    from croupier.adapters.cards.keys import load_card_kek
     from croupier.adapters.vault import kek_id, load_kek
     from croupier.bootstrap import make_data_key_store
+    from croupier.cards_wiring import make_card_store
 
     settings = settings_for(database_url)
     result: dict[str, Any] = {}
@@ -81,6 +86,21 @@ def status(database_url: str | None = DATABASE_URL_OPTION) -> None:
             ],
             readable=all(row.kek_id == configured for row in rows),
         )
+        card_kek = load_card_kek(settings)
+        card_kek_id = CardCipher(card_kek.key).kek_id
+        store = make_card_store(settings.database_url)
+        await store.open()
+        try:
+            wrapping = Counter(key.kek_id for key in await store.keys())
+        finally:
+            await store.close()
+        result["card_kek"] = {
+            "source": card_kek.source,
+            "id": card_kek_id,
+            "cards_by_kek": dict(sorted(wrapping.items())),
+            "readable": set(wrapping) <= {card_kek_id},
+        }
+        result["readable"] = result["readable"] and result["card_kek"]["readable"]
 
     _run_vault(go)
     print_json(result)
