@@ -5,6 +5,7 @@ and enrolled over the admin API, and a staff login through the page itself."""
 from __future__ import annotations
 
 import itertools
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import WAIT_MS
 from tests.support.backoffice import Staff, bearer, create_staff, enrolled
-from tests.support.server import admin_url, running_server
+from tests.support.server import admin_url, free_port, start_server, stop, wait_ready
 from tests.support.staff import STAFF_PASSWORD, code_at
 
 
@@ -38,10 +39,22 @@ def admin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
     folder: Path = tmp_path_factory.mktemp("admin-web")
     database_url = f"sqlite:///{folder}/ledger.db"
     create_staff(database_url, folder, "root", "admin")  # before the server, as in the docs
-    with running_server(database_url) as base:
-        admin = admin_url(base)
-        yield AdminSite(base, admin, enrolled(admin, "root"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = start_server(database_url, port, log)
+        try:
+            # A server starts in seconds; a CI machine running other suites beside this
+            # one has been seen to take over 30 s, so this wait is longer than the default.
+            wait_ready(base, process, log, timeout_s=STARTUP_S)
+            admin = admin_url(base)
+            yield AdminSite(base, admin, enrolled(admin, "root"))
+        finally:
+            stop(process)
 
+
+#: How long the module's server may take to answer /readyz.
+STARTUP_S = 120
 
 _numbers = itertools.count(1)
 

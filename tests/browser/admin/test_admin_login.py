@@ -39,7 +39,6 @@ def test_first_login_enrols_the_totp_then_password_and_code_open_the_back_office
     expect(page.get_by_role("img", name="QR code of your TOTP secret")).to_be_visible()
     expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
     secret = page.get_by_test_id("totp-secret").inner_text()
-    screenshot(page, "admin-enrol", tmp_path)
     page.get_by_label("The app's current code").fill(code_at(secret, time.time()))
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_test_id("who")).to_have_text("newcomer · compliance")
@@ -59,8 +58,12 @@ def test_first_login_enrols_the_totp_then_password_and_code_open_the_back_office
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("401 authentication-failed")
     page.get_by_label("Authenticator code").fill(next_code(secret))
-    page.get_by_role("button", name="Log in").click()
+    page.keyboard.press("Enter")  # the form submits from the keyboard
     expect(page.get_by_role("heading", name="Welcome, newcomer")).to_be_visible()
+    # From the keyboard through the menu: the new page's heading takes the focus.
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Reports").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Reports", level=1)).to_be_focused()
     screenshot(page, "admin-home", tmp_path)
     assert not [p for p in problems if "Content Security Policy" in p or "401" not in p], problems
 

@@ -47,10 +47,13 @@ export function GgrChart({ days, currency, exponent }) {
 
 // rows: the RTP report's (observed, theoretical, low, high as decimal strings).
 export function RtpChart({ rows }) {
-  const rowH = 34, left = 190, right = 20, top = 24;
+  const rowH = 34, left = 190, right = 36, top = 24;
   const H = top + rows.length * rowH + 30;
-  const numbers = rows.flatMap((r) => [r.observed, r.theoretical, r.low, r.high]).filter((v) => v !== null && v !== "").map(Number);
-  const max = Math.min(Math.max(1.2, ...numbers) * 1.05, 50);
+  // The axis follows the RTPs, not the bands: a few rounds give a band of thousands of
+  // percent, which would squash every dot against zero. A band that runs past the axis is
+  // cut there and says where it ends.
+  const centres = rows.flatMap((r) => [r.observed, r.theoretical]).filter((v) => v !== null && v !== "").map(Number);
+  const max = Math.ceil(Math.max(1.2, ...centres) * 1.25 * 10) / 10;
   const x = (v) => left + (Math.min(Number(v), max) / max) * (W - left - right);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   return html`<svg class="chart" viewBox=${`0 0 ${W} ${H}`} role="img" aria-labelledby="rtp-t rtp-d">
@@ -63,7 +66,8 @@ export function RtpChart({ rows }) {
       return html`<g class=${r.flagged ? "flagged" : ""}>
         <text class="axis" x=${left - 8} y=${y + 4} text-anchor="end">${r.game_id} · ${r.currency}</text>
         ${r.low !== null && r.low !== "" && r.high !== null && r.high !== ""
-          ? html`<rect class="band" x=${x(r.low)} y=${y - 9} width=${Math.max(x(r.high) - x(r.low), 1)} height="18"><title>band ${pct(r.low)} – ${pct(r.high)}</title></rect>` : null}
+          ? html`<rect class="band" x=${x(r.low)} y=${y - 9} width=${Math.max(x(r.high) - x(r.low), 1)} height="18"><title>band ${pct(r.low)} – ${pct(r.high)}</title></rect>
+            ${Number(r.high) > max ? html`<text class="axis" x=${W - right - 4} y=${y + 4} text-anchor="end">band to ${pct(r.high)} →</text>` : null}` : null}
         ${r.theoretical !== null && r.theoretical !== ""
           ? html`<line class="theory" x1=${x(r.theoretical)} x2=${x(r.theoretical)} y1=${y - 12} y2=${y + 12}><title>theoretical ${pct(r.theoretical)}</title></line>` : null}
         <circle class="observed" cx=${x(r.observed)} cy=${y} r="6"><title>observed ${pct(r.observed)}</title></circle>

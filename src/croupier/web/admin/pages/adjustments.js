@@ -111,7 +111,7 @@ export function Adjustments({ me, rest }) {
   return html`<section>
     <h1 tabindex="-1">Adjustments</h1>
     <${RequestForm} initialPlayer=${rest?.[0]} onDone=${reload} />
-    <h2 id="list-h">Requests</h2>
+    <section aria-labelledby="list-h"><h2 id="list-h">Requests</h2>
     <label for="adj-state">Show</label>
     <select id="adj-state" value=${state} onChange=${(e) => setState(e.currentTarget.value)}>
       <option value="pending">pending</option><option value="">all</option>
@@ -126,5 +126,6 @@ export function Adjustments({ me, rest }) {
           <th scope="col">Asked by</th><th scope="col">State</th><th scope="col">Decision</th></tr></thead>
           <tbody>${data.items.map((item) => html`<${Row} key=${item.request_id} me=${me} item=${item} reload=${reload} />`)}</tbody></table>`
       : html`<p role="status">No ${state || ""} requests.</p>`)}
+    </section>
   </section>`;
 }

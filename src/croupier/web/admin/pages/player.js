@@ -14,6 +14,10 @@ function Limit({ name, periods, currency, unit }) {
     return html`${shown(p.value)}${p.pending !== undefined && p.pending !== null
       ? html`<br /><small>rising to ${shown(p.pending)} from ${p.pending_from}</small>` : null}`;
   };
+  if ("value" in periods) {
+    // One limit, not one per period (the session length)
+    return html`<tr><th scope="row">${name}</th><td colspan="3">${cell(periods)} per session</td></tr>`;
+  }
   return html`<tr><th scope="row">${name}</th><td>${cell(periods.daily)}</td>
     <td>${cell(periods.weekly)}</td><td>${cell(periods.monthly)}</td></tr>`;
 }
@@ -69,10 +73,10 @@ function Transactions({ playerId, currency }) {
     <${ErrorNote} error=${error} />
     ${loading ? html`<${Loading} what="transfers" />` : null}
     ${data && html`<table><thead><tr><th scope="col">When</th><th scope="col">Transfer</th>
-        <th scope="col">Reason</th><th scope="col" class="num">Amount</th><th scope="col">State</th></tr></thead>
-      <tbody>${data.items.map((t) => html`<tr><td>${when(t.timestamp_ms)}</td><td><code>${t.transfer_id || t.id}</code></td>
-        <td>${t.reason}</td><td class="num">${money(t.signed_minor ?? t.amount_minor, t.currency || currency)}</td>
-        <td>${t.state || t.kind}</td></tr>`)}</tbody></table>`}
+        <th scope="col">Reason</th><th scope="col" class="num">Amount</th><th scope="col">Kind</th></tr></thead>
+      <tbody>${data.items.map((t) => html`<tr><td>${when(t.timestamp_ms)}</td><td><code>${t.id}</code></td>
+        <td>${t.reason}</td><td class="num">${money(t.amount, t.currency || currency)}</td>
+        <td>${t.kind}</td></tr>`)}</tbody></table>`}
   </section>`;
 }
 
