@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.admin.conftest import AdminSite, Member, funded_player, log_in, open_page
@@ -18,6 +19,9 @@ from tests.support.browser import screenshot
 
 DEPOSIT = 500_00
 CREDIT = 150_00  # above CROUPIER_ADJUSTMENT_APPROVAL_ABOVE's default, 100.00
+
+#: The module's server starts within the first test's time: room for a loaded machine.
+pytestmark = pytest.mark.timeout(420)
 
 
 def ask_for_credit(page: Page, admin: str, player_id: str, reason: str) -> str:

@@ -9,12 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.admin.conftest import AdminSite, Member, log_in, next_code
 from tests.support.backoffice import bearer
 from tests.support.browser import screenshot
 from tests.support.staff import STAFF_PASSWORD, code_at
+
+#: The module's server starts within the first test's time: room for a loaded machine.
+pytestmark = pytest.mark.timeout(420)
 
 
 def test_first_login_enrols_the_totp_then_password_and_code_open_the_back_office(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.admin.conftest import AdminSite, Member, funded_player, log_in, open_page
@@ -22,6 +23,9 @@ PAGES = {
     "Reconciliation": "Payments reconciliation",
     "Audit log": "Audit log",
 }
+
+#: The module's server starts within the first test's time: room for a loaded machine.
+pytestmark = pytest.mark.timeout(420)
 
 
 def test_an_admin_opens_every_page_and_finds_a_player_and_the_audit_trail(

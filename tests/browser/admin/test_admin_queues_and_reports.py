@@ -9,11 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.admin.conftest import AdminSite, Member, funded_player, log_in, open_page
 from tests.support.backoffice import bearer
 from tests.support.browser import screenshot
+
+#: The module's server starts within the first test's time: room for a loaded machine.
+pytestmark = pytest.mark.timeout(420)
 
 
 def test_a_held_withdrawal_is_approved_from_the_queue_and_paid_once(
@@ -95,3 +99,12 @@ def test_the_reports_page_charts_the_rounds_played(
     expect(rtp.locator("line.theory")).to_have_count(len({r["game_id"] for r in expected}))
     expect(page.get_by_test_id("rtp-table")).to_contain_text("lotus-20")
     screenshot(page, "admin-reports", tmp_path)
+
+    # The table as CSV: the API's own file, downloaded with the session's token.
+    with page.expect_download() as saving:
+        page.get_by_role("button", name="GGR as CSV").click()
+    saved = saving.value
+    assert saved.suggested_filename.startswith("croupier-ggr-")
+    lines = Path(saved.path()).read_text().splitlines()
+    assert lines[0].startswith("day,game_id,currency")
+    assert any(line.startswith(f"{today},lotus-20,EUR,2,{lotus['rounds']},") for line in lines)

@@ -68,3 +68,17 @@ export async function api(path, { method = "GET", body, key, query } = {}) {
 export function newKey(prefix) {
   return `${prefix}-${crypto.randomUUID()}`;
 }
+
+// A CSV report saved as a file: fetched with the token (a plain link could not send it),
+// then handed to the browser as a download under the name the server gives.
+export async function download(path, query) {
+  const url = `/admin/v1${path}?${new URLSearchParams({ ...query, format: "csv" })}`;
+  const answer = await fetch(url, { headers: { authorization: `Bearer ${session.token()}` } });
+  if (!answer.ok) throw new ApiError(answer.status, await answer.json().catch(() => ({})));
+  const named = /filename="([^"]+)"/.exec(answer.headers.get("content-disposition") || "");
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await answer.blob());
+  link.download = named ? named[1] : "croupier-report.csv";
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}

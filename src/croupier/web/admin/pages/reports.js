@@ -1,7 +1,7 @@
 // Reports: GGR and NGR by day and game, observed RTP against theoretical with its band, and
 // the player liabilities, for a period of whole UTC days (the API's defaults: 30 days).
 import { useState } from "preact/hooks";
-import { api } from "../api.js";
+import { api, download } from "../api.js";
 import { GgrChart, RtpChart, pct } from "../charts.js";
 import { html } from "../html.js";
 import { money } from "../money.js";
@@ -39,6 +39,12 @@ export function Reports() {
   const rtp = useLoad(() => api("/reports/rtp", { query }), [asked]);
   const liabilities = useLoad(() => api("/reports/liabilities"), []);
   const set = (name) => (e) => setPeriod({ ...period, [name]: e.currentTarget.value });
+  const [saveError, setSaveError] = useState(null);
+  const save = (report) => () => {
+    setSaveError(null);
+    const kept = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+    download(`/reports/${report}`, kept).catch(setSaveError);
+  };
   return html`<section>
     <h1 tabindex="-1">Reports</h1>
     <form class="inline" onSubmit=${(e) => { e.preventDefault(); setAsked({ ...period }); }}>
@@ -46,7 +52,10 @@ export function Reports() {
       <label for="rep-to">To (included)</label><input id="rep-to" type="date" required value=${period.to} onInput=${set("to")} />
       <label for="rep-game">Game (optional)</label><input id="rep-game" placeholder="lotus-20" value=${period.game} onInput=${set("game")} />
       <button>Show</button>
+      <button type="button" onClick=${save("ggr")}>GGR as CSV</button>
+      <button type="button" onClick=${save("rtp")}>RTP as CSV</button>
     </form>
+    <${ErrorNote} error=${saveError} />
 
     <section aria-labelledby="ggr-h"><h2 id="ggr-h">GGR by day</h2>
       <${ErrorNote} error=${ggr.error} />
