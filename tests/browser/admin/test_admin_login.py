@@ -49,7 +49,7 @@ def test_first_login_enrols_the_totp_then_password_and_code_open_the_back_office
 
     # The menu shows what compliance may open, and nothing else.
     menu = page.get_by_role("navigation", name="Back office")
-    for shown in ("Players", "Reports", "Risk / AML", "KYC", "Audit log"):
+    for shown in ("Players", "Reports", "Risk / AML", "KYC", "Exclusions", "Audit log"):
         expect(menu.get_by_role("link", name=shown)).to_be_visible()
     for hidden in ("Adjustments", "Withdrawals", "Reconciliation"):
         expect(menu.get_by_role("link", name=hidden)).to_have_count(0)

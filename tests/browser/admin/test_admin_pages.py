@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -20,6 +21,7 @@ PAGES = {
     "Reports": "Reports",
     "Risk / AML": "Risk / AML flags",
     "KYC": "KYC queue",
+    "Exclusions": "Exclusions running now",
     "Reconciliation": "Payments reconciliation",
     "Audit log": "Audit log",
 }
@@ -34,6 +36,10 @@ def test_an_admin_opens_every_page_and_finds_a_player_and_the_audit_trail(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     player = funded_player(admin_site.base, "Search.Me@example.com", 20_00)
+    timed_out = httpx.post(
+        f"{admin_site.base}/v1/time-out", json={"hours": 24}, headers=player.auth, timeout=10
+    )
+    assert timed_out.status_code == 201, timed_out.text
     admin = new_member("admin")
     log_in(page, admin_site.admin, admin)
     for link, heading in PAGES.items():
@@ -41,12 +47,16 @@ def test_an_admin_opens_every_page_and_finds_a_player_and_the_audit_trail(
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.locator(".loading")).to_have_count(0)
         expect(page.get_by_role("alert")).to_have_count(0)
+        if link == "Exclusions":  # the player's time-out, listed with its kind
+            row = page.get_by_role("row").filter(has_text=player.player_id)
+            expect(row).to_contain_text("time-out")
 
     open_page(page, "Players")
     page.get_by_label("Player id or email").fill("search.me@EXAMPLE.com")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name=player.player_id).click()
     expect(page.get_by_test_id("cash")).to_have_text("€20.00")
+    expect(page.get_by_test_id("exclusion")).to_contain_text("time-out")
     transfers = page.get_by_role("region", name="Cash transfers (newest first)")
     expect(transfers.get_by_role("row").filter(has_text="deposit")).not_to_have_count(0)
     expect(transfers).to_contain_text("€20.00")

@@ -15,6 +15,7 @@ import { Reports } from "./pages/reports.js";
 import { Audit } from "./pages/audit.js";
 import { Risk } from "./pages/risk.js";
 import { Kyc } from "./pages/kyc.js";
+import { Exclusions } from "./pages/exclusions.js";
 import { Reconciliation } from "./pages/reconciliation.js";
 
 // Each page, the permission that shows it in the menu (the API checks it again anyway).
@@ -25,6 +26,7 @@ const PAGES = [
   { path: "reports", title: "Reports", permission: "report.view", page: Reports },
   { path: "risk", title: "Risk / AML", permission: "risk.view", page: Risk },
   { path: "kyc", title: "KYC", permission: "kyc.review", page: Kyc },
+  { path: "exclusions", title: "Exclusions", permission: "exclusions.view", page: Exclusions },
   { path: "reconciliation", title: "Reconciliation", permission: "payments", page: Reconciliation },
   { path: "audit", title: "Audit log", permission: "audit.view", page: Audit },
 ];
