@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
 from croupier import __version__
+from croupier.api.admin import web
 from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
@@ -76,6 +77,7 @@ def create_admin_app(
     install_problem_handlers(app, unavailable=unavailable_errors(settings.database_url))
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(web.router)  # the pages at /admin: files, no permission to name
 
     async def record(entry: AuditEntry) -> None:
         await app.state.platform.audit.record(entry)
