@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import service_unavailable
 from tests.support.browser import chromium_executable
@@ -49,3 +49,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("web")
     with running_server(f"sqlite:///{folder}/ledger.db") as base:
         yield base
+
+
+# Assertions on the page (``expect``) wait as long as actions do.
+expect.set_options(timeout=WAIT_MS)
