@@ -73,7 +73,8 @@ export function Blackjack({ param, store }) {
         : html`<p class="error">This table takes no stakes in ${currency}.</p>`}
       </div>
       ${outcome && html`
-        <div class="bj" data-testid="blackjack" data-status=${round.status}>
+        <div class="bj" data-testid="blackjack" data-status=${round.status}
+          data-round=${round.round_id} data-actions=${legal.join(" ")}>
           <h2>Dealer ${outcome.dealer.total !== undefined && outcome.dealer.total !== null ? `(${outcome.dealer.total})` : ""}</h2>
           <div class="hand">${outcome.dealer.cards.map((code) => html`<${Card} code=${code} />`)}
             ${open && html`<span class="card-face back" role="img" aria-label="hidden card"></span>`}</div>

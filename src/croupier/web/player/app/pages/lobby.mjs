@@ -25,6 +25,14 @@ export function Lobby({ store }) {
       </ul>
       ${wins.map((win) => html`<p class="win">Jackpot won on ${win.data.game_id}:
         ${formatMoney(win.data.amount, win.data.currency)}</p>`)}
+      <h2>Your activity</h2>
+      <ol class="activity" data-testid="activity" aria-live="polite">
+        ${store.events.filter((event) => event.stream.startsWith("player:")).map((event) => html`
+          <li data-seq=${event.seq}>#${event.seq} ${event.type}
+            ${event.data.balance_after !== undefined && html` · balance
+              ${formatMoney(event.data.balance_after, store.wallet?.currency)}`}</li>`)}
+        ${!store.events.length && html`<li>Nothing yet since you logged in.</li>`}
+      </ol>
       <h2>Games</h2>
       <ul class="games">
         ${games.map((game) => {
