@@ -54,4 +54,5 @@ root.textContent = "";
 render(html`<${App} />`, root);
 loadJackpots().catch(() => {});
 const saved = sessionStorage.getItem("croupier.token");
-if (saved) startSession(saved).catch(() => {});
+const withdrawOnly = sessionStorage.getItem("croupier.withdraw-only") === "1";
+if (saved) startSession(saved, { withdrawOnly }).catch(() => {});

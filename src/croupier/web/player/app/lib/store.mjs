@@ -68,9 +68,13 @@ export async function refreshWallet() {
 }
 
 /** After a login: the wallet, the pacing of the player's jurisdiction, the live connection. */
-export async function startSession(token) {
+export async function startSession(token, { withdrawOnly = false } = {}) {
   setSessionToken(token);
   state.token = token;
+  // A withdraw-only session (self-excluded, timed out) may read the wallet and withdraw;
+  // the WebSocket refuses it, so none is opened.
+  if (withdrawOnly) sessionStorage.setItem("croupier.withdraw-only", "1");
+  else sessionStorage.removeItem("croupier.withdraw-only");
   try {
     await refreshWallet();
   } catch (error) {
@@ -88,6 +92,10 @@ export async function startSession(token) {
     state.spinIntervalMs = 0; // a withdraw-only session may not read its limits
   }
   realtime?.close();
+  if (withdrawOnly) {
+    state.connection = "withdraw-only";
+    return changed();
+  }
   realtime = new Realtime(token);
   realtime.onEvent(handleEvent);
   realtime.onState((connection) => {

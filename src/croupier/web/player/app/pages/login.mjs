@@ -21,7 +21,7 @@ export function Login() {
     setError(null);
     try {
       const session = await api("POST", "/v1/sessions", { body });
-      await startSession(session.token);
+      await startSession(session.token, { withdrawOnly: Boolean(body.withdraw_only) });
       location.hash = body.withdraw_only ? "#/wallet" : "#/lobby";
     } catch (failure) {
       if (failure.code === "totp-required") setNeedsTotp(true);

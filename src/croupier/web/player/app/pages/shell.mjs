@@ -13,6 +13,7 @@ const CONNECTION_TEXT = {
   "signed-out": "Signed out",
   closed: "Offline",
   offline: "Offline",
+  "withdraw-only": "Withdrawals only",
 };
 
 const LINKS = [

@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, newKey } from "../lib/api.mjs";
 import { describeError, html } from "../lib/html.mjs";
 import { formatMoney, parseMoney } from "../lib/money.mjs";
-import { refreshWallet } from "../lib/store.mjs";
+import { getRealtime, refreshWallet } from "../lib/store.mjs";
 
 export function Wallet({ store }) {
   const [items, setItems] = useState([]);
@@ -35,6 +35,8 @@ export function Wallet({ store }) {
       const state = answer.state === "pending" ? " (waiting for the provider)" : "";
       setMessage(`${what} ${formatMoney(amount, currency)}${state}`);
       event.target.reset();
+      // Live, the player stream's balance.changed brings the new balance; otherwise ask.
+      if (getRealtime()?.state !== "live") await refreshWallet();
       await loadMovements();
     } catch (failure) {
       if (failure.code === "totp-required") setNeedsTotp(true);
