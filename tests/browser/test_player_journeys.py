@@ -24,7 +24,9 @@ def test_register_deposit_spin_history_and_verify_the_round(
     page.get_by_role("link", name="Slots").click()
     expect(page.get_by_role("heading", name="Golden Lotus")).to_be_visible()
     wallet_reads: list[str] = []
-    page.on("request", lambda r: wallet_reads.append(r.url) if r.url.endswith("/v1/wallet") else None)
+    page.on(
+        "request", lambda r: wallet_reads.append(r.url) if r.url.endswith("/v1/wallet") else None
+    )
     page.get_by_role("button", name="Spin").click()
     result = page.get_by_test_id("slot-result")
     expect(result).to_contain_text("settled")
@@ -71,11 +73,15 @@ def test_a_dropped_connection_resumes_without_losing_an_event(
         auth = {"Authorization": f"Bearer {session_token(page)}"}
         with httpx.Client(base_url=web_server, headers=auth, timeout=10) as api:
             made = api.post(
-                "/v1/wallet/deposits", json={"amount": 2000}, headers={"Idempotency-Key": "drop-dep-1"}
+                "/v1/wallet/deposits",
+                json={"amount": 2000},
+                headers={"Idempotency-Key": "drop-dep-1"},
             )
             assert made.status_code == 201, made.text
             spun = api.post(
-                "/v1/games/lotus-20/rounds", json={"stake": 100}, headers={"Idempotency-Key": "drop-spin-1"}
+                "/v1/games/lotus-20/rounds",
+                json={"stake": 100},
+                headers={"Idempotency-Key": "drop-spin-1"},
             )
             assert spun.status_code == 201, spun.text
             cash = api.get("/v1/wallet").json()["cash"]

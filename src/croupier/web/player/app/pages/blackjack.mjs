@@ -89,10 +89,7 @@ export function Blackjack({ param, store }) {
             onClick=${() => act(action)}>${ACTION_TEXT[action] ?? action}</button>`)}
         </div>
         <p role="status" aria-live="polite" data-testid="blackjack-result">
-          ${round.status === "settled" && html`Round <code>${round.round_id}</code> settled:
-            ${round.win > 0 ? `returned ${formatMoney(round.win, currency)}` : "lost"}
-            (staked ${formatMoney(outcome.hands.reduce((sum, hand) => sum + hand.stake, 0), currency)})
-            · <a href=${"#/verify/" + round.round_id}>verify</a>`}
+          ${round.status === "settled" && html`Round <code>${round.round_id}</code>${" settled: "}${round.win > 0 ? `returned ${formatMoney(round.win, currency)}` : "lost"}${` (staked ${formatMoney(outcome.hands.reduce((sum, hand) => sum + hand.stake, 0), currency)}) · `}<a href=${"#/verify/" + round.round_id}>verify</a>`}
         </p>`}
       ${error && html`<p role="alert" class="error">${error}</p>`}
     </section>`;

@@ -28,9 +28,8 @@ export function Lobby({ store }) {
       <h2>Your activity</h2>
       <ol class="activity" data-testid="activity" aria-live="polite">
         ${store.events.filter((event) => event.stream.startsWith("player:")).map((event) => html`
-          <li data-seq=${event.seq}>#${event.seq} ${event.type}
-            ${event.data.balance_after !== undefined && html` · balance
-              ${formatMoney(event.data.balance_after, store.wallet?.currency)}`}</li>`)}
+          <li data-seq=${event.seq}>${`#${event.seq} ${event.type}`}${event.data.balance_after !== undefined
+            ? ` · balance ${formatMoney(event.data.balance_after, store.wallet?.currency)}` : ""}</li>`)}
         ${!store.events.length && html`<li>Nothing yet since you logged in.</li>`}
       </ol>
       <h2>Games</h2>

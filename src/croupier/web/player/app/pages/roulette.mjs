@@ -91,8 +91,7 @@ export function Roulette({ store }) {
       </div>
       <h2>Your bets</h2>
       <ul class="bets" data-testid="bets">
-        ${[...bets.entries()].map(([key, bet]) => html`<li>${bet.label}: ${formatMoney(bet.stake, currency)}
-          <button type="button" class="link" aria-label=${"Remove " + bet.label} onClick=${() => remove(key)}>remove</button></li>`)}
+        ${[...bets.entries()].map(([key, bet]) => html`<li>${`${bet.label}: ${formatMoney(bet.stake, currency)} `}<button type="button" class="link" aria-label=${"Remove " + bet.label} onClick=${() => remove(key)}>remove</button></li>`)}
       </ul>
       <div class="controls">
         <span>Total ${formatMoney(total, currency)}</span>
@@ -101,9 +100,7 @@ export function Roulette({ store }) {
       </div>
       <p role="status" aria-live="polite" data-testid="roulette-result" data-round=${result?.round_id ?? ""}>
         ${result && html`<span class=${"pocket " + (pocket === 0 ? "green" : RED.has(pocket) ? "red" : "black")}>${pocket}</span>
-          Round <code>${result.round_id}</code> settled (event #${result.seq}):
-          ${result.win > 0 ? `won ${formatMoney(result.win, currency)}` : "no win"}
-          · <a href=${"#/verify/" + result.round_id}>verify</a>`}
+${" "}Round <code>${result.round_id}</code>${` settled (event #${result.seq}): `}${result.win > 0 ? `won ${formatMoney(result.win, currency)}` : "no win"}${" · "}<a href=${"#/verify/" + result.round_id}>verify</a>`}
       </p>
       ${error && html`<p role="alert" class="error">${error}</p>`}
     </section>`;

@@ -99,10 +99,7 @@ export function Slot({ param, store }) {
       </div>`}
       <p role="status" aria-live="polite" data-testid="slot-result"
         data-round=${result?.round_id ?? ""}>
-        ${result && html`Round <code>${result.round_id}</code> settled (event #${result.seq}):
-          ${result.win > 0 ? `won ${formatMoney(result.win, currency)}` : "no win"}
-          ${result.jackpotWin ? ` · JACKPOT ${formatMoney(result.jackpotWin, currency)}` : ""}
-          · <a href=${"#/verify/" + result.round_id}>verify</a>`}
+        ${result && html`Round <code>${result.round_id}</code>${` settled (event #${result.seq}): `}${result.win > 0 ? `won ${formatMoney(result.win, currency)}` : "no win"}${result.jackpotWin ? ` · JACKPOT ${formatMoney(result.jackpotWin, currency)}` : ""}${" · "}<a href=${"#/verify/" + result.round_id}>verify</a>`}
       </p>
       ${error && html`<p role="alert" class="error">${error}</p>`}
     </section>`;
