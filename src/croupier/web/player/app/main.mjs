@@ -15,6 +15,7 @@ import { Blackjack } from "./pages/blackjack.mjs";
 import { History } from "./pages/history.mjs";
 import { Verify } from "./pages/verify.mjs";
 import { Responsible } from "./pages/responsible.mjs";
+import { Poker } from "./pages/poker.mjs";
 
 const PAGES = {
   lobby: Lobby,
@@ -25,6 +26,7 @@ const PAGES = {
   history: History,
   verify: Verify,
   responsible: Responsible,
+  poker: Poker,
 };
 const PUBLIC = { login: Login, register: Register };
 

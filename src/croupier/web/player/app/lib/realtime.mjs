@@ -2,7 +2,7 @@
 // drop by subscribing again with the last seq seen of each resumable stream, so no event is
 // lost and none is shown twice.
 
-const RESUMABLE = new Set(["player", "lobby"]);
+const RESUMABLE = new Set(["player", "lobby", "table"]);
 const BACKOFF_MS = [250, 500, 1000, 2000];
 
 export class Realtime {
@@ -19,6 +19,7 @@ export class Realtime {
     this.counter = 0;
     this.closed = false;
     this.resumes = 0;
+    this.tables = new Set(); // poker tables watched on the `table` channel
     this.connect();
   }
 
@@ -55,6 +56,7 @@ export class Realtime {
     if (frame.type === "subscribed") {
       this.streamOf.set(frame.channel, frame.stream);
       // Without a seq of ours the subscription starts at the head: resume from there.
+      if (frame.channel === "table") return;
       if (RESUMABLE.has(frame.channel) && !this.lastSeq.has(frame.stream)) {
         this.lastSeq.set(frame.stream, frame.head_seq);
       }
@@ -88,6 +90,20 @@ export class Realtime {
       }
       this.ws.send(JSON.stringify(message));
     }
+    for (const tableId of this.tables) this.subscribeTable(tableId);
+  }
+
+  /** Follow a poker table's public events (resumed with after_seq like the others). */
+  watchTable(tableId) {
+    this.tables.add(tableId);
+    if (this.ws?.readyState === WebSocket.OPEN && this.state === "live") this.subscribeTable(tableId);
+  }
+
+  subscribeTable(tableId) {
+    const message = { type: "subscribe", channel: "table", table_id: tableId };
+    const stream = `table:${tableId}`;
+    if (this.lastSeq.has(stream)) message.after_seq = this.lastSeq.get(stream);
+    this.ws.send(JSON.stringify(message));
   }
 
   knownStream(channel) {

@@ -5,7 +5,7 @@ import { api } from "../lib/api.mjs";
 import { html } from "../lib/html.mjs";
 import { formatMoney } from "../lib/money.mjs";
 
-const ROUTE_OF_KIND = { slots: "slot", roulette: "roulette", blackjack: "blackjack" };
+const ROUTE_OF_KIND = { slots: "slot", roulette: "roulette", blackjack: "blackjack", holdem: "poker" };
 
 export function Lobby({ store }) {
   const [games, setGames] = useState([]);
@@ -36,7 +36,7 @@ export function Lobby({ store }) {
       <ul class="games">
         ${games.map((game) => {
           const route = ROUTE_OF_KIND[game.kind];
-          const target = route === "slot" ? `#/slot/${game.id}` : route ? `#/${route}/${game.id}` : null;
+          const target = route === "poker" ? "#/poker" : route ? `#/${route}/${game.id}` : null;
           return html`<li class=${game.enabled ? "" : "disabled"}>
             ${target && game.enabled ? html`<a href=${target}>${game.name}</a>` : html`<span>${game.name}</span>`}
             <small>${game.kind}${game.rtp ? ` · RTP ${game.rtp}` : ""}

@@ -21,6 +21,7 @@ const LINKS = [
   ["slot", "Slots"],
   ["roulette", "Roulette"],
   ["blackjack", "Blackjack"],
+  ["poker", "Poker"],
   ["history", "History"],
   ["wallet", "Wallet"],
   ["responsible", "Safer gambling"],
