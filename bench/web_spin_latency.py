@@ -33,7 +33,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(base: str, spins: int, warmup: int, *, reduced_motion: bool = False) -> list[float]:
+def measure(
+    base: str, spins: int, warmup: int, *, reduced_motion: bool = False
+) -> tuple[list[float], list[float]]:
+    """Per spin: click → settled round on screen, and click → answer and event received."""
     executable = chromium_executable()
     if executable is None:
         raise SystemExit("chromium not found (scripts/ensure-chromium.sh installs it)")
@@ -58,9 +61,13 @@ def measure(base: str, spins: int, warmup: int, *, reduced_motion: bool = False)
             "performance.getEntriesByType('measure')"
             ".filter(m => m.name.startsWith('spin-settled:')).map(m => m.duration)"
         )
+        answered: list[float] = page.evaluate(
+            "performance.getEntriesByType('measure')"
+            ".filter(m => m.name.startsWith('spin-answered:')).map(m => m.duration)"
+        )
         browser.close()
-    assert len(durations) == warmup + spins, len(durations)
-    return durations[warmup:]
+    assert len(durations) == len(answered) == warmup + spins, len(durations)
+    return durations[warmup:], answered[warmup:]
 
 
 def main() -> None:
@@ -72,19 +79,25 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.base:
-        durations = measure(args.base, args.spins, args.warmup, reduced_motion=args.reduced_motion)
+        durations, answered = measure(
+            args.base, args.spins, args.warmup, reduced_motion=args.reduced_motion
+        )
     else:
         with (
             tempfile.TemporaryDirectory() as folder,
             running_server(f"sqlite:///{folder}/bench.db") as base,
         ):
-            durations = measure(base, args.spins, args.warmup, reduced_motion=args.reduced_motion)
+            durations, answered = measure(
+                base, args.spins, args.warmup, reduced_motion=args.reduced_motion
+            )
     figures = {
         "spins": len(durations),
         "p50_ms": round(percentile(durations, 0.50), 1),
         "p99_ms": round(percentile(durations, 0.99), 1),
         "mean_ms": round(statistics.fmean(durations), 1),
         "max_ms": round(max(durations), 1),
+        "answered_p50_ms": round(percentile(answered, 0.50), 1),
+        "answered_p99_ms": round(percentile(answered, 0.99), 1),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     if args.json:
@@ -93,7 +106,8 @@ def main() -> None:
         print(
             f"spin → settled on screen, {figures['spins']} spins: p50 {figures['p50_ms']} ms, "
             f"p99 {figures['p99_ms']} ms, mean {figures['mean_ms']} ms, "
-            f"max {figures['max_ms']} ms; "
+            f"max {figures['max_ms']} ms (answer and event received: p50 "
+            f"{figures['answered_p50_ms']} ms, p99 {figures['answered_p99_ms']} ms); "
             f"load average {' '.join(map(str, figures['load_average']))}"
         )
 

@@ -76,12 +76,11 @@ function Table({ tableId }) {
   return html`
     <section class="card" data-testid="poker-table">
       <h1>Table ${tableId}</h1>
-      <p class="hint">Blinds ${formatMoney(view.stakes.small_blind_minor, currency)} /
-        ${formatMoney(view.stakes.big_blind_minor, currency)}</p>
+      <p class="hint">${`Blinds ${formatMoney(view.stakes.small_blind_minor, currency)} / ${formatMoney(view.stakes.big_blind_minor, currency)}`}</p>
       <ul class="seats">${view.seats.map((seat) => html`<li class=${hand?.to_act === seat.seat ? "to-act" : ""}>
-        Seat ${seat.seat + 1}${seat.seat === view.your_seat ? " (you)" : ""}: ${seat.name}
-        · ${formatMoney(seat.stack_minor, currency)}${seat.sitting_out ? " · sitting out" : ""}
-        ${hand?.bets_minor?.[String(seat.seat)] ? ` · bet ${formatMoney(hand.bets_minor[String(seat.seat)], currency)}` : ""}</li>`)}</ul>
+${`Seat ${seat.seat + 1}${seat.seat === view.your_seat ? " (you)" : ""}: ${seat.name} · `
+        + formatMoney(seat.stack_minor, currency) + (seat.sitting_out ? " · sitting out" : "")
+        + (hand?.bets_minor?.[String(seat.seat)] ? ` · bet ${formatMoney(hand.bets_minor[String(seat.seat)], currency)}` : "")}</li>`)}</ul>
       ${hand && html`<div class="hand"><span>Board</span> <${Cards} cards=${hand.board} />
         <span class="hint">Pot ${formatMoney((hand.pots_minor || []).reduce((a, b) => a + b, 0), currency)}</span></div>`}
       ${view.your_cards && html`<div class="hand" data-testid="your-cards"><span>Your cards</span> <${Cards} cards=${view.your_cards} /></div>`}

@@ -61,6 +61,8 @@ export function Slot({ param, store }) {
     try {
       const round = await playRound(gameId, { stake }, "spin");
       const event = await settledEvent(round.round_id);
+      // The answer and its event are in: what is left is the browser's rendering.
+      performance.measure(`spin-answered:${round.round_id}`, mark);
       const wait = cycleEnds - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       clearInterval(timer);
