@@ -47,7 +47,9 @@ def page(browser: Browser) -> Iterator[Page]:
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a real server on SQLite (the embedded default a newcomer runs)."""
     folder: Path = tmp_path_factory.mktemp("web")
-    with running_server(f"sqlite:///{folder}/ledger.db") as base:
+    # A server starts in ~5 s on an idle machine; a CI machine shared by many jobs can take
+    # 25 s and more, and a browser module is worth the wait.
+    with running_server(f"sqlite:///{folder}/ledger.db", ready_timeout_s=90) as base:
         yield base
 
 

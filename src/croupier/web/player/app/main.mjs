@@ -16,6 +16,7 @@ import { History } from "./pages/history.mjs";
 import { Verify } from "./pages/verify.mjs";
 import { Responsible } from "./pages/responsible.mjs";
 import { Poker } from "./pages/poker.mjs";
+import { Account } from "./pages/account.mjs";
 
 const PAGES = {
   lobby: Lobby,
@@ -27,6 +28,7 @@ const PAGES = {
   verify: Verify,
   responsible: Responsible,
   poker: Poker,
+  account: Account,
 };
 const PUBLIC = { login: Login, register: Register };
 

@@ -25,6 +25,7 @@ const LINKS = [
   ["history", "History"],
   ["wallet", "Wallet"],
   ["responsible", "Safer gambling"],
+  ["account", "Account"],
 ];
 
 export function Shell({ store, children }) {
