@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from croupier.adapters.game_files import configured_game_files
 from croupier.api.http.auth import platform_of
-from croupier.domain.errors import NotFound
+from croupier.domain.errors import GameDefinitionError, NotFound, UnknownGame
 
 __all__ = ["PAGE_CSP", "router"]
 
@@ -59,16 +59,18 @@ def _walk(folder: Traversable, prefix: str) -> dict[str, _File]:
         suffix = "." + entry.name.rsplit(".", 1)[-1]
         if suffix not in _TYPES:
             continue  # READMEs, licences: shipped beside the code, not served
-        body = entry.read_bytes()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        found[name] = _File(body, _TYPES[suffix], etag)
+        found[name] = _file(entry.read_bytes(), suffix)
     return found
+
+
+def _file(body: bytes, suffix: str) -> _File:
+    return _File(body, _TYPES[suffix], '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
 _ROOT = files("croupier.web")
 _APP = _walk(_ROOT / "player" / "app", "")
 _VENDOR = _walk(_ROOT / "vendor", "")
-_INDEX = _walk(_ROOT / "player", "")["index.html"]
+_INDEX = _file((_ROOT / "player" / "index.html").read_bytes(), ".html")
 
 
 def _inline_script_hashes(page: bytes) -> str:
@@ -108,7 +110,7 @@ async def slot_strips(game_id: str) -> JSONResponse:
     """The reel strips and rows of a slot game: public, as in its PAR sheet."""
     try:
         definition: dict[str, Any] = configured_game_files().load(game_id)
-    except Exception as exc:  # an unknown or malformed id: the same 404 as any other
+    except (UnknownGame, GameDefinitionError) as exc:  # unknown or malformed: one 404
         raise NotFound(f"no slot game {game_id!r}") from exc
     if definition.get("kind") != "slots":
         raise NotFound(f"no slot game {game_id!r}")
