@@ -55,3 +55,14 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 # Assertions on the page (``expect``) wait as long as actions do.
 expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def gb_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server on SQLite whose loopback clients are in Great Britain
+    (``CROUPIER_GEO_HOME=GB``): a British player's rules (UKGC: 2.5 s between slot spins)."""
+    folder: Path = tmp_path_factory.mktemp("web-gb")
+    with running_server(
+        f"sqlite:///{folder}/ledger.db", ready_timeout_s=90, CROUPIER_GEO_HOME="GB"
+    ) as base:
+        yield base

@@ -50,7 +50,6 @@ export function Slot({ param, store }) {
     const mark = `spin-click:${performance.now()}`;
     performance.mark(mark);
     spinMark.current = mark;
-    const cycleEnds = performance.now() + store.spinIntervalMs;
     setSpinning(true);
     setResult(null);
     setError(null);
@@ -60,6 +59,9 @@ export function Slot({ param, store }) {
     }
     try {
       const round = await playRound(gameId, { stake }, "spin");
+      // The server took the spin before it answered: counting the game cycle from the
+      // answer, the next spin (not before the cycle ends) is never early for its pacer.
+      const cycleEnds = performance.now() + store.spinIntervalMs;
       const event = await settledEvent(round.round_id);
       // The answer and its event are in: what is left is the browser's rendering.
       performance.measure(`spin-answered:${round.round_id}`, mark);
