@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import service_unavailable
 from tests.support.browser import chromium_executable
@@ -47,5 +47,22 @@ def page(browser: Browser) -> Iterator[Page]:
 def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a real server on SQLite (the embedded default a newcomer runs)."""
     folder: Path = tmp_path_factory.mktemp("web")
-    with running_server(f"sqlite:///{folder}/ledger.db") as base:
+    # A server starts in ~5 s on an idle machine; a CI machine shared by many jobs can take
+    # 25 s and more, and a browser module is worth the wait.
+    with running_server(f"sqlite:///{folder}/ledger.db", ready_timeout_s=90) as base:
+        yield base
+
+
+# Assertions on the page (``expect``) wait as long as actions do.
+expect.set_options(timeout=WAIT_MS)
+
+
+@pytest.fixture(scope="module")
+def gb_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real server on SQLite whose loopback clients are in Great Britain
+    (``CROUPIER_GEO_HOME=GB``): a British player's rules (UKGC: 2.5 s between slot spins)."""
+    folder: Path = tmp_path_factory.mktemp("web-gb")
+    with running_server(
+        f"sqlite:///{folder}/ledger.db", ready_timeout_s=90, CROUPIER_GEO_HOME="GB"
+    ) as base:
         yield base

@@ -72,14 +72,15 @@ def scrape_metrics(base: str) -> str:
 
 
 @contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[str]:
-    """Start ``croupier serve``; yield its base URL once /readyz answers; stop it after."""
+def running_server(database_url: str, *, ready_timeout_s: float = 30, **env: str) -> Iterator[str]:
+    """Start ``croupier serve``; yield its base URL once /readyz answers (within
+    ``ready_timeout_s``); stop it after."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = start_server(database_url, port, log, **env)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_ready(base, process, log)
+            wait_ready(base, process, log, timeout_s=ready_timeout_s)
             yield base
         finally:
             stop(process)

@@ -42,6 +42,7 @@ from croupier.api.http.routes import (
 from croupier.api.ws import Gateway
 from croupier.bootstrap import Platform, open_platform, unavailable_errors
 from croupier.config import Settings
+from croupier.web import player_site
 
 __all__ = ["create_app"]
 
@@ -115,6 +116,8 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(engagement.router)
     app.include_router(recommendations.router)
+    # The player client (docs/web.md): its page, modules and vendored libraries.
+    app.include_router(player_site.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then
