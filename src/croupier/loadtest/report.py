@@ -72,10 +72,12 @@ def _jackpots(f: dict[str, Any]) -> list[str]:
 
 def _poker(f: dict[str, Any]) -> list[str]:
     cancelled = f", {f['hands_cancelled']:,} cancelled" if f["hands_cancelled"] else ""
+    per_hand = f["server_cpu_ms_per_hand"]
+    cpu = f" ({per_hand:,.1f} ms of server CPU per hand)" if per_hand is not None else ""
     return [
         f"poker: {f['tables']:,} tables × {f['seats_per_table']} bots, {f['seconds']:g} s",
         f"  hands       {f['hands']:,} in {f['elapsed_s']:.2f} s: {f['hands_per_s']:,.2f} "
-        f"hands/s{cancelled}",
+        f"hands/s{cancelled}{cpu}",
         f"  actions     {f['actions']:,} ({f['actions_per_s']:,.1f}/s), {f['top_ups']:,} "
         f"top-ups, {f['turns_missed']:,} turns the table took",
         f"  action      {_percentiles(f)}  (table.act to its hand.acted)",

@@ -264,6 +264,7 @@ async def _poker(options: Options, bar: ProgressBar) -> Outcome:
         "hands_cancelled": tally.hands_cancelled,
         "elapsed_s": round(elapsed, 3),
         "hands_per_s": round(hands_per_s, 2),
+        "server_cpu_ms_per_hand": None,
         "actions": summary.pop("count"),
         "actions_per_s": round(actions.ok / elapsed, 1) if elapsed > 0 else 0.0,
         "sent": actions.sent,
@@ -277,6 +278,10 @@ async def _poker(options: Options, bar: ProgressBar) -> Outcome:
         "connect": connect.summary().as_dict(),
         **cpu,
     }
+    server_pct = cpu["server_cpu_pct"]
+    if server_pct is not None and tally.hands:
+        # CPU per hand: unlike hands/s, it hardly moves when other work shares the cores
+        figures["server_cpu_ms_per_hand"] = round(server_pct * 10 * elapsed / tally.hands, 1)
     title = f"{options.tables} tables × {options.seats} bots: {hands_per_s:,.1f} hands/s"
     return Outcome(figures, title, {"action to its event": actions.latencies.milliseconds()})
 
