@@ -25,6 +25,9 @@ if [ "$BACKEND" = postgres ]; then
   $PSQL test -c "CREATE DATABASE $DB"
   CLEANUP="$CLEANUP; $PSQL test -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='$DB'\" >/dev/null; $PSQL test -c 'DROP DATABASE $DB'"
   export CROUPIER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/$DB
+  # a throwaway database: throwaway keys for its vaults (docs/security.md)
+  export CROUPIER_KEK=${CROUPIER_KEK:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
+  export CROUPIER_CARD_KEK=${CROUPIER_CARD_KEK:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 else
   export CROUPIER_DATABASE_URL=sqlite:///$TMP/ledger.db
 fi
@@ -34,6 +37,8 @@ export CROUPIER_POKER_TABLES_PER_GAME=$(( (MOST + 2) / 3 ))
 export CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE=100000
 export CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE=10000
 export CROUPIER_WS_CONNECTIONS_PER_ADDRESS_MAX=$(( MOST * SEATS + 100 ))
+# The load comes from loopback: located at CROUPIER_GEO_HOME, not refused (docs/compliance.md).
+export CROUPIER_GEO_ALLOW_PRIVATE=1
 HTTP=$(free_port); ADMIN=$(free_port)
 $BIN/croupier serve --port "$HTTP" --admin-port "$ADMIN" >"$TMP/server.log" 2>&1 & SERVER=$!
 PIDS="$PIDS $SERVER"

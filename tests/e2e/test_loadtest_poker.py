@@ -20,7 +20,7 @@ def test_bots_play_hands_at_two_tables_and_leave_the_escrow_balanced(
     database_url: str, tmp_path: Path
 ) -> None:
     with running_server(database_url, **TWO_TABLES) as base:
-        args = "--mode poker --tables 2 --seats 3 --seconds 3 --seed 17"
+        args = "--mode poker --tables 2 --seats 3 --seconds 4 --seed 17"
         report = loadtest(base, tmp_path / "state.json", args)
         lobby = httpx.get(f"{base}/v1/poker/tables", timeout=10).json()["items"]
     assert report["mode"] == "poker" and report["players"] == 6
