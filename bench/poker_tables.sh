@@ -55,7 +55,7 @@ for n in $TABLES; do
     LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
     run "$n" "$SECONDS_" | jq -c --arg load "$LOAD" --arg backend "$BACKEND" '{
       backend: $backend, load_average: $load, tables, seats_per_table, hands, hands_per_s,
-      actions_per_s, p50_ms, p99_ms, answer_p99_ms: .answer.p99_ms, errors_total,
+      actions_per_s, p50_ms, p99_ms, answer_p99_ms: .answer.p99_ms, errors_total, turns_missed,
       server_cpu_pct, server_cpu_ms_per_hand, client_cpu_pct}'
     i=$((i + 1))
   done
