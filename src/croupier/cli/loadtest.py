@@ -28,7 +28,9 @@ def loadtest(
         help="rounds: every player plays slot rounds (rounds/s, round-trip latency). "
         "idle: hold authenticated connections (server KiB per connection with --server-pid). "
         "jackpots: connections subscribe to the jackpots channel while one more player "
-        "spins (tick delay to each subscriber).",
+        "spins (tick delay to each subscriber). "
+        "poker: --seats bots at each of --tables live cash tables play hold'em "
+        "(hands/s, action round trip).",
     ),
     rate: float | None = typer.Option(
         None,
@@ -67,6 +69,25 @@ def loadtest(
         min=1,
         help="Frames/s one connection may send (the server closes a connection over 50/s).",
     ),
+    tables: int = typer.Option(
+        2,
+        "--tables",
+        min=1,
+        max=10_000,
+        help="poker: live cash tables to play at (the server opens "
+        "CROUPIER_POKER_TABLES_PER_GAME per holdem-* table file).",
+    ),
+    seats: int = typer.Option(
+        4,
+        "--seats",
+        min=2,
+        max=9,
+        help="poker: bots at each table; the players are then loadtest-0 … "
+        "tables × seats − 1 (--players is not used).",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="poker: the bots' random seed, to repeat their choices."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a latency histogram PNG here."),
 ) -> None:
@@ -75,6 +96,12 @@ def loadtest(
     from croupier.loadtest.tokens import default_state_file
 
     _check(mode, players, rate, connections, connection_rate_max, plot)
+    if mode is Mode.POKER:
+        if rate is not None or connections is not None:
+            raise typer.BadParameter(
+                "poker bots play as fast as the tables deal", param_hint="--rate"
+            )
+        players = tables * seats
     options = Options(
         url=url.rstrip("/"),
         mode=mode,
@@ -87,6 +114,9 @@ def loadtest(
         stake=stake,
         server_pid=server_pid,
         connection_rate_max=connection_rate_max,
+        tables=tables,
+        seats=seats,
+        seed=seed,
     )
     try:
         outcome = run(_run(options))

@@ -2,7 +2,8 @@
 
 One job per module: :mod:`.players` gets players ready (register or log in, fund, cache
 tokens in :mod:`.tokens`), :mod:`.client` speaks the WebSocket protocol, :mod:`.rounds`,
-:mod:`.idle` and :mod:`.fanout` drive the three modes, :mod:`.stats` turns samples into
+:mod:`.idle`, :mod:`.fanout` and :mod:`.poker` (its bots' strategy in :mod:`.pokerbot`)
+drive the four modes, :mod:`.stats` turns samples into
 figures, :mod:`.procstat` reads the server's memory and CPU, :mod:`.plot` draws the
 histogram, :mod:`.runner` puts one run together. See ``docs/loadtest.md``.
 """
@@ -19,8 +20,10 @@ class LoadtestError(Exception):
 
 
 class Mode(StrEnum):
-    """What the players do: play rounds, hold idle connections, or watch jackpot ticks."""
+    """What the players do: play rounds, hold idle connections, watch jackpot ticks, or
+    play hold'em at live cash tables."""
 
     ROUNDS = "rounds"
     IDLE = "idle"
     JACKPOTS = "jackpots"
+    POKER = "poker"

@@ -11,7 +11,8 @@ CAPPED_SHARE = 0.9  # a rate this close to the pacing cap was set by the client
 
 def render(figures: dict[str, Any]) -> list[str]:
     mode = figures["mode"]
-    lines = {"rounds": _rounds, "idle": _idle, "jackpots": _jackpots}[mode](figures)
+    render_mode = {"rounds": _rounds, "idle": _idle, "jackpots": _jackpots, "poker": _poker}
+    lines = render_mode[mode](figures)
     return [*lines, _cpu(figures), _connect(figures), _setup(figures)]
 
 
@@ -65,6 +66,22 @@ def _jackpots(f: dict[str, Any]) -> list[str]:
         f"({f['ticks_missing']:,} missing, {f['ticks_coalesced']:,} coalesced)",
         f"  from ts     {_percentiles(f, 'from_ts_')}",
         f"  from spin   {_percentiles(f, 'from_spin_')}",
+        f"  errors      {_error_list(f)}",
+    ]
+
+
+def _poker(f: dict[str, Any]) -> list[str]:
+    cancelled = f", {f['hands_cancelled']:,} cancelled" if f["hands_cancelled"] else ""
+    per_hand = f["server_cpu_ms_per_hand"]
+    cpu = f" ({per_hand:,.1f} ms of server CPU per hand)" if per_hand is not None else ""
+    return [
+        f"poker: {f['tables']:,} tables × {f['seats_per_table']} bots, {f['seconds']:g} s",
+        f"  hands       {f['hands']:,} in {f['elapsed_s']:.2f} s: {f['hands_per_s']:,.2f} "
+        f"hands/s{cancelled}{cpu}",
+        f"  actions     {f['actions']:,} ({f['actions_per_s']:,.1f}/s), {f['top_ups']:,} "
+        f"top-ups, {f['turns_missed']:,} turns the table took",
+        f"  action      {_percentiles(f)}  (table.act to its hand.acted)",
+        f"  answer      {_percentiles(f['answer'])}  (table.act to table.state)",
         f"  errors      {_error_list(f)}",
     ]
 

@@ -19,6 +19,7 @@ from croupier.loadtest import Mode
 from croupier.loadtest.client import Connection, close_all, connect_all, ws_url
 from croupier.loadtest.fanout import FanoutProbe
 from croupier.loadtest.players import Player, PlayerSetup
+from croupier.loadtest.poker import PokerDriver, PokerPlan, PokerTally, TableInfo, pick_tables
 from croupier.loadtest.procstat import CpuWatch, check_pid, raise_fd_limit, rss_or_none
 from croupier.loadtest.progress import ProgressBar
 from croupier.loadtest.rounds import RoundsDriver, RoundsPlan
@@ -30,6 +31,7 @@ __all__ = ["Options", "Outcome", "run_loadtest"]
 BANKROLL_STAKES = 2_000  # players who play are topped up to this many stakes before a run
 TOKEN_MARGIN_S = 300  # a cached token must outlive the run by this much to be reused
 SETTLE_S = 1.0  # after connecting: the server finishes what each accept set off
+POKER_BUY_INS = 20  # poker: bots are topped up to this many maximum buy-ins
 SPIN_RATE_DEFAULT = 2.0  # jackpots: spins/s, under the ticker's 4/s so no tick coalesces
 
 
@@ -46,6 +48,9 @@ class Options:
     stake: int = 1000
     server_pid: int | None = None
     connection_rate_max: float = 45.0
+    tables: int = 2  # poker: tables played at, and bots at each
+    seats: int = 4
+    seed: int | None = None
 
 
 @dataclass(slots=True)
@@ -63,6 +68,8 @@ async def run_loadtest(options: Options, bar: ProgressBar) -> Outcome:
         return await _rounds(options, bar)
     if options.mode is Mode.IDLE:
         return await _idle(options, bar)
+    if options.mode is Mode.POKER:
+        return await _poker(options, bar)
     return await _jackpots(options, bar)
 
 
@@ -212,6 +219,76 @@ async def _jackpots(options: Options, bar: ProgressBar) -> Outcome:
         "from spin request": probe.from_spin.milliseconds(),
     }
     return Outcome(figures, title, series)
+
+
+async def _poker(options: Options, bar: ProgressBar) -> Outcome:
+    async with httpx.AsyncClient(base_url=options.url, timeout=60) as http:
+        tables = await pick_tables(http, options.tables, options.seats)
+    bots = options.tables * options.seats
+    cash = dict.fromkeys(range(bots), _poker_bankroll(tables))
+    players, setup = await _ready(options, bar, cash)
+    connect = Latencies()
+    connections = await _connect(options, bar, [p.token for p in players], connect)
+    tally = PokerTally()
+    plan = PokerPlan(
+        options.seconds,
+        options.tables,
+        options.seats,
+        options.connection_rate_max,
+        seed=options.seed,
+    )
+    try:
+        driver = PokerDriver(connections, tables, plan, tally)
+        await driver.sit_down()
+        watch = CpuWatch(options.server_pid).start()
+
+        def status() -> str:
+            return f"{tally.hands:,} hands, {tally.actions.errors.total():,} errors"
+
+        async with bar.timed("hands", options.seconds, status):
+            elapsed = await driver.run()
+        cpu = watch.figures()
+        for connection in connections:  # refusals without a request_id (rate limit)
+            tally.actions.errors.update(connection.unmatched)
+        lost = sum(c.lost is not None for c in connections)
+    finally:
+        await close_all(connections)
+    hands_per_s = tally.hands / elapsed if elapsed > 0 else 0.0
+    actions = tally.actions
+    summary = actions.latencies.summary().as_dict()
+    figures = {
+        **_common(options, setup),
+        "tables": options.tables,
+        "seats_per_table": options.seats,
+        "hands": tally.hands,
+        "hands_cancelled": tally.hands_cancelled,
+        "elapsed_s": round(elapsed, 3),
+        "hands_per_s": round(hands_per_s, 2),
+        "server_cpu_ms_per_hand": None,
+        "actions": summary.pop("count"),
+        "actions_per_s": round(actions.ok / elapsed, 1) if elapsed > 0 else 0.0,
+        "sent": actions.sent,
+        **summary,
+        "answer": tally.answers.summary().as_dict(),
+        "view": tally.views.summary().as_dict(),
+        "turns_missed": tally.turns_missed,
+        "top_ups": tally.top_ups,
+        **_errors(actions),
+        "connections_lost": lost,
+        "connect": connect.summary().as_dict(),
+        **cpu,
+    }
+    server_pct = cpu["server_cpu_pct"]
+    if server_pct is not None and tally.hands:
+        # CPU per hand: unlike hands/s, it hardly moves when other work shares the cores
+        figures["server_cpu_ms_per_hand"] = round(server_pct * 10 * elapsed / tally.hands, 1)
+    title = f"{options.tables} tables × {options.seats} bots: {hands_per_s:,.1f} hands/s"
+    return Outcome(figures, title, {"action to its event": actions.latencies.milliseconds()})
+
+
+def _poker_bankroll(tables: Sequence[TableInfo]) -> int:
+    """Enough for a buy-in and the top-ups of a long run at the dearest table."""
+    return POKER_BUY_INS * max(t.max_buy_in_minor for t in tables)
 
 
 # -- shared steps --------------------------------------------------------------------------

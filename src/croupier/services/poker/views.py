@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -11,9 +12,11 @@ from croupier.services.poker.model import TableModel
 __all__ = ["alias", "lobby_line", "public_view"]
 
 
+@functools.lru_cache(maxsize=4096)
 def alias(player_id: str) -> str:
     """The name other players see: stable per player, and not the account's id (so a
-    player's id, which other requests take, is never shown to strangers)."""
+    player's id, which other requests take, is never shown to strangers). Cached: every
+    view shows every seat's alias, and a busy table answers a view per action."""
     return "p" + hashlib.sha256(player_id.encode()).hexdigest()[:10]
 
 
