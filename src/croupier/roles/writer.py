@@ -32,6 +32,7 @@ import asyncpg
 from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_subject
 from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
+from croupier.adapters.vault import load_kek
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
@@ -77,6 +78,9 @@ class _Active:
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
+    # The payments poller reads players (their deposit limits): no KEK is refused here,
+    # before the lease, not once active.
+    load_kek(settings)
     holder = new_holder_id()
     ttl_s = settings.cluster.writer_lease_ms / 1000
     lease = WriterLease(settings.database_url, holder=holder, ttl_s=ttl_s)
@@ -217,7 +221,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     active = _Active(epoch, ledger, stream, relay, ticker, responder, shared)
     try:
         active.aml_close = await open_writer_aml(settings, ledger, handlers)
-        active.payments_close = await open_writer_payments(settings, ledger)
+        active.payments_close = (await open_writer_payments(settings, ledger)).close
         active.engagement_close = await open_writer_tally(settings, handlers)
     except BaseException:
         await _deactivate(active)
