@@ -89,8 +89,14 @@ async def open_engagement(
             stream, _standings(leaderboards, tournaments), interval_s=1.0
         )
         leaderboards.subscribe(handlers)
-        await leaderboards.start()
-        await tournaments.start()
+        await tournaments.start(settle=False)  # its feed, before any round is replayed
+        # In-process boards are rebuilt from the ledger's round events (a restart lost
+        # them); Redis keeps its own. Tournaments settle once the boards are whole.
+        rebuild = isinstance(boards, MemoryBoards)
+        await leaderboards.start(
+            history=ledger if rebuild else None, since_ms=tournaments.open_since_ms()
+        )
+        await tournaments.start_settling()
     except BaseException:
         await engagement.close()
         raise

@@ -49,6 +49,8 @@ from croupier.services.leaderboards.ports import (
     Update,
     around,
 )
+from croupier.services.leaderboards.rebuild import LOOKBACK_MS, first_batch_since, replay_rounds
+from croupier.services.ledger.ports import OutboxReader
 
 __all__ = ["Feed", "LeaderboardLimits", "LeaderboardService", "period_key"]
 
@@ -105,6 +107,8 @@ class LeaderboardService:
         self._idle.set()
         self._current: dict[str, Period] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        #: The ledger head :meth:`rebuild` replayed up to (0: no rebuild).
+        self._replayed_through = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def load(self) -> None:
@@ -113,15 +117,52 @@ class LeaderboardService:
             definition = parse_leaderboard(json.loads(raw), where="leaderboard_definitions")
             self.definitions.setdefault(definition.id, definition)
 
-    async def start(self) -> None:
-        """As the writer: load, close periods that ended while stopped, then count."""
+    async def start(
+        self, *, history: OutboxReader | None = None, since_ms: int | None = None
+    ) -> None:
+        """As the writer: load; with ``history`` (in-process boards, lost by a restart),
+        rebuild them from the ledger's round events (:meth:`rebuild`); close periods that
+        ended while stopped, then count."""
         await self.load()
+        if history is not None:
+            await self.rebuild(history, since_ms=since_ms)
         await self.roll()
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._count_forever(), name="leaderboards"),
             loop.create_task(self._roll_forever(), name="leaderboard-periods"),
         ]
+
+    async def rebuild(self, history: OutboxReader, *, since_ms: int | None = None) -> int:
+        """Replay the committed rounds of every open period (and of the period before it
+        when its archive is missing: it ended while the server was down), and from
+        ``since_ms`` (the open tournaments' start), into the boards; how many rounds. Call
+        before counting starts: rounds the handlers hear of at or below the head read here
+        are left to the replay (``services/leaderboards/rebuild.py`` says why it is exact)."""
+        now_ms = self.clock_ms()
+        starts = [] if since_ms is None else [since_ms]
+        for definition in self.definitions.values():
+            current = period_at(definition.reset, now_ms)
+            first = previous_period(definition.reset, current)
+            if await self.store.closed_period(definition.id, first.id) is not None:
+                first = current
+            self._current[definition.id] = first  # rounds before it are not replayed
+            starts.append(first.start_ms)
+        if not starts:
+            return 0
+        head, _ = await history.head()
+        self._replayed_through = head
+        first_batch = await first_batch_since(history, min(starts) - LOOKBACK_MS, head)
+        rounds = await replay_rounds(
+            history,
+            first_batch,
+            head,
+            self.count,
+            batch_max=self.limits.batch_max,
+            tracker=self._tracker,
+        )
+        _log.info("leaderboards rebuilt from %d rounds (batches %d..%d)", rounds, first_batch, head)
+        return rounds
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -134,8 +175,8 @@ class LeaderboardService:
     def subscribe(self, handlers: EventHandlers) -> None:
         """Hear of every committed round (register before the platform takes traffic)."""
         handlers.on(RoundPlayed, self._played)
-        handlers.on(RoundStarted, lambda c: self._tracker.started(c.record))
-        handlers.on(RoundAction, lambda c: self._tracker.acted(c.record))
+        handlers.on(RoundStarted, self._started)
+        handlers.on(RoundAction, self._acted)
         handlers.on(RoundSettled, self._settled)
 
     def add_feed(self, feed: Feed) -> None:
@@ -146,10 +187,25 @@ class LeaderboardService:
         await self._idle.wait()
 
     # -- the feed ----------------------------------------------------------------------------
+    def _replayed(self, committed: Committed[Any]) -> bool:
+        """Whether :meth:`rebuild` counted this event already (it is at or below its head)."""
+        return committed.event.batch_seq <= self._replayed_through
+
     def _played(self, committed: Committed[RoundPlayed]) -> None:
-        self._enqueue(facts_of_played(committed.record), committed)
+        if not self._replayed(committed):
+            self._enqueue(facts_of_played(committed.record), committed)
+
+    def _started(self, committed: Committed[RoundStarted]) -> None:
+        if not self._replayed(committed):
+            self._tracker.started(committed.record)
+
+    def _acted(self, committed: Committed[RoundAction]) -> None:
+        if not self._replayed(committed):
+            self._tracker.acted(committed.record)
 
     def _settled(self, committed: Committed[RoundSettled]) -> None:
+        if self._replayed(committed):
+            return
         facts = self._tracker.settled(committed.record)
         if facts is not None:
             self._enqueue(facts, committed)
