@@ -32,8 +32,8 @@ import asyncpg
 from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_subject
 from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
-from croupier.adapters.vault import load_kek
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
+from croupier.adapters.vault import load_kek
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
