@@ -169,7 +169,7 @@ class CrashingLedger:
         return getattr(self.platform.ledger, name)
 
 
-@pytest.mark.parametrize("crash_after", [1, 2])
+@pytest.mark.parametrize("crash_after", [1, 2, 3])  # 3: every prize in, not yet settled
 async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
     database_url: str, crash_after: int
 ) -> None:
@@ -238,5 +238,54 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
         house = (await platform.ledger.balance(prizes_account("EUR")))[1].posted
         assert house == -(sum(PRIZES) - 4 * FEE)
         await assert_ledger_verifies(platform)
+    finally:
+        await platform.close()
+
+
+async def test_a_restart_rebuilds_an_open_tournaments_board_from_the_ledger(
+    database_url: str,
+) -> None:
+    """The in-process boards are lost with the process: the reopened platform replays the
+    committed rounds into the open tournament's board (and its attempts), so the standings
+    are the same and the attempts already used still count. A round played before its
+    player joined counts neither live nor after the rebuild."""
+    clock = Clock()
+    platform = await open_platform(_settings(database_url))
+    try:
+        service = engagement(platform).tournaments
+        await service.create(definition("rebuilt", clock))
+        players = [await funded_player(platform, f"r{n}@example.com", 100_00) for n in range(3)]
+        await platform.rounds.play(players[2], "lotus-20", "r-early", {"stake": 100})
+        for player in players:
+            await service.join("rebuilt", player)
+        for n, player in enumerate(players):
+            for spin in range(2):  # two of the three attempts
+                await platform.rounds.play(player, "lotus-20", f"r-{n}-{spin}", {"stake": 100})
+        await engagement(platform).leaderboards.caught_up()
+        before = (await service.get("rebuilt"))["standings"]
+        boards_before = await engagement(platform).leaderboards.top("weekly-wagered-eur", 10)
+        assert boards_before[1][0].score == 300  # the early round is on the plain board
+    finally:
+        await platform.close()
+
+    platform = await open_platform(_settings(database_url))  # new process, empty memory
+    try:
+        service = engagement(platform).tournaments
+        assert (await service.get("rebuilt"))["standings"] == before
+        assert await engagement(platform).leaderboards.top("weekly-wagered-eur", 10) == (
+            boards_before
+        )
+        attempts = await engagement(platform).boards.top(
+            "tournament-rebuilt:attempts", 10, sort="desc"
+        )
+        assert sorted(entry.score for entry in attempts) == [2, 2, 2]  # not the early round
+        for n, player in enumerate(players):  # one attempt left each, not three
+            for spin in range(2, 4):
+                await platform.rounds.play(player, "lotus-20", f"r-{n}-{spin}", {"stake": 100})
+        await engagement(platform).leaderboards.caught_up()
+        attempts = await engagement(platform).boards.top(
+            "tournament-rebuilt:attempts", 10, sort="desc"
+        )
+        assert sorted(entry.score for entry in attempts) == [3, 3, 3]
     finally:
         await platform.close()
