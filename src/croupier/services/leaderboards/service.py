@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ from croupier.services.leaderboards.ports import (
 from croupier.services.leaderboards.rebuild import LOOKBACK_MS, first_batch_since, replay_rounds
 from croupier.services.ledger.ports import OutboxReader
 
-__all__ = ["Feed", "LeaderboardLimits", "LeaderboardService", "period_key"]
+__all__ = ["CountStats", "Feed", "LeaderboardLimits", "LeaderboardService", "period_key"]
 
 _log = logging.getLogger("croupier.leaderboards")
 
@@ -77,6 +78,16 @@ class LeaderboardLimits:
             raise ValueError("leaderboard limits must be at least 1")
 
 
+@dataclass(slots=True)
+class CountStats:
+    """The counting task's running totals, read by ``/metrics`` (and the live benchmark)."""
+
+    rounds: int = 0  # rounds counted (replayed ones included)
+    updates: int = 0  # board updates applied
+    busy_s: float = 0.0  # time spent counting: updates / busy_s is the capacity left
+    queue_high: int = 0  # the most rounds ever waiting at once
+
+
 def period_key(board_id: str, period: str) -> str:
     return f"{board_id}:{period}"
 
@@ -99,6 +110,7 @@ class LeaderboardService:
         self.limits = limits or LeaderboardLimits()
         self.live: LiveBoards | None = None  # set by the composition root (writer only)
         self.dropped = 0  # facts the full queue turned away (a gauge for operators)
+        self.stats = CountStats()
         self._tracker = RoundTracker()
         self._feeds: list[Feed] = []
         self._queue: deque[tuple[RoundFacts, int, int]] = deque()
@@ -217,6 +229,7 @@ class LeaderboardService:
             return
         event = committed.event
         self._queue.append((facts, event.timestamp_ms, event.batch_seq))
+        self.stats.queue_high = max(self.stats.queue_high, len(self._queue))
         self._idle.clear()
         self._wake.set()
 
@@ -237,6 +250,7 @@ class LeaderboardService:
 
     async def count(self, batch: Sequence[tuple[RoundFacts, int, int]]) -> None:
         """Apply rounds ``(facts, commit time ms, ledger batch)`` to every board they count on."""
+        started = time.perf_counter()
         updates: list[Update] = []
         changed: dict[str, int] = {}
         for facts, ts_ms, seq in batch:
@@ -250,6 +264,9 @@ class LeaderboardService:
                 updates.extend(extra)
                 changed.update(dict.fromkeys(boards, seq))
         await self.boards.apply(updates)
+        self.stats.rounds += len(batch)
+        self.stats.updates += len(updates)
+        self.stats.busy_s += time.perf_counter() - started
         if self.live is not None:
             for board_id, seq in changed.items():
                 self.live.changed(board_id, seq)
