@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from croupier.adapters.leaderboard_files import load_leaderboards
+from croupier.adapters.slot_tournament_files import load_tournaments
 from croupier.config import Settings
 from croupier.domain.engagement.tournaments import TOURNAMENT_BOARD_PREFIX
 from croupier.services.handlers import EventHandlers
@@ -89,6 +90,10 @@ async def open_engagement(
             stream, _standings(leaderboards, tournaments), interval_s=1.0
         )
         leaderboards.subscribe(handlers)
+        if settings.engagement.tournaments_dir is not None:
+            await tournaments.create_from_files(
+                load_tournaments(settings.engagement.tournaments_dir)
+            )
         await tournaments.start(settle=False)  # its feed, before any round is replayed
         # In-process boards are rebuilt from the ledger's round events (a restart lost
         # them); Redis keeps its own. Tournaments settle once the boards are whole.

@@ -289,3 +289,49 @@ async def test_a_restart_rebuilds_an_open_tournaments_board_from_the_ledger(
         assert sorted(entry.score for entry in attempts) == [3, 3, 3]
     finally:
         await platform.close()
+
+
+async def test_a_tournament_file_is_created_once_and_played(
+    database_url: str, tmp_path: Any
+) -> None:
+    """``CROUPIER_TOURNAMENTS_DIR``: the platform creates the file's tournament at start,
+    once however often it starts; players join it and their rounds count."""
+    folder = tmp_path / "tournaments"
+    folder.mkdir()
+    now_s = time.time_ns() // 10**9
+    (folder / "from-file.toml").write_text(
+        f"""
+id = "from-file"
+starts_at_ms = {(now_s - 60) * 1000}
+ends_at_ms = {(now_s + 3600) * 1000}
+currency = "EUR"
+games = ["lotus-20"]
+metric = "rounds"
+operator = "incr"
+entrants_max = 5
+attempts_max = 10
+prizes = [1000]
+""",
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        {**KEK_ENV, "CROUPIER_TOURNAMENTS_DIR": str(folder)}, database_url=database_url
+    )
+    joined: list[str] = []
+    for start in range(2):  # the second start finds it there: nothing new, nothing reset
+        platform = await open_platform(settings)
+        try:
+            service = engagement(platform).tournaments
+            assert [t["id"] for t in await service.list()] == ["from-file"]
+            player = await funded_player(platform, f"filed{start}@example.com", 100_00)
+            await service.join("from-file", player)
+            joined.append(player.player_id)
+            await platform.rounds.play(player, "lotus-20", f"file-{start}", {"stake": 100})
+            await engagement(platform).leaderboards.caught_up()
+            view = await service.get("from-file")
+            assert view["state"] == "open" and view["entrants"] == start + 1
+            # one round each: the first player's rebuilt after the restart
+            standings = {e["player_id"]: e["score"] for e in view["standings"]}
+            assert standings == dict.fromkeys(joined, 1)
+        finally:
+            await platform.close()

@@ -132,6 +132,27 @@ class TournamentService:
         await self._track(definition)
         return definition
 
+    async def create_from_files(self, definitions: Mapping[str, TournamentDefinition]) -> int:
+        """Create the tournaments of the data files not yet in the store (at start; the
+        insert is keyed by id, so every process and every restart creates each once); how
+        many were new. A file changed after its tournament was created changes nothing (the
+        entries and fees were taken under the stored one): logged."""
+        created = 0
+        for definition in definitions.values():
+            document = json.dumps(definition.as_json(), sort_keys=True)
+            if await self.store.add_tournament(
+                definition.id, document, definition.ends_at_ms, self.clock_ms()
+            ):
+                created += 1
+                continue
+            stored = await self.store.tournament(definition.id)
+            if stored is not None and _definition(stored.definition_json) != definition:
+                _log.warning(
+                    "tournament %s: its file differs from the stored definition, which stands",
+                    definition.id,
+                )
+        return created
+
     # -- players -----------------------------------------------------------------------------
     async def join(self, tournament_id: str, player: Player) -> dict[str, Any]:
         """Enter ``player``; a second join is a replay (charged once)."""
