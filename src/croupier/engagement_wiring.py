@@ -12,6 +12,7 @@ from croupier.adapters.leaderboard_files import load_leaderboards
 from croupier.adapters.slot_tournament_files import load_tournaments
 from croupier.config import Settings
 from croupier.domain.engagement.tournaments import TOURNAMENT_BOARD_PREFIX
+from croupier.domain.errors import StateConflict
 from croupier.services.handlers import EventHandlers
 from croupier.services.leaderboards.live import LiveBoards
 from croupier.services.leaderboards.memory import MemoryBoards
@@ -21,7 +22,13 @@ from croupier.services.ledger import LedgerClient
 from croupier.services.stream import EventStream
 from croupier.services.tournaments import JoinGate, TournamentService
 
-__all__ = ["Engagement", "make_boards", "make_engagement_store", "open_engagement"]
+__all__ = [
+    "Engagement",
+    "make_boards",
+    "make_engagement_store",
+    "open_engagement",
+    "open_writer_leaderboards",
+]
 
 
 @dataclass
@@ -106,6 +113,28 @@ async def open_engagement(
         await engagement.close()
         raise
     return engagement
+
+
+class _NoJoins:
+    """The writer's tournaments take no joins: players join through a gateway."""
+
+    async def before_round(self, player_id: str, game_id: str) -> None:
+        raise StateConflict("players join tournaments through a gateway")
+
+
+async def open_writer_leaderboards(
+    settings: Settings, ledger: LedgerClient, stream: EventStream, handlers: EventHandlers
+) -> Callable[[], Awaitable[None]]:
+    """The leaderboards and slot tournaments of ``croupier writer`` (the active writer of a
+    cluster, whose handler table hears every commit): count the rounds, push the live
+    standings, close periods, settle tournaments; the closer to call when it stops. The
+    gateways answer the queries from the same boards: Redis (``CROUPIER_STATE_URL``), as
+    every process of a cluster shares it. The tournaments made and joined through the
+    gateways reach this process's feed within a settle interval (``refresh``)."""
+    engagement = await open_engagement(
+        settings, ledger=ledger, stream=stream, gate=_NoJoins(), handlers=handlers
+    )
+    return engagement.close
 
 
 def _standings(

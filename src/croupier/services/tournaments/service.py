@@ -329,10 +329,25 @@ class TournamentService:
         except Exception:  # the results stay readable over HTTP
             _log.warning("publishing tournament %s results failed", definition.id, exc_info=True)
 
+    async def refresh(self) -> None:
+        """Track the open tournaments and entrants other processes added (a cluster's
+        gateways create and take joins; the writer's feed counts): read from the store."""
+        for stored in await self.store.tournaments(limit=_LIST_MAX):
+            if stored.state != "open":
+                continue
+            definition = _definition(stored.definition_json)
+            tracked = self._open.get(definition.id)
+            if tracked is None:
+                await self._track(definition)
+                continue
+            for player_id, joined_ms in (await self.store.entered_at(definition.id)).items():
+                tracked.entrants.setdefault(player_id, joined_ms)
+
     async def _settle_forever(self) -> None:
         while True:
             await asyncio.sleep(self.settle_interval_s)
             try:
+                await self.refresh()
                 await self.settle_due()
             except Exception:  # the next pass tries again: every step is idempotent
                 _log.exception("settling tournaments failed")
