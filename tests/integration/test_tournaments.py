@@ -63,11 +63,14 @@ def engagement(platform: Platform) -> Engagement:
     return platform.engagement
 
 
-def tournaments(
+async def tournaments(
     platform: Platform, clock: Clock, ledger: Any = None, *, publish: bool = False
 ) -> TournamentService:
-    """A tournament service on the platform's own parts, with a clock the test moves."""
+    """A tournament service on the platform's own parts, with a clock the test moves. The
+    platform's own service stops its settle loop first: that loop would otherwise pick up
+    this one's tournaments from the store and count their rounds a second time."""
     parts = engagement(platform)
+    await parts.tournaments.close()
     assert platform.backoffice is not None
     return TournamentService(
         parts.store,
@@ -105,7 +108,7 @@ async def test_joining_charges_the_fee_once_and_barred_players_cannot_join(
     platform: Platform,
 ) -> None:
     clock = Clock()
-    service = tournaments(platform, clock)
+    service = await tournaments(platform, clock)
     await service.start(settle=False)
     await service.create(definition("join-once", clock))
     ann = await funded_player(platform, "ann@example.com", 100_00)
@@ -133,7 +136,7 @@ async def test_joining_charges_the_fee_once_and_barred_players_cannot_join(
 
 async def test_a_full_tournament_refunds_the_fee(platform: Platform) -> None:
     clock = Clock()
-    service = tournaments(platform, clock)
+    service = await tournaments(platform, clock)
     await service.create(definition("tiny", clock, entrants_max=1))
     first = await funded_player(platform, "first@example.com", 100_00)
     late = await funded_player(platform, "late@example.com", 100_00)
@@ -176,7 +179,7 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
     clock = Clock()
     platform = await open_platform(_settings(database_url))
     crashing = CrashingLedger(platform, crash_after)
-    service = tournaments(platform, clock, crashing)
+    service = await tournaments(platform, clock, crashing)
     await service.start(settle=False)
     await service.create(definition("crashy", clock))
     players = [await funded_player(platform, f"p{n}@example.com", 100_00) for n in range(4)]
@@ -208,7 +211,7 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
 
     platform = await open_platform(_settings(database_url))  # the restart
     try:
-        again = tournaments(platform, clock, publish=True)
+        again = await tournaments(platform, clock, publish=True)
         published: list[StreamEvent] = []
         platform.stream.subscribe("leaderboard", published.append)
         results = await again.settle("crashy")

@@ -10,6 +10,9 @@ follow from the committed rounds alone. Other feeds (slot tournaments) register 
 
 Periods close on a timer (``roll_interval_s``): the closing period's standings (its top
 ``archive_entries_max``) are kept in the database, then its live set is deleted.
+
+In-process boards are rebuilt at start from the ledger's committed round events
+(:meth:`LeaderboardService.rebuild`, ``rebuild.py``), before counting starts.
 """
 
 from __future__ import annotations
