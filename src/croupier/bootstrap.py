@@ -447,14 +447,16 @@ async def open_responsible(
     settings: Settings,
     ledger: LedgerClient,
     players: PlayerStore,
-    accounts: AccountService,
+    accounts: AccountService | None,
     audit: AuditTrail,
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> ResponsibleGambling:
     """Responsible gambling on its opened store: the profiles and licences of the settings,
     the home region's profile for players whose country no licence names, the sandbox
-    national register, and every session of a player ended through the session guard."""
+    national register, and every session of a player ended through the session guard.
+    Without ``accounts`` (``croupier writer``: no sessions there) it answers the limits
+    only: the payments poller's deposit-limit take-backs."""
     from croupier.adapters.self_exclusion_register import SandboxSelfExclusionRegister
     from croupier.services.compliance import load_jurisdictions
 
@@ -465,6 +467,7 @@ async def open_responsible(
     await store.open()
 
     async def revoke(player: Player, reason: str, ip: str | None) -> None:
+        assert accounts is not None  # only given where there are accounts
         await accounts.sessions.revoke(player, None, reason=reason, ip=ip)
 
     return ResponsibleGambling(
@@ -476,7 +479,7 @@ async def open_responsible(
         clock=clock,
         players=players.get_player,
         register=SandboxSelfExclusionRegister(),
-        revoke=revoke,
+        revoke=None if accounts is None else revoke,
     )
 
 

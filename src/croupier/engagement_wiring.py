@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from croupier.adapters.leaderboard_files import load_leaderboards
+from croupier.adapters.slot_tournament_files import load_tournaments
 from croupier.config import Settings
 from croupier.domain.engagement.tournaments import TOURNAMENT_BOARD_PREFIX
+from croupier.domain.errors import StateConflict
 from croupier.services.handlers import EventHandlers
 from croupier.services.leaderboards.live import LiveBoards
 from croupier.services.leaderboards.memory import MemoryBoards
@@ -20,7 +22,13 @@ from croupier.services.ledger import LedgerClient
 from croupier.services.stream import EventStream
 from croupier.services.tournaments import JoinGate, TournamentService
 
-__all__ = ["Engagement", "make_boards", "make_engagement_store", "open_engagement"]
+__all__ = [
+    "Engagement",
+    "make_boards",
+    "make_engagement_store",
+    "open_engagement",
+    "open_writer_leaderboards",
+]
 
 
 @dataclass
@@ -89,12 +97,44 @@ async def open_engagement(
             stream, _standings(leaderboards, tournaments), interval_s=1.0
         )
         leaderboards.subscribe(handlers)
-        await leaderboards.start()
-        await tournaments.start()
+        if settings.engagement.tournaments_dir is not None:
+            await tournaments.create_from_files(
+                load_tournaments(settings.engagement.tournaments_dir)
+            )
+        await tournaments.start(settle=False)  # its feed, before any round is replayed
+        # In-process boards are rebuilt from the ledger's round events (a restart lost
+        # them); Redis keeps its own. Tournaments settle once the boards are whole.
+        rebuild = isinstance(boards, MemoryBoards)
+        await leaderboards.start(
+            history=ledger if rebuild else None, since_ms=tournaments.open_since_ms()
+        )
+        await tournaments.start_settling()
     except BaseException:
         await engagement.close()
         raise
     return engagement
+
+
+class _NoJoins:
+    """The writer's tournaments take no joins: players join through a gateway."""
+
+    async def before_round(self, player_id: str, game_id: str) -> None:
+        raise StateConflict("players join tournaments through a gateway")
+
+
+async def open_writer_leaderboards(
+    settings: Settings, ledger: LedgerClient, stream: EventStream, handlers: EventHandlers
+) -> Callable[[], Awaitable[None]]:
+    """The leaderboards and slot tournaments of ``croupier writer`` (the active writer of a
+    cluster, whose handler table hears every commit): count the rounds, push the live
+    standings, close periods, settle tournaments; the closer to call when it stops. The
+    gateways answer the queries from the same boards: Redis (``CROUPIER_STATE_URL``), as
+    every process of a cluster shares it. The tournaments made and joined through the
+    gateways reach this process's feed within a settle interval (``refresh``)."""
+    engagement = await open_engagement(
+        settings, ledger=ledger, stream=stream, gate=_NoJoins(), handlers=handlers
+    )
+    return engagement.close
 
 
 def _standings(

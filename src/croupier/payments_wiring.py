@@ -22,7 +22,7 @@ from croupier.services.payments.router import PaymentRouter
 from croupier.services.payments.service import PaymentService
 from croupier.services.payments.store import PaymentStore
 
-__all__ = ["Payments", "open_payments", "run_poller"]
+__all__ = ["Payments", "open_payments", "open_writer_payments", "run_poller"]
 
 log = logging.getLogger("croupier.payments")
 
@@ -36,6 +36,8 @@ class Payments:
     store: PaymentStore
     service: PaymentService
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    #: The stores opened for this service alone (the writer's players, audit, limits).
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -47,6 +49,8 @@ class Payments:
             if aclose is not None:
                 await aclose()
         await self.store.close()
+        for close in self.closers:
+            await close()
 
 
 def make_providers(settings: Settings) -> list[PaymentProvider]:
@@ -100,16 +104,42 @@ async def run_poller(service: PaymentService, interval_s: float) -> None:
             await asyncio.sleep(interval_s)
 
 
-async def open_writer_payments(settings: Settings, ledger: Ledger) -> Callable[[], Awaitable[None]]:
+async def open_writer_payments(
+    settings: Settings, ledger: Ledger, *, providers: list[PaymentProvider] | None = None
+) -> Payments:
     """The payments poller of ``croupier writer`` (the active writer of a cluster: one
-    poller per ledger); the closer to call when it stops. It needs no players: a failed
-    deposit's void there carries no deposit-limit take-back (that needs the responsible-
-    gambling service, which the gateways hold): the allowance may keep what a limit lowered
-    while the deposit was out would have taken back, until the period ends. No money moves
-    differently."""
+    poller per ledger), wired as a gateway's service is: with the players and the
+    responsible-gambling deposit limits, so a deposit the poller fails here carries the same
+    take-back of its allowance as one failed in a gateway (a limit lowered while the deposit
+    was out leaves nothing above it to spend). ``close()`` stops it and its stores."""
+    # bootstrap imports this module: the composition root's helpers come in late.
+    from croupier.bootstrap import (
+        make_audit_store,
+        make_player_store,
+        open_responsible,
+        open_vault,
+    )
+    from croupier.services.audit import AuditLog
 
-    async def no_player(player_id: str) -> Player | None:
-        return None
-
-    payments = await open_payments(settings, ledger, no_player, poller=True)
-    return payments.close
+    vault = await open_vault(settings)
+    players = make_player_store(settings.database_url, vault)
+    audit = AuditLog(make_audit_store(settings.database_url))
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        await players.open()
+        closers.append(players.close)
+        await audit.open()
+        closers.append(audit.close)
+        # No accounts here: the service answers the limits, never ends a session.
+        responsible = await open_responsible(settings, ledger, players, None, audit)
+        closers.append(responsible.store.close)
+        payments = await open_payments(
+            settings, ledger, players.get_player, poller=True, providers=providers
+        )
+    except BaseException:
+        for close in reversed(closers):
+            await close()
+        raise
+    payments.service.book.deposit_limits = responsible
+    payments.closers.extend(reversed(closers))
+    return payments

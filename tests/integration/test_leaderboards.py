@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from croupier.adapters.leaderboard_files import load_leaderboards
 from croupier.adapters.state.leaderboards import RedisBoards
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
@@ -201,3 +202,33 @@ async def test_a_period_that_ends_is_archived_and_its_live_set_deleted(database_
     finally:
         await store.close()
         await ledger.close()
+
+
+async def test_a_period_that_ended_while_stopped_is_rebuilt_and_archived(
+    platform: Platform,
+) -> None:
+    """In-process boards after a stop that spanned a period's end: the next start replays
+    the ledger's rounds of that period, archives its final standings (the same as the live
+    board had) and starts the new period empty."""
+    assert platform.engagement is not None
+    players = [await racer(platform, n) for n in range(3)]
+    for n, player in enumerate(players):
+        for spin in range(2):
+            await platform.rounds.play(player, "lotus-20", f"gone-{n}-{spin}", {"stake": 100})
+    live_service = platform.engagement.leaderboards
+    await asyncio.wait_for(live_service.caught_up(), WAIT_S)
+    period, live = await live_service.top("weekly-wagered-eur", 100)
+    assert len(live) == 3
+    later_ms = period.end_ms + 60_000  # the process was down when the week ended
+    again = LeaderboardService(
+        MemoryBoards(), platform.engagement.store, load_leaderboards(), clock_ms=lambda: later_ms
+    )
+    await again.start(history=platform.ledger)
+    try:
+        closed = await again.closed("weekly-wagered-eur", period.id)
+        assert closed.entries == tuple(live)  # same players, scores, ranks, order
+        _, now = await again.top("weekly-wagered-eur", 10)
+        assert now == []
+        assert again.stats.rounds == 6  # every round replayed once
+    finally:
+        await again.close()

@@ -63,11 +63,14 @@ def engagement(platform: Platform) -> Engagement:
     return platform.engagement
 
 
-def tournaments(
+async def tournaments(
     platform: Platform, clock: Clock, ledger: Any = None, *, publish: bool = False
 ) -> TournamentService:
-    """A tournament service on the platform's own parts, with a clock the test moves."""
+    """A tournament service on the platform's own parts, with a clock the test moves. The
+    platform's own service stops its settle loop first: that loop would otherwise pick up
+    this one's tournaments from the store and count their rounds a second time."""
     parts = engagement(platform)
+    await parts.tournaments.close()
     assert platform.backoffice is not None
     return TournamentService(
         parts.store,
@@ -105,7 +108,7 @@ async def test_joining_charges_the_fee_once_and_barred_players_cannot_join(
     platform: Platform,
 ) -> None:
     clock = Clock()
-    service = tournaments(platform, clock)
+    service = await tournaments(platform, clock)
     await service.start(settle=False)
     await service.create(definition("join-once", clock))
     ann = await funded_player(platform, "ann@example.com", 100_00)
@@ -133,7 +136,7 @@ async def test_joining_charges_the_fee_once_and_barred_players_cannot_join(
 
 async def test_a_full_tournament_refunds_the_fee(platform: Platform) -> None:
     clock = Clock()
-    service = tournaments(platform, clock)
+    service = await tournaments(platform, clock)
     await service.create(definition("tiny", clock, entrants_max=1))
     first = await funded_player(platform, "first@example.com", 100_00)
     late = await funded_player(platform, "late@example.com", 100_00)
@@ -169,14 +172,14 @@ class CrashingLedger:
         return getattr(self.platform.ledger, name)
 
 
-@pytest.mark.parametrize("crash_after", [1, 2])
+@pytest.mark.parametrize("crash_after", [1, 2, 3])  # 3: every prize in, not yet settled
 async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
     database_url: str, crash_after: int
 ) -> None:
     clock = Clock()
     platform = await open_platform(_settings(database_url))
     crashing = CrashingLedger(platform, crash_after)
-    service = tournaments(platform, clock, crashing)
+    service = await tournaments(platform, clock, crashing)
     await service.start(settle=False)
     await service.create(definition("crashy", clock))
     players = [await funded_player(platform, f"p{n}@example.com", 100_00) for n in range(4)]
@@ -208,7 +211,7 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
 
     platform = await open_platform(_settings(database_url))  # the restart
     try:
-        again = tournaments(platform, clock, publish=True)
+        again = await tournaments(platform, clock, publish=True)
         published: list[StreamEvent] = []
         platform.stream.subscribe("leaderboard", published.append)
         results = await again.settle("crashy")
@@ -240,3 +243,98 @@ async def test_a_payout_interrupted_by_a_crash_pays_each_winner_exactly_once(
         await assert_ledger_verifies(platform)
     finally:
         await platform.close()
+
+
+async def test_a_restart_rebuilds_an_open_tournaments_board_from_the_ledger(
+    database_url: str,
+) -> None:
+    """The in-process boards are lost with the process: the reopened platform replays the
+    committed rounds into the open tournament's board (and its attempts), so the standings
+    are the same and the attempts already used still count. A round played before its
+    player joined counts neither live nor after the rebuild."""
+    clock = Clock()
+    platform = await open_platform(_settings(database_url))
+    try:
+        service = engagement(platform).tournaments
+        await service.create(definition("rebuilt", clock))
+        players = [await funded_player(platform, f"r{n}@example.com", 100_00) for n in range(3)]
+        await platform.rounds.play(players[2], "lotus-20", "r-early", {"stake": 100})
+        for player in players:
+            await service.join("rebuilt", player)
+        for n, player in enumerate(players):
+            for spin in range(2):  # two of the three attempts
+                await platform.rounds.play(player, "lotus-20", f"r-{n}-{spin}", {"stake": 100})
+        await engagement(platform).leaderboards.caught_up()
+        before = (await service.get("rebuilt"))["standings"]
+        boards_before = await engagement(platform).leaderboards.top("weekly-wagered-eur", 10)
+        assert boards_before[1][0].score == 300  # the early round is on the plain board
+    finally:
+        await platform.close()
+
+    platform = await open_platform(_settings(database_url))  # new process, empty memory
+    try:
+        service = engagement(platform).tournaments
+        assert (await service.get("rebuilt"))["standings"] == before
+        assert await engagement(platform).leaderboards.top("weekly-wagered-eur", 10) == (
+            boards_before
+        )
+        attempts = await engagement(platform).boards.top(
+            "tournament-rebuilt:attempts", 10, sort="desc"
+        )
+        assert sorted(entry.score for entry in attempts) == [2, 2, 2]  # not the early round
+        for n, player in enumerate(players):  # one attempt left each, not three
+            for spin in range(2, 4):
+                await platform.rounds.play(player, "lotus-20", f"r-{n}-{spin}", {"stake": 100})
+        await engagement(platform).leaderboards.caught_up()
+        attempts = await engagement(platform).boards.top(
+            "tournament-rebuilt:attempts", 10, sort="desc"
+        )
+        assert sorted(entry.score for entry in attempts) == [3, 3, 3]
+    finally:
+        await platform.close()
+
+
+async def test_a_tournament_file_is_created_once_and_played(
+    database_url: str, tmp_path: Any
+) -> None:
+    """``CROUPIER_TOURNAMENTS_DIR``: the platform creates the file's tournament at start,
+    once however often it starts; players join it and their rounds count."""
+    folder = tmp_path / "tournaments"
+    folder.mkdir()
+    now_s = time.time_ns() // 10**9
+    (folder / "from-file.toml").write_text(
+        f"""
+id = "from-file"
+starts_at_ms = {(now_s - 60) * 1000}
+ends_at_ms = {(now_s + 3600) * 1000}
+currency = "EUR"
+games = ["lotus-20"]
+metric = "rounds"
+operator = "incr"
+entrants_max = 5
+attempts_max = 10
+prizes = [1000]
+""",
+        encoding="utf-8",
+    )
+    settings = load_settings(
+        {**KEK_ENV, "CROUPIER_TOURNAMENTS_DIR": str(folder)}, database_url=database_url
+    )
+    joined: list[str] = []
+    for start in range(2):  # the second start finds it there: nothing new, nothing reset
+        platform = await open_platform(settings)
+        try:
+            service = engagement(platform).tournaments
+            assert [t["id"] for t in await service.list()] == ["from-file"]
+            player = await funded_player(platform, f"filed{start}@example.com", 100_00)
+            await service.join("from-file", player)
+            joined.append(player.player_id)
+            await platform.rounds.play(player, "lotus-20", f"file-{start}", {"stake": 100})
+            await engagement(platform).leaderboards.caught_up()
+            view = await service.get("from-file")
+            assert view["state"] == "open" and view["entrants"] == start + 1
+            # one round each: the first player's rebuilt after the restart
+            standings = {e["player_id"]: e["score"] for e in view["standings"]}
+            assert standings == dict.fromkeys(joined, 1)
+        finally:
+            await platform.close()

@@ -33,9 +33,11 @@ from croupier.adapters.ledger_rpc import LedgerResponder, nats_servers, submit_s
 from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
+from croupier.adapters.vault import load_kek
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
+from croupier.engagement_wiring import open_writer_leaderboards
 from croupier.kyc_aml_wiring import open_writer_aml
 from croupier.payments_wiring import open_writer_payments
 from croupier.personalisation_wiring import open_writer_tally
@@ -74,9 +76,14 @@ class _Active:
     payments_close: Callable[[], Awaitable[None]] | None = None
     #: Stops the engagement tally (its counts: recommendations and segments, issue 18).
     engagement_close: Callable[[], Awaitable[None]] | None = None
+    #: Stops the leaderboards and tournaments (they count on this handler table, issue 18).
+    leaderboards_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
+    # The payments poller reads players (their deposit limits): no KEK is refused here,
+    # before the lease, not once active.
+    load_kek(settings)
     holder = new_holder_id()
     ttl_s = settings.cluster.writer_lease_ms / 1000
     lease = WriterLease(settings.database_url, holder=holder, ttl_s=ttl_s)
@@ -217,8 +224,11 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
     active = _Active(epoch, ledger, stream, relay, ticker, responder, shared)
     try:
         active.aml_close = await open_writer_aml(settings, ledger, handlers)
-        active.payments_close = await open_writer_payments(settings, ledger)
+        active.payments_close = (await open_writer_payments(settings, ledger)).close
         active.engagement_close = await open_writer_tally(settings, handlers)
+        active.leaderboards_close = await open_writer_leaderboards(
+            settings, ledger, stream, handlers
+        )
     except BaseException:
         await _deactivate(active)
         raise
@@ -281,6 +291,9 @@ async def _deactivate(active: _Active) -> None:
     if active.engagement_close is not None:
         with contextlib.suppress(Exception):
             await active.engagement_close()
+    if active.leaderboards_close is not None:
+        with contextlib.suppress(Exception):
+            await active.leaderboards_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()

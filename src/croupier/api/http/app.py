@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -18,6 +19,7 @@ from croupier.api.http.metrics import (
     BlockedCollector,
     GatewayCollector,
     HttpMetrics,
+    LeaderboardCollector,
     LedgerCollector,
     rounds_counter,
 )
@@ -98,6 +100,7 @@ def create_app(
     registry.register(LedgerCollector(lambda: _writer_stats(app)))
     registry.register(GatewayCollector(gateway))
     registry.register(BlockedCollector(lambda: _blocked_counts(app)))
+    registry.register(LeaderboardCollector(lambda: _leaderboards(app)))
     app.state.registry = registry
     app.state.rounds_counter = rounds_counter(registry)
     install_problem_handlers(app, unavailable=unavailable)
@@ -136,6 +139,12 @@ def _blocked_counts(app: FastAPI) -> Mapping[tuple[str, str, str], int] | None:
     platform = getattr(app.state, "platform", None)
     gate = platform.compliance if platform is not None else None
     return gate.blocked.counts if gate is not None else None
+
+
+def _leaderboards(app: FastAPI) -> Any:
+    platform = getattr(app.state, "platform", None)
+    engagement = platform.engagement if platform is not None else None
+    return engagement.leaderboards if engagement is not None else None
 
 
 def _writer_stats(app: FastAPI):  # type: ignore[no-untyped-def]

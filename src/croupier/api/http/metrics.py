@@ -130,3 +130,39 @@ class BlockedCollector(Collector):
         for (stage, reason, country), count in sorted(counts.items()):
             family.add_metric([stage, reason, country], count)
         yield family
+
+
+class LeaderboardCollector(Collector):
+    """The leaderboards' counting task (issue 18) at scrape time: rounds counted, board
+    updates applied, the time spent applying them, the deepest the queue got and the rounds
+    a full queue turned away."""
+
+    def __init__(self, service: Callable[[], Any]) -> None:
+        self.service = service
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        service = self.service()
+        if service is None:
+            return
+        stats = service.stats
+        yield CounterMetricFamily(
+            "croupier_leaderboard_rounds", "Rounds counted on the leaderboards", value=stats.rounds
+        )
+        yield CounterMetricFamily(
+            "croupier_leaderboard_updates", "Board updates applied", value=stats.updates
+        )
+        yield CounterMetricFamily(
+            "croupier_leaderboard_busy_seconds",
+            "Time the counting task spent applying updates",
+            value=stats.busy_s,
+        )
+        yield GaugeMetricFamily(
+            "croupier_leaderboard_queue_high",
+            "The most rounds waiting to be counted at once",
+            value=stats.queue_high,
+        )
+        yield CounterMetricFamily(
+            "croupier_leaderboard_dropped",
+            "Rounds a full queue turned away (not counted)",
+            value=service.dropped,
+        )

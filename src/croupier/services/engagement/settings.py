@@ -21,6 +21,8 @@ checked at start (docs/configuration.md, docs/engagement.md).
 ``CROUPIER_SEGMENT_LATE_NIGHT``         at-risk: ``P/N``, at least P % of the last active
                                         window's rounds between 00:00 and 06:00 UTC, over
                                         at least N rounds (``50/20``)
+``CROUPIER_TOURNAMENTS_DIR``            a folder of slot tournaments as ``<id>.toml``
+                                        files, created at start (none: the back office's)
 ======================================  =================================================
 """
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from croupier.domain.engagement import SegmentRules
 from croupier.services.engagement.tally import TallyLimits
@@ -42,6 +45,8 @@ class EngagementSettings:
     familiar_rounds_min: int = 20
     tally: TallyLimits = field(default_factory=TallyLimits)
     rules: SegmentRules = field(default_factory=SegmentRules)
+    #: Slot tournaments defined as data files (``adapters/slot_tournament_files.py``).
+    tournaments_dir: Path | None = None
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -92,4 +97,15 @@ def engagement_settings(env: Mapping[str, str]) -> EngagementSettings:
         familiar_rounds_min=_int(env, "CROUPIER_RECOMMEND_FAMILIAR_ROUNDS", 20, 1, 10**9),
         tally=TallyLimits(flush_interval_s=float(flush_s)),
         rules=rules,
+        tournaments_dir=_folder(env, "CROUPIER_TOURNAMENTS_DIR"),
     )
+
+
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ValueError(f"{name} must be a directory, got {raw!r}")
+    return path.resolve()

@@ -151,3 +151,7 @@ class EngagementStore(Protocol):
     async def entries(self, tournament_id: str) -> list[tuple[str, int]]:
         """``(player_id, fee_minor)`` of every entrant, in joining order."""
         ...
+
+    async def entered_at(self, tournament_id: str) -> dict[str, int]:
+        """When each entrant joined (ms): their rounds count from then on."""
+        ...

@@ -10,6 +10,9 @@ follow from the committed rounds alone. Other feeds (slot tournaments) register 
 
 Periods close on a timer (``roll_interval_s``): the closing period's standings (its top
 ``archive_entries_max``) are kept in the database, then its live set is deleted.
+
+In-process boards are rebuilt at start from the ledger's committed round events
+(:meth:`LeaderboardService.rebuild`, ``rebuild.py``), before counting starts.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,8 +53,10 @@ from croupier.services.leaderboards.ports import (
     Update,
     around,
 )
+from croupier.services.leaderboards.rebuild import LOOKBACK_MS, first_batch_since, replay_rounds
+from croupier.services.ledger.ports import OutboxReader
 
-__all__ = ["Feed", "LeaderboardLimits", "LeaderboardService", "period_key"]
+__all__ = ["CountStats", "Feed", "LeaderboardLimits", "LeaderboardService", "period_key"]
 
 _log = logging.getLogger("croupier.leaderboards")
 
@@ -75,6 +81,16 @@ class LeaderboardLimits:
             raise ValueError("leaderboard limits must be at least 1")
 
 
+@dataclass(slots=True)
+class CountStats:
+    """The counting task's running totals, read by ``/metrics`` (and the live benchmark)."""
+
+    rounds: int = 0  # rounds counted (replayed ones included)
+    updates: int = 0  # board updates applied
+    busy_s: float = 0.0  # time spent counting: updates / busy_s is the capacity left
+    queue_high: int = 0  # the most rounds ever waiting at once
+
+
 def period_key(board_id: str, period: str) -> str:
     return f"{board_id}:{period}"
 
@@ -97,6 +113,7 @@ class LeaderboardService:
         self.limits = limits or LeaderboardLimits()
         self.live: LiveBoards | None = None  # set by the composition root (writer only)
         self.dropped = 0  # facts the full queue turned away (a gauge for operators)
+        self.stats = CountStats()
         self._tracker = RoundTracker()
         self._feeds: list[Feed] = []
         self._queue: deque[tuple[RoundFacts, int, int]] = deque()
@@ -105,6 +122,8 @@ class LeaderboardService:
         self._idle.set()
         self._current: dict[str, Period] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        #: The ledger head :meth:`rebuild` replayed up to (0: no rebuild).
+        self._replayed_through = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def load(self) -> None:
@@ -113,15 +132,52 @@ class LeaderboardService:
             definition = parse_leaderboard(json.loads(raw), where="leaderboard_definitions")
             self.definitions.setdefault(definition.id, definition)
 
-    async def start(self) -> None:
-        """As the writer: load, close periods that ended while stopped, then count."""
+    async def start(
+        self, *, history: OutboxReader | None = None, since_ms: int | None = None
+    ) -> None:
+        """As the writer: load; with ``history`` (in-process boards, lost by a restart),
+        rebuild them from the ledger's round events (:meth:`rebuild`); close periods that
+        ended while stopped, then count."""
         await self.load()
+        if history is not None:
+            await self.rebuild(history, since_ms=since_ms)
         await self.roll()
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._count_forever(), name="leaderboards"),
             loop.create_task(self._roll_forever(), name="leaderboard-periods"),
         ]
+
+    async def rebuild(self, history: OutboxReader, *, since_ms: int | None = None) -> int:
+        """Replay the committed rounds of every open period (and of the period before it
+        when its archive is missing: it ended while the server was down), and from
+        ``since_ms`` (the open tournaments' start), into the boards; how many rounds. Call
+        before counting starts: rounds the handlers hear of at or below the head read here
+        are left to the replay (``services/leaderboards/rebuild.py`` says why it is exact)."""
+        now_ms = self.clock_ms()
+        starts = [] if since_ms is None else [since_ms]
+        for definition in self.definitions.values():
+            current = period_at(definition.reset, now_ms)
+            first = previous_period(definition.reset, current)
+            if await self.store.closed_period(definition.id, first.id) is not None:
+                first = current
+            self._current[definition.id] = first  # rounds before it are not replayed
+            starts.append(first.start_ms)
+        if not starts:
+            return 0
+        head, _ = await history.head()
+        self._replayed_through = head
+        first_batch = await first_batch_since(history, min(starts) - LOOKBACK_MS, head)
+        rounds = await replay_rounds(
+            history,
+            first_batch,
+            head,
+            self.count,
+            batch_max=self.limits.batch_max,
+            tracker=self._tracker,
+        )
+        _log.info("leaderboards rebuilt from %d rounds (batches %d..%d)", rounds, first_batch, head)
+        return rounds
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -134,8 +190,8 @@ class LeaderboardService:
     def subscribe(self, handlers: EventHandlers) -> None:
         """Hear of every committed round (register before the platform takes traffic)."""
         handlers.on(RoundPlayed, self._played)
-        handlers.on(RoundStarted, lambda c: self._tracker.started(c.record))
-        handlers.on(RoundAction, lambda c: self._tracker.acted(c.record))
+        handlers.on(RoundStarted, self._started)
+        handlers.on(RoundAction, self._acted)
         handlers.on(RoundSettled, self._settled)
 
     def add_feed(self, feed: Feed) -> None:
@@ -146,10 +202,25 @@ class LeaderboardService:
         await self._idle.wait()
 
     # -- the feed ----------------------------------------------------------------------------
+    def _replayed(self, committed: Committed[Any]) -> bool:
+        """Whether :meth:`rebuild` counted this event already (it is at or below its head)."""
+        return committed.event.batch_seq <= self._replayed_through
+
     def _played(self, committed: Committed[RoundPlayed]) -> None:
-        self._enqueue(facts_of_played(committed.record), committed)
+        if not self._replayed(committed):
+            self._enqueue(facts_of_played(committed.record), committed)
+
+    def _started(self, committed: Committed[RoundStarted]) -> None:
+        if not self._replayed(committed):
+            self._tracker.started(committed.record)
+
+    def _acted(self, committed: Committed[RoundAction]) -> None:
+        if not self._replayed(committed):
+            self._tracker.acted(committed.record)
 
     def _settled(self, committed: Committed[RoundSettled]) -> None:
+        if self._replayed(committed):
+            return
         facts = self._tracker.settled(committed.record)
         if facts is not None:
             self._enqueue(facts, committed)
@@ -161,6 +232,7 @@ class LeaderboardService:
             return
         event = committed.event
         self._queue.append((facts, event.timestamp_ms, event.batch_seq))
+        self.stats.queue_high = max(self.stats.queue_high, len(self._queue))
         self._idle.clear()
         self._wake.set()
 
@@ -181,6 +253,7 @@ class LeaderboardService:
 
     async def count(self, batch: Sequence[tuple[RoundFacts, int, int]]) -> None:
         """Apply rounds ``(facts, commit time ms, ledger batch)`` to every board they count on."""
+        started = time.perf_counter()
         updates: list[Update] = []
         changed: dict[str, int] = {}
         for facts, ts_ms, seq in batch:
@@ -194,6 +267,9 @@ class LeaderboardService:
                 updates.extend(extra)
                 changed.update(dict.fromkeys(boards, seq))
         await self.boards.apply(updates)
+        self.stats.rounds += len(batch)
+        self.stats.updates += len(updates)
+        self.stats.busy_s += time.perf_counter() - started
         if self.live is not None:
             for board_id, seq in changed.items():
                 self.live.changed(board_id, seq)

@@ -59,7 +59,9 @@ class JoinGate(Protocol):
 @dataclass
 class _Open:
     definition: TournamentDefinition
-    entrants: set[str]
+    #: Each entrant and when they joined (ms): their rounds committed from then on count,
+    #: live and in a rebuild alike.
+    entrants: dict[str, int]
     attempts: dict[str, int]
 
 
@@ -96,8 +98,18 @@ class TournamentService:
                 await self._track(_definition(stored.definition_json))
         self.leaderboards.add_feed(self.feed)
         if settle:
-            await self.settle_due()
-            self._task = asyncio.get_running_loop().create_task(self._settle_forever())
+            await self.start_settling()
+
+    async def start_settling(self) -> None:
+        """Settle due tournaments now and every ``settle_interval_s`` (the writer's
+        process; after the boards were rebuilt, when they are in process)."""
+        await self.settle_due()
+        self._task = asyncio.get_running_loop().create_task(self._settle_forever())
+
+    def open_since_ms(self) -> int | None:
+        """When the earliest tracked (open) tournament began: where a rebuild starts."""
+        starts = [tracked.definition.starts_at_ms for tracked in self._open.values()]
+        return min(starts, default=None)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -106,7 +118,7 @@ class TournamentService:
                 await self._task
 
     async def _track(self, definition: TournamentDefinition) -> None:
-        entrants = {player for player, _ in await self.store.entries(definition.id)}
+        entrants = await self.store.entered_at(definition.id)
         self._open[definition.id] = _Open(definition, entrants, {})
 
     # -- the back office ---------------------------------------------------------------------
@@ -119,6 +131,27 @@ class TournamentService:
             raise StateConflict(f"tournament {definition.id!r} exists")
         await self._track(definition)
         return definition
+
+    async def create_from_files(self, definitions: Mapping[str, TournamentDefinition]) -> int:
+        """Create the tournaments of the data files not yet in the store (at start; the
+        insert is keyed by id, so every process and every restart creates each once); how
+        many were new. A file changed after its tournament was created changes nothing (the
+        entries and fees were taken under the stored one): logged."""
+        created = 0
+        for definition in definitions.values():
+            document = json.dumps(definition.as_json(), sort_keys=True)
+            if await self.store.add_tournament(
+                definition.id, document, definition.ends_at_ms, self.clock_ms()
+            ):
+                created += 1
+                continue
+            stored = await self.store.tournament(definition.id)
+            if stored is not None and _definition(stored.definition_json) != definition:
+                _log.warning(
+                    "tournament %s: its file differs from the stored definition, which stands",
+                    definition.id,
+                )
+        return created
 
     # -- players -----------------------------------------------------------------------------
     async def join(self, tournament_id: str, player: Player) -> dict[str, Any]:
@@ -139,11 +172,12 @@ class TournamentService:
                 definition,
                 "tournament_fee",
             )
+        at_ms = self.clock_ms()
         entered = await self.store.add_entry(
             definition.id,
             player.player_id,
             fee_minor=definition.fee_minor,
-            at_ms=self.clock_ms(),
+            at_ms=at_ms,
             entrants_max=definition.entrants_max,
         )
         if not entered:
@@ -159,8 +193,8 @@ class TournamentService:
                 )
             raise StateConflict(f"tournament {tournament_id!r} is full")
         tracked = self._open.get(definition.id)
-        if tracked is not None:
-            tracked.entrants.add(player.player_id)
+        if tracked is not None:  # a second join keeps the first's time (the stored one)
+            tracked.entrants.setdefault(player.player_id, at_ms)
         return {"tournament_id": definition.id, "player_id": player.player_id, "joined": True}
 
     async def feed(self, facts: RoundFacts, ts_ms: int) -> tuple[list[Update], list[str]]:
@@ -169,7 +203,8 @@ class TournamentService:
         updates, boards = [], []
         for tracked in self._open.values():
             definition = tracked.definition
-            if facts.player_id not in tracked.entrants or not definition.counts(facts, ts_ms):
+            joined_ms = tracked.entrants.get(facts.player_id)
+            if joined_ms is None or ts_ms < joined_ms or not definition.counts(facts, ts_ms):
                 continue
             value = metric_value(definition.metric, facts)
             if value is None:
@@ -294,10 +329,25 @@ class TournamentService:
         except Exception:  # the results stay readable over HTTP
             _log.warning("publishing tournament %s results failed", definition.id, exc_info=True)
 
+    async def refresh(self) -> None:
+        """Track the open tournaments and entrants other processes added (a cluster's
+        gateways create and take joins; the writer's feed counts): read from the store."""
+        for stored in await self.store.tournaments(limit=_LIST_MAX):
+            if stored.state != "open":
+                continue
+            definition = _definition(stored.definition_json)
+            tracked = self._open.get(definition.id)
+            if tracked is None:
+                await self._track(definition)
+                continue
+            for player_id, joined_ms in (await self.store.entered_at(definition.id)).items():
+                tracked.entrants.setdefault(player_id, joined_ms)
+
     async def _settle_forever(self) -> None:
         while True:
             await asyncio.sleep(self.settle_interval_s)
             try:
+                await self.refresh()
                 await self.settle_due()
             except Exception:  # the next pass tries again: every step is idempotent
                 _log.exception("settling tournaments failed")

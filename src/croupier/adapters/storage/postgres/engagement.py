@@ -140,3 +140,10 @@ class PostgresEngagementStore(PostgresPoolStore):
             tournament_id,
         )
         return [(row[0], int(row[1])) for row in rows]
+
+    async def entered_at(self, tournament_id: str) -> dict[str, int]:
+        rows = await self._connections().fetch(
+            "SELECT player_id, joined_at_ms FROM tournament_entries WHERE tournament_id = $1",
+            tournament_id,
+        )
+        return {row[0]: int(row[1]) for row in rows}

@@ -123,3 +123,10 @@ class SqliteEngagementStore(SqliteStore):
             (tournament_id,),
         )
         return [(row[0], int(row[1])) for row in rows]
+
+    async def entered_at(self, tournament_id: str) -> dict[str, int]:
+        rows = await self._read(
+            "SELECT player_id, joined_at_ms FROM tournament_entries WHERE tournament_id = ?",
+            (tournament_id,),
+        )
+        return {row[0]: int(row[1]) for row in rows}
