@@ -26,7 +26,7 @@ from croupier.services.poker.seeds import SeedSealer, new_server_seed
 from croupier.services.poker.settings import PokerSettings
 from croupier.services.poker.table import CashTable, table_stream
 
-__all__ = ["TableDirectory", "escrow_account"]
+__all__ = ["TableDirectory", "escrow_account", "keep_time"]
 
 _log = logging.getLogger("croupier.poker")
 
@@ -72,7 +72,7 @@ class TableDirectory:
                 table = await self._open_one(table_id, game_id, config, str(data["currency"]))
                 self._tables[table_id] = table
                 if self._run_timers:
-                    self._timers.append(asyncio.create_task(_keep_time(table, self._clock_ms)))
+                    self._timers.append(asyncio.create_task(keep_time(table, self._clock_ms)))
 
     async def _open_one(
         self, table_id: str, game_id: str, config: TableConfig, currency: str
@@ -124,7 +124,7 @@ class TableDirectory:
         self._timers.clear()
 
 
-async def _keep_time(table: CashTable, clock_ms: Callable[[], int]) -> None:
+async def keep_time(table: CashTable, clock_ms: Callable[[], int]) -> None:
     """Act for the player to act when their time runs out; wake on every change."""
     while True:
         table.changed.clear()
