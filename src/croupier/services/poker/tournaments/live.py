@@ -99,11 +99,13 @@ class LiveTournament:
         new_seed: Callable[[], str] = new_server_seed,
         house_floor_minor: int = 0,
         check_entry: Callable[[str, int], Awaitable[None]] | None = None,
+        on_table: Callable[[TournamentTable], None] | None = None,
     ) -> None:
         """``check_entry(player_id, amount_minor)``: the responsible-gambling gate a buy-in
         passes (raises to refuse), as a round's stake does."""
         self.model = model
         self._check_entry = check_entry
+        self._on_table = on_table
         self._ledger = ledger
         self._sealer = sealer
         self._settings = settings
@@ -151,12 +153,17 @@ class LiveTournament:
     def _adopt(self, number: int, table: TournamentTable) -> None:
         table.on_hand_over = self.changed.set
         self.tables[number] = table
+        if self._on_table is not None:
+            self._on_table(table)
 
     # -- player commands ---------------------------------------------------------------------
     async def register(self, player_id: str) -> None:
         """Enter: buy-in to the pool, fee to the house (a sit-and-go starts when full; a
         late entry is seated at the end of the current round)."""
         async with self._lock:
+            status = self.model.status
+            if status in (TournamentStatus.FINISHED, TournamentStatus.CANCELLED):
+                raise RegistrationClosed(f"registration is closed: the tournament is {status}")
             if self.is_entered(player_id):
                 raise AlreadyRegistered("you are registered for this tournament already")
             try:

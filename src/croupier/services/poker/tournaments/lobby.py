@@ -36,6 +36,7 @@ from croupier.services.poker.settings import PokerSettings
 from croupier.services.poker.tournaments.live import LiveTournament
 from croupier.services.poker.tournaments.money import pool_account
 from croupier.services.poker.tournaments.state import tournament_stream
+from croupier.services.poker.tournaments.table import TournamentTable
 
 __all__ = ["LIST_STREAM", "TournamentLobby"]
 
@@ -57,7 +58,7 @@ class TournamentLobby:
         new_seed: Callable[[], str] = new_server_seed,
         house_floor_minor: int = 0,
         sng_structures: Sequence[str] = (),
-        on_table: Callable[[Any], None] | None = None,
+        on_table: Callable[[TournamentTable], None] | None = None,
     ) -> None:
         """``on_table``: called with every tournament table opened or rebuilt (the server
         adds it to the table directory, so ``table.act`` and hand histories find it)."""
@@ -71,6 +72,7 @@ class TournamentLobby:
             "clock_ms": clock_ms,
             "new_seed": new_seed,
             "house_floor_minor": house_floor_minor,
+            "on_table": self._table_opened,
         }
         self._sng = tuple(sng_structures)
         self._on_table = on_table
@@ -132,21 +134,28 @@ class TournamentLobby:
         self._keep(live)
         return live
 
+    async def create_or_load(self, tournament_id: str) -> LiveTournament:
+        """A tournament opened before (by this process or one that crashed), rebuilt from
+        its stream and kept; ``TournamentNotFound`` if it was never opened."""
+        live = await LiveTournament.load(self._ledger, tournament_id, self._sealer, **self._options)
+        if live is None:
+            raise TournamentNotFound(f"no tournament {tournament_id!r}")
+        self._keep(live)
+        return live
+
     def _keep(self, live: LiveTournament) -> None:
         self._tournaments[live.tournament_id] = live
-        self._notice_tables(live)
         if self._run_timers:
             self._tasks.append(asyncio.create_task(self._run(live)))
 
-    def _notice_tables(self, live: LiveTournament) -> None:
-        for table in live.tables.values():
-            if table.table_id in self._timed_tables:
-                continue
-            self._timed_tables.add(table.table_id)
-            if self._on_table is not None:
-                self._on_table(table)
-            if self._run_timers:
-                self._tasks.append(asyncio.create_task(keep_time(table, self._clock_ms)))
+    def _table_opened(self, table: TournamentTable) -> None:
+        if table.table_id in self._timed_tables:
+            return
+        self._timed_tables.add(table.table_id)
+        if self._on_table is not None:
+            self._on_table(table)
+        if self._run_timers:
+            self._tasks.append(asyncio.create_task(keep_time(table, self._clock_ms)))
 
     async def _ensure_registering_sng(self, structure_id: str) -> None:
         mine = [t for t in self._tournaments.values() if t.model.structure_id == structure_id]
@@ -161,7 +170,6 @@ class TournamentLobby:
             try:
                 live.changed.clear()
                 await live.advance()
-                self._notice_tables(live)
                 if live.model.structure_id in self._sng:
                     await self._ensure_registering_sng(live.model.structure_id)
                 if live.model.status in (TournamentStatus.FINISHED, TournamentStatus.CANCELLED):

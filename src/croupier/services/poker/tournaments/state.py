@@ -27,6 +27,7 @@ from croupier.domain.poker.tournament import HandOutcome, Tournament, Tournament
 __all__ = ["TournamentModel", "outcome_from_dict", "outcome_to_dict", "tournament_stream"]
 
 _log = logging.getLogger("croupier.poker")
+_PAID_KEYS = ("refunds", "prizes", "overlay_minor")
 _PLAYING = (TournamentStatus.RUNNING, TournamentStatus.ON_BREAK, TournamentStatus.HAND_FOR_HAND)
 
 
@@ -157,6 +158,8 @@ class TournamentModel:
                     (p.entrant_id, p.amount_minor) for p in self.tournament.payouts()
                 ]
         self.lobby = [event.to_dict() for event in events]
+        if kind == "tournament.paid":
+            self.lobby = [{"type": "money-paid", **{k: data[k] for k in _PAID_KEYS}}]
         return events
 
     def _registered(self, data: Mapping[str, Any], rng: ProvablyFairSource) -> list[Any]:
