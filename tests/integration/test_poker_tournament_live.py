@@ -67,10 +67,12 @@ async def _play_out(live: LiveTournament, clock: FakeClock, rng: random.Random) 
 
 
 async def _head(platform: Platform, live: LiveTournament) -> int:
-    return await platform.ledger.stream_head(f"tournament:{live.tournament_id}")
+    return await platform.ledger.stream_head(f"poker-tournament:{live.tournament_id}")
 
 
-async def test_a_sit_and_go_starts_when_full_and_pays_its_winners(platform: Platform) -> None:
+async def test_a_sit_and_go_starts_when_full_and_pays_its_winners(  # noqa: PLR0915 - one story
+    platform: Platform,
+) -> None:
     ledger, clock, rng = platform.ledger, FakeClock(), random.Random(5)
     lobby = tournament_lobby(ledger, MemorySealer(), clock)
     live = await lobby.create("sng-6-max-1", "sng-6-max")
@@ -126,7 +128,9 @@ async def test_a_sit_and_go_starts_when_full_and_pays_its_winners(platform: Plat
     assert await check_hand_histories(ledger, live) > 0
     lobby_types = [
         item["type"]
-        for event in await ledger.stream_events("tournament:sng-6-max-1", after_seq=0, limit=9999)
+        for event in await ledger.stream_events(
+            "poker-tournament:sng-6-max-1", after_seq=0, limit=9999
+        )
         for item in json.loads(event.data_json)["lobby"]
     ]
     assert lobby_types.count("player-registered") == 7  # one came back
@@ -220,5 +224,3 @@ async def test_a_crash_before_the_payouts_pays_exactly_once_after_restart(
         assert await cash(ledger, player) == FUNDS - ENTRY + payouts.get(player, 0)
     assert (await ledger.balance(live.model.pool_account))[1].posted == 0
     await _verified(platform)
-
-

@@ -44,7 +44,10 @@ async def platform(database_url: str) -> AsyncIterator[Platform]:
         await opened.close()
 
 
-async def test_a_200_entrant_mtt_plays_to_its_winner_on_live_tables(platform: Platform) -> None:
+@pytest.mark.slow  # about 90 s: pokerkit replays each hand per action (see docs/poker.md)
+async def test_a_200_entrant_mtt_plays_to_its_winner_on_live_tables(  # noqa: PLR0915
+    platform: Platform,
+) -> None:
     ledger, clock, rng = platform.ledger, FakeClock(), random.Random(17)
     lobby = tournament_lobby(ledger, MemorySealer(), clock)
     start_s = clock.now_ms // 1000 + 600

@@ -22,7 +22,9 @@ from tests.support.poker_tables import FakeClock, Seeds
 FUNDING = "adjustments:EUR"
 
 
-async def fund_players(ledger: LedgerClient, prefix: str, count: int, amount_minor: int) -> list[str]:
+async def fund_players(
+    ledger: LedgerClient, prefix: str, count: int, amount_minor: int
+) -> list[str]:
     """``count`` players with a cash account holding ``amount_minor`` each (ids only: the
     tournament needs a wallet, not a login)."""
     players = [f"{prefix}{n:03d}" for n in range(count)]
@@ -30,7 +32,9 @@ async def fund_players(ledger: LedgerClient, prefix: str, count: int, amount_min
         CreateAccount(Account(FUNDING, AccountKind.ADJUSTMENTS, "EUR", None))
     ]
     for player in players:
-        group.append(CreateAccount(Account(cash_account_id(player), AccountKind.PLAYER_CASH, "EUR", 0)))
+        group.append(
+            CreateAccount(Account(cash_account_id(player), AccountKind.PLAYER_CASH, "EUR", 0))
+        )
         group.append(
             TransferRequest.create(
                 f"fund:{player}",
@@ -81,7 +85,9 @@ def bot_action(hand: Hand, rng: random.Random) -> tuple[str, int | None]:
     return "call", None
 
 
-async def play_round(live: LiveTournament, rng: random.Random, on_action: Callable[[], None] | None = None) -> int:
+async def play_round(
+    live: LiveTournament, rng: random.Random, on_action: Callable[[], None] | None = None
+) -> int:
     """Act for every player to act until every table's hand is over; returns actions."""
     actions = 0
     while True:

@@ -42,7 +42,7 @@ class AccountKind(StrEnum):
     #: What a player owes the casino (``receivable:<player>:<CUR>``, no floor): a chargeback
     #: larger than the player's cash books the shortfall here (docs/payments.md).
     PLAYER_RECEIVABLE = "player_receivable"
-    #: A tournament's prize pool (``tournament:<id>:<CUR>``, floor 0): buy-ins, re-buys,
+    #: A tournament's prize pool (``poker-tournament:<id>:<CUR>``, floor 0): buy-ins, re-buys,
     #: add-ons and the house's overlay in, prizes and refunds out; zero once paid.
     TOURNAMENT_POOL = "tournament_pool"
 

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
+from croupier.api.http.compliance import LocatedPlayer
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routing import api_router
-from croupier.domain.poker.live_errors import TableNotFound
-from croupier.api.http.compliance import LocatedPlayer
 from croupier.api.ws.poker import before_buy_in, tournaments_of
+from croupier.domain.poker.live_errors import TableNotFound
 from croupier.services.poker import TableDirectory, finished_hand
 from croupier.services.poker.tournaments.views import tournament_line, tournament_view
 from croupier.services.poker.views import lobby_line

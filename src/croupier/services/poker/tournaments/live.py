@@ -1,6 +1,6 @@
 """``LiveTournament``: one tournament, an actor with one owner at a time, on live tables.
 
-Its state is a fold of its stream ``tournament:<id>`` (:mod:`.state`); every change is one
+Its state is a fold of its stream ``poker-tournament:<id>`` (:mod:`.state`); every change is one
 linked group: the money it moves (:mod:`.money`, deterministic ids) and one event appended
 with ``expected_seq`` = the head it holds, so a stale owner gets ``stream-conflict`` and
 changes nothing; the event carries the lobby events it caused (``lobby``).
@@ -288,8 +288,9 @@ class LiveTournament:
                     # fewer: a re-buy not yet added here; the new seat gets the whole stack
                     if chips > stacks.get(player, 0):
                         raise InvariantBroken(f"{player!r} left table {number} with {chips}")
-        config = level_config(tournament.structure.level(tournament.level),
-                              tournament.structure.seats_per_table)
+        config = level_config(
+            tournament.structure.level(tournament.level), tournament.structure.seats_per_table
+        )
         for seating in tournament.tables:
             table = self.tables.get(seating.table_id) or await self._open(seating.table_id)
             await table.set_config(config)
@@ -305,8 +306,9 @@ class LiveTournament:
     async def _open(self, number: int) -> TournamentTable:
         table_id = table_id_of(self.tournament_id, number)
         structure = self.model.tournament.structure
-        config = level_config(structure.level(max(1, self.model.tournament.level)),
-                              structure.seats_per_table)
+        config = level_config(
+            structure.level(max(1, self.model.tournament.level)), structure.seats_per_table
+        )
         opened = {
             "table_id": table_id,
             "game_id": self.model.structure_id,
@@ -377,7 +379,9 @@ class LiveTournament:
                 "seat": seat,
                 "moved": isinstance(event, ev.PlayerMoved),
             }
-            notices.append(AppendEvent.create(player_stream(player), "poker.tournament_seat", notice))
+            notices.append(
+                AppendEvent.create(player_stream(player), "poker.tournament_seat", notice)
+            )
         return notices
 
     # -- helpers -----------------------------------------------------------------------------
@@ -403,5 +407,5 @@ def _outcome(number: int, last: LastHand) -> dict[str, Any]:
 
 
 def lobby_events(data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The lobby events a ``tournament:<id>`` event carries."""
+    """The lobby events a ``poker-tournament:<id>`` event carries."""
     return list(data.get("lobby", []))

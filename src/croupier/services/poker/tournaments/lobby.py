@@ -123,7 +123,9 @@ class TournamentLobby:
                 tournament_stream(tournament_id), "tournament.opened", opened, expected_seq=0
             ),
             AppendEvent.create(
-                LIST_STREAM, "tournament.listed", {"tournament_id": tournament_id},
+                LIST_STREAM,
+                "tournament.listed",
+                {"tournament_id": tournament_id},
                 expected_seq=head,
             ),
         ]

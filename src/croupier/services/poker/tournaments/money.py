@@ -1,8 +1,9 @@
 """The money a tournament event moves, as ledger transfers with deterministic ids.
 
-Every id is ``tournament:<id>:<seq>:<what>:<player>``, ``seq`` being the sequence number of
-the event the transfers are committed with (one linked group): a retried or replayed
-command cannot move money twice, and a group that did not commit moved nothing.
+Every id is ``poker-tournament:<id>:<seq>:<what>:<player>``, ``seq`` being the sequence
+number of the event the transfers are committed with (one linked group): a retried or
+replayed command cannot move money twice, and a group that did not commit moved nothing.
+(The slot tournaments of ``engagement`` own ``tournament:…``.)
 
 - registration: buy-in wallet → pool, fee wallet → house;
 - unregistration, cancellation, a late entry refused at the end of its round: the same two
@@ -29,7 +30,7 @@ __all__ = ["money_for", "pool_account"]
 
 
 def pool_account(tournament_id: str, currency: str) -> str:
-    return f"tournament:{tournament_id}:{currency}"
+    return f"poker-tournament:{tournament_id}:{currency}"
 
 
 def money_for(
@@ -50,7 +51,7 @@ def money_for(
         if amount > 0:
             commands.append(
                 TransferRequest.create(
-                    f"tournament:{after.tournament_id}:{seq}:{what}:{player}",
+                    f"poker-tournament:{after.tournament_id}:{seq}:{what}:{player}",
                     debit_account_id=debit,
                     credit_account_id=credit,
                     amount_minor=amount,
@@ -79,10 +80,13 @@ def money_for(
             refund(player)
         for player, amount in paid["prizes"]:
             move("prize", player, pool, cash_account_id(player), amount)
-    if any(isinstance(c, TransferRequest) and house in (c.debit_account_id, c.credit_account_id)
-           for c in commands):
+    if any(
+        isinstance(c, TransferRequest) and house in (c.debit_account_id, c.credit_account_id)
+        for c in commands
+    ):
         # the house opens with the rounds' floor, idempotently, if no round has yet
-        opened = CreateAccount(Account(house, AccountKind.HOUSE_BANKROLL, currency,
-                                       house_floor_minor))
+        opened = CreateAccount(
+            Account(house, AccountKind.HOUSE_BANKROLL, currency, house_floor_minor)
+        )
         commands.insert(0, opened)
     return commands

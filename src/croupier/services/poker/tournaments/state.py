@@ -1,4 +1,4 @@
-"""A tournament's state, folded from its own stream ``tournament:<id>``.
+"""A tournament's state, folded from its own stream ``poker-tournament:<id>``.
 
 The stream records the tournament's *inputs* (registrations, the clock, finished hands,
 re-buys); the pure :class:`~croupier.domain.poker.tournament.Tournament` turns them into
@@ -13,6 +13,7 @@ committed the group.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ _PLAYING = (TournamentStatus.RUNNING, TournamentStatus.ON_BREAK, TournamentStatu
 
 
 def tournament_stream(tournament_id: str) -> str:
-    return f"tournament:{tournament_id}"
+    return f"poker-tournament:{tournament_id}"
 
 
 def outcome_to_dict(outcome: HandOutcome, hand_id: str) -> dict[str, Any]:
@@ -124,7 +125,10 @@ class TournamentModel:
         if player_id in self.pending_late:
             raise IllegalAction(f"{player_id!r} is already registered")
         self.tournament.verify_register(player_id)
-        if self.tournament.entries + len(self.pending_late) >= self.tournament.structure.entries_max:
+        if (
+            self.tournament.entries + len(self.pending_late)
+            >= self.tournament.structure.entries_max
+        ):
             raise IllegalAction("the tournament is full")
 
     # -- folding -----------------------------------------------------------------------------
@@ -186,12 +190,10 @@ class TournamentModel:
             for item in data["outcomes"]:
                 self.recorded[item["table"]] = item["hand_id"]
         declined, self.pending_declines = self.pending_declines, []
-        for player in declined:
-            if self.tournament.can_rebuy(player) or player in self.tournament.stacks():
-                try:
+        for player in declined:  # unless re-bought meanwhile, or the period closed
+            if self.tournament.stacks().get(player) == 0:
+                with contextlib.suppress(IllegalAction):
                     events += self.tournament.decline_rebuy(player, rng)
-                except IllegalAction:  # re-bought meanwhile, or the period closed
-                    pass
         events += self.tournament.tick(data["now_s"], rng)
         late, self.pending_late = self.pending_late, []
         for player in late:
@@ -207,9 +209,11 @@ class TournamentModel:
     def _paid(self, data: Mapping[str, Any], _: ProvablyFairSource) -> list[Any]:
         """One group of what is owed at the end (see ``refunds_due``), in order."""
         refunds, prizes = data["refunds"], [tuple(item) for item in data["prizes"]]
-        if refunds != self.refunds_due[: len(refunds)] or prizes != self.prizes_due[
-            : len(prizes)
-        ] or data["overlay_minor"] not in (0, self.overlay_due_minor):
+        if (
+            refunds != self.refunds_due[: len(refunds)]
+            or prizes != self.prizes_due[: len(prizes)]
+            or data["overlay_minor"] not in (0, self.overlay_due_minor)
+        ):
             raise InvariantBroken(f"tournament {self.tournament_id}: pays what is not owed")
         del self.refunds_due[: len(refunds)], self.prizes_due[: len(prizes)]
         if data["overlay_minor"]:
