@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.e2e.test_wallet_flow import PASSWORD
 from tests.support.poker_ws import cash, funded, ledger_verified
 from tests.support.server import free_port, start_server, stop, wait_ready
 from tests.support.ws import Client, ws_client
@@ -96,6 +97,20 @@ async def test_a_sit_and_go_over_the_websocket_survives_a_sigkill_and_pays_once(
             lobby = http.get("/v1/poker/tournaments").json()["items"]
             assert [(t["tournament_id"], t["status"]) for t in lobby] == [(SNG, "registering")]
             auths = [funded(http, f"sng{n}@example.com", FUNDS) for n in range(6)]
+            # responsible gambling: a self-excluded player's entry is refused, nothing moves
+            excluded = funded(http, "excluded@example.com", FUNDS)
+            out = http.post("/v1/self-exclusion", json={"months": 6}, headers=excluded)
+            assert out.status_code == 201, out.text
+            session = http.post(
+                "/v1/sessions",
+                json={"email": "excluded@example.com", "password": PASSWORD, "withdraw_only": True},
+            )
+            assert session.status_code == 201, session.text
+            excluded = {"Authorization": f"Bearer {session.json()['token']}"}
+            refused = http.post(f"/v1/poker/tournaments/{SNG}/registration", headers=excluded)
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["type"].endswith("/self-excluded")
+            assert cash(http, excluded) == FUNDS
             async with (
                 ws_client(base, _token(auths[0])) as s0,
                 ws_client(base, _token(auths[1])) as s1,
