@@ -1,8 +1,8 @@
 """Live tournaments on a real ledger (SQLite and PostgreSQL), driven by a fake clock: a
 sit-and-go from registration to payouts, refusals that change nothing, an MTT cancelled
 below its minimum field (everyone refunded), a rebuild mid-hand that resumes the same hand,
-and a crash between the finish and the payouts after which the prizes are paid exactly
-once. ``ledger verify`` after each."""
+a crash between the finish and the payouts after which the prizes are paid exactly once,
+and an entry counted against the wager limit as a stake. ``ledger verify`` after each."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from croupier.api.ws.poker import register
 from croupier.bootstrap import Platform, open_platform
 from croupier.config import load_settings
-from croupier.domain.errors import IllegalAction, InsufficientFunds
+from croupier.domain.errors import CroupierError, IllegalAction, InsufficientFunds
 from croupier.domain.poker.live_errors import (
     AlreadyRegistered,
     NotRegistered,
@@ -25,6 +26,7 @@ from croupier.domain.poker.tournament import TournamentStatus
 from croupier.services.ledger import verify_ledger
 from croupier.services.poker import MemorySealer
 from croupier.services.poker.tournaments import LiveTournament
+from tests.support.platform import funded_player
 from tests.support.poker_tables import FakeClock
 from tests.support.poker_tournaments import (
     cash,
@@ -223,4 +225,27 @@ async def test_a_crash_before_the_payouts_pays_exactly_once_after_restart(
     for player in players:
         assert await cash(ledger, player) == FUNDS - ENTRY + payouts.get(player, 0)
     assert (await ledger.balance(live.model.pool_account))[1].posted == 0
+    await _verified(platform)
+
+
+async def test_an_entry_counts_against_the_wager_limit_like_a_stake(platform: Platform) -> None:
+    """A player whose daily wager limit is below the entry is refused with ``wager-limit``
+    and nothing changes; within the limit the entry is taken and counted."""
+    assert platform.responsible is not None
+    ledger, clock = platform.ledger, FakeClock()
+    live = await tournament_lobby(ledger, MemorySealer(), clock).create("sng-6-max-9", "sng-6-max")
+    careful = await funded_player(platform, "careful@example.com", FUNDS)
+    await platform.responsible.set_limits(careful, {"wager": {"daily": ENTRY - 1}}, ip="1.2.3.4")
+    head = await _head(platform, live)
+    with pytest.raises(CroupierError) as refused:
+        await register(platform, careful, live)
+    assert refused.value.code == "wager-limit"
+    assert await cash(ledger, careful.player_id) == FUNDS
+    assert await _head(platform, live) == head
+    assert not live.is_entered(careful.player_id)
+    bold = await funded_player(platform, "bold@example.com", FUNDS)
+    await platform.responsible.set_limits(bold, {"wager": {"daily": ENTRY}}, ip="1.2.3.4")
+    await register(platform, bold, live)
+    assert live.is_entered(bold.player_id)
+    assert await cash(ledger, bold.player_id) == FUNDS - ENTRY
     await _verified(platform)

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from croupier.api.ws.protocol import BadMessage, reply_frame
 from croupier.domain.accounts import Player
+from croupier.domain.errors import InsufficientFunds
+from croupier.domain.ledger import Command, TransferRequest
 from croupier.domain.poker.live_errors import TableNotFound, TournamentNotFound
-from croupier.services.poker.tournaments import TournamentLobby
+from croupier.services.poker.tournaments import LiveTournament, TournamentLobby
 from croupier.services.poker.tournaments.views import tournament_view
 
 if TYPE_CHECKING:
     from croupier.bootstrap import Platform
 
-__all__ = ["TABLE_MESSAGES", "before_buy_in", "table_request", "tournaments_of"]
+__all__ = ["TABLE_MESSAGES", "before_buy_in", "register", "table_request", "tournaments_of"]
 
 TABLE_MESSAGES = (
     "table.join",
@@ -72,6 +74,35 @@ async def before_buy_in(platform: Platform, player: Player, game_id: str) -> Non
         await gate.before_round(player.player_id, game_id)
 
 
+async def register(platform: Platform, player: Player, live: LiveTournament) -> None:
+    """Enter ``live`` as a stake is played: the play gate first, then the entry with the
+    player's wager and loss limits in the same ledger group (``loss-limit``/``wager-limit``
+    past them, nothing changed)."""
+    await before_buy_in(platform, player, live.model.structure_id)
+    hook = platform.rounds.responsible
+    if hook is None:
+        await live.register(player.player_id)
+        return
+
+    async def usage(amount_minor: int, entry_id: str) -> list[Command]:
+        assert hook is not None
+        # the entry as a round's stake: what the hook counts against the limits
+        stake = TransferRequest.create(
+            f"poker-entry:{entry_id}",
+            debit_account_id=player.cash_account_id,
+            credit_account_id=live.model.pool_account,
+            amount_minor=amount_minor,
+            currency=player.currency,
+            reason="stake",
+        )
+        return list(await hook.round_commands(player, f"poker-entry-{entry_id}", [stake]))
+
+    try:
+        await live.register(player.player_id, usage)
+    except InsufficientFunds as refused:
+        raise hook.refusal(refused) from None
+
+
 def tournaments_of(platform: Platform) -> TournamentLobby:
     directory = platform.poker
     if directory is None or directory.tournaments is None:
@@ -88,8 +119,7 @@ async def tournament_request(platform: Platform, player: Player, message: dict[s
         raise BadMessage("invalid-request", "tournament_id must be a tournament's id", request_id)
     live = tournaments_of(platform).get(tournament_id)
     if kind == "tournament.register":
-        await before_buy_in(platform, player, live.model.structure_id)
-        await live.register(player.player_id)
+        await register(platform, player, live)
     elif kind == "tournament.unregister":
         await live.unregister(player.player_id)
     return reply_frame("tournament.state", request_id, data=tournament_view(live, player.player_id))

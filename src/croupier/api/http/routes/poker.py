@@ -12,7 +12,8 @@ from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.compliance import LocatedPlayer
 from croupier.api.http.problems import PROBLEMS
 from croupier.api.http.routing import api_router
-from croupier.api.ws.poker import before_buy_in, tournaments_of
+from croupier.api.ws.poker import register as register_entry
+from croupier.api.ws.poker import tournaments_of
 from croupier.domain.poker.live_errors import TableNotFound
 from croupier.services.poker import TableDirectory, finished_hand
 from croupier.services.poker.tournaments.views import tournament_line, tournament_view
@@ -91,11 +92,11 @@ async def register(
 ) -> dict[str, Any]:
     """Enter: the buy-in goes to the prize pool and the fee to the house, in one ledger
     group. Refused (nothing changed): ``already-registered``, ``registration-closed``,
-    ``insufficient-funds``, and what refuses a round (self-exclusion, KYC, ``geo-blocked``)."""
+    ``insufficient-funds``, and what refuses a round (self-exclusion, KYC, ``geo-blocked``,
+    ``loss-limit``/``wager-limit``: the entry counts against them as a stake)."""
     platform = platform_of(request)
     live = tournaments_of(platform).get(tournament_id)
-    await before_buy_in(platform, player, live.model.structure_id)
-    await live.register(player.player_id)
+    await register_entry(platform, player, live)
     return tournament_view(live, player.player_id)
 
 

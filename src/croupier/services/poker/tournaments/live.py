@@ -23,7 +23,7 @@ import contextlib
 import copy
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from croupier.domain.errors import IllegalAction, InvariantBroken, StateConflict
@@ -50,7 +50,11 @@ from croupier.services.poker.tournaments.state import (
 )
 from croupier.services.poker.tournaments.table import TournamentTable, level_config
 
-__all__ = ["LiveTournament", "fold_tournament", "table_id_of"]
+__all__ = ["EntryUsage", "LiveTournament", "fold_tournament", "table_id_of"]
+
+#: ``usage(amount_minor, entry_id)``: the limit-usage commands of an entry (the compliance
+#: service's ``round_commands`` on the entry as a stake).
+EntryUsage = Callable[[int, str], Awaitable[Sequence[Command]]]
 
 _log = logging.getLogger("croupier.poker")
 _PAGE = 1000
@@ -157,9 +161,11 @@ class LiveTournament:
             self._on_table(table)
 
     # -- player commands ---------------------------------------------------------------------
-    async def register(self, player_id: str) -> None:
+    async def register(self, player_id: str, usage: EntryUsage | None = None) -> None:
         """Enter: buy-in to the pool, fee to the house (a sit-and-go starts when full; a
-        late entry is seated at the end of the current round)."""
+        late entry is seated at the end of the current round). ``usage``: the player's
+        wager and loss limits' share of the entry (commands in the same group, so the
+        ledger refuses an entry past a limit, as it refuses a stake)."""
         async with self._lock:
             status = self.model.status
             if status in (TournamentStatus.FINISHED, TournamentStatus.CANCELLED):
@@ -172,7 +178,11 @@ class LiveTournament:
                 raise RegistrationClosed(str(error)) from None
             if self._check_entry is not None:  # responsible gambling: refuses, changes nothing
                 await self._check_entry(player_id, self._entry_price())
-            await self._commit("tournament.registered", {"player_id": player_id})
+            extra: list[Command] = []
+            if usage is not None:
+                entry_id = f"{self.tournament_id}.{self.model.head + 1}"
+                extra = list(await usage(self._entry_price(), entry_id))
+            await self._commit("tournament.registered", {"player_id": player_id}, extra)
             await self._advance()
 
     async def unregister(self, player_id: str) -> None:
@@ -330,7 +340,9 @@ class LiveTournament:
         return table
 
     # -- committing --------------------------------------------------------------------------
-    async def _commit(self, kind: str, data: dict[str, Any]) -> list[ev.TournamentEvent]:
+    async def _commit(
+        self, kind: str, data: dict[str, Any], extra: Sequence[Command] = ()
+    ) -> list[ev.TournamentEvent]:
         """Fold the event on a copy (a refusal raises, nothing changed), commit it with the
         money it moves in one linked group, then keep the copy."""
         data = {**data, "tournament_id": self.tournament_id, "now_s": self._now_s()}
@@ -342,6 +354,7 @@ class LiveTournament:
         stored = {**data, "lobby": trial.lobby}
         group: list[Command] = [
             *money,
+            *extra,
             AppendEvent.create(
                 tournament_stream(self.tournament_id), kind, stored, expected_seq=self.model.head
             ),
