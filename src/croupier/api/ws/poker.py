@@ -1,6 +1,7 @@
 """The poker messages of ``/v1/ws``: ``table.join``, ``table.act``, ``table.sit_out``,
 ``table.leave``, ``table.top_up``, and ``table.view`` (read only); ``tournament.register``,
-``tournament.unregister`` and ``tournament.view`` (read only).
+``tournament.unregister``, ``tournament.rebuy``, ``tournament.add_on``,
+``tournament.decline_rebuy`` and ``tournament.view`` (read only).
 
 Each is checked here (a :class:`BadMessage` for a malformed one), then run by the table; a
 refusal is an error frame with the same code and status as over HTTP, and changes nothing.
@@ -10,6 +11,7 @@ stream."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from croupier.api.ws.protocol import BadMessage, reply_frame
@@ -18,6 +20,7 @@ from croupier.domain.errors import InsufficientFunds
 from croupier.domain.ledger import Command, TransferRequest
 from croupier.domain.poker.live_errors import TableNotFound, TournamentNotFound
 from croupier.services.poker.tournaments import LiveTournament, TournamentLobby
+from croupier.services.poker.tournaments.live import EntryUsage
 from croupier.services.poker.tournaments.views import tournament_view
 
 if TYPE_CHECKING:
@@ -34,6 +37,9 @@ TABLE_MESSAGES = (
     "table.view",
     "tournament.register",
     "tournament.unregister",
+    "tournament.rebuy",
+    "tournament.add_on",
+    "tournament.decline_rebuy",
     "tournament.view",
 )
 _ACTIONS = ("fold", "check", "call", "bet", "raise")
@@ -78,15 +84,26 @@ async def register(platform: Platform, player: Player, live: LiveTournament) -> 
     """Enter ``live`` as a stake is played: the play gate first, then the entry with the
     player's wager and loss limits in the same ledger group (``loss-limit``/``wager-limit``
     past them, nothing changed)."""
+    await _buy(platform, player, live, live.register)
+
+
+async def _buy(
+    platform: Platform,
+    player: Player,
+    live: LiveTournament,
+    buy: Callable[[str, EntryUsage | None], Awaitable[None]],
+) -> None:
+    """An entry, re-buy or add-on, checked as a stake: the play gate, and the wager and
+    loss limits counted in the same ledger group."""
     await before_buy_in(platform, player, live.model.structure_id)
     hook = platform.rounds.responsible
     if hook is None:
-        await live.register(player.player_id)
+        await buy(player.player_id, None)
         return
 
     async def usage(amount_minor: int, entry_id: str) -> list[Command]:
         assert hook is not None
-        # the entry as a round's stake: what the hook counts against the limits
+        # the money as a round's stake: what the hook counts against the limits
         stake = TransferRequest.create(
             f"poker-entry:{entry_id}",
             debit_account_id=player.cash_account_id,
@@ -98,7 +115,7 @@ async def register(platform: Platform, player: Player, live: LiveTournament) -> 
         return list(await hook.round_commands(player, f"poker-entry-{entry_id}", [stake]))
 
     try:
-        await live.register(player.player_id, usage)
+        await buy(player.player_id, usage)
     except InsufficientFunds as refused:
         raise hook.refusal(refused) from None
 
@@ -122,6 +139,12 @@ async def tournament_request(platform: Platform, player: Player, message: dict[s
         await register(platform, player, live)
     elif kind == "tournament.unregister":
         await live.unregister(player.player_id)
+    elif kind == "tournament.rebuy":
+        await _buy(platform, player, live, live.rebuy)
+    elif kind == "tournament.add_on":
+        await _buy(platform, player, live, live.add_on)
+    elif kind == "tournament.decline_rebuy":
+        await live.decline_rebuy(player.player_id)
     return reply_frame("tournament.state", request_id, data=tournament_view(live, player.player_id))
 
 

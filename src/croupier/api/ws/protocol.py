@@ -46,6 +46,9 @@ _TYPES = (
     "table.view",
     "tournament.register",
     "tournament.unregister",
+    "tournament.rebuy",
+    "tournament.add_on",
+    "tournament.decline_rebuy",
     "tournament.view",
 )
 _REQUEST_ID_MAX = 64

@@ -206,25 +206,34 @@ class LiveTournament:
         structure = self.model.tournament.structure
         return structure.buy_in_minor + structure.fee_minor
 
-    async def rebuy(self, player_id: str) -> None:
+    async def rebuy(self, player_id: str, usage: EntryUsage | None = None) -> None:
+        """Buy the re-buy's chips (between hands; a busted player keeps the seat)."""
         async with self._lock:
             self._not_in_a_hand(player_id)
             self.model.tournament.verify_rebuy(player_id)
-            if self._check_entry is not None:
-                rule = self.model.tournament.structure.rebuy
-                await self._check_entry(player_id, 0 if rule is None else rule.price_minor)
-            await self._commit("tournament.rebuy", {"player_id": player_id})
-            await self._advance()
+            rule = self.model.tournament.structure.rebuy
+            price = 0 if rule is None else rule.price_minor
+            await self._buy("tournament.rebuy", player_id, price, usage)
 
-    async def add_on(self, player_id: str) -> None:
+    async def add_on(self, player_id: str, usage: EntryUsage | None = None) -> None:
+        """Take the one add-on (between hands)."""
         async with self._lock:
             self._not_in_a_hand(player_id)
             self.model.tournament.verify_add_on(player_id)
-            if self._check_entry is not None:
-                rule = self.model.tournament.structure.add_on
-                await self._check_entry(player_id, 0 if rule is None else rule.price_minor)
-            await self._commit("tournament.add_on", {"player_id": player_id})
-            await self._advance()
+            rule = self.model.tournament.structure.add_on
+            price = 0 if rule is None else rule.price_minor
+            await self._buy("tournament.add_on", player_id, price, usage)
+
+    async def _buy(
+        self, kind: str, player_id: str, price_minor: int, usage: EntryUsage | None
+    ) -> None:
+        if self._check_entry is not None:
+            await self._check_entry(player_id, price_minor)
+        extra: list[Command] = []
+        if usage is not None:
+            extra = list(await usage(price_minor, f"{self.tournament_id}.{self.model.head + 1}"))
+        await self._commit(kind, {"player_id": player_id}, extra)
+        await self._advance()
 
     async def decline_rebuy(self, player_id: str) -> None:
         async with self._lock:

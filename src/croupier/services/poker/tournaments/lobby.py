@@ -59,6 +59,7 @@ class TournamentLobby:
         house_floor_minor: int = 0,
         sng_structures: Sequence[str] = (),
         on_table: Callable[[TournamentTable], None] | None = None,
+        new_tournament_seed: Callable[[], str] = lambda: secrets.token_hex(32),
     ) -> None:
         """``on_table``: called with every tournament table opened or rebuilt (the server
         adds it to the table directory, so ``table.act`` and hand histories find it)."""
@@ -76,6 +77,7 @@ class TournamentLobby:
         }
         self._sng = tuple(sng_structures)
         self._on_table = on_table
+        self._new_tournament_seed = new_tournament_seed
         self._tournaments: dict[str, LiveTournament] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._timed_tables: set[str] = set()
@@ -113,7 +115,7 @@ class TournamentLobby:
             "scheduled_start_s": scheduled_start_s,
             "pool_account": pool,
             # seating's randomness: replayed from the stream, never chosen by a player
-            "seed": secrets.token_hex(32),
+            "seed": self._new_tournament_seed(),
             "lobby": [],
         }
         head = await self._ledger.stream_head(LIST_STREAM)
