@@ -19,6 +19,7 @@ from croupier.config import load_settings
 from croupier.domain.poker.tournament import TournamentStatus
 from croupier.services.ledger import verify_ledger
 from croupier.services.poker import MemorySealer
+from croupier.services.poker.tournaments import LiveTournament
 from tests.support.poker_tables import FakeClock
 from tests.support.poker_tournaments import (
     cash,
@@ -84,7 +85,11 @@ async def test_a_200_entrant_mtt_plays_to_its_winner_on_live_tables(  # noqa: PL
                     await live.rebuy(player)
                 else:
                     await live.decline_rebuy(player)
-            elif tournament.can_add_on(player) and rng.random() < 0.5:
+            elif (
+                tournament.can_add_on(player)
+                and not _dealt_in(live, player)  # chips are bought between one's hands
+                and rng.random() < 0.5
+            ):
                 await live.add_on(player)
         assert rounds < 3000
 
@@ -109,3 +114,9 @@ async def test_a_200_entrant_mtt_plays_to_its_winner_on_live_tables(  # noqa: PL
     hands = await check_hand_histories(ledger, live)
     assert hands >= rounds
     print(f"rounds={rounds} hands={hands} level={tournament.level} events={dict(seen)}")
+
+
+def _dealt_in(live: LiveTournament, player: str) -> bool:
+    table = live.table_of(player)
+    info = None if table is None else table.model.info
+    return info is not None and player in info.players.values()
