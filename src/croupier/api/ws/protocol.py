@@ -28,7 +28,7 @@ __all__ = [
 #: Channels a client may subscribe to; ``player`` resolves to the client's own stream,
 #: ``table`` to ``table:<table_id>`` (a live cash table's public events). Besides these,
 #: ``leaderboard:<id>``: a board's live standings (docs/realtime.md).
-CHANNELS = ("player", "lobby", "jackpots", "table")
+CHANNELS = ("player", "lobby", "jackpots", "table", "tournament")
 LEADERBOARD_CHANNEL = re.compile(r"^leaderboard:[a-z0-9][a-z0-9-]{0,63}\Z")
 _TYPES = (
     "auth",
@@ -44,6 +44,12 @@ _TYPES = (
     "table.leave",
     "table.top_up",
     "table.view",
+    "tournament.register",
+    "tournament.unregister",
+    "tournament.rebuy",
+    "tournament.add_on",
+    "tournament.decline_rebuy",
+    "tournament.view",
 )
 _REQUEST_ID_MAX = 64
 _TABLE_ID_MAX = 80
@@ -110,6 +116,15 @@ def parse(payload: bytes) -> dict[str, Any]:
             and (not isinstance(table_id, str) or not 1 <= len(table_id) <= _TABLE_ID_MAX)
         ):
             raise BadMessage("invalid-request", "the table channel needs a table_id", request_id)
+        tournament_id = message.get("tournament_id")
+        if (
+            kind == "subscribe"
+            and message["channel"] == "tournament"
+            and (not isinstance(tournament_id, str) or not 1 <= len(tournament_id) <= _TABLE_ID_MAX)
+        ):
+            raise BadMessage(
+                "invalid-request", "the tournament channel needs a tournament_id", request_id
+            )
         after = message.get("after_seq")
         if after is not None and type(after) is not int:
             raise BadMessage("invalid-request", "after_seq must be an integer >= 0", request_id)

@@ -36,7 +36,7 @@ __all__ = ["Spawn", "Subscriptions"]
 Spawn = Callable[[Connection, Coroutine[Any, Any, str | None]], None]
 
 _log = logging.getLogger("croupier.ws")
-_FAMILIES = ("player", "lobby", "jackpots", "table", "leaderboard")
+_FAMILIES = ("player", "lobby", "jackpots", "table", "leaderboard", "poker-tournament")
 _BOARD_TICKS_MAX = 1000  # boards whose latest standings a gateway keeps for new subscribers
 _REPLAY_PAGE = 500  # events per read of the store
 _HELD_MAX = 1000  # live events held per catching-up subscription; beyond, re-read the store
@@ -112,6 +112,7 @@ class Subscriptions:
             "lobby": LOBBY_STREAM,
             "jackpots": JACKPOTS_STREAM,
             "table": f"table:{message.get('table_id')}",
+            "tournament": f"poker-tournament:{message.get('tournament_id')}",
         }.get(channel, channel)  # leaderboard:<id> is its own stream
         if connection.closed:  # while this waited for the lock
             return None

@@ -42,6 +42,9 @@ class AccountKind(StrEnum):
     #: What a player owes the casino (``receivable:<player>:<CUR>``, no floor): a chargeback
     #: larger than the player's cash books the shortfall here (docs/payments.md).
     PLAYER_RECEIVABLE = "player_receivable"
+    #: A tournament's prize pool (``poker-tournament:<id>:<CUR>``, floor 0): buy-ins, re-buys,
+    #: add-ons and the house's overlay in, prizes and refunds out; zero once paid.
+    TOURNAMENT_POOL = "tournament_pool"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

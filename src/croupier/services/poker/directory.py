@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from croupier.domain.errors import InvariantBroken
 from croupier.domain.games.holdem import TableConfig
@@ -26,7 +26,10 @@ from croupier.services.poker.seeds import SeedSealer, new_server_seed
 from croupier.services.poker.settings import PokerSettings
 from croupier.services.poker.table import CashTable, table_stream
 
-__all__ = ["TableDirectory", "escrow_account"]
+if TYPE_CHECKING:  # the lobby imports this module
+    from croupier.services.poker.tournaments.lobby import TournamentLobby
+
+__all__ = ["TableDirectory", "escrow_account", "keep_time"]
 
 _log = logging.getLogger("croupier.poker")
 
@@ -60,6 +63,11 @@ class TableDirectory:
         self._house_floor_minor = house_floor_minor
         self._tables: dict[str, CashTable] = {}
         self._timers: list[asyncio.Task[None]] = []
+        #: Tournament tables, found by :meth:`get` (``table.act``, hand histories) but not
+        #: listed in the cash lobby; their tournament times them.
+        self._others: dict[str, CashTable] = {}
+        #: The tournaments of this process (set by the composition root), closed with it.
+        self.tournaments: TournamentLobby | None = None
 
     async def open(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
         """Open (or rebuild) ``tables_per_game`` tables per hold'em definition."""
@@ -72,7 +80,7 @@ class TableDirectory:
                 table = await self._open_one(table_id, game_id, config, str(data["currency"]))
                 self._tables[table_id] = table
                 if self._run_timers:
-                    self._timers.append(asyncio.create_task(_keep_time(table, self._clock_ms)))
+                    self._timers.append(asyncio.create_task(keep_time(table, self._clock_ms)))
 
     async def _open_one(
         self, table_id: str, game_id: str, config: TableConfig, currency: str
@@ -111,20 +119,26 @@ class TableDirectory:
     def tables(self) -> list[CashTable]:
         return [self._tables[table_id] for table_id in sorted(self._tables)]
 
+    def add(self, table: CashTable) -> None:
+        """Make a tournament's table findable by id."""
+        self._others[table.table_id] = table
+
     def get(self, table_id: str) -> CashTable:
-        table = self._tables.get(table_id)
+        table = self._tables.get(table_id) or self._others.get(table_id)
         if table is None:
             raise TableNotFound(f"no table {table_id!r}")
         return table
 
     async def close(self) -> None:
+        if self.tournaments is not None:
+            await self.tournaments.close()
         for task in self._timers:
             task.cancel()
         await asyncio.gather(*self._timers, return_exceptions=True)
         self._timers.clear()
 
 
-async def _keep_time(table: CashTable, clock_ms: Callable[[], int]) -> None:
+async def keep_time(table: CashTable, clock_ms: Callable[[], int]) -> None:
     """Act for the player to act when their time runs out; wake on every change."""
     while True:
         table.changed.clear()

@@ -90,8 +90,11 @@ async def finished_hand(ledger: LedgerClient, hand_id: str) -> FinishedHand:
     events = await ledger.stream_events(stream, after_seq=seq - 1, limit=_HAND_EVENTS_MAX)
     if not opened or not events or events[0].type != "hand.started":
         raise HandNotFound(f"no hand {hand_id!r}")
-    config = TableConfig.from_dict(json.loads(opened[0].data_json)["config"])
     started = json.loads(events[0].data_json)
+    # a tournament table's blinds change by level: its hands record the rules they used
+    config = TableConfig.from_dict(
+        started.get("config") or json.loads(opened[0].data_json)["config"]
+    )
     actions: list[PlayerAction] = []
     ended: dict[str, Any] | None = None
     for event in events[1:]:

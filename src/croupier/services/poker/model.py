@@ -24,7 +24,7 @@ from croupier.domain.games import holdem_events as he
 from croupier.domain.games.holdem import ActionKind, Hand, PlayerAction, Table, TableConfig
 from croupier.domain.poker.live_events import hand_event_from_dict
 
-__all__ = ["HandInfo", "TableModel"]
+__all__ = ["HandInfo", "LastHand", "TableModel"]
 
 _log = logging.getLogger("croupier.poker")
 
@@ -43,6 +43,17 @@ class HandInfo:
     nonce: int
     server_seed_sealed: str
     public: list[he.HandEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LastHand:
+    """A hand once over: its button, and each dealt-in player's stack before and after."""
+
+    hand_id: str
+    button_seat: int
+    players: dict[int, str]
+    starting_minor: dict[int, int]
+    final_minor: dict[int, int]
 
 
 @dataclass
@@ -66,6 +77,8 @@ class TableModel:
     fast_forward: bool = False  # the current hand is skipped: its end is recorded already
     turn_since_ms: int = 0
     time_banks_ms: dict[int, int] = field(default_factory=dict)
+    #: The last hand ended or cancelled: what a tournament table reports to its tournament.
+    last_hand: LastHand | None = None
 
     @classmethod
     def opened(cls, data: Mapping[str, Any]) -> TableModel:
@@ -215,6 +228,8 @@ class TableModel:
             self._make_unplayable(self.hand.button_seat)
 
     def _hand_ended(self, data: Mapping[str, Any], _: str | None) -> None:
+        final = {int(seat): stack for seat, stack in data["stacks_minor"].items()}
+        self.last_hand = self._last_hand(final)
         if self.fast_forward:
             self._take_recorded_stacks(data["stacks_minor"])
             return
@@ -229,9 +244,27 @@ class TableModel:
 
     def _hand_cancelled(self, data: Mapping[str, Any], _: str | None) -> None:
         info = self._info()
+        self.last_hand = self._last_hand(None)  # everyone is back to the pre-hand stack
         button = info.public[0].button_seat if isinstance(info.public[0], he.HandStarted) else None
         self._make_unplayable(button)
         self.hand, self.info, self.unplayable, self.fast_forward = None, None, False, False
+
+    def _blinds(self, data: Mapping[str, Any], _: str | None) -> None:
+        """A tournament level: new blinds and antes from the next hand on."""
+        self.config = TableConfig.from_dict(data["config"])
+        saved = self.table.to_dict()
+        saved["config"] = data["config"]
+        self.table = Table.from_dict(saved)
+
+    def _last_hand(self, final: dict[int, int] | None) -> LastHand:
+        info = self._info()
+        started = info.public[0]
+        if not isinstance(started, he.HandStarted):
+            raise InvariantBroken(f"table {self.table_id}: a hand without its start")
+        starting = dict(zip(started.seats, started.stacks_minor, strict=True))
+        return LastHand(
+            info.hand_id, started.button_seat, dict(info.players), starting, final or starting
+        )
 
     def _take_recorded_stacks(self, stacks_minor: Mapping[str, int]) -> None:
         saved = self.table.to_dict()
@@ -269,4 +302,5 @@ _HANDLERS = {
     "hand.acted": TableModel._hand_acted,
     "hand.ended": TableModel._hand_ended,
     "hand.cancelled": TableModel._hand_cancelled,
+    "table.blinds": TableModel._blinds,
 }

@@ -24,6 +24,9 @@ class PokerSettings:
     action_timeout_ms: int = 30_000
     time_bank_ms: int = 60_000
     wait_list_max: int = 50
+    #: Sit-and-go structures (``data/games/tournaments/<id>.toml``) that always have one
+    #: tournament open for registration (``CROUPIER_POKER_SNG``, comma-separated).
+    sng_structures: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         bounds = {
@@ -49,11 +52,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def poker_settings(env: Mapping[str, str]) -> PokerSettings:
     """``CROUPIER_POKER_TABLES_PER_GAME``, ``CROUPIER_POKER_ACTION_TIMEOUT_MS``,
-    ``CROUPIER_POKER_TIME_BANK_MS``, ``CROUPIER_POKER_WAIT_LIST_MAX``."""
+    ``CROUPIER_POKER_TIME_BANK_MS``, ``CROUPIER_POKER_WAIT_LIST_MAX``,
+    ``CROUPIER_POKER_SNG``."""
     defaults = PokerSettings()
     return PokerSettings(
         tables_per_game=_int(env, "CROUPIER_POKER_TABLES_PER_GAME", defaults.tables_per_game),
         action_timeout_ms=_int(env, "CROUPIER_POKER_ACTION_TIMEOUT_MS", defaults.action_timeout_ms),
         time_bank_ms=_int(env, "CROUPIER_POKER_TIME_BANK_MS", defaults.time_bank_ms),
         wait_list_max=_int(env, "CROUPIER_POKER_WAIT_LIST_MAX", defaults.wait_list_max),
+        sng_structures=tuple(
+            item.strip() for item in env.get("CROUPIER_POKER_SNG", "").split(",") if item.strip()
+        ),
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Self
 
 from croupier.domain.accounts.player import cash_account_id
 from croupier.domain.errors import CroupierError, IllegalAction, InvariantBroken, StateConflict
@@ -110,16 +110,17 @@ class CashTable:
         table_id: str,
         sealer: SeedSealer,
         **options: Any,
-    ) -> CashTable | None:
+    ) -> Self | None:
         """The table rebuilt from its stream (``None`` if it was never opened); a hand a
         crash interrupted resumes, or is cancelled and refunded if it cannot."""
         model = await fold_stream(ledger, table_id, sealer)
         if model is None:
             return None
         table = cls(model, ledger=ledger, sealer=sealer, **options)
-        _, balance = await ledger.balance(model.escrow_account)
-        claimed = model.chips_minor()
-        cash_rules.check_escrow(balance.posted, [claimed], [])
+        if model.escrow_account:  # a tournament table holds chips, not money: no escrow
+            _, balance = await ledger.balance(model.escrow_account)
+            claimed = model.chips_minor()
+            cash_rules.check_escrow(balance.posted, [claimed], [])
         if model.info is not None and not model.unplayable:  # resumes with the same deck
             table._seed = await sealer.unseal(model.info.server_seed_sealed, model.info.hand_id)
         async with table._lock:
@@ -351,6 +352,7 @@ class CashTable:
             "server_seed_sealed": self._sealer.seal(seed, hand_id),
             "events": public_events(hand.history),
             "to_act": hand.to_act,
+            **self._hand_started_extra(),
         }
         private = [
             AppendEvent.create(
@@ -436,13 +438,9 @@ class CashTable:
         """One linked group: ``commands`` and the event; then fold it and check the escrow."""
         model = self.model
         claimed = model.chips_minor() + escrow_delta
-        data = {
-            **data,
-            "table_id": model.table_id,
-            "at_ms": self._clock_ms(),
-            "escrow_account": model.escrow_account,
-            "escrow_minor": claimed,
-        }
+        data = {**data, "table_id": model.table_id, "at_ms": self._clock_ms()}
+        if model.escrow_account:  # the claim `ledger verify` checks (none for chips)
+            data |= {"escrow_account": model.escrow_account, "escrow_minor": claimed}
         event = AppendEvent.create(self.stream, kind, data, expected_seq=model.head)
         money = [c for c in commands if not isinstance(c, AppendEvent)]
         private = [c for c in commands if isinstance(c, AppendEvent)]
@@ -474,6 +472,10 @@ class CashTable:
         )
 
     # -- helpers -----------------------------------------------------------------------------
+    def _hand_started_extra(self) -> dict[str, Any]:
+        """More for ``hand.started``: nothing at a cash table, whose rules never change."""
+        return {}
+
     def _seat_of(self, player_id: str) -> int:
         seat = self.model.seat_of(player_id)
         if seat is None:
