@@ -16,6 +16,7 @@ from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
     audit,
+    bonuses,
     engagement,
     kyc,
     metrics,
@@ -54,6 +55,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     payments.router,
     engagement.router,
     segments.router,
+    bonuses.router,
 )
 
 

@@ -23,6 +23,7 @@ from croupier.api.http.metrics import (
 )
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import (
+    bonuses,
     cards,
     engagement,
     fairness,
@@ -115,6 +116,7 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(engagement.router)
     app.include_router(recommendations.router)
+    app.include_router(bonuses.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then

@@ -42,6 +42,11 @@ class AccountKind(StrEnum):
     #: What a player owes the casino (``receivable:<player>:<CUR>``, no floor): a chargeback
     #: larger than the player's cash books the shortfall here (docs/payments.md).
     PLAYER_RECEIVABLE = "player_receivable"
+    #: What a bonus still needs wagered (``bonus-wagering:<bonus>``, floor 0) and its funding
+    #: side (``bonus-wagering-funding:<CUR>``, no floor): memo accounts, no player money
+    #: (docs/bonuses.md).
+    BONUS_WAGERING = "bonus_wagering"
+    BONUS_WAGERING_FUNDING = "bonus_wagering_funding"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:
