@@ -174,3 +174,33 @@ async def test_a_deposit_match_is_granted_when_the_deposit_settles(platform: Pla
     assert state.active.requirement_minor == 2 * (1_500 + 3_000)
     assert await _balances(platform, player) == (3_000, 1_500)
     assert (await verify_ledger(platform.ledger.store)).ok
+
+
+async def test_nothing_is_offered_to_a_barred_player_and_targeting_follows_segments(
+    platform: Platform,
+) -> None:
+    assert platform.bonus is not None and platform.backoffice is not None
+    assert platform.responsible is not None
+    service = platform.bonus.service
+    await _offer(platform, "free-ten", NO_DEPOSIT)
+    await _offer(platform, "for-new", {**NO_DEPOSIT, "segments": ["new"]})
+    await _offer(platform, "for-vips", {**NO_DEPOSIT, "segments": ["vip"]})
+    newcomer = await _unfunded(platform, "newcomer@example.com")
+    offered = await service.overview(newcomer)
+    assert [offer["offer_id"] for offer in offered["offers"]] == ["for-new", "free-ten"]
+    with pytest.raises(BonusNotAvailable):  # targeted at others
+        await service.claim(newcomer, "for-vips")
+    resting = await _unfunded(platform, "resting@example.com")
+    await platform.responsible.time_out(resting, 24, ip="1.2.3.4")
+    flagged = await _unfunded(platform, "flagged@example.com")
+    await platform.backoffice.accounts.set_flags(
+        flagged.player_id, ["aml-watch"], actor="staff:1", source_ip="1.2.3.4", reason="test"
+    )
+    for barred in (resting, flagged):
+        assert (await service.overview(barred))["offers"] == []
+        with pytest.raises(BonusNotAvailable):
+            await service.claim(barred, "free-ten")
+        with pytest.raises(BonusNotAvailable):  # staff cannot grant one either
+            await service.grant_by_staff(barred, "free-ten")
+        assert await _balances(platform, barred) == (0, 0)
+        assert await platform.ledger.stream_events(bonus_stream(barred.player_id)) == []
