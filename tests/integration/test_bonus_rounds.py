@@ -204,3 +204,42 @@ async def test_nothing_is_offered_to_a_barred_player_and_targeting_follows_segme
             await service.grant_by_staff(barred, "free-ten")
         assert await _balances(platform, barred) == (0, 0)
         assert await platform.ledger.stream_events(bonus_stream(barred.player_id)) == []
+
+
+async def test_free_spins_are_paid_by_the_house_and_their_wins_wagered(
+    platform: Platform,
+) -> None:
+    assert platform.bonus is not None
+    service = platform.bonus.service
+    spins = {
+        "name": "Five spins",
+        "kind": "free-spins",
+        "currency": "EUR",
+        "game_id": "lotus-20",
+        "spins": 5,
+        "spin_stake_minor": 100,
+        "wagering_multiple": 2,
+    }
+    await _offer(platform, "five-spins", spins)
+    player = await _unfunded(platform, "spins@example.com")
+    before = await _house_side(platform)
+    view = await service.claim(player, "five-spins")
+    active = view["active"][0]
+    assert (active["spins_left"], active["balance"], active["requirement"]) == (5, 0, 0)
+    won = 0
+    for spin in range(5):
+        played = await platform.rounds.play(player, "lotus-20", f"free-{spin}", {"stake": 100})
+        paid = await platform.ledger.transfer_by_id(f"{played['round_id']}:bonus-free-spin")
+        assert paid is not None and paid.amount_minor == 100
+        won += played["win"]
+        cash, bonus = await _balances(platform, player)
+        assert cash == 0  # the house paid the stake; every win is bonus funds
+        assert await _house_side(platform) + cash + bonus == before
+    state = await service.states.read(player.player_id)
+    if won == 0:
+        assert state.active is None and state.ended[-1][1] == "lost"
+    else:
+        progress = (await service.overview(player))["active"][0]
+        assert progress["spins_left"] == 0 and progress["balance"] == won
+        assert progress["requirement"] == 2 * won and progress["wagered"] == 0
+    assert (await verify_ledger(platform.ledger.store)).ok

@@ -41,6 +41,11 @@ class BonusGrant:
     expires_ms: int
     conversion_max_minor: int | None
     granted_ms: int
+    #: free spins: the game, how many, their stake, and the multiple their winnings carry.
+    game_id: str | None = None
+    spins: int = 0
+    spin_stake_minor: int = 0
+    wagering_multiple: int = 0
 
     def as_data(self) -> dict[str, Any]:
         return {
@@ -56,6 +61,16 @@ class BonusGrant:
             "expires_ms": self.expires_ms,
             "conversion_max": self.conversion_max_minor,
             "granted_ms": self.granted_ms,
+            **(
+                {
+                    "game_id": self.game_id,
+                    "spins": self.spins,
+                    "spin_stake": self.spin_stake_minor,
+                    "wagering_multiple": self.wagering_multiple,
+                }
+                if self.spins
+                else {}
+            ),
         }
 
     @classmethod
@@ -73,6 +88,10 @@ class BonusGrant:
             expires_ms=data["expires_ms"],
             conversion_max_minor=data.get("conversion_max"),
             granted_ms=data["granted_ms"],
+            game_id=data.get("game_id"),
+            spins=data.get("spins", 0),
+            spin_stake_minor=data.get("spin_stake", 0),
+            wagering_multiple=data.get("wagering_multiple", 0),
         )
 
 

@@ -37,6 +37,9 @@ __all__ = [
 class BonusKind(StrEnum):
     DEPOSIT_MATCH = "deposit-match"  # a % of the next settled deposit, up to a cap
     NO_DEPOSIT = "no-deposit"  # a fixed amount, on claim (or granted by staff)
+    #: ``spins`` rounds of ``game_id`` at ``spin_stake_minor``, paid by the house; their
+    #: winnings become bonus funds to wager ``wagering_multiple`` times.
+    FREE_SPINS = "free-spins"
 
 
 class WageringBase(StrEnum):
@@ -77,6 +80,10 @@ class OfferTerms:
     #: The most bonus funds that become cash at conversion (None: all); the rest is forfeited.
     conversion_max_minor: int | None = None
     weights: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    #: free-spins: the game, how many spins, and the stake of each.
+    game_id: str | None = None
+    spins: int = 0
+    spin_stake_minor: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,9 @@ class Offer:
             "expiry_hours": terms.expiry_hours,
             "conversion_max_minor": terms.conversion_max_minor,
             "weights": dict(terms.weights),
+            "game_id": terms.game_id,
+            "spins": terms.spins,
+            "spin_stake_minor": terms.spin_stake_minor,
             "segments": sorted(self.segments),
             "active": self.active,
         }
@@ -154,6 +164,7 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
         *("offer_id", "name", "kind", "currency", "amount_minor", "match_percent"),
         *("match_cap_minor", "wagering_multiple", "wagering_base", "max_bet_minor"),
         *("expiry_hours", "conversion_max_minor", "weights", "segments", "active"),
+        *("game_id", "spins", "spin_stake_minor"),
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -175,10 +186,15 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
     if not isinstance(segments, list) or not set(segments) <= _SEGMENTS:
         raise InvalidInput(f"segments must be a list of {', '.join(sorted(_SEGMENTS))}")
     deposit = kind is BonusKind.DEPOSIT_MATCH
+    spins = kind is BonusKind.FREE_SPINS
+    game_id = data.get("game_id") if spins else None
+    if spins and (not isinstance(game_id, str) or not _ID.match(game_id)):
+        raise InvalidInput("game_id must name the free spins' game (a-z 0-9 -)")
+    fixed = kind is BonusKind.NO_DEPOSIT
     terms = OfferTerms(
         kind=kind,
         currency=currency,
-        amount_minor=0 if deposit else _integer(data, "amount_minor", 1, AMOUNT_MINOR_MAX, None),
+        amount_minor=_integer(data, "amount_minor", 1, AMOUNT_MINOR_MAX, None) if fixed else 0,
         match_percent=_integer(data, "match_percent", 1, 1000, None) if deposit else 0,
         match_cap_minor=_integer(data, "match_cap_minor", 1, AMOUNT_MINOR_MAX, None)
         if deposit
@@ -189,6 +205,11 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
         expiry_hours=_integer(data, "expiry_hours", 1, EXPIRY_HOURS_MAX, 7 * 24),
         conversion_max_minor=_optional(data, "conversion_max_minor", 1, AMOUNT_MINOR_MAX),
         weights=_weights(data),
+        game_id=game_id,
+        spins=_integer(data, "spins", 1, 1000, None) if spins else 0,
+        spin_stake_minor=_integer(data, "spin_stake_minor", 1, AMOUNT_MINOR_MAX, None)
+        if spins
+        else 0,
     )
     if base is WageringBase.BONUS_AND_DEPOSIT and not deposit:
         raise InvalidInput("wagering_base bonus+deposit needs a deposit-match offer")

@@ -60,6 +60,11 @@ def wagering_account(bonus_id: str) -> str:
     return f"bonus-wagering:{bonus_id}"
 
 
+def spins_account(bonus_id: str) -> str:
+    """A free-spins bonus's stakes, set aside from the promotions account at its grant."""
+    return f"bonus-spins:{bonus_id}"
+
+
 def bonus_stream(player_id: str) -> str:
     return f"bonus:{player_id}"
 
@@ -95,16 +100,32 @@ def grant_commands(player: Player, grant: BonusGrant, head_seq: int) -> list[Com
     group: list[Command] = [
         *house_accounts(currency),
         CreateAccount(Account(wagering_account(bonus_id), AccountKind.BONUS_WAGERING, currency, 0)),
-        TransferRequest.create(
-            f"bonus:{bonus_id}:grant",
-            debit_account_id=promotions_account(currency),
-            credit_account_id=player.bonus_account_id,
-            amount_minor=grant.amount_minor,
-            currency=currency,
-            reason="bonus_grant",
-            metadata={"offer_id": grant.offer_id},
-        ),
     ]
+    if grant.amount_minor > 0:
+        group.append(
+            TransferRequest.create(
+                f"bonus:{bonus_id}:grant",
+                debit_account_id=promotions_account(currency),
+                credit_account_id=player.bonus_account_id,
+                amount_minor=grant.amount_minor,
+                currency=currency,
+                reason="bonus_grant",
+                metadata={"offer_id": grant.offer_id},
+            )
+        )
+    if grant.spins:
+        group += [
+            CreateAccount(Account(spins_account(bonus_id), AccountKind.PROMOTIONS, currency, 0)),
+            TransferRequest.create(
+                f"bonus:{bonus_id}:spins",
+                debit_account_id=promotions_account(currency),
+                credit_account_id=spins_account(bonus_id),
+                amount_minor=grant.spins * grant.spin_stake_minor,
+                currency=currency,
+                reason="bonus_free_spins",
+                metadata={"offer_id": grant.offer_id, "game_id": grant.game_id},
+            ),
+        ]
     if grant.requirement_minor > 0:
         group.append(
             TransferRequest.create(
@@ -128,9 +149,11 @@ def grant_commands(player: Player, grant: BonusGrant, head_seq: int) -> list[Com
                 "offer_id": grant.offer_id,
                 "amount": grant.amount_minor,
                 "requirement": grant.requirement_minor,
+                **({"game_id": grant.game_id, "spins": grant.spins} if grant.spins else {}),
                 "expires_ms": grant.expires_ms,
             },
-            balances={"bonus_balance": player.bonus_account_id},
+            # the bonus account is in the group only when funds are granted (not free spins)
+            balances={"bonus_balance": player.bonus_account_id} if grant.amount_minor else None,
         ),
     ]
     return group
@@ -159,6 +182,18 @@ def end_commands(
         )
         amounts["converted"] = converted
     returned = f"bonus:{bonus_id}:{outcome.value}"
+    if grant.spins:  # spins not played return to the house
+        group.append(
+            TransferRequest.create(
+                f"bonus:{bonus_id}:spins-returned",
+                debit_account_id=spins_account(bonus_id),
+                credit_account_id=promotions_account(currency),
+                amount_minor=ALL,
+                currency=currency,
+                reason="bonus_free_spins",
+                balancing=True,
+            )
+        )
     group += [
         TransferRequest.create(
             returned,

@@ -53,7 +53,10 @@ class OfferCatalogue:
         data = offer.as_json()
         data.pop("segments")
         data["segments"] = sorted(offer.segments)
-        for key in ("amount_minor", "match_percent", "match_cap_minor"):
+        for key in (
+            *("amount_minor", "match_percent", "match_cap_minor"),
+            *("game_id", "spins", "spin_stake_minor"),
+        ):
             if not data[key]:
                 data.pop(key)
         await self.ledger.submit(

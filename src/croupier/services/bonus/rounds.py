@@ -29,7 +29,12 @@ from croupier.domain.accounts.player import Player
 from croupier.domain.bonus import BonusGrant, contribution, milestone, split_stake, split_win
 from croupier.domain.errors import AccountNotFound, BonusMaxBet, CroupierError
 from croupier.domain.ledger import Command, TransferKind, TransferRequest
-from croupier.services.bonus.ledger_ops import funding_account, notice, wagering_account
+from croupier.services.bonus.ledger_ops import (
+    funding_account,
+    notice,
+    spins_account,
+    wagering_account,
+)
 from croupier.services.bonus.service import BonusService
 
 __all__ = ["BonusRound", "RoundBonus"]
@@ -43,8 +48,10 @@ class BonusRound:
 
     grant: BonusGrant
     weight_percent: int
+    game_id: str = ""
     bonus_left_minor: int = 0
     remaining_minor: int = 0
+    spins_left: int = 0
 
 
 class RoundBonus:
@@ -66,7 +73,7 @@ class RoundBonus:
                 f"units (this one: {stake_minor})"
             )
         kind = self.kind_of(game_id)
-        return BonusRound(grant, grant.weights.get(kind or "", 0))
+        return BonusRound(grant, grant.weights.get(kind or "", 0), game_id)
 
     async def round_commands(
         self, player: Player, bonus: BonusRound, round_id: str, written: Sequence[Command]
@@ -78,13 +85,19 @@ class RoundBonus:
             return [], []
         grant, currency = bonus.grant, player.currency
         stake_minor = stake.amount_minor
-        _, cash = await self.service.ledger.balance(player.cash_account_id)
+        win = transfers.get(f"{round_id}:win")
+        win_minor = (win.amount_minor or 0) if win is not None else 0
         _, funds = await self.service.ledger.balance(player.bonus_account_id)
         try:
             _, memo = await self.service.ledger.balance(wagering_account(grant.bonus_id))
             remaining = memo.available
         except AccountNotFound:
             remaining = 0
+        if await self._free_spin(bonus, stake):
+            return self._free_spin_commands(
+                player, bonus, round_id, stake_minor, win_minor, funds.available, remaining
+            )
+        _, cash = await self.service.ledger.balance(player.cash_account_id)
         before: list[Command] = []
         after: list[Command] = []
         bonus_win = 0
@@ -103,8 +116,7 @@ class RoundBonus:
                         "bonus_stake",
                     )
                 )
-            win = transfers.get(f"{round_id}:win")
-            _, bonus_win = split_win(win.amount_minor or 0 if win else 0, split)
+            _, bonus_win = split_win(win_minor, split)
             if bonus_win:
                 after.append(
                     _move(
@@ -150,14 +162,79 @@ class RoundBonus:
         bonus.remaining_minor = remaining
         return before, after
 
+    async def _free_spin(self, bonus: BonusRound, stake: TransferRequest) -> bool:
+        """Whether this round is one of the bonus's free spins: its game, at its stake, one
+        (or more) left; the spins' account is read (and the ledger's floor guards it)."""
+        grant = bonus.grant
+        if not grant.spins or bonus.game_id != grant.game_id:
+            return False
+        if stake.kind is not TransferKind.SINGLE or stake.amount_minor != grant.spin_stake_minor:
+            return False
+        _, spins = await self.service.ledger.balance(spins_account(grant.bonus_id))
+        bonus.spins_left = spins.available // grant.spin_stake_minor
+        if not bonus.spins_left:
+            return False
+        bonus.spins_left -= 1
+        return True
+
+    @staticmethod
+    def _free_spin_commands(
+        player: Player,
+        bonus: BonusRound,
+        round_id: str,
+        stake_minor: int,
+        win_minor: int,
+        funds_minor: int,
+        remaining_minor: int,
+    ) -> tuple[list[Command], list[Command]]:
+        """The house pays the stake (from the spins' account); the whole win becomes bonus
+        funds, and adds ``wagering_multiple`` × itself to the requirement. A free spin's
+        stake counts towards no wagering."""
+        grant, currency = bonus.grant, player.currency
+        before: list[Command] = [
+            _move(
+                f"{round_id}:bonus-free-spin",
+                spins_account(grant.bonus_id),
+                player.cash_account_id,
+                stake_minor,
+                currency,
+                "bonus_free_spin",
+            )
+        ]
+        after: list[Command] = []
+        added = win_minor * grant.wagering_multiple
+        if win_minor:
+            after.append(
+                _move(
+                    f"{round_id}:bonus-win",
+                    player.cash_account_id,
+                    player.bonus_account_id,
+                    win_minor,
+                    currency,
+                    "bonus_win",
+                )
+            )
+        if added:
+            after.append(
+                _move(
+                    f"{round_id}:bonus-requirement",
+                    funding_account(currency),
+                    wagering_account(grant.bonus_id),
+                    added,
+                    currency,
+                    "bonus_requirement",
+                )
+            )
+        bonus.bonus_left_minor = funds_minor + win_minor
+        bonus.remaining_minor = remaining_minor + added
+        return before, after
+
     async def after_round(self, player: Player, bonus: BonusRound) -> None:
         """End the bonus if this round completed its wagering or spent its funds (or it
         expired meanwhile). A failure here is logged: the round stands, the sweep ends it."""
         due = (
-            bonus.remaining_minor == 0
-            or bonus.bonus_left_minor == 0
-            or self.service.clock_ms() >= bonus.grant.expires_ms
-        )
+            bonus.spins_left == 0 and (bonus.remaining_minor == 0 or bonus.bonus_left_minor == 0)
+        ) or self.service.clock_ms() >= bonus.grant.expires_ms
         if not due:
             return
         try:

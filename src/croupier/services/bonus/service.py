@@ -22,7 +22,6 @@ from croupier.domain.bonus import (
     Outcome,
     WageringBase,
     match_amount,
-    milestone,
     policy_refusal,
     requirement,
 )
@@ -32,7 +31,12 @@ from croupier.domain.errors import (
     BonusNotAvailable,
     StreamConflict,
 )
-from croupier.services.bonus.ledger_ops import end_commands, grant_commands, wagering_account
+from croupier.services.bonus.ledger_ops import (
+    end_commands,
+    grant_commands,
+    spins_account,
+    wagering_account,
+)
 from croupier.services.bonus.offers import OfferCatalogue
 from croupier.services.bonus.state import BonusStates
 from croupier.services.ledger import LedgerClient
@@ -51,6 +55,7 @@ class Progress:
     requirement_minor: int
     remaining_minor: int
     bonus_minor: int
+    spins_left: int = 0
 
     @property
     def wagered_minor(self) -> int:
@@ -106,13 +111,19 @@ class BonusService:
         }
 
     async def progress(self, player: Player, grant: BonusGrant) -> Progress:
+        """Where the bonus stands on the ledger: the requirement is what its memo was ever
+        funded with (a free-spins bonus's grows with each spin's winnings)."""
         _, bonus = await self.ledger.balance(player.bonus_account_id)
         try:
             _, memo = await self.ledger.balance(wagering_account(grant.bonus_id))
-            remaining = memo.available
+            required, remaining = memo.credits_posted, memo.available
         except AccountNotFound:
-            remaining = 0
-        return Progress(grant.requirement_minor, remaining, bonus.available)
+            required = remaining = 0
+        spins_left = 0
+        if grant.spins:
+            _, spins = await self.ledger.balance(spins_account(grant.bonus_id))
+            spins_left = spins.available // grant.spin_stake_minor
+        return Progress(required, remaining, bonus.available, spins_left)
 
     # -- claims and grants -----------------------------------------------------------------
     async def claim(self, player: Player, offer_id: str) -> dict[str, Any]:
@@ -139,8 +150,8 @@ class BonusService:
         offer = await self.offers.get(offer_id)
         _, barred = await self.standing(player)
         refusal = policy_refusal(offer.terms, self.policy_of(player))
-        if offer.terms.kind is not BonusKind.NO_DEPOSIT:
-            raise BonusNotAvailable("staff grant no-deposit offers only")
+        if offer.terms.kind is BonusKind.DEPOSIT_MATCH:
+            raise BonusNotAvailable("staff grant no-deposit and free-spins offers only")
         if barred is not None or refusal is not None or state.busy:
             raise BonusNotAvailable(refusal or barred or "the player has a bonus already")
         if offer.terms.currency != player.currency or offer.offer_id in state.claimed:
@@ -172,7 +183,7 @@ class BonusService:
         amount_minor: int,
     ) -> BonusGrant | None:
         """Credit a bonus (``None``: nothing to grant, e.g. a match of 0)."""
-        if amount_minor <= 0:
+        if amount_minor <= 0 and not offer.terms.spins:
             return None
         terms, now = offer.terms, self.clock_ms()
         grant = BonusGrant(
@@ -194,6 +205,10 @@ class BonusService:
             expires_ms=now + terms.expiry_hours * _HOUR_MS,
             conversion_max_minor=terms.conversion_max_minor,
             granted_ms=now,
+            game_id=terms.game_id,
+            spins=terms.spins,
+            spin_stake_minor=terms.spin_stake_minor,
+            wagering_multiple=terms.wagering_multiple,
         )
         await self._submit(player, grant_commands(player, grant, state.head_seq))
         await self.settle(player)  # nothing to wager (a 0x offer): it converts at once
@@ -229,10 +244,12 @@ class BonusService:
         progress = await self.progress(player, grant)
         if self.clock_ms() >= grant.expires_ms:
             outcome = Outcome.EXPIRED
+        elif progress.spins_left:  # free spins still to play: nothing is due
+            return state
+        elif progress.bonus_minor == 0:  # spent (or free spins that won nothing)
+            outcome = Outcome.LOST
         elif progress.remaining_minor == 0:
             outcome = Outcome.CONVERTED
-        elif progress.bonus_minor == 0:
-            outcome = Outcome.LOST
         else:
             return state
         await self.end(player, state, outcome)
@@ -317,10 +334,12 @@ class BonusService:
 def _bonus_json(grant: BonusGrant, progress: Progress) -> dict[str, Any]:
     return {
         **grant.as_data(),
+        "requirement": progress.requirement_minor,
+        "spins_left": progress.spins_left,
         "balance": progress.bonus_minor,
         "wagered": progress.wagered_minor,
         "remaining": progress.remaining_minor,
-        "progress_percent": milestone(grant.requirement_minor, progress.remaining_minor) * 25
-        if grant.requirement_minor == 0
-        else progress.wagered_minor * 100 // grant.requirement_minor,
+        "progress_percent": (0 if progress.spins_left else 100)
+        if progress.requirement_minor == 0
+        else progress.wagered_minor * 100 // progress.requirement_minor,
     }
