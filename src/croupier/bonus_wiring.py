@@ -10,13 +10,15 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from croupier.config import Settings
 from croupier.domain.accounts.player import Player
-from croupier.domain.bonus import BonusPolicy
+from croupier.domain.bonus import BonusKind, BonusPolicy, cashback_period
 from croupier.domain.errors import CroupierError, GeoBlocked
 from croupier.domain.events import BalanceChanged
 from croupier.services.bonus import BonusService, BonusStates, RoundBonus
+from croupier.services.bonus.cashback import CashbackRun, pay_cashback
 from croupier.services.compliance.gate import ComplianceGate
 from croupier.services.engagement.segments import Segments
 from croupier.services.handlers import Committed, EventHandlers
@@ -39,6 +41,8 @@ class BonusEngine:
     rounds: RoundBonus
     players: Callable[[str], Awaitable[Player | None]]
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    #: (offer, period) of the cashback this process has paid.
+    cashback_paid: set[tuple[str, int]] = field(default_factory=set)
 
     async def close(self) -> None:
         for task in self.tasks:
@@ -52,6 +56,24 @@ class BonusEngine:
 
     async def sweep(self) -> int:
         return await self.service.sweep(self.players, limit=10_000)
+
+    async def cashback(self, offer_id: str, *, today: date, players_max: int) -> CashbackRun:
+        return await pay_cashback(
+            self.service, offer_id, self.players, today=today, players_max=players_max
+        )
+
+    async def cashback_due(self, today: date) -> None:
+        """Pay every active cashback offer's last completed period, once per process (a
+        rerun after a restart pays nobody twice)."""
+        for offer in await self.service.offers.all():
+            if offer.terms.kind is not BonusKind.CASHBACK or not offer.active:
+                continue
+            period = cashback_period((today - date(1970, 1, 1)).days, offer.terms.period_days)
+            if (offer.offer_id, period[0]) in self.cashback_paid:
+                continue
+            done = await self.cashback(offer.offer_id, today=today, players_max=100_000)
+            self.cashback_paid.add((offer.offer_id, period[0]))
+            _log.info("cashback %s: %s", offer.offer_id, done.as_json())
 
 
 def open_bonus(
@@ -128,6 +150,7 @@ async def _sweep_forever(engine: BonusEngine, interval_s: int) -> None:
         await asyncio.sleep(interval_s)
         try:
             ended = await engine.sweep()
+            await engine.cashback_due(datetime.now(UTC).date())
         except Exception:  # the sweep must outlive a bad moment (the database away)
             _log.exception("the bonus sweep failed")
             continue

@@ -243,3 +243,44 @@ async def test_free_spins_are_paid_by_the_house_and_their_wins_wagered(
         assert progress["spins_left"] == 0 and progress["balance"] == won
         assert progress["requirement"] == 2 * won and progress["wagered"] == 0
     assert (await verify_ledger(platform.ledger.store)).ok
+
+
+async def test_cashback_pays_a_share_of_net_losses_once_per_period(platform: Platform) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    assert platform.bonus is not None and platform.responsible is not None
+    cashback = {
+        "name": "Ten percent back",
+        "kind": "cashback",
+        "currency": "EUR",
+        "cashback_percent": 10,
+        "period_days": 1,
+        "wagering_multiple": 1,
+    }
+    await _offer(platform, "back-cash", cashback)
+    await _offer(platform, "back-bonus", {**cashback, "paid_as": "bonus"})
+    loser = await funded_player(platform, "loser@example.com", 10_000)
+    resting = await funded_player(platform, "resting-loser@example.com", 10_000)
+    losses = {}
+    for player in (loser, resting):
+        stakes = wins = 0
+        for spin in range(10):
+            key = f"{player.player_id[:8]}-loss-{spin}"
+            played = await platform.rounds.play(player, "lotus-20", key, {"stake": 200})
+            stakes, wins = stakes + 200, wins + played["win"]
+        losses[player.player_id] = stakes - wins
+    await platform.responsible.time_out(resting, 24, ip="1.2.3.4")
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    expected = max(0, losses[loser.player_id]) * 10 // 100
+    cash_before, _ = await _balances(platform, loser)
+    run = await platform.bonus.cashback("back-cash", today=tomorrow, players_max=1000)
+    assert run.paid == (1 if expected else 0) and run.total_minor == expected
+    assert await _balances(platform, loser) == (cash_before + expected, 0)
+    again = await platform.bonus.cashback("back-cash", today=tomorrow, players_max=1000)
+    assert again.paid == 0 and await _balances(platform, loser) == (cash_before + expected, 0)
+    as_bonus = await platform.bonus.cashback("back-bonus", today=tomorrow, players_max=1000)
+    assert as_bonus.total_minor == expected
+    assert await _balances(platform, loser) == (cash_before + expected, expected)
+    assert (await platform.bonus.cashback("back-bonus", today=tomorrow, players_max=1000)).paid == 0
+    assert await _balances(platform, resting) == (10_000 - losses[resting.player_id], 0)
+    assert (await verify_ledger(platform.ledger.store)).ok

@@ -13,11 +13,15 @@ from croupier.domain.bonus.terms import (
     policy_refusal,
 )
 from croupier.domain.bonus.wagering import (
+    ROUND_REASONS,
     StakeSplit,
+    cashback_amount,
+    cashback_period,
     contribution,
     conversion,
     match_amount,
     milestone,
+    net_loss,
     requirement,
     split_stake,
     split_win,
@@ -25,6 +29,7 @@ from croupier.domain.bonus.wagering import (
 
 __all__ = [
     "DEFAULT_WEIGHTS",
+    "ROUND_REASONS",
     "BonusGrant",
     "BonusKind",
     "BonusPolicy",
@@ -34,11 +39,14 @@ __all__ = [
     "Outcome",
     "StakeSplit",
     "WageringBase",
+    "cashback_amount",
+    "cashback_period",
     "contribution",
     "conversion",
     "fold",
     "match_amount",
     "milestone",
+    "net_loss",
     "parse_offer",
     "policy_refusal",
     "requirement",

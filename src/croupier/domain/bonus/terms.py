@@ -40,6 +40,9 @@ class BonusKind(StrEnum):
     #: ``spins`` rounds of ``game_id`` at ``spin_stake_minor``, paid by the house; their
     #: winnings become bonus funds to wager ``wagering_multiple`` times.
     FREE_SPINS = "free-spins"
+    #: ``cashback_percent`` of a period's net losses, paid by a scheduled job as cash (or
+    #: as a bonus with wagering: ``paid_as``); not claimed.
+    CASHBACK = "cashback"
 
 
 class WageringBase(StrEnum):
@@ -84,6 +87,12 @@ class OfferTerms:
     game_id: str | None = None
     spins: int = 0
     spin_stake_minor: int = 0
+    #: cashback: the percent of net losses, over periods of ``period_days`` UTC days, at
+    #: most ``cashback_cap_minor`` a period, paid as ``cash`` or ``bonus``.
+    cashback_percent: int = 0
+    period_days: int = 0
+    cashback_cap_minor: int | None = None
+    paid_as: str = "cash"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,10 @@ class Offer:
             "game_id": terms.game_id,
             "spins": terms.spins,
             "spin_stake_minor": terms.spin_stake_minor,
+            "cashback_percent": terms.cashback_percent,
+            "period_days": terms.period_days,
+            "cashback_cap_minor": terms.cashback_cap_minor,
+            "paid_as": terms.paid_as,
             "segments": sorted(self.segments),
             "active": self.active,
         }
@@ -165,6 +178,7 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
         *("match_cap_minor", "wagering_multiple", "wagering_base", "max_bet_minor"),
         *("expiry_hours", "conversion_max_minor", "weights", "segments", "active"),
         *("game_id", "spins", "spin_stake_minor"),
+        *("cashback_percent", "period_days", "cashback_cap_minor", "paid_as"),
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -191,6 +205,10 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
     if spins and (not isinstance(game_id, str) or not _ID.match(game_id)):
         raise InvalidInput("game_id must name the free spins' game (a-z 0-9 -)")
     fixed = kind is BonusKind.NO_DEPOSIT
+    cashback = kind is BonusKind.CASHBACK
+    paid_as = data.get("paid_as", "cash") if cashback else "cash"
+    if paid_as not in ("cash", "bonus"):
+        raise InvalidInput("paid_as must be cash or bonus")
     terms = OfferTerms(
         kind=kind,
         currency=currency,
@@ -210,6 +228,12 @@ def parse_offer(data: Mapping[str, Any]) -> Offer:
         spin_stake_minor=_integer(data, "spin_stake_minor", 1, AMOUNT_MINOR_MAX, None)
         if spins
         else 0,
+        cashback_percent=_integer(data, "cashback_percent", 1, 100, None) if cashback else 0,
+        period_days=_integer(data, "period_days", 1, 31, 7) if cashback else 0,
+        cashback_cap_minor=_optional(data, "cashback_cap_minor", 1, AMOUNT_MINOR_MAX)
+        if cashback
+        else None,
+        paid_as=paid_as,
     )
     if base is WageringBase.BONUS_AND_DEPOSIT and not deposit:
         raise InvalidInput("wagering_base bonus+deposit needs a deposit-match offer")

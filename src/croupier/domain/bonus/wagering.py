@@ -27,11 +27,15 @@ from typing import NamedTuple
 from croupier.domain.errors import InvalidInput
 
 __all__ = [
+    "ROUND_REASONS",
     "StakeSplit",
+    "cashback_amount",
+    "cashback_period",
     "contribution",
     "conversion",
     "match_amount",
     "milestone",
+    "net_loss",
     "requirement",
     "split_stake",
     "split_win",
@@ -110,3 +114,40 @@ def milestone(requirement_minor: int, remaining_minor: int) -> int:
         return 4
     done = requirement_minor - max(0, min(remaining_minor, requirement_minor))
     return done * 4 // requirement_minor
+
+
+#: The reasons of the cash transfers a round makes (its stake, its win, a jackpot, and the
+#: bonus engine's moves inside it): what a period's net loss is summed over.
+ROUND_REASONS = frozenset(
+    {"stake", "win", "jackpot_win", "bonus_stake", "bonus_win", "bonus_free_spin"}
+)
+
+
+def net_loss(signed_cash_moves: list[tuple[str, int]]) -> int:
+    """A period's net loss of cash to rounds, from (reason, signed amount) of the cash
+    account's transfers: what left it for rounds less what came back (negative: a net win).
+    Bonus funds a round spent are not the player's loss.
+
+    >>> net_loss([("stake", -100), ("win", 40), ("deposit", 5000), ("bonus_stake", 30)])
+    30
+    """
+    return -sum(amount for reason, amount in signed_cash_moves if reason in ROUND_REASONS)
+
+
+def cashback_amount(loss_minor: int, percent: int, cap_minor: int | None) -> int:
+    """``percent`` of a net loss, rounded down, at most ``cap_minor``; 0 for a net win."""
+    if loss_minor <= 0:
+        return 0
+    amount = loss_minor * percent // 100
+    return amount if cap_minor is None else min(amount, cap_minor)
+
+
+def cashback_period(day_number: int, period_days: int) -> tuple[int, int, int]:
+    """(period index, first day, day after the last) of the last period *completed* before
+    day ``day_number`` (days since 1970-01-01, UTC): periods of ``period_days`` from then.
+
+    >>> cashback_period(20_430, 7)
+    (2917, 20419, 20426)
+    """
+    index = day_number // period_days - 1
+    return index, index * period_days, (index + 1) * period_days

@@ -56,6 +56,7 @@ class OfferCatalogue:
         for key in (
             *("amount_minor", "match_percent", "match_cap_minor"),
             *("game_id", "spins", "spin_stake_minor"),
+            *("cashback_percent", "period_days", "cashback_cap_minor"),
         ):
             if not data[key]:
                 data.pop(key)

@@ -90,6 +90,7 @@ class BonusService:
             offer
             for offer in await self.offers.all()
             if offer.active
+            and offer.terms.kind is not BonusKind.CASHBACK  # paid by its job, not claimed
             and offer.terms.currency == player.currency
             and offer.offer_id not in state.claimed
             and (not offer.segments or offer.segments & segments)
