@@ -12,7 +12,12 @@ import pytest
 from croupier.bootstrap import Platform
 from croupier.domain.accounts.player import Player
 from croupier.domain.bonus import parse_offer
-from croupier.domain.errors import BonusForfeitRequired, BonusMaxBet, BonusNotAvailable
+from croupier.domain.errors import (
+    BonusForfeitRequired,
+    BonusMaxBet,
+    BonusNotAvailable,
+    InsufficientFunds,
+)
 from croupier.services.bonus.ledger_ops import bonus_stream, promotions_account
 from croupier.services.ledger import verify_ledger
 from croupier.services.stream import player_stream
@@ -146,6 +151,9 @@ async def test_a_withdrawal_warns_then_forfeits_the_bonus(platform: Platform) ->
         await platform.wallet.withdraw(player, "withdraw-forfeit-1", 1_000)
     assert warned.value.problem_extra["forfeit_amount"] == 1_000
     assert await _balances(platform, player) == (5_000, 1_000)  # nothing changed
+    with pytest.raises(InsufficientFunds):  # a withdrawal refused forfeits nothing
+        await platform.wallet.withdraw(player, "withdraw-forfeit-0", 9_000, forfeit_bonus=True)
+    assert await _balances(platform, player) == (5_000, 1_000)
     promotions_before = (await platform.ledger.balance(promotions_account("EUR")))[1].posted
     await platform.wallet.withdraw(player, "withdraw-forfeit-1", 1_000, forfeit_bonus=True)
     assert await _balances(platform, player) == (4_000, 0)

@@ -111,7 +111,9 @@ class WithdrawalBonus(Protocol):
     """The bonus engine (``services/bonus``): a withdrawal forfeits an active bonus, once
     the player has confirmed it (``BonusForfeitRequired`` until then)."""
 
-    async def before_withdrawal(self, player: Player, *, forfeit: bool) -> None: ...
+    async def before_withdrawal(
+        self, player: Player, amount_minor: int, *, forfeit: bool
+    ) -> None: ...
 
 
 class WithdrawalHold(Protocol):
@@ -256,7 +258,7 @@ class WalletService:
         async with self._in_flight.hold(ids.intent):
             if self.bonus is not None and await self.ledger.transfer_by_id(ids.intent) is None:
                 # An active bonus is forfeited before a new withdrawal, once confirmed.
-                await self.bonus.before_withdrawal(player, forfeit=forfeit_bonus)
+                await self.bonus.before_withdrawal(player, amount, forfeit=forfeit_bonus)
             held = await self._held(ids, player, amount)
             await self._record_intent(
                 ids,

@@ -29,6 +29,7 @@ from croupier.domain.errors import (
     AccountNotFound,
     BonusForfeitRequired,
     BonusNotAvailable,
+    InsufficientFunds,
     StreamConflict,
 )
 from croupier.services.bonus.ledger_ops import (
@@ -288,12 +289,20 @@ class BonusService:
             )
         return await self.overview(player)
 
-    async def before_withdrawal(self, player: Player, *, forfeit: bool) -> None:
+    async def before_withdrawal(self, player: Player, amount_minor: int, *, forfeit: bool) -> None:
         """A withdrawal forfeits an active bonus: without ``forfeit`` the player is told how
-        much (``BonusForfeitRequired``, nothing changes); with it, the bonus ends first."""
+        much (``BonusForfeitRequired``, nothing changes); with it, the bonus ends first,
+        unless the cash cannot cover the withdrawal (``InsufficientFunds``: a refused
+        withdrawal forfeits nothing)."""
         state = await self.settle(player)
         if state.active is None:
             return
+        _, cash = await self.ledger.balance(player.cash_account_id)
+        if cash.available < amount_minor:
+            raise InsufficientFunds(
+                f"account {player.cash_account_id!r} has {cash.available} available, "
+                f"needs {amount_minor}"
+            )
         if not forfeit:
             progress = await self.progress(player, state.active)
             raise BonusForfeitRequired(
