@@ -221,8 +221,10 @@ class RoundService:
             return await self._replay(await self._written(round_id), fingerprint)
         # An active bonus's max bet is refused here, before anything moves; no bonus cached
         # as none costs no read.
-        bonus = None if self.bonus is None else await self.bonus.before_round(
-            player, game_id, bet.stake_minor
+        bonus = (
+            None
+            if self.bonus is None
+            else await self.bonus.before_round(player, game_id, bet.stake_minor)
         )
         prepared = await kind.prepare(player, game_id)
         opening = RoundOpening(
@@ -248,9 +250,7 @@ class RoundService:
                     return await self._replay(await self._written(round_id), fingerprint)
                 raise
             try:
-                return await self._draw_and_write(
-                    player, kind, opening, prepared, round_id, bonus
-                )
+                return await self._draw_and_write(player, kind, opening, prepared, round_id, bonus)
             except CroupierError:
                 if spin is not None and compliance is not None:
                     await compliance.give_back_spin(player, spin)
