@@ -16,6 +16,7 @@ from croupier.adapters.game_files import GameFiles
 from croupier.adapters.ledger_rpc import RemoteLedger, RemoteSubmitter, nats_servers, submit_subject
 from croupier.adapters.login_limiter import MemoryLoginLimiter
 from croupier.adapters.vault import DataKeyStore, Vault, load_kek
+from croupier.bonus_wiring import BonusEngine, open_bonus
 from croupier.cards_wiring import open_card_vault
 from croupier.config import ConfigError, Settings, require_ledger_secret
 from croupier.domain.accounts import Player
@@ -175,6 +176,8 @@ class Platform:
     engagement: Engagement | None = None
     #: Recommendations and segments (issue 18; ``personalisation_wiring.py``).
     personalisation: Personalisation | None = None
+    #: The bonus engine (issue 18; ``bonus_wiring.py``, docs/bonuses.md).
+    bonus: BonusEngine | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -783,6 +786,12 @@ async def open_platform(  # noqa: PLR0915
         responsible=responsible, backoffice=backoffice_store, catalogue=catalogue,
         playable=rounds.game_ids, compliance=compliance,
     )  # fmt: skip
+    # Bonuses: rounds and withdrawals hooked; deposit matches and the sweep in the writer.
+    bonus = open_bonus(
+        settings, ledger=ledger, rounds=rounds, wallet=wallet,
+        segments=personalisation.segments, compliance=compliance, players=players.get_player,
+        handlers=None if gateway else handlers,
+    )  # fmt: skip
     tasks = []
     if gateway:
         tasks.append(asyncio.create_task(_recover_when_possible(rounds)))
@@ -819,11 +828,13 @@ async def open_platform(  # noqa: PLR0915
         payments=payments,
         engagement=engagement,
         personalisation=personalisation,
+        bonus=bonus,
         closers=[hasher.close],
         staff=make_staff_service(staff_store, hasher, shared.limiter, audit),
         player_connections=shared.player_connections,
         jackpot_display=shared.jackpot_display,
         async_closers=[
+            bonus.close,
             cards.store.close,
             personalisation.close,
             staff_store.close,

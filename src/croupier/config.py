@@ -20,6 +20,7 @@ from croupier.domain.money import register_currency
 from croupier.services.accounts.limits import AccountLimits
 from croupier.services.aml.settings import KycAmlSettings, kyc_aml_settings
 from croupier.services.backoffice.limits import BackofficeLimits, parse_threshold
+from croupier.services.bonus.settings import BonusSettings, bonus_settings
 from croupier.services.cards.settings import CardSettings, card_settings
 from croupier.services.compliance.settings import ComplianceSettings, compliance_settings
 from croupier.services.engagement.settings import EngagementSettings, engagement_settings
@@ -183,6 +184,8 @@ class Settings:
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     #: Recommendations and segments (``services/engagement/settings.py``).
     engagement: EngagementSettings = field(default_factory=EngagementSettings)
+    #: The bonus engine (``services/bonus/settings.py``, docs/bonuses.md).
+    bonus: BonusSettings = field(default_factory=BonusSettings)
     #: The key-encryption key of the vault (docs/security.md, "Encryption at rest"): a file
     #: of mode 0600 (``CROUPIER_KEY_FILE``) or the key itself (``CROUPIER_KEK``); with
     #: neither, SQLite generates ``<database>.key`` and PostgreSQL refuses to start.
@@ -556,6 +559,7 @@ def load_settings(
         poker=poker,
         payments=payments,
         engagement=engagement,
+        bonus=bonus_settings(env),
         key_file=key_file,
         kek=kek,
         compliance=compliance,

@@ -8,6 +8,7 @@ from croupier.cli import (
     aml,
     audit,
     bench,
+    bonus,
     chaos,
     cluster,
     demo,
@@ -43,6 +44,7 @@ app.add_typer(aml.app, name="aml")
 app.add_typer(export.app, name="export")
 app.add_typer(payments.app, name="payments")
 app.add_typer(recommend.app, name="recommend")
+app.add_typer(bonus.app, name="bonus")
 app.command(name="rtp")(rtp.rtp)
 app.command(name="demo")(demo.demo)
 app.command(name="serve")(serve.serve)

@@ -50,7 +50,10 @@ Refusals are raised before anything changes.
      │    ├── WagerLimit                       wager-limit               409
      │    ├── SessionTimeLimit                 session-time-limit        409  session_minutes used
      │    ├── CardLimit                        card-limit                409  too many cards kept
-     │    └── RealityCheckDue                  reality-check-due         409  acknowledge it first
+     │    ├── RealityCheckDue                  reality-check-due         409  acknowledge it first
+     │    ├── BonusNotAvailable                bonus-not-available       409  not yours now
+     │    ├── BonusMaxBet                      bonus-max-bet             409  above its max bet
+     │    └── BonusForfeitRequired             bonus-forfeit-required    409  confirm it first
      ├── NotFound                              not-found                 404  (or not yours to see)
      │    ├── RoundNotFound                    not-found                 404
      │    ├── SeedPairNotFound                 not-found                 404
@@ -93,6 +96,9 @@ __all__ = [
     "AccountNotFound",
     "AccountRestricted",
     "AuthenticationFailed",
+    "BonusForfeitRequired",
+    "BonusMaxBet",
+    "BonusNotAvailable",
     "Busy",
     "CardBinUnknown",
     "CardInvalid",
@@ -640,3 +646,27 @@ class TimedOut(Forbidden):
     """The player took a time-out (a break in play) that has not ended yet."""
 
     code = "timed-out"
+
+
+class BonusNotAvailable(StateConflict):
+    """The offer cannot be claimed by this player now: not offered to them, claimed already,
+    another bonus active, or their jurisdiction or standing forbids it."""
+
+    code = "bonus-not-available"
+
+
+class BonusMaxBet(StateConflict):
+    """A stake above the active bonus's maximum bet: refused, nothing moved."""
+
+    code = "bonus-max-bet"
+
+
+class BonusForfeitRequired(StateConflict):
+    """A withdrawal while a bonus is active forfeits it: the player must confirm
+    (``forfeit_bonus``). ``problem_extra`` tells them how much they would lose."""
+
+    code = "bonus-forfeit-required"
+
+    def __init__(self, message: str, *, bonus_id: str, forfeit_minor: int) -> None:
+        super().__init__(message)
+        self.problem_extra = {"bonus_id": bonus_id, "forfeit_amount": forfeit_minor}

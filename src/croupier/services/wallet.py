@@ -51,6 +51,7 @@ __all__ = [
     "Wallet",
     "WalletLimits",
     "WalletService",
+    "WithdrawalBonus",
     "WithdrawalHold",
     "balance_changed_for",
     "is_held",
@@ -106,6 +107,15 @@ class DepositLimits(Protocol):
     ) -> list[TransferRequest]: ...
 
 
+class WithdrawalBonus(Protocol):
+    """The bonus engine (``services/bonus``): a withdrawal forfeits an active bonus, once
+    the player has confirmed it (``BonusForfeitRequired`` until then)."""
+
+    async def before_withdrawal(
+        self, player: Player, amount_minor: int, *, forfeit: bool
+    ) -> None: ...
+
+
 class WithdrawalHold(Protocol):
     """Which withdrawals wait for staff review (``services/backoffice/withdrawals.py``)."""
 
@@ -142,6 +152,8 @@ class WalletService:
         self.hold = hold
         #: Responsible-gambling deposit limits (None: none); set by the composition root.
         self.deposit_limits: DepositLimits | None = None
+        #: The bonus engine (None: no bonuses); set by the composition root.
+        self.bonus: WithdrawalBonus | None = None
         self._in_flight = KeyedLocks()  # one request per key at a time in this process
 
     async def wallet(self, player: Player) -> Wallet:
@@ -212,7 +224,13 @@ class WalletService:
         return await self.deposit_limits.deposit_reservations(player, ids.intent, amount)
 
     async def withdraw(
-        self, player: Player, key: str, amount_minor: int, card_token: str | None = None
+        self,
+        player: Player,
+        key: str,
+        amount_minor: int,
+        card_token: str | None = None,
+        *,
+        forfeit_bonus: bool = False,
     ) -> Transfer:
         """Reserve the funds, ask a provider to pay out, then post (or void on refusal).
 
@@ -238,6 +256,9 @@ class WalletService:
         await self.payments.payout_instrument(player, card_token)  # refusals change nothing
         ids = PaymentIds.of("withdrawal", player.player_id, key)
         async with self._in_flight.hold(ids.intent):
+            if self.bonus is not None and await self.ledger.transfer_by_id(ids.intent) is None:
+                # An active bonus is forfeited before a new withdrawal, once confirmed.
+                await self.bonus.before_withdrawal(player, amount, forfeit=forfeit_bonus)
             held = await self._held(ids, player, amount)
             await self._record_intent(
                 ids,

@@ -17,6 +17,7 @@ from croupier.api.admin.allow_list import AllowList, parse_networks
 from croupier.api.admin.routes import (
     adjustments,
     audit,
+    bonuses,
     engagement,
     kyc,
     metrics,
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     payments.router,
     engagement.router,
     segments.router,
+    bonuses.router,
 )
 
 

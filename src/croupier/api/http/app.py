@@ -25,6 +25,7 @@ from croupier.api.http.metrics import (
 )
 from croupier.api.http.problems import install_problem_handlers
 from croupier.api.http.routes import (
+    bonuses,
     cards,
     engagement,
     fairness,
@@ -119,6 +120,7 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(engagement.router)
     app.include_router(recommendations.router)
+    app.include_router(bonuses.router)
     # The player client (docs/web.md): its page, modules and vendored libraries.
     app.include_router(player_site.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers

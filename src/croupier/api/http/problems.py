@@ -89,6 +89,7 @@ def install_problem_handlers(
             extra["retry_after_s"] = retry_after
         elif status == 503:
             extra["retry_after_s"] = 1
+        extra.update(getattr(error, "problem_extra", None) or {})  # e.g. a bonus forfeit's amount
         headers = {"WWW-Authenticate": challenge(request)} if status == 401 else None
         detail = str(error)
         if status >= 500:  # a broken invariant: said loudly in the log, never to the client

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
+from croupier.domain.bonus.terms import BonusPolicy
 from croupier.domain.compliance.regions import parse_region
 from croupier.domain.errors import JurisdictionDefinitionError, UnknownCurrency
 from croupier.domain.money import currency
@@ -126,6 +127,9 @@ class Profile:
     time_out_hours_max: int
     self_exclusion_months_min: int
     self_exclusion_months_max: int
+    #: Whether bonuses may be offered, and the largest wagering multiple (``[bonuses]``;
+    #: absent: allowed, no cap).
+    bonuses: BonusPolicy = field(default_factory=BonusPolicy)
 
 
 class _Table:
@@ -195,7 +199,7 @@ def parse_profile(data: Mapping[str, Any], *, where: str) -> Profile:
     top.only(
         *("id", "name", "regions", "age_years_min", "currencies", "record_retention_years"),
         *("kyc", "games", "slots", "reality_check", "deposit_limits", "limit_changes"),
-        *("time_out", "self_exclusion"),
+        *("time_out", "self_exclusion", "bonuses"),
     )
     profile_id = top.text("id")
     if not _ID.match(profile_id):
@@ -228,7 +232,18 @@ def parse_profile(data: Mapping[str, Any], *, where: str) -> Profile:
         time_out_hours_max=time_out_range[1],
         self_exclusion_months_min=exclusion_range[0],
         self_exclusion_months_max=exclusion_range[1],
+        bonuses=_bonuses(top.optional_table("bonuses")),
     )
+
+
+def _bonuses(table: _Table | None) -> BonusPolicy:
+    if table is None:
+        return BonusPolicy()
+    table.only("allowed", "wagering_multiple_max")
+    cap = None
+    if "wagering_multiple_max" in table.data:
+        cap = table.integer("wagering_multiple_max", 0, 1000)
+    return BonusPolicy(allowed=table.boolean("allowed"), wagering_multiple_max=cap)
 
 
 _KYC_STAGES: Final = frozenset(stage.value for stage in KycStage)

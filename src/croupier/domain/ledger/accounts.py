@@ -45,6 +45,11 @@ class AccountKind(StrEnum):
     #: A tournament's prize pool (``poker-tournament:<id>:<CUR>``, floor 0): buy-ins, re-buys,
     #: add-ons and the house's overlay in, prizes and refunds out; zero once paid.
     TOURNAMENT_POOL = "tournament_pool"
+    #: What a bonus still needs wagered (``bonus-wagering:<bonus>``, floor 0) and its funding
+    #: side (``bonus-wagering-funding:<CUR>``, no floor): memo accounts, no player money
+    #: (docs/bonuses.md).
+    BONUS_WAGERING = "bonus_wagering"
+    BONUS_WAGERING_FUNDING = "bonus_wagering_funding"
 
 
 def check_account_id(account_id: object, *, what: str = "account id") -> str:

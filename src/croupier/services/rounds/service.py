@@ -63,6 +63,7 @@ from croupier.services.rounds.recall import RoundRecall
 from croupier.services.rounds.tables import ReplaySource, TableRounds
 
 if TYPE_CHECKING:
+    from croupier.services.bonus.rounds import BonusRound
     from croupier.services.compliance.gate import SpinTaken
 
 __all__ = ["RoundCompliance", "RoundGate", "RoundService"]
@@ -123,6 +124,23 @@ class PlayerLimitsHook(Protocol):
     def refusal(self, error: InsufficientFunds) -> CroupierError: ...
 
 
+class RoundBonusHook(Protocol):
+    """The player's active bonus in a round (``services/bonus/rounds.py``): its max bet
+    before anything moves, the stake split and wagering in the round's own write."""
+
+    async def before_round(
+        self, player: Player, game_id: str, stake_minor: int
+    ) -> BonusRound | None: ...
+
+    async def round_commands(
+        self, player: Player, bonus: BonusRound, round_id: str, written: Sequence[Command]
+    ) -> tuple[list[Command], list[Command]]: ...
+
+    async def after_round(self, player: Player, bonus: BonusRound) -> None: ...
+
+    def refused(self, player: Player) -> None: ...
+
+
 class RoundService:
     def __init__(
         self,
@@ -142,6 +160,8 @@ class RoundService:
         self.compliance: RoundCompliance | None = None
         #: Wager and loss limits (None: none); set by the composition root.
         self.responsible: PlayerLimitsHook | None = None
+        #: The bonus engine (None: no bonuses); set by the composition root.
+        self.bonus: RoundBonusHook | None = None
         self.fairness = fairness
         self.limits = limits
         self._replay_source = replay_source  # (server seed, client seed, nonce) -> RngSource
@@ -199,6 +219,13 @@ class RoundService:
         # the whole stream only for a replay, which is rare.
         if await self.ledger.stream_events(round_stream(round_id), limit=1):
             return await self._replay(await self._written(round_id), fingerprint)
+        # An active bonus's max bet is refused here, before anything moves; no bonus cached
+        # as none costs no read.
+        bonus = (
+            None
+            if self.bonus is None
+            else await self.bonus.before_round(player, game_id, bet.stake_minor)
+        )
         prepared = await kind.prepare(player, game_id)
         opening = RoundOpening(
             round_id,
@@ -223,7 +250,7 @@ class RoundService:
                     return await self._replay(await self._written(round_id), fingerprint)
                 raise
             try:
-                return await self._draw_and_write(player, kind, opening, prepared, round_id)
+                return await self._draw_and_write(player, kind, opening, prepared, round_id, bonus)
             except CroupierError:
                 if spin is not None and compliance is not None:
                     await compliance.give_back_spin(player, spin)
@@ -236,12 +263,13 @@ class RoundService:
         opening: RoundOpening,
         prepared: int,
         round_id: str,
+        bonus: BonusRound | None = None,
     ) -> dict[str, Any]:
         """Draw the round's nonce and write it, again when a rotation took the nonce."""
         for _ in range(_DRAWS_MAX):
             fair = await self.fairness.draw(player)
             try:
-                return await self._write(player, kind, opening, prepared, fair)
+                return await self._write(player, kind, opening, prepared, fair, bonus)
             except StreamConflict:  # a rotation, or another process, took the nonce
                 self.fairness.forget(player, fair)
             except IdempotencyConflict:  # the same key raced this request
@@ -262,26 +290,38 @@ class RoundService:
         opening: RoundOpening,
         prepared: int,
         fair: RoundFairness,
+        bonus: BonusRound | None = None,
     ) -> dict[str, Any]:
         """The round's one write (an instant round whole, a table round's deal), answered
-        from what the ledger applied: no read after it."""
+        from what the ledger applied: no read after it (but for an active bonus's end)."""
         round_id = opening.round_id
+        written = kind.write(player, opening, fair, prepared)
+        before: list[Command] = []
+        after: list[Command] = []
+        if bonus is not None and self.bonus is not None:  # the split and the wagering
+            before, after = await self.bonus.round_commands(player, bonus, round_id, written)
         group: list[Command] = [
             *self.jackpots.open_house(player.currency),
             self.fairness.claim(fair),
-            *kind.write(player, opening, fair, prepared),
+            *before,
+            *written,
+            *after,
         ]
         if self.responsible is not None:  # wager and loss limits, in the same write
             group += await self.responsible.round_commands(player, round_id, group)
         try:
             applied = await self.ledger.submit(group)
         except InsufficientFunds as refused:
+            if bonus is not None and self.bonus is not None:
+                self.bonus.refused(player)
             if self.responsible is None:
                 raise
             raise self.responsible.refusal(refused) from None
         if applied.replayed:  # the same key raced this request and wrote the same round
             self.fairness.forget(player, fair)
             return await self._replay(await self._written(round_id), opening.request_fingerprint)
+        if bonus is not None and self.bonus is not None:  # completed, or spent: it ends
+            await self.bonus.after_round(player, bonus)
         stream = round_stream(round_id)
         events = [r for r in applied.results if isinstance(r, Event) and r.stream == stream]
         # its pair drew: unrevealed, and its commitment is the one the round drew with

@@ -58,6 +58,11 @@ class WithdrawalIn(AmountIn):
         description="A current code (or a recovery code) when the player has TOTP on; "
         "each code is good once, so a retry needs the next one",
     )
+    forfeit_bonus: bool = Field(
+        default=False,
+        description="Confirm that withdrawing forfeits the active bonus (without it, a "
+        "player with one is answered 409 bonus-forfeit-required with the amount)",
+    )
 
 
 class MovementOut(BaseModel):
@@ -146,7 +151,7 @@ async def withdraw(
     ip = request.client.host if request.client else "unknown"
     await platform_of(request).accounts.check_withdrawal(player, body.totp, ip=ip)
     transfer = await platform_of(request).wallet.withdraw(
-        player, idempotency_key, body.amount, body.card_token
+        player, idempotency_key, body.amount, body.card_token, forfeit_bonus=body.forfeit_bonus
     )
     body_json = transfer_json(transfer, player.cash_account_id)
     payment_id = payment_id_of(transfer.pending_id or transfer.id)
