@@ -105,24 +105,28 @@ def create_app(
     app.state.registry = registry
     app.state.rounds_counter = rounds_counter(registry)
     install_problem_handlers(app, unavailable=unavailable)
-    app.include_router(health.router)
-    app.include_router(players.router)
-    app.include_router(player_security.router)
-    app.include_router(wallet.router)
-    app.include_router(rounds.router)
-    app.include_router(fairness.router)
-    app.include_router(games.router)
-    app.include_router(jackpots.router)
-    app.include_router(responsible.router)
-    app.include_router(kyc.router)
-    app.include_router(cards.router)
-    app.include_router(poker.router)
-    app.include_router(payments.router)
-    app.include_router(engagement.router)
-    app.include_router(recommendations.router)
-    app.include_router(bonuses.router)
-    # The player client (docs/web.md): its page, modules and vendored libraries.
-    app.include_router(player_site.router)
+    # The API's routers, then the player client (docs/web.md): its page, modules and
+    # vendored libraries, whose catch-all paths come last.
+    for module in (
+        health,
+        players,
+        player_security,
+        wallet,
+        rounds,
+        fairness,
+        games,
+        jackpots,
+        responsible,
+        kyc,
+        cards,
+        poker,
+        payments,
+        engagement,
+        recommendations,
+        bonuses,
+        player_site,
+    ):
+        app.include_router(module.router)
     # Each one added wraps the ones before, so a request meets them bottom up: CORS answers
     # preflights (and marks the rest) for the allowed origins, every answer gets the security
     # headers, HEAD becomes GET, every answer gets no-store, every request is counted, then
