@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,11 +14,13 @@ from typing import IO
 
 import httpx
 
+from tests.support.loopback import claim_port
+
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port for a server to bind, claimed so that no other test process (an xdist
+    worker, another checkout's suite) or outgoing connection takes it first (see loopback)."""
+    return claim_port()
 
 
 #: The scrape token the test servers take for ``/metrics`` (CROUPIER_METRICS_TOKEN).
