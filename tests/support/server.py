@@ -96,8 +96,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+#: How long a server may take to answer /readyz: its start is seconds of imports, and the
+#: machine is shared (pytest-xdist workers, other suites): at a load of 15 on 2 cores a start
+#: took 20–30 s. A deadline only: a ready server is seen within 0.1 s.
+READY_TIMEOUT_S = 120.0
+
+
 def wait_ready(
-    base: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 30
+    base: str,
+    process: subprocess.Popen[bytes],
+    log: IO[bytes],
+    timeout_s: float = READY_TIMEOUT_S,
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
