@@ -67,7 +67,9 @@ def test_oversize_bodies_are_refused_before_routing(shared_server: str) -> None:
 
 
 def test_openapi_is_served(shared_server: str) -> None:
-    spec = httpx.get(f"{shared_server}/openapi.json").json()
+    # The document is built on its first request: seconds on a loaded machine (httpx's
+    # default 5 s timed out at a load of 15 on 2 cores).
+    spec = httpx.get(f"{shared_server}/openapi.json", timeout=60).json()
     assert spec["info"]["title"] == "Croupier"
     assert "/readyz" in spec["paths"]
     # A frozen account's wallet calls are 403 account-restricted: the document says so.
