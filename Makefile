@@ -7,6 +7,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# `make pytest` runs the tests in this many pytest-xdist workers (0: in one process), each
+# test file in one worker, so that a module's shared server starts once (docs/benchmarks.md).
+PYTEST_WORKERS ?= auto
 # Where `make cluster` puts the cluster's configs, data, logs and pids.
 CLUSTER_DIR ?= $(CURDIR)/cluster
 # Your own game files, beside and over the shipped ones (games/README.md): for run and demo.
@@ -47,7 +50,7 @@ typecheck: install-test
 
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
 pytest: install-test
-	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 test: lint typecheck pytest

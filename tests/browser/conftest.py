@@ -49,7 +49,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("web")
     # A server starts in ~5 s on an idle machine; a CI machine shared by many jobs can take
     # 25 s and more, and a browser module is worth the wait.
-    with running_server(f"sqlite:///{folder}/ledger.db", ready_timeout_s=90) as base:
+    with running_server(f"sqlite:///{folder}/ledger.db") as base:
         yield base
 
 
@@ -62,7 +62,5 @@ def gb_web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real server on SQLite whose loopback clients are in Great Britain
     (``CROUPIER_GEO_HOME=GB``): a British player's rules (UKGC: 2.5 s between slot spins)."""
     folder: Path = tmp_path_factory.mktemp("web-gb")
-    with running_server(
-        f"sqlite:///{folder}/ledger.db", ready_timeout_s=90, CROUPIER_GEO_HOME="GB"
-    ) as base:
+    with running_server(f"sqlite:///{folder}/ledger.db", CROUPIER_GEO_HOME="GB") as base:
         yield base

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.held import database_for_module
 from tests.support.raw_http import send_and_read
 from tests.support.server import running_server, scrape_metrics
 
@@ -20,6 +21,19 @@ def server(database_url: str) -> Iterator[str]:
         yield base
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One server per backend for the tests that change nothing another test reads (a start
+    costs seconds; ``server`` starts one per test, for a test that needs its own)."""
+    with (
+        database_for_module(request.param, tmp_path_factory.mktemp("basics")) as database_url,
+        running_server(database_url) as base,
+    ):
+        yield base
+
+
 @pytest.fixture(scope="module")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One server for tests that only read, or that change nothing."""
@@ -27,33 +41,35 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def test_health_readiness_and_metrics(server: str) -> None:
-    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server}/readyz").json() == {"status": "ready"}
-    metrics = scrape_metrics(server)
+def test_health_readiness_and_metrics(shared_server: str) -> None:
+    assert httpx.get(f"{shared_server}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{shared_server}/readyz").json() == {"status": "ready"}
+    metrics = scrape_metrics(shared_server)
     assert "croupier_ledger_batches_total" in metrics
     assert 'croupier_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics
-    assert httpx.get(f"{server}/metrics").status_code == 404  # the admin listener's alone
+    assert httpx.get(f"{shared_server}/metrics").status_code == 404  # the admin listener's alone
 
 
-def test_errors_are_problem_json(server: str) -> None:
-    missing = httpx.get(f"{server}/v1/nothing-here")
+def test_errors_are_problem_json(shared_server: str) -> None:
+    missing = httpx.get(f"{shared_server}/v1/nothing-here")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.json()["status"] == 404
-    wrong_method = httpx.delete(f"{server}/healthz")
+    wrong_method = httpx.delete(f"{shared_server}/healthz")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["type"].endswith("/method-not-allowed")
 
 
-def test_oversize_bodies_are_refused_before_routing(server: str) -> None:
-    response = httpx.post(f"{server}/healthz", content=b"x" * (65 * 1024))
+def test_oversize_bodies_are_refused_before_routing(shared_server: str) -> None:
+    response = httpx.post(f"{shared_server}/healthz", content=b"x" * (65 * 1024))
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_openapi_is_served(server: str) -> None:
-    spec = httpx.get(f"{server}/openapi.json").json()
+def test_openapi_is_served(shared_server: str) -> None:
+    # The document is built on its first request: seconds on a loaded machine (httpx's
+    # default 5 s timed out at a load of 15 on 2 cores).
+    spec = httpx.get(f"{shared_server}/openapi.json", timeout=60).json()
     assert spec["info"]["title"] == "Croupier"
     assert "/readyz" in spec["paths"]
     # A frozen account's wallet calls are 403 account-restricted: the document says so.

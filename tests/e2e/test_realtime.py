@@ -21,7 +21,7 @@ import pytest
 from picows import WSListener, WSMsgType, WSTransport, ws_connect
 
 from tests.e2e.test_wallet_flow import PASSWORD, _register_and_login
-from tests.support.nats import nats_stream_url  # noqa: F401  (a fixture)
+from tests.support.nats import nats_stream_url, stream_for_module  # noqa: F401  (a fixture)
 from tests.support.server import (
     free_port,
     running_server,
@@ -52,6 +52,30 @@ def server(tmp_path: Any, stream_url: str) -> Iterator[str]:
         yield base
 
 
+#: Every test's players register and log in from 127.0.0.1 on the one shared server: the
+#: per-address limits (10 registrations a minute by default) are for a real client's address.
+SHARED_LIMITS = {
+    "CROUPIER_REGISTRATIONS_PER_IP_PER_MINUTE": "10000",
+    "CROUPIER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "10000",
+}
+
+
+@pytest.fixture(scope="module", params=["memory", "nats"])
+def shared_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One server per event stream for this module's tests that each play as a player of
+    their own and read nothing another test changes (a start costs seconds; ``server``
+    starts one per test, for a test that needs a server of its own)."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "memory":
+            stream = "memory://"
+        else:
+            stream = stack.enter_context(stream_for_module())
+        database = tmp_path_factory.mktemp("realtime") / "ledger.db"
+        yield stack.enter_context(serving(f"sqlite:///{database}", stream, **SHARED_LIMITS))
+
+
 def _funded_player(base: str, email: str, deposit: int = 10_000) -> tuple[str, dict[str, str]]:
     with httpx.Client(base_url=base) as client:
         auth = _register_and_login(client, email)
@@ -76,9 +100,9 @@ def _seqs(events: list[dict[str, Any]]) -> list[int]:
     return [event["seq"] for event in events]
 
 
-async def test_a_player_plays_and_receives_every_event_in_order(server: str) -> None:
-    token, auth = _funded_player(server, "live@example.com")
-    async with ws_client(server, token) as client:
+async def test_a_player_plays_and_receives_every_event_in_order(shared_server: str) -> None:
+    token, auth = _funded_player(shared_server, "live@example.com")
+    async with ws_client(shared_server, token) as client:
         subscribed = await client.request(
             {"type": "subscribe", "channel": "player", "after_seq": 0}
         )
@@ -98,18 +122,18 @@ async def test_a_player_plays_and_receives_every_event_in_order(server: str) -> 
         assert [s["round_id"] for s in settled] == [r["round_id"] for r in rounds]
         assert [s["win"] for s in settled] == [r["win"] for r in rounds]
         # the answer over WebSocket is the round the HTTP API recalls
-        async with httpx.AsyncClient(base_url=server, headers=auth) as http:
+        async with httpx.AsyncClient(base_url=shared_server, headers=auth) as http:
             recalled = (await http.get(f"/v1/rounds/{rounds[0]['round_id']}")).json()
         assert recalled == rounds[0]
         # the same request_id again is a replay of the same round, not a new one
         assert (await _spin(client, "spin-00000")) == rounds[0]
 
 
-async def test_the_upgrade_request_may_carry_the_token(server: str) -> None:
-    token, _ = _funded_player(server, "header@example.com")
+async def test_the_upgrade_request_may_carry_the_token(shared_server: str) -> None:
+    token, _ = _funded_player(shared_server, "header@example.com")
     from websockets.asyncio.client import connect
 
-    url = server.replace("http://", "ws://") + "/v1/ws"
+    url = shared_server.replace("http://", "ws://") + "/v1/ws"
     async with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
         await ws.send(json.dumps({"type": "subscribe", "channel": "player", "request_id": "s1"}))
         frames = [json.loads(await ws.recv()) for _ in range(2)]
@@ -118,10 +142,10 @@ async def test_the_upgrade_request_may_carry_the_token(server: str) -> None:
 
 
 async def test_a_client_that_drops_and_resumes_misses_nothing_and_sees_nothing_twice(
-    server: str,
+    shared_server: str,
 ) -> None:
-    token, auth = _funded_player(server, "resume@example.com")
-    async with ws_client(server, token) as first:
+    token, auth = _funded_player(shared_server, "resume@example.com")
+    async with ws_client(shared_server, token) as first:
         subscribed = await first.request({"type": "subscribe", "channel": "player", "after_seq": 0})
         stream = subscribed["stream"]
         for i in range(2):
@@ -129,7 +153,7 @@ async def test_a_client_that_drops_and_resumes_misses_nothing_and_sees_nothing_t
         seen = await first.wait_events(5, stream)
     last_seq = seen[-1]["seq"]
     # meanwhile, the player goes on playing elsewhere (over HTTP)
-    async with httpx.AsyncClient(base_url=server, headers=auth) as http:
+    async with httpx.AsyncClient(base_url=shared_server, headers=auth) as http:
         for i in range(3):
             played = await http.post(
                 "/v1/games/lotus-20/rounds",
@@ -137,7 +161,7 @@ async def test_a_client_that_drops_and_resumes_misses_nothing_and_sees_nothing_t
                 headers={"Idempotency-Key": f"elsewhere-{i:04d}"},
             )
             assert played.status_code == 201
-    async with ws_client(server, token) as second:
+    async with ws_client(shared_server, token) as second:
         await second.request({"type": "subscribe", "channel": "player", "after_seq": last_seq})
         missed = await second.wait_events(6, stream)
         await _spin(second, "after-00001")
@@ -148,9 +172,9 @@ async def test_a_client_that_drops_and_resumes_misses_nothing_and_sees_nothing_t
     assert everything[-1]["type"] == "round.settled"
 
 
-async def test_bad_messages_are_answered_then_the_connection_is_closed(server: str) -> None:
-    token, _ = _funded_player(server, "garbage@example.com")
-    async with ws_client(server, token) as client:
+async def test_bad_messages_are_answered_then_the_connection_is_closed(shared_server: str) -> None:
+    token, _ = _funded_player(shared_server, "garbage@example.com")
+    async with ws_client(shared_server, token) as client:
         await client.send("this is not json")
         refused = await client.answer(None)
         assert refused["type"] == "error" and refused["error"]["code"] == "malformed-json"
@@ -168,23 +192,28 @@ async def test_bad_messages_are_answered_then_the_connection_is_closed(server: s
     assert code == 1008 and "refused" in reason
 
 
-async def test_unauthenticated_and_oversized_messages_close_the_connection(server: str) -> None:
-    async with ws_client(server, auth=False) as anonymous:
+async def test_unauthenticated_and_oversized_messages_close_the_connection(
+    shared_server: str,
+) -> None:
+    async with ws_client(shared_server, auth=False) as anonymous:
         answer = await anonymous.request({"type": "subscribe", "channel": "lobby"})
         assert answer["error"]["code"] == "authentication-failed"
         assert (await anonymous.closed())[0] == 4401
-    async with ws_client(server, auth=False) as liar:
+    async with ws_client(shared_server, auth=False) as liar:
         answer = await liar.request({"type": "auth", "token": "not-a-session"})
         assert answer["type"] == "error" and (await liar.closed())[0] == 4401
-    token, _ = _funded_player(server, "big@example.com")
-    async with ws_client(server, token) as client:
+    token, _ = _funded_player(shared_server, "big@example.com")
+    async with ws_client(shared_server, token) as client:
         await client.send(json.dumps({"type": "ping", "padding": "x" * 20_000}))
         assert (await client.closed())[0] == 1009
 
 
-async def test_the_jackpot_ticker_pushes_pool_values_coalesced(server: str) -> None:
-    token, _ = _funded_player(server, "ticker@example.com", deposit=100_000)
-    async with ws_client(server, token) as watcher, ws_client(server, token) as player:
+async def test_the_jackpot_ticker_pushes_pool_values_coalesced(shared_server: str) -> None:
+    token, _ = _funded_player(shared_server, "ticker@example.com", deposit=100_000)
+    async with (
+        ws_client(shared_server, token) as watcher,
+        ws_client(shared_server, token) as player,
+    ):
         await _spin(player, "seed-pool-01")  # the pool is opened on the game's first round
         await watcher.request({"type": "subscribe", "channel": "jackpots"})
         first = (await watcher.wait_events(1))[-1]
@@ -218,6 +247,9 @@ class _Silent(WSListener):  # type: ignore[misc]
             self.closed.set_result(None)
 
 
+# 100,000 pings for the server to parse and answer: at a load of 15 on 2 cores (a shared
+# machine, pytest-xdist) that took the server more than the module's 120 s.
+@pytest.mark.timeout(600)
 async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
     tmp_path: Any, stream_url: str
 ) -> None:
@@ -241,7 +273,7 @@ async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
             await asyncio.sleep(0.005)
         await asyncio.sleep(1)
         transport.underlying_transport.resume_reading()
-        code = await asyncio.wait_for(listener.closed, 60)
+        code = await asyncio.wait_for(listener.closed, 300)  # a deadline, not a sleep
         transport.disconnect()
         metrics = scrape_metrics(base)
         healthy = httpx.get(f"{base}/healthz").status_code
@@ -309,11 +341,11 @@ async def test_a_server_killed_mid_stream_loses_no_event(tmp_path: Any, stream_u
     assert set(acknowledged) <= settled  # every acknowledged round's event is there
 
 
-def test_the_example_client_in_the_docs_resumes_without_a_gap(server: str) -> None:
-    _funded_player(server, "example@example.com")
+def test_the_example_client_in_the_docs_resumes_without_a_gap(shared_server: str) -> None:
+    _funded_player(shared_server, "example@example.com")
     script = Path(__file__).resolve().parents[2] / "docs" / "examples" / "realtime_client.py"
     result = subprocess.run(
-        [sys.executable, str(script), server, "example@example.com", PASSWORD],
+        [sys.executable, str(script), shared_server, "example@example.com", PASSWORD],
         capture_output=True,
         text=True,
         timeout=60,
@@ -370,14 +402,14 @@ async def test_a_connection_over_the_message_rate_is_refused_then_closed(
     assert 'croupier_ws_closes_total{reason="rate-limited"} 1.0' in metrics
 
 
-async def test_subscription_changes_apply_in_the_order_sent(server: str) -> None:
+async def test_subscription_changes_apply_in_the_order_sent(shared_server: str) -> None:
     """Subscribe, unsubscribe, subscribe … in one breath: answers in the order sent, nothing
     of a subscription after its ``unsubscribed``, and the last one live without a gap."""
-    token, _ = _funded_player(server, "fickle@example.com")
-    async with ws_client(server, token) as player:
+    token, _ = _funded_player(shared_server, "fickle@example.com")
+    async with ws_client(shared_server, token) as player:
         for i in range(3):
             await _spin(player, f"fickle-spin-{i}")
-    async with ws_client(server, token) as client:
+    async with ws_client(shared_server, token) as client:
         subscribe = {"type": "subscribe", "channel": "player", "after_seq": 0}
         unsubscribe = {"type": "unsubscribe", "channel": "player"}
         for n, message in enumerate([subscribe, unsubscribe] * 2):

@@ -7,7 +7,8 @@ import asyncio
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,41 @@ async def nats_stream_url() -> AsyncIterator[str]:
                 await client.jetstream(timeout=STEP_TIMEOUT_S).delete_stream(name)
 
         await teardown_steps(delete(), client.close())
+
+
+@contextlib.contextmanager
+def stream_for_module() -> Iterator[str]:
+    """:func:`nats_stream_url` for a module's shared server (a module-scoped fixture has no
+    event loop of the test's): the same unique names, the stream deleted afterwards."""
+    import nats
+    from nats.js.errors import NotFoundError
+
+    async def connect() -> Any:
+        return await nats.connect(
+            NATS_URL, connect_timeout=STEP_TIMEOUT_S, max_reconnect_attempts=1
+        )
+
+    try:
+        asyncio.run(asyncio.wait_for(_close_after(connect()), STEP_TIMEOUT_S))
+    except Exception as error:
+        service_unavailable(f"NATS unreachable at {NATS_URL}: {error}")
+    suffix = secrets.token_hex(4)
+    name = f"CROUPIER_T_{suffix.upper()}"
+    try:
+        yield f"{NATS_URL}?stream={name}&prefix=croupier-t-{suffix}"
+    finally:
+
+        async def delete() -> None:
+            client = await connect()
+            try:
+                with contextlib.suppress(NotFoundError):
+                    await client.jetstream(timeout=STEP_TIMEOUT_S).delete_stream(name)
+            finally:
+                await client.close()
+
+        asyncio.run(asyncio.wait_for(delete(), 2 * STEP_TIMEOUT_S))
+
+
+async def _close_after(connecting: Awaitable[Any]) -> None:
+    client = await connecting
+    await client.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,11 +14,13 @@ from typing import IO
 
 import httpx
 
+from tests.support.loopback import claim_port
+
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback port for a server to bind, claimed so that no other test process (an xdist
+    worker, another checkout's suite) or outgoing connection takes it first (see loopback)."""
+    return claim_port()
 
 
 #: The scrape token the test servers take for ``/metrics`` (CROUPIER_METRICS_TOKEN).
@@ -71,8 +72,16 @@ def scrape_metrics(base: str) -> str:
     return response.text
 
 
+#: How long a server may take to answer /readyz: its start is seconds of imports, and the
+#: machine is shared (pytest-xdist workers, other suites): at a load of 15 on 2 cores a start
+#: took 20–30 s. A deadline only: a ready server is seen within 0.1 s.
+READY_TIMEOUT_S = 120.0
+
+
 @contextmanager
-def running_server(database_url: str, *, ready_timeout_s: float = 30, **env: str) -> Iterator[str]:
+def running_server(
+    database_url: str, *, ready_timeout_s: float = READY_TIMEOUT_S, **env: str
+) -> Iterator[str]:
     """Start ``croupier serve``; yield its base URL once /readyz answers (within
     ``ready_timeout_s``); stop it after."""
     port = free_port()
@@ -97,7 +106,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def wait_ready(
-    base: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout_s: float = 30
+    base: str,
+    process: subprocess.Popen[bytes],
+    log: IO[bytes],
+    timeout_s: float = READY_TIMEOUT_S,
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -13,29 +13,7 @@ operations into our :mod:`~croupier.domain.games.holdem_events`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
-from pokerkit import (
-    AntePosting,
-    Automation,
-    BettingStructure,
-    BlindOrStraddlePosting,
-    BoardDealing,
-    CardBurning,
-    CheckingOrCalling,
-    ChipsPushing,
-    CompletionBettingOrRaisingTo,
-    Deck,
-    Folding,
-    HandKilling,
-    HoleCardsShowingOrMucking,
-    HoleDealing,
-    Mode,
-    Opening,
-    Operation,
-    StandardHighHand,
-    State,
-    Street,
-)
+from typing import TYPE_CHECKING
 
 from croupier.domain.games.holdem_config import (
     STRADDLE_PLAYERS_MIN,
@@ -57,23 +35,87 @@ from croupier.domain.games.holdem_events import (
     PotAwarded,
 )
 
+if TYPE_CHECKING:
+    from pokerkit import (
+        AntePosting,
+        Automation,
+        BettingStructure,
+        BlindOrStraddlePosting,
+        BoardDealing,
+        CardBurning,
+        CheckingOrCalling,
+        ChipsPushing,
+        CompletionBettingOrRaisingTo,
+        Deck,
+        Folding,
+        HandKilling,
+        HoleCardsShowingOrMucking,
+        HoleDealing,
+        Mode,
+        Opening,
+        Operation,
+        StandardHighHand,
+        State,
+        Street,
+    )
+
 __all__ = ["card_text", "deal_pending", "new_state", "total_rake_minor", "translate"]
 
-#: Every step that involves no chance and no player choice. Never HOLE_DEALING, BOARD_DEALING
-#: or CARD_BURNING: those would draw from pokerkit's own shuffled deck.
-_AUTOMATIONS = (
-    Automation.ANTE_POSTING,
-    Automation.BET_COLLECTION,
-    Automation.BLIND_OR_STRADDLE_POSTING,
-    Automation.HOLE_CARDS_SHOWING_OR_MUCKING,
-    Automation.HAND_KILLING,
-    Automation.CHIPS_PUSHING,
-    Automation.CHIPS_PULLING,
+#: pokerkit's names used here, bound as globals by :func:`_import_pokerkit` on first use.
+_POKERKIT_NAMES = (
+    "AntePosting",
+    "Automation",
+    "BettingStructure",
+    "BlindOrStraddlePosting",
+    "BoardDealing",
+    "CardBurning",
+    "CheckingOrCalling",
+    "ChipsPushing",
+    "CompletionBettingOrRaisingTo",
+    "Deck",
+    "Folding",
+    "HandKilling",
+    "HoleCardsShowingOrMucking",
+    "HoleDealing",
+    "Mode",
+    "Opening",
+    "Operation",
+    "StandardHighHand",
+    "State",
+    "Street",
 )
+#: Every step that involves no chance and no player choice. Never HOLE_DEALING, BOARD_DEALING
+#: or CARD_BURNING: those would draw from pokerkit's own shuffled deck. Set with the names.
+_AUTOMATIONS: tuple[Automation, ...] = ()
 _STREET_NAMES = {1: "flop", 5: "turn", 7: "river"}
 _HOLE_CARD_COUNT = 2
 
-RakeFunction = Callable[[int, State], tuple[int, int]]
+if TYPE_CHECKING:
+    RakeFunction = Callable[[int, State], tuple[int, int]]
+
+
+def _import_pokerkit() -> None:
+    """Import pokerkit on first use, not with this module. Its import builds hand-ranking
+    lookup tables (0.7 s of CPU and more, a third of ``croupier serve``'s start): every process
+    that imports the poker domain (each server, each CLI command, through croupier.config)
+    paid it, though only one that deals a hand needs it."""
+    if _AUTOMATIONS:
+        return
+    import pokerkit
+
+    namespace = globals()
+    for name in _POKERKIT_NAMES:
+        namespace[name] = getattr(pokerkit, name)
+    automation = pokerkit.Automation
+    namespace["_AUTOMATIONS"] = (
+        automation.ANTE_POSTING,
+        automation.BET_COLLECTION,
+        automation.BLIND_OR_STRADDLE_POSTING,
+        automation.HOLE_CARDS_SHOWING_OR_MUCKING,
+        automation.HAND_KILLING,
+        automation.CHIPS_PUSHING,
+        automation.CHIPS_PULLING,
+    )
 
 
 def card_text(card: object) -> str:
@@ -120,6 +162,7 @@ def new_state(config: TableConfig, stacks_minor: Sequence[int]) -> State:
     """A pokerkit state for one hand. ``stacks_minor`` is in deal order: the seat left of the
     button first, the button last (heads-up: big blind, then the button who posts the small).
     """
+    _import_pokerkit()
     player_count = len(stacks_minor)
     blinds: tuple[int, ...] = (config.small_blind_minor, config.big_blind_minor)
     if config.straddle_minor and player_count >= STRADDLE_PLAYERS_MIN:
@@ -176,6 +219,7 @@ def translate(
     operation: Operation, state: State, seats: Sequence[int], deck: Sequence[str]
 ) -> HandEvent | None:
     """Our event for one pokerkit operation (``None`` for pure bookkeeping ones)."""
+    _import_pokerkit()  # an operation comes from a state, so this only checks
     match operation:
         case AntePosting(player_index=index, amount=amount):
             return AntePosted(seats[index], amount)
