@@ -19,6 +19,7 @@ from croupier.domain.errors import CroupierError, GeoBlocked
 from croupier.domain.events import BalanceChanged
 from croupier.services.bonus import BonusService, BonusStates, RoundBonus
 from croupier.services.bonus.cashback import CashbackRun, pay_cashback
+from croupier.services.bonus.matches import grant_waiting_matches
 from croupier.services.compliance.gate import ComplianceGate
 from croupier.services.engagement.segments import Segments
 from croupier.services.handlers import Committed, EventHandlers
@@ -55,7 +56,10 @@ class BonusEngine:
         task.add_done_callback(self.tasks.discard)
 
     async def sweep(self) -> int:
-        return await self.service.sweep(self.players, limit=10_000)
+        """End due bonuses, then grant the deposit matches a crash interrupted: how many
+        bonuses ended or were granted (0: nothing to do)."""
+        ended = await self.service.sweep(self.players, limit=10_000)
+        return ended + await grant_waiting_matches(self.service, self.players, limit=100_000)
 
     async def cashback(self, offer_id: str, *, today: date, players_max: int) -> CashbackRun:
         return await pay_cashback(
@@ -149,10 +153,10 @@ async def _sweep_forever(engine: BonusEngine, interval_s: int) -> None:
     while True:
         await asyncio.sleep(interval_s)
         try:
-            ended = await engine.sweep()
+            changed = await engine.sweep()
             await engine.cashback_due(datetime.now(UTC).date())
         except Exception:  # the sweep must outlive a bad moment (the database away)
             _log.exception("the bonus sweep failed")
             continue
-        if ended:
-            _log.info("bonus sweep: %d bonuses ended", ended)
+        if changed:
+            _log.info("bonus sweep: %d bonuses ended or granted", changed)
