@@ -1,6 +1,6 @@
-"""Deposit matches a crash interrupted (docs/bonuses.md, "Ends, and the sweep"): a player opted in to a
-deposit-match offer, their deposit settled, and the process died before the match was
-granted. The sweep finds every opt-in still waiting whose player has a settled deposit
+"""Deposit matches a crash interrupted (docs/bonuses.md, "Ends, and the sweep"): a player
+opted in to a deposit-match offer, their deposit settled, and the process died before the
+match was granted. The sweep finds every opt-in still waiting whose player has a settled deposit
 committed after it, and grants the match of the first such deposit.
 
 Exactly once: the grant is appended to the player's bonus stream at the seq of the opt-in
