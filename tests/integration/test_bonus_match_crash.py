@@ -1,9 +1,10 @@
 """A deposit match interrupted by kill -9 (the deposit committed, the grant not yet): the
-sweep grants it once, a second sweep changes nothing, on both databases (docs/bonuses.md,
-"Ends, and the sweep")."""
+sweep grants it once, a second sweep changes nothing; the live handler and two sweeps racing
+grant one match. Both databases (docs/bonuses.md, "Ends, and the sweep")."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -66,3 +67,46 @@ async def test_a_deposit_match_killed_before_its_grant_is_granted_once_by_the_sw
         assert (await verify_ledger(platform.ledger.store)).ok
     finally:
         await platform.close()
+
+
+async def test_the_live_handler_and_two_sweeps_racing_grant_one_match(platform: Platform) -> None:
+    from croupier.domain.bonus import parse_offer
+
+    assert platform.bonus is not None
+    service = platform.bonus.service
+    await service.offers.define(
+        parse_offer(
+            {
+                "offer_id": "welcome",
+                "name": "Welcome match",
+                "kind": "deposit-match",
+                "currency": "EUR",
+                "match_percent": 50,
+                "match_cap_minor": 2_000,
+                "wagering_multiple": 2,
+            }
+        )
+    )
+    player = await platform.accounts.register(
+        email="raced@example.com",
+        password="correct horse battery",
+        date_of_birth="1990-01-01",
+        country="MT",
+        currency="EUR",
+    )
+    await service.claim(player, "welcome")
+    await platform.wallet.deposit(player, "raced-deposit", 3_000)
+    # the live handler's grant is on its way (spawned at the commit): two sweeps race it
+    await asyncio.gather(platform.bonus.sweep(), platform.bonus.sweep())
+    for _ in range(200):  # the live handler's task, bounded
+        if not platform.bonus.tasks:
+            break
+        await asyncio.sleep(0.05)
+    events = await platform.ledger.stream_events(bonus_stream(player.player_id))
+    assert [e.type for e in events] == ["bonus.opted_in", "bonus.granted"]
+    wallet = await platform.wallet.wallet(player)
+    assert (wallet.cash, wallet.bonus) == (3_000, 1_500)
+    promotions = (await platform.ledger.balance(promotions_account("EUR")))[1]
+    assert promotions.posted == -1_500
+    assert await platform.bonus.sweep() == 0
+    assert (await verify_ledger(platform.ledger.store)).ok
