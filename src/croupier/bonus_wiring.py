@@ -19,6 +19,7 @@ from croupier.domain.errors import CroupierError, GeoBlocked
 from croupier.domain.events import BalanceChanged
 from croupier.services.bonus import BonusService, BonusStates, RoundBonus
 from croupier.services.bonus.cashback import CashbackRun, pay_cashback
+from croupier.services.bonus.matches import grant_waiting_matches
 from croupier.services.compliance.gate import ComplianceGate
 from croupier.services.engagement.segments import Segments
 from croupier.services.handlers import Committed, EventHandlers
@@ -26,7 +27,7 @@ from croupier.services.ledger import LedgerClient
 from croupier.services.rounds import RoundService
 from croupier.services.wallet import WalletService
 
-__all__ = ["BonusEngine", "open_bonus"]
+__all__ = ["BonusEngine", "open_bonus", "open_writer_bonus"]
 
 _log = logging.getLogger("croupier.bonus")
 
@@ -55,7 +56,10 @@ class BonusEngine:
         task.add_done_callback(self.tasks.discard)
 
     async def sweep(self) -> int:
-        return await self.service.sweep(self.players, limit=10_000)
+        """End due bonuses, then grant the deposit matches a crash interrupted: how many
+        bonuses ended or were granted (0: nothing to do)."""
+        ended = await self.service.sweep(self.players, limit=10_000)
+        return ended + await grant_waiting_matches(self.service, self.players, limit=100_000)
 
     async def cashback(self, offer_id: str, *, today: date, players_max: int) -> CashbackRun:
         return await pay_cashback(
@@ -80,15 +84,16 @@ def open_bonus(
     settings: Settings,
     *,
     ledger: LedgerClient,
-    rounds: RoundService,
-    wallet: WalletService,
+    rounds: RoundService | None,
+    wallet: WalletService | None,
     segments: Segments,
     compliance: ComplianceGate | None,
     players: Callable[[str], Awaitable[Player | None]],
     handlers: EventHandlers | None,
 ) -> BonusEngine:
-    """Build the engine and hook it into rounds and withdrawals; with ``handlers`` (the
-    writer's process) match settled deposits and sweep due bonuses."""
+    """Build the engine and hook it into rounds and withdrawals (if given: not in
+    ``croupier writer``); with ``handlers`` (the writer's process) match settled deposits
+    and sweep due bonuses."""
     config = settings.bonus
     states = BonusStates(
         ledger,
@@ -118,8 +123,10 @@ def open_bonus(
         ledger, states, standing=standing, policy_of=policy_of, clock_ms=_clock_ms
     )
     engine = BonusEngine(service, RoundBonus(service, kind_of), players)
-    rounds.bonus = engine.rounds
-    wallet.bonus = service
+    if rounds is not None:
+        rounds.bonus = engine.rounds
+    if wallet is not None:
+        wallet.bonus = service
     if handlers is not None:
         handlers.on(BalanceChanged, lambda committed: _on_balance(engine, committed))
         if config.sweep_interval_s:
@@ -149,10 +156,80 @@ async def _sweep_forever(engine: BonusEngine, interval_s: int) -> None:
     while True:
         await asyncio.sleep(interval_s)
         try:
-            ended = await engine.sweep()
+            changed = await engine.sweep()
             await engine.cashback_due(datetime.now(UTC).date())
         except Exception:  # the sweep must outlive a bad moment (the database away)
             _log.exception("the bonus sweep failed")
             continue
-        if ended:
-            _log.info("bonus sweep: %d bonuses ended", ended)
+        if changed:
+            _log.info("bonus sweep: %d bonuses ended or granted", changed)
+
+
+async def open_writer_bonus(
+    settings: Settings, ledger: LedgerClient, handlers: EventHandlers
+) -> Callable[[], Awaitable[None]]:
+    """The bonus engine of ``croupier writer`` (the active writer of a cluster, one per
+    ledger, whose handler table hears every commit): deposit matches, the sweep (expiries,
+    conversions, interrupted matches) and cashback, with the same checks a gateway makes
+    (the player's segments and bars, their jurisdiction's bonus policy). The gateways serve
+    claims, rounds and withdrawals. Returns the closer to call when it stops."""
+    # bootstrap imports this module: the composition root's helpers come in late.
+    from croupier.adapters.game_files import GameFiles
+    from croupier.bootstrap import (
+        make_audit_store,
+        make_backoffice_store,
+        make_player_store,
+        open_responsible,
+        open_vault,
+    )
+    from croupier.personalisation_wiring import _AccountControl, make_engagement_store
+    from croupier.services.audit import AuditLog
+    from croupier.services.catalogue import GameCatalogue
+    from croupier.services.compliance.settings import build_compliance_gate
+
+    games = GameFiles.shipped(overlay=settings.games_dir)
+    definitions = {game_id: games.load(game_id) for game_id in games.game_ids()}
+    vault = await open_vault(settings)
+    players = make_player_store(settings.database_url, vault)
+    audit = AuditLog(make_audit_store(settings.database_url))
+    backoffice = make_backoffice_store(settings.database_url)
+    engagement = make_engagement_store(settings.database_url)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    try:
+        for store in (players, audit, backoffice, engagement):
+            await store.open()
+            closers.append(store.close)
+        # No accounts here: the service answers exclusions and limits, ends no session.
+        responsible = await open_responsible(settings, ledger, players, None, audit)
+        closers.append(responsible.store.close)
+    except BaseException:
+        for undo in reversed(closers):
+            await undo()
+        raise
+    segments = Segments(
+        engagement,
+        settings.engagement.rules,
+        players=players.get_player,
+        responsible=responsible.store,
+        accounts=_AccountControl(backoffice),
+        risk=engagement,
+        clock=lambda: datetime.now(UTC),
+    )
+    compliance = build_compliance_gate(
+        settings.compliance,
+        definitions,
+        GameCatalogue.load(games),
+        clock=lambda: datetime.now(UTC),
+        audit=audit,
+    )
+    engine = open_bonus(
+        settings, ledger=ledger, rounds=None, wallet=None, segments=segments,
+        compliance=compliance, players=players.get_player, handlers=handlers,
+    )  # fmt: skip
+
+    async def close() -> None:
+        await engine.close()
+        for close_store in reversed(closers):
+            await close_store()
+
+    return close

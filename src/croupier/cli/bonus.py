@@ -17,7 +17,8 @@ app = typer.Typer(help="Bonuses: the sweep and cashback (docs/bonuses.md).", no_
 
 @app.command("sweep")
 def sweep_command(database_url: str | None = DATABASE_URL_OPTION) -> None:
-    """End every bonus that is due; print how many ended."""
+    """End every bonus that is due and grant the deposit matches a crash interrupted; print
+    how many bonuses ended or were granted."""
     settings = settings_for(database_url)
 
     async def sweep() -> int:
@@ -30,7 +31,7 @@ def sweep_command(database_url: str | None = DATABASE_URL_OPTION) -> None:
         finally:
             await platform.close()
 
-    typer.echo(f"{run(sweep())} bonuses ended")
+    typer.echo(f"{run(sweep())} bonuses ended or granted")
 
 
 @app.command("cashback")

@@ -34,6 +34,7 @@ from croupier.adapters.ledger_rpc.server import connect
 from croupier.adapters.storage.postgres import PostgresLedgerStore
 from croupier.adapters.storage.postgres.lease import WriterLease, application_name, new_holder_id
 from croupier.adapters.vault import load_kek
+from croupier.bonus_wiring import open_writer_bonus
 from croupier.bootstrap import SharedState, make_shared_state, open_stream
 from croupier.config import Settings, require_ledger_secret
 from croupier.domain.errors import WriterLocked
@@ -78,6 +79,8 @@ class _Active:
     engagement_close: Callable[[], Awaitable[None]] | None = None
     #: Stops the leaderboards and tournaments (they count on this handler table, issue 18).
     leaderboards_close: Callable[[], Awaitable[None]] | None = None
+    #: Stops the bonus engine's deposit matches, sweep and cashback (docs/bonuses.md).
+    bonus_close: Callable[[], Awaitable[None]] | None = None
 
 
 async def run_writer(settings: Settings, *, health_host: str, health_port: int | None) -> int:
@@ -229,6 +232,7 @@ async def _activate(settings: Settings, epoch: int, holder: str, lease: WriterLe
         active.leaderboards_close = await open_writer_leaderboards(
             settings, ledger, stream, handlers
         )
+        active.bonus_close = await open_writer_bonus(settings, ledger, handlers)
     except BaseException:
         await _deactivate(active)
         raise
@@ -294,6 +298,9 @@ async def _deactivate(active: _Active) -> None:
     if active.leaderboards_close is not None:
         with contextlib.suppress(Exception):
             await active.leaderboards_close()
+    if active.bonus_close is not None:
+        with contextlib.suppress(Exception):
+            await active.bonus_close()
     await active.relay.close()
     await active.ticker.close()
     await active.stream.close()
