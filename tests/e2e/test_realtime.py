@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -267,11 +268,18 @@ async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
         await asyncio.wait_for(listener.authenticated, 10)
         transport.underlying_transport.pause_reading()  # a client that stopped reading
         ping = json.dumps({"type": "ping", "request_id": "p" * 64}).encode()
-        for _ in range(100):  # about 10 MB of pongs, more than the socket buffers hold
+        # Pongs (about 100 bytes each) until the server gives up on us: the kernel's socket
+        # buffers absorb the first megabytes, as many as its autotuning allows (tcp_rmem's
+        # maximum here is 32 MB), so a fixed amount would pass or fail with the machine.
+        # The server's count says when it closed; a deadline, and a bound of 100 MB.
+        deadline = time.monotonic() + 240
+        for _ in range(1000):
             for _ in range(1000):
                 transport.send(WSMsgType.TEXT, ping)
             await asyncio.sleep(0.005)
-        await asyncio.sleep(1)
+            if await asyncio.to_thread(_closed_as_slow_consumer, base):
+                break
+            assert time.monotonic() < deadline, "the server never closed the unread socket"
         transport.underlying_transport.resume_reading()
         code = await asyncio.wait_for(listener.closed, 300)  # a deadline, not a sleep
         transport.disconnect()
@@ -282,6 +290,10 @@ async def test_a_client_that_does_not_read_is_disconnected_as_a_slow_consumer(
     assert code in (4408, None)
     assert 'croupier_ws_closes_total{reason="slow-consumer"} 1.0' in metrics
     assert healthy == 200
+
+
+def _closed_as_slow_consumer(base: str) -> bool:
+    return 'croupier_ws_closes_total{reason="slow-consumer"} 1.0' in scrape_metrics(base)
 
 
 async def test_a_server_killed_mid_stream_loses_no_event(tmp_path: Any, stream_url: str) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from croupier.api.http.auth import CurrentPlayer, platform_of
 from croupier.api.http.compliance import LocatedPlayer
@@ -109,3 +110,14 @@ async def unregister(
     live = tournaments_of(platform_of(request)).get(tournament_id)
     await live.unregister(player.player_id)
     return tournament_view(live, player.player_id)
+
+
+@router.api_route(
+    "/tournaments/{tournament_id}/registration",
+    methods=["GET", "OPTIONS", "PATCH", "PUT"],
+    include_in_schema=False,
+)
+async def registration_other_methods() -> None:
+    """405 naming both of the path's methods: Starlette's own 405 names only the first
+    route's (POST), as POST and DELETE are two routes here."""
+    raise HTTPException(405, headers={"Allow": "POST, DELETE"})
