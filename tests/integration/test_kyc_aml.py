@@ -260,11 +260,24 @@ async def test_the_round_export_carries_the_game_recall_fields(platform: Platfor
 async def test_two_submissions_at_once_store_one(platform: Platform) -> None:
     kyc = _kyc_aml(platform).kyc
     player = await _player(platform, "race@example.com", "MT")
-    results = await asyncio.gather(
-        kyc.submit(player.player_id, _document(PASSPORT_OK), ip=IP),
-        kyc.submit(player.player_id, _document(PASSPORT_BAD), ip=IP),
-        return_exceptions=True,
-    )
+    # Both read the record before either saves: the race, every time (run one after the
+    # other, a rejected submission may rightly be replaced by the next).
+    read, both_read = kyc.store.kyc, asyncio.Barrier(2)
+
+    async def read_then_wait(player_id: str) -> object:
+        found = await read(player_id)
+        await asyncio.wait_for(both_read.wait(), 30)
+        return found
+
+    kyc.store.kyc = read_then_wait  # type: ignore[method-assign]
+    try:
+        results = await asyncio.gather(
+            kyc.submit(player.player_id, _document(PASSPORT_OK), ip=IP),
+            kyc.submit(player.player_id, _document(PASSPORT_BAD), ip=IP),
+            return_exceptions=True,
+        )
+    finally:
+        kyc.store.kyc = read  # type: ignore[method-assign]
     stored = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, BaseException)]
     assert len(stored) == 1 and [type(r) for r in refused] == [StateConflict]
