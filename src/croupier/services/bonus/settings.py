@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from croupier.services.engagement.settings import bounded_int
+
 __all__ = ["BonusSettings", "bonus_settings"]
 
 
@@ -28,23 +30,10 @@ class BonusSettings:
     sweep_accounts_max: int = 10_000
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
 def bonus_settings(env: Mapping[str, str]) -> BonusSettings:
     """The settings from the environment; ``ValueError`` names the bad variable."""
     return BonusSettings(
-        cache_ttl_ms=_int(env, "CROUPIER_BONUS_CACHE_TTL_MS", 5000, 0, 3_600_000),
-        cache_entries_max=_int(env, "CROUPIER_BONUS_CACHE_ENTRIES", 100_000, 1, 10_000_000),
-        sweep_interval_s=_int(env, "CROUPIER_BONUS_SWEEP_S", 60, 0, 86_400),
+        cache_ttl_ms=bounded_int(env, "CROUPIER_BONUS_CACHE_TTL_MS", 5000, 0, 3_600_000),
+        cache_entries_max=bounded_int(env, "CROUPIER_BONUS_CACHE_ENTRIES", 100_000, 1, 10_000_000),
+        sweep_interval_s=bounded_int(env, "CROUPIER_BONUS_SWEEP_S", 60, 0, 86_400),
     )

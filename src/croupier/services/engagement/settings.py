@@ -35,7 +35,7 @@ from pathlib import Path
 from croupier.domain.engagement import SegmentRules
 from croupier.services.engagement.tally import TallyLimits
 
-__all__ = ["EngagementSettings", "engagement_settings"]
+__all__ = ["EngagementSettings", "bounded_int", "engagement_settings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class EngagementSettings:
     tournaments_dir: Path | None = None
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def bounded_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = env.get(name)
     if not raw:
         return default
@@ -80,21 +80,23 @@ def engagement_settings(env: Mapping[str, str]) -> EngagementSettings:
     rise_factor, rise_minor = _pair(env, "CROUPIER_SEGMENT_DEPOSIT_RISE", (3, 50_000))
     late_percent, late_rounds = _pair(env, "CROUPIER_SEGMENT_LATE_NIGHT", (50, 20))
     rules = SegmentRules(
-        new_days=_int(env, "CROUPIER_SEGMENT_NEW_DAYS", 7, 1, 3660),
-        active_days=_int(env, "CROUPIER_SEGMENT_ACTIVE_DAYS", 7, 1, 3660),
-        vip_days=_int(env, "CROUPIER_SEGMENT_VIP_DAYS", 30, 1, 3660),
-        vip_stake_minor_min=_int(env, "CROUPIER_SEGMENT_VIP_STAKE_MINOR", 1_000_000, 1, 10**15),
-        lapsed_days=_int(env, "CROUPIER_SEGMENT_LAPSED_DAYS", 30, 1, 3660),
+        new_days=bounded_int(env, "CROUPIER_SEGMENT_NEW_DAYS", 7, 1, 3660),
+        active_days=bounded_int(env, "CROUPIER_SEGMENT_ACTIVE_DAYS", 7, 1, 3660),
+        vip_days=bounded_int(env, "CROUPIER_SEGMENT_VIP_DAYS", 30, 1, 3660),
+        vip_stake_minor_min=bounded_int(
+            env, "CROUPIER_SEGMENT_VIP_STAKE_MINOR", 1_000_000, 1, 10**15
+        ),
+        lapsed_days=bounded_int(env, "CROUPIER_SEGMENT_LAPSED_DAYS", 30, 1, 3660),
         deposit_rise_factor=rise_factor,
         deposit_rise_minor_min=rise_minor,
         late_night_percent_min=late_percent,
         late_night_rounds_min=late_rounds,
     )  # SegmentRules refuses impossible combinations (lapsed within active, …)
-    flush_s = _int(env, "CROUPIER_ENGAGEMENT_FLUSH_S", 5, 1, 3600)
+    flush_s = bounded_int(env, "CROUPIER_ENGAGEMENT_FLUSH_S", 5, 1, 3600)
     return EngagementSettings(
-        retrain_interval_s=_int(env, "CROUPIER_RECOMMEND_RETRAIN_S", 3600, 0, 7 * 86_400),
-        training_rows_max=_int(env, "CROUPIER_RECOMMEND_TRAINING_ROWS", 1_000_000, 1, 10**8),
-        familiar_rounds_min=_int(env, "CROUPIER_RECOMMEND_FAMILIAR_ROUNDS", 20, 1, 10**9),
+        retrain_interval_s=bounded_int(env, "CROUPIER_RECOMMEND_RETRAIN_S", 3600, 0, 7 * 86_400),
+        training_rows_max=bounded_int(env, "CROUPIER_RECOMMEND_TRAINING_ROWS", 1_000_000, 1, 10**8),
+        familiar_rounds_min=bounded_int(env, "CROUPIER_RECOMMEND_FAMILIAR_ROUNDS", 20, 1, 10**9),
         tally=TallyLimits(flush_interval_s=float(flush_s)),
         rules=rules,
         tournaments_dir=_folder(env, "CROUPIER_TOURNAMENTS_DIR"),
